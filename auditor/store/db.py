@@ -1,0 +1,63 @@
+"""Open the database (SQLite file by default, PostgreSQL by URL) and bring it to the latest schema."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from auditor.errors import StoreError
+
+DEFAULT_DB = "auditor.db"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def resolve_db_url(db: str | None = None) -> str:
+    """`--db` beats `AUDITOR_DB` beats ./auditor.db; a bare path means an SQLite file."""
+    value = db or os.environ.get("AUDITOR_DB") or DEFAULT_DB
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        engine = create_engine(url, future=True)
+    except Exception as exc:  # bad URL or missing driver
+        raise StoreError(f"cannot open database {url!r}: {exc}", hint="pass --db FILE or a postgresql:// URL") from exc
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001 - DB-API types
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+    return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Run Alembic migrations to head on this engine."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection_engine"] = engine
+    try:
+        command.upgrade(cfg, "head")
+    except Exception as exc:
+        raise StoreError(f"cannot migrate database {engine.url!r}: {exc}",
+                         hint="check the URL and that the server is reachable") from exc
+
+
+def open_db(db: str | None = None, *, migrate: bool = True) -> sessionmaker[Session]:
+    """Return a session factory for an up-to-date database."""
+    engine = make_engine(resolve_db_url(db))
+    if migrate:
+        upgrade(engine)
+    return sessionmaker(engine, expire_on_commit=False)

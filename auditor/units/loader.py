@@ -1,0 +1,44 @@
+"""Load and validate a units registry file, reporting every problem with file, line and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from auditor.errors import ConfigError, RegistryError
+from auditor.units.models import Registry
+from auditor.yamlio import format_pydantic_errors, load_yaml
+
+
+def validate_registry(path: Path, known_domains: set[str] | None = None) -> list[str]:
+    """Every problem in the file as 'file:line: key: message'; empty when valid."""
+    try:
+        doc = load_yaml(Path(path), "units registry")
+    except ConfigError as exc:
+        return [str(exc)]
+    if not isinstance(doc.data, dict):
+        return [f"{path}:1: the registry must be a mapping with keys district, sites, units"]
+    try:
+        reg = Registry.model_validate(doc.data)
+    except ValidationError as exc:
+        return format_pydantic_errors(doc, exc)
+    problems: list[str] = []
+    if known_domains is not None:
+        for i, unit in enumerate(reg.units):
+            for part in ("lead", "share"):
+                for j, dom in enumerate(getattr(unit.domains, part)):
+                    if dom not in known_domains:
+                        line = doc.line_of(("units", i, "domains", part, j))
+                        problems.append(f"{path}:{line}: units.{i}.domains.{part}.{j}: unknown domain {dom!r} "
+                                        f"(not in the catalog)")
+    return problems
+
+
+def load_registry(path: Path, known_domains: set[str] | None = None) -> Registry:
+    problems = validate_registry(path, known_domains)
+    if problems:
+        raise RegistryError("invalid units registry:\n  " + "\n  ".join(problems), where=str(path),
+                            hint="fix the listed keys; see README 'Units registry'")
+    doc = load_yaml(Path(path), "units registry")
+    return Registry.model_validate(doc.data)
