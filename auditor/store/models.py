@@ -52,6 +52,7 @@ class Site(Base):
     base_url: Mapped[str] = mapped_column(String(500))
     home_url: Mapped[str] = mapped_column(String(500))
     platform: Mapped[str] = mapped_column(String(40), default="auto")
+    owner_unit_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Channel(Base):

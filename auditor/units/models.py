@@ -31,6 +31,8 @@ class SiteSpec(Strict):
     platform: str = "auto"
     robots: Literal["obey", "ignore"] = "obey"
     robots_reason: str | None = None
+    owner: str | None = None  # unit that runs the site; site-health findings are charged to it
+    columns: list["ColumnSpec"] = Field(default_factory=list)  # news/notice columns not owned by a unit
 
     @model_validator(mode="after")
     def _robots_reason(self) -> "SiteSpec":
@@ -43,7 +45,7 @@ class SiteSpec(Strict):
         return str(self.home or self.url)
 
 
-class ColumnSpec(Strict):
+class ColumnSpec(Strict):  # noqa: D101 - documented below
     """One list column on a site; `kind` tells the site-health checks how often it must update."""
 
     name: str
@@ -124,6 +126,9 @@ class Registry(Strict):
         dup = {u for u in unit_ids if unit_ids.count(u) > 1}
         if dup:
             raise ValueError(f"duplicate unit id(s): {', '.join(sorted(dup))}")
+        for site in self.sites:
+            if site.owner and site.owner not in unit_ids:
+                raise ValueError(f"site {site.id}: owner {site.owner!r} is not a unit id")
         for unit in self.units:
             for ch in unit.channels:
                 if isinstance(ch, WebsiteChannel) and ch.site not in site_ids:
@@ -142,3 +147,6 @@ class Registry(Strict):
 
     def site(self, site_id: str) -> SiteSpec:
         return next(s for s in self.sites if s.id == site_id)
+
+
+SiteSpec.model_rebuild()

@@ -1,0 +1,332 @@
+"""公开时限 phrases → typed rules, and due dates computed from them.
+
+Catalog rows state their deadline in free Chinese ("信息形成或者变更之日起20个工作日内",
+"本级人民代表大会或其常务委员会批准后20日内", "1.除处罚决定外其他内容:长期公开(动态调整);2.处罚决定:
+20个工作日内"). The auditor needs one typed rule per row, and must *refuse* a phrase it does not
+understand rather than guess a deadline: every clause is matched piece by piece and any word left
+over is an error naming the phrase. "N日" is calendar days (预算法 §14), "N个工作日" working days
+(条例 art. 26). A blank cell means 条例 art. 26's default and is flagged `assumed`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict
+
+from auditor.catalog.workdays import WorkingCalendar
+from auditor.errors import CatalogError
+
+Kind = Literal["deadline_after", "deadline_before", "min_display_period", "realtime", "asap",
+               "persistent", "periodic", "annual", "on_request"]
+Anchor = Literal["formed_or_changed", "made_or_obtained", "decision", "nrc_approval",
+                 "finance_reply", "request_received", "approval_doc_received",
+                 "allocation_confirmed", "survey_finished", "event_start", "hearing", "fixed_date"]
+Unit = Literal["working_day", "calendar_day", "week", "month"]
+
+GENERAL = "其他"  # label of the part that applies when no more specific part does
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """A computed deadline; fallback_used = some day was beyond the holiday data (weekends-only)."""
+
+    date: _dt.date
+    fallback_used: bool = False
+
+
+class DeadlineRule(BaseModel):
+    """One 公开时限 as data. For split rules the top level repeats the general part and `parts`
+    lists every part with its `applies_to` label ("行政许可/行政处罚", "其他", "批前公示" …)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Kind
+    anchor: Optional[Anchor] = None
+    amount: Optional[int] = None
+    unit: Optional[Unit] = None
+    parts: tuple["DeadlineRule", ...] = ()
+    text: str = ""
+    applies_to: Optional[str] = None
+    display: Optional["DeadlineRule"] = None  # "…10个工作日内,公示7个工作日": min display period
+    persistent: bool = False  # "保持长期公开": must also stay online afterwards
+    law_override: bool = False  # "法律、法规…另有规定的,从其规定"
+    assumed: bool = False  # blank cell: 条例 art. 26 default applied
+    fixed_date: Optional[str] = None  # "MM-DD" for kind=annual
+
+    @property
+    def has_deadline(self) -> bool:
+        """True when due_date can return a date for this rule (general part)."""
+        return self.kind in ("deadline_after", "deadline_before", "on_request", "periodic",
+                             "annual") and (self.amount is not None or self.kind == "annual")
+
+    def part(self, applies_to: str | None) -> "DeadlineRule":
+        """The part whose label matches applies_to (substring either way), else the general rule."""
+        if not applies_to or not self.parts:
+            return self
+        for p in self.parts:
+            for alt in (p.applies_to or "").split("/"):
+                if alt and (alt in applies_to or applies_to in alt):
+                    return p
+        return self
+
+    def due_date(self, anchor_date: _dt.date, cal: WorkingCalendar,
+                 applies_to: str | None = None) -> DueDate | None:
+        """Latest publication date given the anchor event's date; None if no numeric deadline.
+
+        deadline_after/on_request: anchor + amount (a calendar-unit deadline ending on a holiday
+        moves to the next working day, 民法典 第二百零三条); deadline_before: anchor − amount;
+        periodic: next update due after the last one (anchor_date = last update); annual: the
+        next fixed date on or after anchor_date.
+        """
+        rule = self.part(applies_to)
+        if rule.kind == "annual" and rule.fixed_date:
+            month, day = map(int, rule.fixed_date.split("-"))
+            d = _dt.date(anchor_date.year, month, day)
+            if d < anchor_date:
+                d = _dt.date(anchor_date.year + 1, month, day)
+            return DueDate(d, not cal.covers(d))
+        if rule.amount is None:
+            return None
+        if rule.kind in ("deadline_after", "on_request"):
+            return DueDate(*rule._shift(anchor_date, cal, rule.amount, roll=True))
+        if rule.kind == "deadline_before":
+            return DueDate(*rule._shift(anchor_date, cal, -rule.amount, roll=False))
+        if rule.kind == "periodic":
+            return DueDate(*rule._shift(anchor_date, cal, rule.amount, roll=False))
+        return None
+
+    def display_end(self, start: _dt.date, cal: WorkingCalendar,
+                    applies_to: str | None = None) -> DueDate | None:
+        """First day a notice posted on `start` may come down (min display period), else None."""
+        rule = self.part(applies_to)
+        disp = rule if rule.kind == "min_display_period" else rule.display
+        if disp is None or disp.amount is None:
+            return None
+        return DueDate(*disp._shift(start, cal, disp.amount, roll=False))
+
+    def _shift(self, d: _dt.date, cal: WorkingCalendar, n: int, roll: bool) -> tuple[_dt.date, bool]:
+        if self.unit == "working_day":
+            return cal.add_working_days(d, n)
+        if self.unit == "month":
+            return cal.add_months(d, n, roll_forward=roll)
+        days = n * 7 if self.unit == "week" else n
+        return cal.add_calendar_days(d, days, roll_forward=roll)
+
+    def to_json(self) -> dict:
+        """Plain dict (JSON types only) for reports and the store."""
+        return self.model_dump(mode="json")
+
+
+DeadlineRule.model_rebuild()
+
+DEFAULT_TEXT = "信息形成或者变更之日起20个工作日内"  # 条例 art. 26
+
+
+# --------------------------------------------------------------------------- phrase grammar
+
+_CAVEAT_RE = re.compile(
+    r"[,;。]?\(?(?:相关政策法规|法律、?行政法规|法律、?法规|法律法规)(?:对政府信息公开的期限)?"
+    r"另有规定的?,?应?(?:从其规定|除外)\)?"
+)
+_AMOUNT_RE = re.compile(
+    r"(\d+|[一二两三四五六七八九十]+)(个工作日|个自然日|自然日|个星期|星期|个月|周|日|天|月)"
+)
+_UNITS = {"个工作日": "working_day", "个自然日": "calendar_day", "自然日": "calendar_day",
+          "日": "calendar_day", "天": "calendar_day", "个星期": "week", "星期": "week",
+          "周": "week", "个月": "month", "月": "month"}
+_LABELS: list[tuple[str, str]] = [
+    (r"行政许可[、和及与]行政处罚(?:事项)?", "行政许可/行政处罚"),
+    (r"执法决定信息", "执法决定"),
+    (r"结果信息", "结果信息"),
+    (r"《?听证通知书》?", "听证通知书"),
+    (r"其他相关信息|其他听证公开内容|其他内容", GENERAL),
+    (r"批前公示", "批前公示"),
+    (r"批后公布", "批后公布"),
+    (r"征求意见", "征求意见"),
+]
+_ANCHORS: list[tuple[str, Anchor]] = [
+    (r"本级人民代表大会或其常务委员会批准|人民代表大会(?:或其)?常务委员会批准|人大(?:或其)?常委会批准",
+     "nrc_approval"),
+    (r"(?:本级政府)?财政部门批复", "finance_reply"),
+    (r"收到申请", "request_received"),
+    (r"收到(?:征地)?批准文件", "approval_doc_received"),
+    (r"分配结果确定", "allocation_confirmed"),
+    (r"(?:拟征收土地)?现状调查结束", "survey_finished"),
+    (r"组织听证|听证会?召开", "hearing"),
+    (r"(?:在实地)?启动.{0,12}?工作时", "event_start"),
+    (r"作出行政决定|(?:执法|行政|处罚)?决定作出|重大决策作出|(?:规划)?批准(?=后)", "decision"),
+    (r"(?:制定|制作)或获取(?:该)?(?:信息|文件|扶持政策措施|指南|备案政策|扶持补贴政策|补贴政策|政策)?",
+     "made_or_obtained"),
+    (r"获取\(形成变更\)|形成或者?变更|形成\(变更\)|产生、?变更|颁布或印发|形成|产生|印发|变更",
+     "formed_or_changed"),
+]
+_FILLERS = sorted(
+    ["自该政府信息", "自该信息", "自信息", "公开事项信息", "该政府信息", "政府信息", "信息", "之日起",
+     "之日", "之后", "以后", "起", "后", "内", "予以公开", "及时公开", "向社会公开", "向社会公布",
+     "公开", "公布", "公示", "应在", "应自", "应", "自", "在", "其中", "事项", "时间", "期限",
+     "下发至本单位", "发通知邀请", "发出通知", "发通知", "为", "(动态调整)", "动态调整", "的", "期"],
+    key=len, reverse=True,
+)
+_FILLER_RE = re.compile("|".join(map(re.escape, _FILLERS)))
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_int(s: str) -> int:
+    """'20' / '二十' / '十五' / '三十' → int (up to 99)."""
+    if s.isdigit():
+        return int(s)
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return _CN_DIGITS[s]
+
+
+def _fail(raw: str, why: str) -> CatalogError:
+    return CatalogError(f"unrecognised 公开时限 {raw!r}: {why}", where="time_limit",
+                        hint="add the phrase to auditor/catalog/deadline.py or fix the catalog cell")
+
+
+@dataclass
+class _Piece:
+    """Result of one clause: a rule, or a modifier of the previous rule."""
+
+    what: Literal["rule", "display", "persistent_mod", "ignore"]
+    rule: DeadlineRule | None = None
+    label: str | None = None
+
+
+def _take(pattern: str, s: str) -> tuple[re.Match | None, str]:
+    m = re.search(pattern, s)
+    return (m, s[: m.start()] + s[m.end():]) if m else (None, s)
+
+
+def _label_of(raw_label: str) -> str:
+    """A colon label ("除处罚决定外其他内容", "处罚决定") → part label."""
+    return GENERAL if "其他" in raw_label else raw_label
+
+
+def _parse_piece(p: str, raw: str) -> _Piece:
+    p = re.sub(r"^\d+[.、]", "", p).strip()
+    label: str | None = None
+    if ":" in p:
+        head, p = p.split(":", 1)
+        label = _label_of(head)
+    if p in ("保持长期公开", "并保持长期公开"):
+        return _Piece("persistent_mod", label=label)
+    if re.fullmatch(r"在.{0,15}(?:公示栏|公告栏|公开栏)(?:公开|公示)", p):
+        return _Piece("ignore")
+    for pattern, name in _LABELS:
+        m, rest = _take(pattern, p)
+        if m:
+            label, p = name, rest
+            break
+    if re.fullmatch(r"(?:长期|永久)(?:公开)?(?:\(动态调整\))?", p):
+        return _Piece("rule", DeadlineRule(kind="persistent"), label)
+    if re.fullmatch(r"实时(?:公开|更新)?", p):
+        return _Piece("rule", DeadlineRule(kind="realtime"), label)
+    if m := re.fullmatch(r"每年(\d+)月(\d+)日(?:前|之前)(?:公开|公布|发布)?", p):
+        return _Piece("rule", DeadlineRule(kind="annual", anchor="fixed_date",
+                                           fixed_date=f"{int(m[1]):02d}-{int(m[2]):02d}"), label)
+    if m := re.fullmatch(r"每?(半年|季度|季|年|月)(?:至少)?更新(\d+|一)次", p):
+        months = {"半年": 6, "季度": 3, "季": 3, "年": 12, "月": 1}[m[1]] // _cn_int(m[2]) or 1
+        return _Piece("rule", DeadlineRule(kind="periodic", amount=months, unit="month"), label)
+    if re.fullmatch(r"为?依申请公开", p):
+        return _Piece("rule", DeadlineRule(kind="on_request", anchor="request_received"), label)
+
+    anchor_m, rest = None, p
+    anchor: Anchor | None = None
+    for pattern, name in _ANCHORS:
+        anchor_m, rest = _take(pattern, p)
+        if anchor_m:
+            anchor = name
+            break
+    asap = re.search(r"(?:按进展情况)?(?:及时|尽快)(?:公开|发布)", rest)
+    if asap and not _AMOUNT_RE.search(rest):
+        return _check_residual(_Piece("rule", DeadlineRule(kind="asap", anchor=anchor), label),
+                               rest[: asap.start()] + rest[asap.end():], raw)
+    if anchor == "event_start" and not _AMOUNT_RE.search(rest):
+        rule = DeadlineRule(kind="deadline_after", anchor=anchor, amount=0, unit="calendar_day")
+        return _check_residual(_Piece("rule", rule, label), rest, raw)
+
+    amounts = list(_AMOUNT_RE.finditer(rest))
+    if len(amounts) != 1:
+        raise _fail(raw, "no time amount" if not amounts else "several time amounts in one clause")
+    am = amounts[0]
+    amount, unit = _cn_int(am[1]), _UNITS[am[2]]
+    before, after = rest[: am.start()], rest[am.end():]
+    kind: Kind = "deadline_after"
+    if after.startswith(("前", "之前", "以前")) or before.endswith("提前"):
+        kind = "deadline_before"
+        after = re.sub(r"^(?:之|以)?前", "", after)
+        before = re.sub(r"提前$", "", before)
+    elif m := re.search(r"(?:不得少于|不少于|至少|公示期?为?)$", before):
+        kind, before = "min_display_period", before[: m.start()]
+    if anchor == "request_received":
+        kind = "on_request"
+    if anchor is None and kind == "deadline_after":
+        anchor = "decision" if label and "决定" in label else "formed_or_changed"
+    if anchor is None and kind == "deadline_before":
+        anchor = "event_start"
+    rule = DeadlineRule(kind=kind, anchor=anchor, amount=amount, unit=unit)
+    what = "display" if kind == "min_display_period" and label is None else "rule"
+    return _check_residual(_Piece(what, rule, label), before + after, raw)
+
+
+def _check_residual(piece: _Piece, residual: str, raw: str) -> _Piece:
+    left = re.sub(r"[()《》、,\s]", "", _FILLER_RE.sub("", residual))
+    if left:
+        raise _fail(raw, f"cannot read {left!r}")
+    return piece
+
+
+@lru_cache(maxsize=1024)
+def parse_time_limit(text: str) -> DeadlineRule:
+    """Parse one 公开时限 cell. Raises CatalogError for "同上" (resolve it first) and for any
+    phrase with words the grammar does not know."""
+    raw = text or ""
+    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw))
+    if t.rstrip("。") == "同上":
+        raise CatalogError("'同上' must be resolved to the previous row before parsing",
+                           where="time_limit", hint="copy the previous row's 公开时限")
+    if not t:
+        base = parse_time_limit(DEFAULT_TEXT)
+        return base.model_copy(update={"assumed": True, "text": raw})
+    t, n_caveats = _CAVEAT_RE.subn("", t)
+    pieces = [x for x in re.split(r"[;。,]", t) if x.strip()]
+    if not pieces:
+        raise _fail(raw, "nothing left after removing the 另有规定 caveat")
+    rules: list[DeadlineRule] = []
+    for clause, piece in ((x, _parse_piece(x, raw)) for x in pieces):
+        if piece.what == "ignore":
+            continue
+        if piece.what == "persistent_mod" and not rules:
+            piece = _Piece("rule", DeadlineRule(kind="persistent"), piece.label)
+        if piece.what == "display" and not rules:
+            piece.what = "rule"  # a bare "公示7个工作日" is a display-period rule of its own
+        if piece.what == "display":
+            rules[-1] = rules[-1].model_copy(update={"display": piece.rule})
+        elif piece.what == "persistent_mod":
+            rules[-1] = rules[-1].model_copy(update={"persistent": True})
+        else:
+            assert piece.rule is not None
+            rules.append(piece.rule.model_copy(update={"applies_to": piece.label, "text": clause}))
+    if not rules:
+        raise _fail(raw, "no rule found")
+    law = n_caveats > 0
+    if len(rules) == 1:
+        return rules[0].model_copy(update={"text": raw, "law_override": law, "applies_to": None})
+    unlabeled = [r for r in rules if r.applies_to is None]
+    if len(unlabeled) > 1:
+        raise _fail(raw, "several clauses and no way to tell which applies to what")
+    parts = tuple(r if r.applies_to else r.model_copy(update={"applies_to": GENERAL}) for r in rules)
+    general = next((r for r in parts if r.applies_to == GENERAL), None) \
+        or next((r for r in parts if r.kind == "deadline_after"), parts[0])
+    return general.model_copy(update={"parts": parts, "text": raw, "law_override": law,
+                                      "applies_to": None})
+

@@ -1,0 +1,172 @@
+"""Load and validate the catalog directory (one YAML file per domain + catalog.yaml).
+
+Validation collects *every* problem as "file:row N:field: message" instead of stopping at the first,
+because catalogs are edited by hand in bulk and a one-error-per-run loop wastes the editor's time.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from auditor.catalog.deadline import parse_time_limit
+from auditor.catalog.models import CatalogEntry, CatalogFileModel, CatalogSetModel, Catalog, EntryModel
+from auditor.catalog.paths import catalog_dir
+from auditor.errors import CatalogError
+
+RESERVED = {"catalog.yaml", "channels.yaml", "holidays.yaml"}
+
+
+def _domain_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in RESERVED)
+    return files
+
+
+def _entry_lines(text: str) -> dict[tuple[int, str | None], int]:
+    """(row index, field) → 1-based line, from the YAML node tree (safe: no object construction)."""
+    lines: dict[tuple[int, str | None], int] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+    if not isinstance(root, yaml.MappingNode):
+        return lines
+    for key, value in root.value:
+        if key.value == "entries" and isinstance(value, yaml.SequenceNode):
+            for i, item in enumerate(value.value):
+                lines[(i, None)] = item.start_mark.line + 1
+                if isinstance(item, yaml.MappingNode):
+                    for k, v in item.value:
+                        lines[(i, str(k.value))] = k.start_mark.line + 1
+    return lines
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(entry)"
+
+
+def _msg(err: dict[str, Any]) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown field (not part of the catalog format)"
+    if err["type"] == "missing":
+        return "required field missing"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+class _Problems(list):
+    def row(self, file: str, i: int, fld: str, msg: str, lines: dict) -> None:
+        line = lines.get((i, fld.split(".")[0].split("[")[0])) or lines.get((i, None))
+        self.append(f"{file}:row {i + 1}:{fld}: {msg}" + (f" (line {line})" if line else ""))
+
+
+def _read_set(path: Path, problems: _Problems) -> CatalogSetModel | None:
+    f = path / "catalog.yaml"
+    if not path.is_dir() or not f.exists():
+        return None
+    try:
+        return CatalogSetModel.model_validate(yaml.safe_load(f.read_text(encoding="utf-8")) or {})
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "header"
+        problems.append(f"{f}:{where}: YAML syntax error: {getattr(exc, 'problem', exc)}")
+    except ValidationError as exc:
+        problems += [f"{f}:header:{_loc(e['loc'])}: {_msg(e)}" for e in exc.errors()]
+    return None
+
+
+def _load(path: Path | None) -> tuple[list[str], Catalog | None]:
+    root = Path(path) if path is not None else catalog_dir()
+    problems = _Problems()
+    if not root.exists():
+        return [f"{root}: catalog directory does not exist"], None
+    cat_set = _read_set(root, problems)
+    files = _domain_files(root)
+    if not files:
+        problems.append(f"{root}: no domain catalog files (*.yaml)")
+    entries: list[CatalogEntry] = []
+    seen_ids: dict[str, str] = {}
+    seen_domains: dict[str, str] = {}
+    versions, effectives = set(), []
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}:col {mark.column + 1}" if mark else "file"
+            problems.append(f"{f}:{where}: YAML syntax error: {getattr(exc, 'problem', None) or exc}")
+            continue
+        if not isinstance(data, dict):
+            problems.append(f"{f}:header: expected a mapping with domain, domain_code, version, "
+                            "effective, sources, entries")
+            continue
+        try:
+            head = CatalogFileModel.model_validate(data)
+        except ValidationError as exc:
+            problems += [f"{f}:header:{_loc(e['loc'])}: {_msg(e)}" for e in exc.errors()]
+            continue
+        if head.domain_code != f.stem:
+            problems.append(f"{f}:header:domain_code: {head.domain_code!r} differs from the file name "
+                            f"{f.stem!r}")
+        for key, other in ((head.domain, seen_domains.get(head.domain)),):
+            if other:
+                problems.append(f"{f}:header:domain: domain {key!r} already defined in {other}")
+        seen_domains.setdefault(head.domain, str(f))
+        versions.add(head.version)
+        effectives.append(head.effective)
+        lines = _entry_lines(text)
+        for i, raw in enumerate(head.entries):
+            if not isinstance(raw, dict):
+                problems.row(str(f), i, "(entry)", "an entry must be a mapping", lines)
+                continue
+            try:
+                entry = EntryModel.model_validate(raw)
+            except ValidationError as exc:
+                for e in exc.errors():
+                    problems.row(str(f), i, _loc(e["loc"]), _msg(e), lines)
+                continue
+            if not entry.id.startswith(head.domain_code + "."):
+                problems.row(str(f), i, "id", f"{entry.id!r} must start with "
+                             f"'{head.domain_code}.'", lines)
+            if entry.id in seen_ids:
+                problems.row(str(f), i, "id", f"duplicate id {entry.id!r} (first at {seen_ids[entry.id]})",
+                             lines)
+            else:
+                seen_ids[entry.id] = f"{f.name}:row {i + 1}"
+            try:
+                parse_time_limit(entry.time_limit)
+            except CatalogError as exc:
+                problems.row(str(f), i, "time_limit", exc.message, lines)
+            entries.append(CatalogEntry(**entry.model_dump(), domain=head.domain,
+                                        domain_code=head.domain_code))
+    if problems:
+        return list(problems), None
+    if cat_set is not None:
+        version, effective = cat_set.version, cat_set.effective
+    else:
+        version, effective = ",".join(sorted(versions)), max(effectives, default=date.min)
+    return [], Catalog(version=version, effective=effective, entries=entries)
+
+
+def validate_catalog(path: Path | None = None) -> list[str]:
+    """Every problem in the catalog directory (or one file) as 'file:row N:field: message'."""
+    return _load(path)[0]
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    """Load catalogs/ ($AUDITOR_CATALOG_DIR, or the repo copy); CatalogError lists all problems."""
+    problems, catalog = _load(path)
+    if problems or catalog is None:
+        raise CatalogError(f"{len(problems)} problem(s) in the catalog:\n  " + "\n  ".join(problems),
+                           where=str(path or catalog_dir()),
+                           hint="fix the rows listed (validate_catalog gives the same list)")
+    return catalog

@@ -1,0 +1,333 @@
+"""`auditor` command line: the stages as commands, plus `demo` which runs them all on the sample district.
+
+User errors end in one line naming the file/key/URL and the fix (exit 1), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from auditor.errors import AuditorError
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+# ---------------------------------------------------------------------------- commands
+def cmd_units_validate(args: argparse.Namespace) -> int:
+    from auditor.catalog.loader import load_catalog
+    from auditor.units.loader import validate_registry
+
+    try:
+        domains = set(load_catalog().domains())
+    except AuditorError:
+        domains = None
+    problems = validate_registry(Path(args.file), domains)
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {args.file}", file=sys.stderr)
+        return 1
+    print(f"{args.file}: OK")
+    return 0
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    from auditor.catalog import cli as catalog_cli
+
+    return catalog_cli.run(args)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from auditor.harvest.extract.cli import extract_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise AuditorError("file not found", where=str(path), hint="give the path of a saved HTML page")
+    print(json.dumps(extract_file(path, args.url), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from auditor.catalog.loader import load_catalog
+    from auditor.pipeline import crawl, load_registry_for
+    from auditor.store.db import open_db, resolve_db_url
+
+    catalog = load_catalog()
+    registry = load_registry_for(Path(args.registry), catalog)
+    url = resolve_db_url(args.db)
+    factory = open_db(url)
+    with _progress("抓取 crawling") as update:
+        run_id = crawl(factory, url, registry, str(args.registry), units=args.units or None,
+                       progress=lambda p, i: update(f"{p} pages, {i} items"))
+    print(f"crawl run {run_id} complete")
+    return 0
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from auditor.catalog.loader import load_catalog
+    from auditor.match.matcher import Thresholds
+    from auditor.match.run import run_matching
+    from auditor.scoring.engine import recent_crawl_runs
+    from auditor.scoring.rules import load_scheme
+    from auditor.store.db import open_db
+    from auditor.store.models import AuditRun, Match
+
+    catalog, scheme = load_catalog(), load_scheme(args.scheme)
+    factory = open_db(args.db)
+    with factory() as session:
+        from datetime import datetime
+
+        crawl_ids = recent_crawl_runs(session, 1)
+        run = AuditRun(started_at=datetime.now(), status="matched", as_of=args.as_of or date.today(),
+                       scheme=scheme.name, crawl_run_id=crawl_ids[0] if crawl_ids else None,
+                       catalog_version=catalog.version, rules_version=f"{scheme.name}@{scheme.version}", summary={})
+        session.add(run)
+        session.flush()
+        run_matching(session, catalog, run.id, Thresholds(scheme.matching.accept, scheme.matching.review))
+        session.commit()
+        rows = session.execute(select(Match.unit_id, Match.decision, func.count()).where(Match.audit_run_id == run.id)
+                               .group_by(Match.unit_id, Match.decision)).all()
+    for unit_id, decision, n in rows:
+        print(f"{unit_id}\t{decision}\t{n}")
+    print(f"match run {run.id} stored (matches only; `auditor score` runs a full audit)")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from auditor.catalog.loader import load_catalog
+    from auditor.catalog.workdays import WorkingCalendar
+    from auditor.pipeline import score, summarise
+    from auditor.scoring.rules import load_scheme
+    from auditor.store.db import open_db
+
+    catalog, scheme = load_catalog(), load_scheme(args.scheme)
+    factory = open_db(args.db)
+    run_id = score(factory, catalog, scheme, WorkingCalendar(), args.as_of or date.today())
+    with factory() as session:
+        _print_summary(summarise(session, run_id), f"audit run {run_id} · {scheme.title}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from auditor.store.db import open_db
+
+    factory = open_db(args.db)
+    out = Path(args.out)
+    written = _write_reports(factory, _run_id(factory, args.run), out, args.format.split(","))
+    for p in written:
+        print(p)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    args.format = args.format or "xlsx"
+    return cmd_report(args)
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from auditor.store.db import open_db
+    from auditor.store.models import AuditRun, CrawlRun
+
+    factory = open_db(args.db)
+    with factory() as session:
+        print("crawl runs:")
+        for r in session.scalars(select(CrawlRun).order_by(CrawlRun.id)):
+            print(f"  {r.id}\t{r.status}\t{r.started_at:%Y-%m-%d %H:%M:%S}\t{r.finished_at or ''}")
+        print("audit runs:")
+        for a in session.scalars(select(AuditRun).order_by(AuditRun.id)):
+            print(f"  {a.id}\t{a.status}\tas_of={a.as_of}\tscheme={a.scheme}\tcrawl={a.crawl_run_id}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from auditor.demo import run_demo
+
+    result = run_demo(Path(args.out), progress_factory=_progress)
+    _print_summary(result.summary, f"云溪区（示例）审计结果 · audit run {result.audit_run_id}")
+    print(f"\nreports: {result.out / 'index.html'}\nexport:  {result.xlsx}\n"
+          f"ground truth: {result.out / 'ground-truth.json'}\n"
+          f"{result.pages} detail pages crawled in {result.crawl_seconds:.1f} s; total {result.seconds:.1f} s")
+    return 0
+
+
+# ---------------------------------------------------------------------------- helpers
+def _run_id(factory, run: int | None) -> int:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from auditor.store.models import AuditRun
+
+    with factory() as session:
+        if run is not None:
+            if session.get(AuditRun, run) is None:
+                raise AuditorError(f"no audit run {run}", hint="`auditor runs` lists the runs")
+            return run
+        latest = session.scalar(select(AuditRun.id).where(AuditRun.status == "complete").order_by(AuditRun.id.desc()))
+        if latest is None:
+            raise AuditorError("no complete audit run in this database", hint="run `auditor score` first")
+        return latest
+
+
+def _write_reports(factory, run_id: int, out: Path, formats: list[str]) -> list[Path]:  # noqa: ANN001
+    from auditor.report import export, render
+
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    known = {"html", "xlsx", "csv", "json", "pdf"}
+    bad = [f for f in formats if f not in known]
+    if bad:
+        raise AuditorError(f"unknown format(s): {', '.join(bad)}", hint=f"choose from {', '.join(sorted(known))}")
+    with factory() as session:
+        if "html" in formats:
+            written += render.render_html(session, run_id, out)
+        if "xlsx" in formats:
+            path = out / f"audit-run-{run_id}.xlsx"
+            export.export_xlsx(session, run_id, path)
+            written.append(path)
+        if "csv" in formats:
+            written += export.export_csv(session, run_id, out)
+        if "json" in formats:
+            path = out / f"audit-run-{run_id}.json"
+            export.export_json(session, run_id, path)
+            written.append(path)
+        if "pdf" in formats:
+            from auditor.report import pdf
+
+            written += pdf.render_pdf(session, run_id, out)
+    return written
+
+
+class _progress:
+    """A rich status line while a stage works; falls back to silence when not on a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.status = None
+
+    def __enter__(self) -> Callable[[str], None]:
+        if sys.stdout.isatty():
+            self.status = _console().status(self.label)
+            self.status.__enter__()
+
+        def update(text: str) -> None:
+            if self.status is not None:
+                self.status.update(f"{self.label} · {text}")
+
+        return update
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.status is not None:
+            self.status.__exit__(*exc)
+
+
+def _print_summary(rows, title: str) -> None:  # noqa: ANN001
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in ("单位 unit", "层级", "得分 score", "等级", "排名", "未公开 missing", "逾期 late", "渠道缺失 channel gaps",
+                "网站问题 site", "无法核实 unverified"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(f"{r.name} ({r.unit_id})", r.level, "—" if r.score is None else f"{r.score:.1f}", r.grade,
+                      str(r.rank or "—"), str(r.missing), str(r.late), str(r.channel_gaps), str(r.site_health),
+                      str(r.unverified))
+    _console().print(table)
+
+
+# ---------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="auditor", description="基层政务公开标准化规范化 compliance auditor")
+    p.add_argument("--db", default=None, help="database: an SQLite file path or a URL (default: $AUDITOR_DB or ./auditor.db)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="serve the sample district on 127.0.0.1 and run the whole audit on it")
+    d.add_argument("--out", default="demo-out", help="output folder (default: demo-out)")
+    d.set_defaults(func=cmd_demo)
+
+    u = sub.add_parser("units", help="units registry")
+    usub = u.add_subparsers(dest="units_command", required=True)
+    uv = usub.add_parser("validate", help="report every problem of a registry file with file, line and key")
+    uv.add_argument("file")
+    uv.set_defaults(func=cmd_units_validate)
+
+    c = sub.add_parser("crawl", help="crawl every channel of the registry into the database")
+    c.add_argument("--registry", required=True)
+    c.add_argument("--units", nargs="*", help="only these unit ids")
+    c.set_defaults(func=cmd_crawl)
+
+    m = sub.add_parser("match", help="match harvested items to catalog entries (stored as a match run)")
+    m.add_argument("--scheme", default="default")
+    m.add_argument("--as-of", type=_date, default=None)
+    m.set_defaults(func=cmd_match)
+
+    s = sub.add_parser("score", help="match + check + score as a new audit run")
+    s.add_argument("--as-of", type=_date, default=None, help="audit date YYYY-MM-DD (default: today)")
+    s.add_argument("--scheme", default="default", help="scoring scheme in rules/ (default: default)")
+    s.set_defaults(func=cmd_score)
+
+    r = sub.add_parser("report", help="write reports and exports of an audit run")
+    r.add_argument("--run", type=int, default=None, help="audit run id (default: the latest complete run)")
+    r.add_argument("--format", default="html,xlsx", help="comma list of html,xlsx,csv,json,pdf")
+    r.add_argument("--out", default="reports-out")
+    r.set_defaults(func=cmd_report)
+
+    e = sub.add_parser("export", help="export an audit run (xlsx by default)")
+    e.add_argument("--run", type=int, default=None)
+    e.add_argument("--format", default="xlsx")
+    e.add_argument("--out", default="reports-out")
+    e.set_defaults(func=cmd_export)
+
+    runs = sub.add_parser("runs", help="list crawl and audit runs")
+    runs.set_defaults(func=cmd_runs)
+
+    x = sub.add_parser("extract", help="extract metadata from a saved detail page as JSON")
+    x.add_argument("file")
+    x.add_argument("--url", required=True, help="the page's original URL (resolves links, URL dates)")
+    x.set_defaults(func=cmd_extract)
+
+    try:
+        from auditor.catalog import cli as catalog_cli
+
+        catalog_cli.add_parser(sub)
+    except ImportError:
+        pass
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except AuditorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

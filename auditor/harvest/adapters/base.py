@@ -1,0 +1,57 @@
+"""The adapter contract: every list-page family answers the same three questions.
+
+Which entries does this page list, which requests fetch the rest of the column, and how many
+pages are there. The crawler schedules every remaining page at once from the first one, so the
+adapters compute page URLs from the page-count script / total record count instead of
+following "next" links one by one.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One link to a detail page, with the date text shown next to it (raw, unparsed)."""
+
+    url: str
+    title: str
+    date_text: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """A request for another list page; Hanweb dataproxy pages need POST with form fields."""
+
+    url: str
+    method: str = "GET"
+    formdata: dict[str, str] | None = None
+
+
+@dataclass
+class ListPage:
+    """What one list page yields. `next_requests` is only filled on a column's first page."""
+
+    entries: list[ListEntry]
+    next_requests: list[RequestSpec] = field(default_factory=list)
+    total_pages: int | None = None
+    adapter: str = ""
+
+
+class ListAdapter(ABC):
+    """A parser for one family of list pages (one CMS platform style)."""
+
+    name: str = ""
+
+    @abstractmethod
+    def detect(self, url: str, text: str) -> bool:
+        """True when the page looks like this family (cheap: string/regex checks only)."""
+
+    @abstractmethod
+    def parse_list(self, url: str, text: str) -> ListPage:
+        """Entries with absolute URLs, plus every remaining page when this is the first page."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"

@@ -1,0 +1,159 @@
+"""TRS-style static paging: index.html, index_1.html … index_{count-1}.html.
+
+TRS WCM writes the page count into an inline script, `createPageHTML(countPage, currentPage,
+"index", "html")` (or the `createPageHTML('page_div', count, current, 'index', 'html', …)`
+variant); the pager itself is drawn by JavaScript, so the count must be read from the script.
+Sites without the script (EmpireCMS, DEDE, hand-made pagers) are handled from the pager links:
+`index_2.html … 尾页 index_23.html` (1-based, page 1 is index.html) or `index_1.html …`
+(0-based, TRS numbering), and `?page=N`-style query pagers.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+
+from ._html import clean, list_entries, parse_html
+from .base import ListAdapter, ListPage, RequestSpec
+
+_CALL = re.compile(r"createPageHTML\s*\(([^()]*)\)")
+_FILE_PAGE = re.compile(r"^(?P<prefix>[A-Za-z]+)_(?P<n>\d+)\.(?P<ext>s?html?)$", re.I)
+_PAGER_HREF = re.compile(r"""href\s*=\s*["']?[^"'>\s]*\bindex_\d+\.s?html?""", re.I)
+_TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页")
+PAGE_PARAMS = ("pageNum", "page", "pageNo", "pageIndex", "curPage", "currentPage", "pageno", "p")
+
+
+def _resolve_arg(arg: str, text: str) -> str:
+    arg = arg.strip().strip("'\"")
+    if re.fullmatch(r"[A-Za-z_$][\w$]*", arg):
+        m = re.search(rf"\b{re.escape(arg)}\s*=\s*['\"]?(\d+)", text)
+        if m:
+            return m.group(1)
+    return arg
+
+
+def parse_create_page(text: str) -> tuple[int, str, str] | None:
+    """(page count, file prefix, extension) from the first createPageHTML call that resolves."""
+    for m in _CALL.finditer(text):
+        raw = [a.strip() for a in m.group(1).split(",")]
+        if len(raw) >= 5 and raw[0][:1] in "'\"" and not raw[0].strip("'\"").isdigit():
+            raw = raw[1:]  # ('page_div', count, current, prefix, ext, …)
+        if len(raw) < 2:
+            continue
+        args = [_resolve_arg(a, text) for a in raw]
+        if not args[0].isdigit():
+            continue  # the function definition, or an unresolvable expression
+        prefix = args[2] if len(args) > 2 and args[2].isidentifier() else "index"
+        ext = args[3] if len(args) > 3 and args[3].isalnum() else "html"
+        return int(args[0]), prefix, ext
+    return None
+
+
+def _split_file(url: str) -> tuple[str, str]:
+    path = urlsplit(url).path
+    head, _, name = path.rpartition("/")
+    return head + "/", name
+
+
+def is_first_file_page(url: str) -> bool:
+    """index.html or a directory URL is page 1; index_N.html is a later page."""
+    return _FILE_PAGE.match(_split_file(url)[1]) is None
+
+
+def trs_pages(url: str, count: int, prefix: str, ext: str) -> list[RequestSpec]:
+    return [RequestSpec(urljoin(url, f"{prefix}_{i}.{ext}")) for i in range(1, count)]
+
+
+def _with_param(url: str, key: str, value: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != key]
+    query.append((key, str(value)))
+    return urlunsplit(parts._replace(query=urlencode(query), fragment=""))
+
+
+def link_pager(url: str, root: etree._Element | None) -> tuple[int | None, list[RequestSpec]]:
+    """Page count and remaining pages read off pager links (file or query style)."""
+    if root is None:
+        return None, []
+    here = urlsplit(url)
+    here_dir, here_name = _split_file(url)
+    here_query = dict(parse_qsl(here.query))
+    files: dict[tuple[str, str], set[int]] = {}
+    queries: dict[str, dict[int, str]] = {}
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.lower().startswith(("javascript:", "#", "mailto:")):
+            continue
+        target = urlsplit(urljoin(url, href))
+        if target.netloc != here.netloc:
+            continue
+        t_dir, t_name = _split_file(target.geturl())
+        fm = _FILE_PAGE.match(t_name)
+        if fm and t_dir == here_dir and not target.query:
+            files.setdefault((fm["prefix"], fm["ext"]), set()).add(int(fm["n"]))
+            continue
+        if target.path == here.path or (target.path.rstrip("/") == here.path.rstrip("/")):
+            for key, val in parse_qsl(target.query):
+                if key in PAGE_PARAMS and val.isdigit():
+                    queries.setdefault(key, {})[int(val)] = target.geturl()
+    shown = _TOTAL_PAGES.search(clean(root.text_content()))
+    shown_total = int(shown.group(1)) if shown else None
+    if files:
+        (prefix, ext), nums = max(files.items(), key=lambda kv: len(kv[1]))
+        zero_based = 1 in nums
+        last = max(nums)
+        total = last + 1 if zero_based else last
+        if shown_total and shown_total > total:
+            last, total = (shown_total - 1, shown_total) if zero_based else (shown_total,) * 2
+        first = 1 if zero_based else 2
+        nxt = []
+        if _FILE_PAGE.match(here_name) is None:
+            nxt = [RequestSpec(urljoin(url, f"{here_dir}{prefix}_{i}.{ext}"))
+                   for i in range(first, last + 1)]
+        return total, nxt
+    if queries:
+        key, found = max(queries.items(), key=lambda kv: len(kv[1]))
+        zero_based = 0 in found
+        last = max(found)
+        total = last + 1 if zero_based else last
+        if shown_total and shown_total > total:
+            total = shown_total
+            last = total - 1 if zero_based else total
+        start = 0 if zero_based else 1
+        current = here_query.get(key)
+        nxt = []
+        if current is None or (current.isdigit() and int(current) == start):
+            template = found[max(found)]
+            nxt = [RequestSpec(_with_param(template, key, i)) for i in range(start + 1, last + 1)]
+        return total, nxt
+    return shown_total, []
+
+
+def html_entries(url: str, root: etree._Element | None):
+    """Table rows when the list is a 信息公开目录 table, else the largest dated list."""
+    from .xxgk_table import table_entries  # local: xxgk_table imports link_pager from here
+
+    rows = table_entries(url, root)
+    return rows if rows is not None else list_entries(url, root)
+
+
+class StaticPagingAdapter(ListAdapter):
+    name = "static_paging"
+
+    def detect(self, url: str, text: str) -> bool:
+        if "<datastore" in text:
+            return False
+        return "createPageHTML" in text or bool(_PAGER_HREF.search(text))
+
+    def parse_list(self, url: str, text: str) -> ListPage:
+        root = parse_html(text)
+        entries = html_entries(url, root)
+        script = parse_create_page(text)
+        if script:
+            count, prefix, ext = script
+            nxt = trs_pages(url, count, prefix, ext) if is_first_file_page(url) else []
+            return ListPage(entries, nxt, count, self.name)
+        total, nxt = link_pager(url, root)
+        return ListPage(entries, nxt, total, self.name)

@@ -1,0 +1,19 @@
+"""Canonical URLs: the identity of a published item across crawls and columns."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+TRACKING = {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "from", "spm"}
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme/host, drop default ports, fragments and tracking parameters, sort the query."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    netloc = host if port is None or (scheme, port) in {("http", 80), ("https", 443)} else f"{host}:{port}"
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in TRACKING))
+    path = parts.path or "/"
+    return urlunsplit((scheme, netloc, path, query, ""))

@@ -1,0 +1,190 @@
+"""Parse HTML once and render it into visible text lines.
+
+Labels and values sit in every layout imaginable (two table cells, one cell,
+dt/dd, spans, a sentence), so extraction works on a rendering that keeps just
+enough structure: block elements and table cells start new lines, inline
+elements are joined without spaces (``<b>2018</b>年`` stays ``2018年``) but
+their boundaries are remembered with :data:`MARK`, so a label printed alone in
+a ``<span>`` can still be told apart from the value in the next ``<span>``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+
+from ...errors import ExtractionError
+
+__all__ = ["MARK", "Line", "RenderedPage", "parse_html", "render_lines", "element_text", "collapse"]
+
+# Private-use character marking an inline element boundary.  Never printed:
+# strip it with :func:`unmark` before a value leaves this package.
+MARK = "\ue000"
+
+BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd",
+        "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure",
+        "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "legend",
+        "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody",
+        "td", "tfoot", "th", "thead", "tr", "ul",
+    }
+)
+# Never visible text.  <head> is read separately for <title>, <meta> and <base>.
+DROP_TAGS = (
+    "script", "style", "noscript", "template", "head", "title", "select", "option",
+    "textarea", "button", "input", "iframe", "object", "embed", "svg", "canvas", "map",
+)
+
+_WS_RE = re.compile(r"[ \t\r\n\f\v\xa0\u200b\ufeff]+")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def collapse(text: str) -> str:
+    """Collapse ASCII whitespace and nbsp runs to one space; keep U+3000 (titles use it)."""
+    return _WS_RE.sub(" ", text).strip(" ")
+
+
+def unmark(text: str) -> str:
+    return text.replace(MARK, "")
+
+
+def parse_html(html: str) -> lxml.html.HtmlElement:
+    """Parse (possibly truncated or broken) HTML into an lxml document.
+
+    Raises ExtractionError only when there is nothing to parse at all.
+    """
+    cleaned = _CONTROL_RE.sub("", _XML_DECL_RE.sub("", html, count=1))
+    if not cleaned.strip():
+        raise ExtractionError("page is empty", hint="check the fetch: the response body has no content")
+    try:
+        root = lxml.html.document_fromstring(cleaned)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"page is not parseable as HTML: {exc}") from exc
+    return root
+
+
+def element_text(el: etree._Element) -> str:
+    """Visible text of an element, whitespace collapsed.
+
+    Call after :func:`drop_invisible`, which removes scripts and comments.
+    """
+    return collapse("".join(t for t in el.itertext() if isinstance(t, str)))
+
+
+@dataclass
+class Line:
+    """One rendered line of visible text."""
+
+    index: int
+    marked: str  # text with MARK at inline element boundaries
+    in_body: bool  # inside the main content container
+    hidden: bool  # inside display:none / visibility:hidden / [hidden]
+    tier: int = 0  # 0 metadata area, 1 article body, 2 hidden; set by the caller
+
+    @property
+    def text(self) -> str:
+        return collapse(unmark(self.marked))
+
+
+@dataclass
+class RenderedPage:
+    lines: list[Line]
+    first_line: dict[etree._Element, int] = field(default_factory=dict)
+    last_line: dict[etree._Element, int] = field(default_factory=dict)
+
+
+def _is_hidden(el: etree._Element) -> bool:
+    if el.get("hidden") is not None or el.get("type", "").lower() == "hidden":
+        return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE_RE.search(style))
+
+
+def render_lines(root: etree._Element, body_el: etree._Element | None) -> RenderedPage:
+    """Render the visible text of ``root`` (a cleaned document) into lines.
+
+    Also records, per element, the first and last line its text falls on, so
+    element-based finds (headings, label cells) can be placed among the lines.
+    """
+    lines: list[Line] = []
+    first: dict[etree._Element, int] = {}
+    last: dict[etree._Element, int] = {}
+    pieces: list[str] = []
+    has_text = False
+    state = {"body": 0, "hidden": 0}
+    line_state = (False, False)
+
+    def add(text: str | None) -> None:
+        nonlocal has_text, line_state
+        if not text:
+            return
+        if not has_text and text.strip(" \t\r\n\xa0"):
+            has_text = True
+            line_state = (state["body"] > 0, state["hidden"] > 0)
+        pieces.append(text)
+
+    def flush() -> None:
+        nonlocal has_text
+        if has_text:
+            marked = collapse("".join(pieces))
+            if unmark(marked).strip(" \u3000"):
+                lines.append(Line(len(lines), marked, line_state[0], line_state[1]))
+        pieces.clear()
+        has_text = False
+
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if not isinstance(el.tag, str):
+            # comments / processing instructions: skip content, keep tail
+            if event == "end":
+                add(el.tail)
+            continue
+        tag = el.tag.lower()
+        block = tag in BLOCK_TAGS
+        if event == "start":
+            if block:
+                flush()
+            else:
+                pieces.append(MARK)
+            if el is body_el:
+                state["body"] += 1
+            if _is_hidden(el):
+                state["hidden"] += 1
+            first[el] = len(lines)
+            add(el.text)
+        else:
+            if block:
+                flush()
+                last[el] = len(lines) - 1
+            else:
+                pieces.append(MARK)
+                last[el] = len(lines) if has_text else len(lines) - 1
+            if el is body_el:
+                state["body"] -= 1
+            if _is_hidden(el):
+                state["hidden"] -= 1
+            add(el.tail)
+    flush()
+    return RenderedPage(lines, first, last)
+
+
+def drop_invisible(root: etree._Element) -> None:
+    """Remove scripts, styles, comments, form controls and <head> (keeping tails)."""
+    doomed = [
+        el
+        for el in root.iter()
+        if not isinstance(el.tag, str) or el.tag.lower() in DROP_TAGS
+    ]
+    for el in doomed:
+        if el.getparent() is None:
+            continue
+        try:
+            el.drop_tree()  # type: ignore[attr-defined]
+        except AttributeError:  # pragma: no cover - plain etree element
+            parent = el.getparent()
+            parent.remove(el)

@@ -1,0 +1,70 @@
+"""Scrapy items (dataclasses): facts as seen, never judgements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ListingItem:
+    """An item link seen on a channel's list page (or in a feed)."""
+
+    url: str
+    channel_ids: list[int]
+    site_id: str | None
+    list_title: str
+    list_date_text: str | None
+
+
+@dataclass
+class DetailItem:
+    """What a detail page says about itself, each field with its source and raw text."""
+
+    url: str
+    final_url: str
+    site_id: str | None
+    http_status: int
+    title: str
+    fields: dict[str, Any]  # name -> {"value": str|None, "source": str|None, "raw": str|None}
+    attachments: list[dict[str, str | None]] = field(default_factory=list)
+    body_hash: str | None = None
+    body_excerpt: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class ColumnHealthItem:
+    channel_ids: list[int]
+    url: str
+    status: str  # ok | partial | failed | blocked
+    http_status: int | None
+    error: str | None
+    entries: int
+    pages: int
+    undated_entries: int
+    latest_date: str | None
+    adapter: str | None
+
+
+@dataclass
+class SiteProbeItem:
+    site_id: str
+    url: str
+    ok: bool
+    http_status: int | None
+    elapsed_ms: float | None
+    error: str | None
+    home_latest_date: str | None
+
+
+@dataclass
+class LinkCheckItem:
+    url: str
+    referrer: str | None
+    kind: str  # detail | attachment
+    ok: bool
+    http_status: int | None
+    error: str | None
+    site_id: str | None

@@ -1,0 +1,48 @@
+"""Entry point of the crawler child process: one Scrapy CrawlerProcess per crawl run.
+
+Crawls run in their own process because Twisted's reactor cannot be restarted; the parent keeps
+the sample portal, the progress display and the run bookkeeping.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from auditor.harvest import settings as default_settings
+
+
+def build_settings(db: str, run_id: int, overrides: dict | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    settings.set("AUDITOR_DB", db, priority="cmdline")
+    settings.set("AUDITOR_CRAWL_RUN", run_id, priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="internal: run one crawl into the store")
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--run", type=int, required=True)
+    parser.add_argument("--spider", default="audit")
+    parser.add_argument("--units", default=None)
+    parser.add_argument("--settings-json", default="{}")
+    args = parser.parse_args(argv)
+    process = CrawlerProcess(build_settings(args.db, args.run, json.loads(args.settings_json)))
+    process.crawl(args.spider, db=args.db, units=args.units)
+    process.start()
+    stats = {}
+    for crawler in process.crawlers:
+        stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()}
+    print(json.dumps({"stats": stats}, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Scrapy settings for every auditor crawl: polite by default, capped downloads, facts into the store."""
+
+BOT_NAME = "gov-openness-auditor"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = "gov-openness-auditor/0.1 (+https://github.com/; 政务公开第三方评估)"
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.0
+AUTOTHROTTLE_MAX_DELAY = 10.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 8.0
+
+DOWNLOAD_TIMEOUT = 15  # the 国办 availability threshold: a page that takes longer counts as unreachable
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+
+# Crawled content is hostile: cap what we download (detail pages and lists are small; PDFs can be big).
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "WARNING"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+ITEM_PIPELINES = {"auditor.harvest.pipelines.StorePipeline": 300}

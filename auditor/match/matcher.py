@@ -1,0 +1,131 @@
+"""Link harvested items to the catalog entries that apply to their unit, with a score and its breakdown.
+
+Scoring is batch work: rapidfuzz's `process.cdist` compares every title with every entry label of the
+unit at once; column and document-type cues then move the score up or down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from auditor.catalog.models import CatalogEntry
+from auditor.match.normalise import normalise
+from auditor.match.segment import tokenizer, tokens
+
+NEWS_CUES = ("召开", "会议", "调研", "培训", "观摩", "学习", "督导", "动员", "宣传活动", "慰问", "走访", "座谈")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    accept: float = 85.0
+    review: float = 70.0
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """What the matcher needs to know of an item as listed in one of the unit's channels."""
+
+    item_id: int
+    title: str
+    column_domain: str | None = None
+    column_kind: str = "catalog"
+    column_path: str = ""
+
+
+@dataclass
+class MatchResult:
+    item_id: int
+    entry_id: str | None
+    score: float
+    decision: str  # accept | review | reject
+    breakdown: dict[str, float] = field(default_factory=dict)
+    runner_up: str | None = None
+
+
+def _labels(entries: Sequence[CatalogEntry], extra_aliases: dict[str, list[str]] | None = None
+            ) -> tuple[list[str], list[int]]:
+    """Every label that names an entry, minus labels that several candidate entries share."""
+    raw: list[tuple[str, int]] = []
+    for i, e in enumerate(entries):
+        names = {f"{e.level1}{e.level2}", e.level2, *e.keywords, *((extra_aliases or {}).get(e.id, []))}
+        if e.level3:
+            names.add(f"{e.level2}{e.level3}")
+        for n in names:
+            norm = normalise(n)
+            if len(norm) >= 2:
+                raw.append((norm, i))
+    owners: dict[str, set[int]] = {}
+    for label, i in raw:
+        owners.setdefault(label, set()).add(i)
+    labels, index = [], []
+    for label, i in dict.fromkeys(raw):
+        if len(owners[label]) == 1:
+            labels.append(label)
+            index.append(i)
+    return labels, index
+
+
+class Matcher:
+    """Matches items of one unit against that unit's applicable entries."""
+
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        self.thresholds = thresholds or Thresholds()
+
+    def match(self, entries: Sequence[CatalogEntry], items: Iterable[ItemView], *,
+              unit_prefixes: tuple[str, ...] = (), aliases: dict[str, list[str]] | None = None) -> list[MatchResult]:
+        items = list(items)
+        if not items:
+            return []
+        if not entries:
+            return [MatchResult(it.item_id, None, 0.0, "reject", {"reason": 0.0}) for it in items]
+        labels, owner = _labels(entries, aliases)
+        titles = [normalise(it.title, unit_prefixes) for it in items]
+        raw = process.cdist(titles, labels, scorer=fuzz.partial_ratio, dtype=np.float32, workers=-1)
+        # a label longer than the title can only be partly in it
+        label_len = np.array([len(lbl) for lbl in labels], dtype=np.float32)
+        title_len = np.array([max(1, len(t)) for t in titles], dtype=np.float32)
+        coverage = np.minimum(1.0, title_len[:, None] / label_len[None, :])
+        short_label = np.where(label_len < 4, 0.85, 1.0).astype(np.float32)
+        scored = raw * coverage * short_label[None, :]
+        n_entries = len(entries)
+        per_entry = np.zeros((len(items), n_entries), dtype=np.float32)
+        owner_arr = np.array(owner)
+        for j in range(n_entries):
+            cols = np.nonzero(owner_arr == j)[0]
+            if cols.size:
+                per_entry[:, j] = scored[:, cols].max(axis=1)
+        tok = tokenizer(w for e in entries for w in (e.level1, e.level2, *e.keywords))
+        entry_tokens = [set(tokens(tok, normalise(f"{e.level1}{e.level2}{''.join(e.keywords)}"))) for e in entries]
+        results = []
+        for i, it in enumerate(items):
+            title_tokens = set(tokens(tok, titles[i]))
+            adjusted = per_entry[i].copy()
+            for j, e in enumerate(entries):
+                adj = 0.0
+                if title_tokens and entry_tokens[j]:
+                    adj += 8.0 * len(title_tokens & entry_tokens[j]) / len(title_tokens | entry_tokens[j])
+                if it.column_domain and it.column_domain != e.domain:
+                    adj -= 20.0
+                adjusted[j] += adj
+            news_penalty = 0.0
+            if it.column_kind == "news":
+                news_penalty -= 12.0
+            if any(c in it.title for c in NEWS_CUES):
+                news_penalty -= 15.0
+            order = np.argsort(-adjusted)
+            best = int(order[0])
+            score = float(min(100.0, max(0.0, adjusted[best] + news_penalty)))
+            decision = ("accept" if score >= self.thresholds.accept
+                        else "review" if score >= self.thresholds.review else "reject")
+            runner = entries[int(order[1])].id if n_entries > 1 else None
+            results.append(MatchResult(
+                item_id=it.item_id, entry_id=entries[best].id if decision != "reject" else entries[best].id,
+                score=round(score, 2), decision=decision, runner_up=runner,
+                breakdown={"title_label": round(float(per_entry[i, best]), 2),
+                           "tokens_and_column": round(float(adjusted[best] - per_entry[i, best]), 2),
+                           "news_penalty": news_penalty}))
+        return results

@@ -1,0 +1,89 @@
+"""Stage functions shared by the CLI, the demo and the tests; each takes its inputs as arguments."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from auditor.catalog.loader import load_catalog
+from auditor.catalog.models import Catalog
+from auditor.errors import AuditorError
+from auditor.harvest.run import ProgressFn, run_crawl
+from auditor.scoring.engine import run_audit
+from auditor.scoring.rules import Scheme
+from auditor.store.models import AuditRun, Finding, Score, Unit
+from auditor.store.sync import sync_registry
+from auditor.units.loader import load_registry
+from auditor.units.models import Registry
+
+
+def load_registry_for(path: Path, catalog: Catalog) -> Registry:
+    return load_registry(path, known_domains=set(catalog.domains()))
+
+
+def crawl(factory: sessionmaker[Session], db_url: str, registry: Registry, registry_path: str, *,
+          units: list[str] | None = None, settings: dict | None = None, progress: ProgressFn | None = None) -> int:
+    """Sync the registry into the store, then crawl its channels; returns the crawl run id."""
+    if units:
+        for u in units:
+            registry.unit(u)  # raises UnknownUnitError with the known ids
+    with factory() as session:
+        sync_registry(session, registry)
+        session.commit()
+    return run_crawl(factory, db_url, registry_path=registry_path, units=units, settings=settings,
+                     progress=progress)
+
+
+def score(factory: sessionmaker[Session], catalog: Catalog, scheme: Scheme, cal, as_of: date) -> int:  # noqa: ANN001
+    with factory() as session:
+        return run_audit(session, catalog, scheme, cal, as_of)
+
+
+@dataclass
+class UnitSummary:
+    unit_id: str
+    name: str
+    level: str
+    score: float | None
+    grade: str
+    rank: int | None
+    missing: int
+    late: int
+    channel_gaps: int
+    site_health: int
+    unverified: int
+
+
+def summarise(session: Session, audit_run_id: int) -> list[UnitSummary]:
+    run = session.get(AuditRun, audit_run_id)
+    if run is None:
+        raise AuditorError(f"no audit run {audit_run_id}", hint="`auditor runs` lists the runs")
+    counts: dict[tuple[str | None, str], int] = defaultdict(int)
+    for f in session.scalars(select(Finding).where(Finding.audit_run_id == audit_run_id)):
+        bucket = f.rule if f.status == "defect" else f.status
+        if f.check == "site_health" and f.status == "defect":
+            bucket = "site_health"
+        counts[(f.unit_id, bucket)] += 1
+    rows = []
+    overall = {s.unit_id: s for s in session.scalars(select(Score).where(
+        Score.audit_run_id == audit_run_id, Score.dimension.is_(None), Score.domain.is_(None)))}
+    for unit in session.scalars(select(Unit).where(Unit.kind.in_(("department", "subdistrict")))
+                                .order_by(Unit.level, Unit.id)):
+        s = overall.get(unit.id)
+        scored = s is not None and s.details.get("scored", True)
+        rows.append(UnitSummary(
+            unit_id=unit.id, name=unit.name, level=unit.level, score=s.score if scored else None,
+            grade=s.details.get("grade", "") if s else "", rank=s.rank if s else None,
+            missing=counts[(unit.id, "missing")], late=counts[(unit.id, "late")] + counts[(unit.id, "undated")],
+            channel_gaps=counts[(unit.id, "channel_gap")], site_health=counts[(unit.id, "site_health")],
+            unverified=counts[(unit.id, "unverified")]))
+    return rows
+
+
+def default_catalog() -> Catalog:
+    return load_catalog()

@@ -1,0 +1,65 @@
+"""Channel coverage: required channels vs the channels where the entry's items were found."""
+
+from __future__ import annotations
+
+from auditor.catalog.channels import CHANNELS
+from auditor.scoring.checks import CheckResult
+from auditor.scoring.checks.common import accepted_by_entry, channel_codes_of_item, healthy
+from auditor.scoring.context import AuditContext, FindingDraft
+
+
+def _name(code: str) -> str:
+    ch = CHANNELS.get(code)
+    return ch.name if ch else code
+
+
+def check_channels(ctx: AuditContext) -> CheckResult:
+    res = CheckResult()
+    verify = set(ctx.scheme.checks.channels.verify_online)
+    runs = ctx.scheme.checks.completeness.healthy_runs
+    for unit in ctx.units:
+        entries = {e.id: e for e in ctx.entries.get(unit.id, [])}
+        unit_channels = ctx.channels.get(unit.id, [])
+        for entry_id, matches in sorted(accepted_by_entry(ctx, unit.id).items()):
+            entry = entries.get(entry_id)
+            if entry is None:
+                continue
+            found = set().union(*(channel_codes_of_item(ctx, m.item_id) for m in matches))
+            unverifiable = []
+            for req in entry.channels:
+                if not req.required or req.code in found:
+                    if req.required and req.code in verify:
+                        res.basis[unit.id][entry.domain] += 1
+                    continue
+                if req.code not in verify:
+                    unverifiable.append(req.code)
+                    continue
+                own = [c for c in unit_channels if c.code == req.code]
+                if not own:
+                    unverifiable.append(req.code)
+                    continue
+                evidence = {"entry": {"id": entry.id, "level2": entry.level2, "channels": entry.channels_text},
+                            "found_on": sorted(found), "items": [m.item_id for m in matches],
+                            "channels": [{"name": c.name, "url": c.url} for c in own]}
+                if not any(healthy(ctx, c, runs) for c in own):
+                    res.findings.append(FindingDraft(
+                        check="channels", rule="channel_unverified", status="unverified", severity="info",
+                        unit_id=unit.id, entry_id=entry.id, domain=entry.domain, evidence=evidence,
+                        title=f"无法核实{_name(req.code)}发布（抓取失败）：{entry.level2}",
+                        key=f"channel_unverified|{unit.id}|{entry.id}|{req.code}"))
+                    continue
+                res.basis[unit.id][entry.domain] += 1
+                res.findings.append(FindingDraft(
+                    check="channels", rule="channel_gap", status="defect", unit_id=unit.id, entry_id=entry.id,
+                    domain=entry.domain, channels_missing=[req.code], evidence=evidence,
+                    title=f"未在{_name(req.code)}公开：{entry.level2}",
+                    fix=f"目录要求通过{_name(req.code)}公开（{entry.channels_text}），请同步发布。",
+                    key=f"channel_gap|{unit.id}|{entry.id}|{req.code}"))
+            if unverifiable:
+                res.findings.append(FindingDraft(
+                    check="channels", rule="channel_offline", status="info", severity="info", unit_id=unit.id,
+                    entry_id=entry.id, domain=entry.domain,
+                    title=f"线下或未登记渠道无法在线核实：{entry.level2}（{'、'.join(_name(c) for c in unverifiable)}）",
+                    evidence={"channels": unverifiable, "entry": {"id": entry.id, "channels": entry.channels_text}},
+                    fix="上传公示照片等佐证材料后计入。", key=f"channel_offline|{unit.id}|{entry.id}"))
+    return res

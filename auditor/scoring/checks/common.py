@@ -1,0 +1,49 @@
+"""Helpers shared by the checks: accepted matches and channel health."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from auditor.scoring.context import AuditContext
+from auditor.store.models import Channel, ColumnHealth, Match
+
+ACCEPTED = ("accept", "confirmed")
+
+
+def accepted_by_entry(ctx: AuditContext, unit_id: str) -> dict[str, list[Match]]:
+    out: dict[str, list[Match]] = defaultdict(list)
+    for m in ctx.matches.get(unit_id, []):
+        if m.decision in ACCEPTED and m.entry_id:
+            out[m.entry_id].append(m)
+    return out
+
+
+def review_by_entry(ctx: AuditContext, unit_id: str) -> dict[str, list[Match]]:
+    out: dict[str, list[Match]] = defaultdict(list)
+    for m in ctx.matches.get(unit_id, []):
+        if m.decision == "review" and m.entry_id:
+            out[m.entry_id].append(m)
+    return out
+
+
+def recent_health(ctx: AuditContext, channel: Channel, runs: int) -> list[ColumnHealth]:
+    """Health rows of the channel in the last `runs` crawl runs (newest first); missing runs count as None."""
+    wanted = [r.id for r in ctx.crawl_runs[:runs]]
+    by_run = {h.crawl_run_id: h for h in ctx.health.get(channel.id, [])}
+    return [by_run[r] for r in wanted if r in by_run]
+
+
+def healthy(ctx: AuditContext, channel: Channel, runs: int) -> bool:
+    """Crawled without failure in each of the last `runs` crawl runs."""
+    rows = recent_health(ctx, channel, runs)
+    wanted = min(runs, len(ctx.crawl_runs))
+    return wanted > 0 and len(rows) == wanted and all(h.status == "ok" for h in rows)
+
+
+def channel_codes_of_item(ctx: AuditContext, item_id: int) -> set[str]:
+    return {ch.code for _, ch in ctx.listings.get(item_id, [])}
+
+
+def item_url(ctx: AuditContext, item_id: int) -> str:
+    item = ctx.items.get(item_id)
+    return item.canonical_url if item else ""

@@ -1,0 +1,47 @@
+"""Completeness: every applicable entry has an accepted match — or the crawl could not tell."""
+
+from __future__ import annotations
+
+from auditor.scoring.checks import CheckResult
+from auditor.scoring.checks.common import accepted_by_entry, healthy, recent_health, review_by_entry
+from auditor.scoring.context import AuditContext, FindingDraft
+
+
+def check_completeness(ctx: AuditContext) -> CheckResult:
+    res = CheckResult()
+    runs = ctx.scheme.checks.completeness.healthy_runs
+    for unit in ctx.units:
+        accepted = accepted_by_entry(ctx, unit.id)
+        review = review_by_entry(ctx, unit.id)
+        website = [c for c in ctx.channels.get(unit.id, []) if c.code in ("WEBSITE", "PLATFORM")]
+        for entry in ctx.entries.get(unit.id, []):
+            if entry.id in ctx.not_applicable.get(unit.id, set()):
+                continue
+            if accepted.get(entry.id):
+                res.basis[unit.id][entry.domain] += 1
+                continue
+            holders = [c for c in website if c.domain == entry.domain] or \
+                      [c for c in website if c.column_kind == "catalog" and not c.domain]
+            evidence = {"entry": {"id": entry.id, "level1": entry.level1, "level2": entry.level2,
+                                  "basis": entry.basis, "time_limit": entry.time_limit},
+                        "columns": [{"name": c.name, "url": c.url,
+                                     "health": [h.status for h in recent_health(ctx, c, runs)]} for c in holders]}
+            if review.get(entry.id):
+                evidence["review_band"] = [{"item_id": m.item_id, "score": m.score} for m in review[entry.id]]
+            key = f"missing|{unit.id}|{entry.id}"
+            if holders and any(healthy(ctx, c, runs) for c in holders):
+                res.basis[unit.id][entry.domain] += 1
+                res.findings.append(FindingDraft(
+                    check="completeness", rule="missing", status="defect", unit_id=unit.id, entry_id=entry.id,
+                    domain=entry.domain, title=f"未公开：{entry.level1} / {entry.level2}", evidence=evidence,
+                    fix=(f"在「{holders[0].column_path or holders[0].name}」栏目公开{entry.level2}"
+                         f"（公开时限：{entry.time_limit}）；确无此事项的，在目录中标注“无”并说明理由。"),
+                    key=key))
+            else:
+                reason = "栏目抓取失败" if holders else "未登记承载该领域的栏目"
+                res.findings.append(FindingDraft(
+                    check="completeness", rule="unverified", status="unverified", severity="info",
+                    unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
+                    title=f"无法核实（{reason}）：{entry.level1} / {entry.level2}", evidence=evidence,
+                    fix="修复站点访问或在登记表中补充栏目后重新抓取；本项不扣分。", key=f"unverified|{unit.id}|{entry.id}"))
+    return res

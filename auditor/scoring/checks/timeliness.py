@@ -1,0 +1,75 @@
+"""Timeliness: each published item against the deadline its entry's 公开时限 gives, from 成文日期."""
+
+from __future__ import annotations
+
+from auditor.harvest.extract.dates import parse_date
+from auditor.scoring.checks import CheckResult
+from auditor.scoring.checks.common import accepted_by_entry, channel_codes_of_item
+from auditor.scoring.context import AuditContext, FindingDraft
+from auditor.scoring.deadlines import deadline_for
+
+UNIT_LABEL = {"working_day": "个工作日", "calendar_day": "日", "week": "周", "month": "个月"}
+
+
+def check_timeliness(ctx: AuditContext) -> CheckResult:
+    res = CheckResult()
+    undated_is_defect = ctx.scheme.checks.timeliness.undated == "defect"
+    for unit in ctx.units:
+        entries = {e.id: e for e in ctx.entries.get(unit.id, [])}
+        for entry_id, matches in accepted_by_entry(ctx, unit.id).items():
+            entry = entries.get(entry_id)
+            if entry is None:
+                continue
+            for m in matches:
+                item = ctx.items.get(m.item_id)
+                if item is None or not (channel_codes_of_item(ctx, item.id) & {"WEBSITE", "PLATFORM"}):
+                    continue  # feeds mirror website items; their timing is not judged separately
+                title = item.title or item.list_title
+                rule = deadline_for(entry, title)
+                if not rule.has_deadline or rule.kind not in ("deadline_after",):
+                    continue
+                listing_dates = [parse_date(lst.list_date_text) for lst, _ in ctx.listings.get(item.id, [])]
+                published = item.publish_date or next((d for d in listing_dates if d), None)
+                evidence = {"url": item.canonical_url, "title": title, "entry": {"id": entry.id,
+                            "level2": entry.level2, "time_limit": entry.time_limit},
+                            "rule": rule.to_json(), "publish_date": published.isoformat() if published else None,
+                            "publish_date_source": item.publish_date_source if item.publish_date else "list",
+                            "publish_date_raw": item.publish_date_raw,
+                            "written_date": item.written_date.isoformat() if item.written_date else None,
+                            "written_date_raw": item.written_date_raw}
+                key = f"|{unit.id}|{entry.id}|{item.canonical_url}"
+                if published is None:
+                    res.basis[unit.id][entry.domain] += 1
+                    res.findings.append(FindingDraft(
+                        check="timeliness", rule="undated", status="defect" if undated_is_defect else "info",
+                        unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
+                        title=f"未注明发布日期（视为未更新）：{title}", evidence=evidence,
+                        fix="在页面上标注发布日期（国办普查：未注明信息发布时间的视为不更新）。", key="undated" + key))
+                    continue
+                if item.written_date is None:
+                    res.findings.append(FindingDraft(
+                        check="timeliness", rule="no_anchor", status="info", severity="info", unit_id=unit.id,
+                        entry_id=entry.id, domain=entry.domain, title=f"无成文日期，无法计算时限：{title}",
+                        evidence=evidence, fix="在信息公开元数据中补充成文日期。", key="no_anchor" + key))
+                    continue
+                due = rule.due_date(item.written_date, ctx.cal)
+                if due is None:
+                    continue
+                res.basis[unit.id][entry.domain] += 1
+                evidence["due_date"] = due.date.isoformat()
+                if due.fallback_used:
+                    evidence["calendar_fallback"] = "节假日数据未覆盖，按仅周末休息推算"
+                if published <= due.date:
+                    continue
+                if rule.unit == "working_day":
+                    late = ctx.cal.working_days_between(due.date, published)
+                else:
+                    late = (published - due.date).days
+                unit_label = UNIT_LABEL.get(rule.unit or "", "日")
+                res.findings.append(FindingDraft(
+                    check="timeliness", rule="late", status="defect", unit_id=unit.id, entry_id=entry.id,
+                    domain=entry.domain, days_late=late, evidence=evidence,
+                    title=f"逾期公开{late}{unit_label}：{title}",
+                    fix=(f"按「{entry.time_limit}」，成文日期{item.written_date}的信息应于{due.date}前公开，"
+                         f"实际{published}公开；今后在时限内发布。"), key="late" + key))
+    return res

@@ -1,0 +1,119 @@
+"""What every check reads: the audit's inputs gathered once from the store."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from auditor.catalog.models import Catalog, CatalogEntry
+from auditor.catalog.workdays import WorkingCalendar
+from auditor.match.run import scored_units, unit_entries
+from auditor.scoring.rules import Scheme
+from auditor.store.models import (
+    Channel,
+    ColumnHealth,
+    CrawlRun,
+    Item,
+    ItemListing,
+    LinkCheck,
+    Match,
+    ReviewDecision,
+    Site,
+    SiteProbe,
+    Unit,
+)
+
+
+@dataclass
+class FindingDraft:
+    """A finding before it is stored; `dim_points` is what it costs its dimension (0-100 scale)."""
+
+    check: str
+    rule: str
+    status: str  # defect | unverified | info
+    title: str
+    unit_id: str | None = None
+    site_id: str | None = None
+    entry_id: str | None = None
+    domain: str | None = None
+    severity: str = "major"
+    evidence: dict[str, Any] = field(default_factory=dict)
+    days_late: int | None = None
+    channels_missing: list[str] = field(default_factory=list)
+    fix: str = ""
+    dim_points: float = 0.0
+    points: float = 0.0  # what it costs the unit's overall score
+    key: str = ""
+
+
+@dataclass
+class AuditContext:
+    session: Session
+    catalog: Catalog
+    scheme: Scheme
+    cal: WorkingCalendar
+    as_of: date
+    audit_run_id: int
+    crawl_runs: list[CrawlRun]
+    units: list[Unit]
+    entries: dict[str, list[CatalogEntry]]
+    channels: dict[str, list[Channel]]
+    health: dict[int, list[ColumnHealth]]  # channel id -> health rows of the recent crawl runs, newest first
+    matches: dict[str, list[Match]]  # unit id -> matches of this audit run
+    items: dict[int, Item]
+    listings: dict[int, list[tuple[ItemListing, Channel]]]
+    not_applicable: dict[str, set[str]]  # unit id -> entry ids declared 无此事项
+    sites: dict[str, Site]
+    probes: dict[str, list[SiteProbe]]
+    links: list[LinkCheck]
+
+    @property
+    def latest_crawl(self) -> CrawlRun | None:
+        return self.crawl_runs[0] if self.crawl_runs else None
+
+
+def build_context(session: Session, catalog: Catalog, scheme: Scheme, cal: WorkingCalendar, as_of: date,
+                  audit_run_id: int, crawl_run_ids: list[int]) -> AuditContext:
+    crawl_runs = [session.get(CrawlRun, i) for i in crawl_run_ids]
+    crawl_runs = [r for r in crawl_runs if r is not None]
+    latest = crawl_runs[0].id if crawl_runs else -1
+    units = scored_units(session)
+    channels: dict[str, list[Channel]] = defaultdict(list)
+    for ch in session.scalars(select(Channel).order_by(Channel.id)):
+        channels[ch.unit_id].append(ch)
+    health: dict[int, list[ColumnHealth]] = defaultdict(list)
+    rows = session.scalars(select(ColumnHealth).where(ColumnHealth.crawl_run_id.in_(crawl_run_ids))
+                           .order_by(ColumnHealth.crawl_run_id.desc()))
+    for h in rows:
+        health[h.channel_id].append(h)
+    matches: dict[str, list[Match]] = defaultdict(list)
+    item_ids = set()
+    for m in session.scalars(select(Match).where(Match.audit_run_id == audit_run_id)):
+        matches[m.unit_id].append(m)
+        item_ids.add(m.item_id)
+    items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(item_ids)))} if item_ids else {}
+    listings: dict[int, list[tuple[ItemListing, Channel]]] = defaultdict(list)
+    if item_ids:
+        for listing, channel in session.execute(select(ItemListing, Channel).join(Channel)
+                                                .where(ItemListing.item_id.in_(item_ids))):
+            listings[listing.item_id].append((listing, channel))
+    not_applicable: dict[str, set[str]] = defaultdict(set)
+    for d in session.scalars(select(ReviewDecision).where(ReviewDecision.action == "not_applicable",
+                                                          ReviewDecision.active.is_(True))):
+        if d.entry_id:
+            not_applicable[d.unit_id].add(d.entry_id)
+    probes: dict[str, list[SiteProbe]] = defaultdict(list)
+    for p in session.scalars(select(SiteProbe).where(SiteProbe.crawl_run_id == latest)):
+        probes[p.site_id].append(p)
+    links = list(session.scalars(select(LinkCheck).where(LinkCheck.crawl_run_id == latest)))
+    return AuditContext(
+        session=session, catalog=catalog, scheme=scheme, cal=cal, as_of=as_of, audit_run_id=audit_run_id,
+        crawl_runs=crawl_runs, units=units, entries={u.id: unit_entries(catalog, u) for u in units},
+        channels=channels, health=health, matches=matches, items=items, listings=listings,
+        not_applicable=not_applicable, sites={s.id: s for s in session.scalars(select(Site))}, probes=probes,
+        links=links)

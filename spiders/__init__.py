@@ -1,0 +1,1 @@
+"""Concrete Scrapy spiders (thin; the logic lives in auditor.harvest)."""

@@ -1,0 +1,319 @@
+"""List adapters against frozen pages: generated ones (every sample style) and real ones.
+
+Generated pages come from the sample renderer (40 items → 3 pages per column); the crawl is
+simulated by answering each next request from the rendered site, without HTTP. Real pages are
+read in place from shared/fixtures/realpages (never copied), with their manifest as truth.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from auditor.harvest.adapters import (ADAPTERS, ListEntry, ListPage, detect_adapter,
+                                      get_adapter, parse_feed)
+from auditor.sample.plan import PlanAttachment, PlanColumn, PlanFeed, PlanItem, PlanSite
+from auditor.sample.render import render_feed, render_site
+from auditor.sample.render.common import list_date
+
+BASE = "http://127.0.0.1:8000"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+REALPAGES = SHARED / "fixtures" / "realpages"
+STYLE_ADAPTER = {"static_paging": "static_paging", "ajax_xml": "hanweb_ajax", "col_art": "col_art"}
+
+
+def make_items(n: int, prefix: str = "it") -> list[PlanItem]:
+    items = []
+    for i in range(n):
+        day = date(2026, 3, 15) - timedelta(days=2 * i)
+        items.append(PlanItem(
+            uid=f"{prefix}{i:03d}", title=f"云溪区关于做好第{i}批惠民实事项目实施工作的通知",
+            publish_date=None if i == 12 else day, written_date=day - timedelta(days=3),
+            index_no=f"11430603MB0000000X/2026-{i:05d}", publisher="云溪区人民政府办公室",
+            doc_no=f"云政办发〔2026〕{i}号" if i % 3 else None, category="综合政务",
+            body="为进一步做好相关工作，现将有关事项通知如下。\n一、总体要求。\n二、工作措施。",
+            attachments=[PlanAttachment("附件：实施方案", f"P0{i:03d}.pdf", "pdf", missing=i == 10)]
+            if i % 10 == 0 else [],
+            dead=i == 7, show_date=i != 9))
+    return items
+
+
+def make_site(style: str, encoding: str = "utf-8", n: int = 40) -> PlanSite:
+    column = PlanColumn(key="tzgg", name="通知公告", path=["政府信息公开", "法定主动公开内容", "通知公告"],
+                        kind="notice", items=make_items(n))
+    return PlanSite(key=f"yx_{style}", name="云溪区人民政府", style=style, encoding=encoding,
+                    columns=[column], page_size=15)
+
+
+def fetch(rendered, url: str, method: str = "GET", form=None) -> str:
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    page = rendered.resolve(target, method, form)
+    assert page.status == 200, (url, page.status)
+    charset = page.content_type.split("charset=")[-1]
+    return page.body.decode(charset)
+
+
+def crawl_column(rendered, first_url: str) -> tuple[list[ListEntry], list[ListPage]]:
+    text = fetch(rendered, first_url)
+    adapter = detect_adapter(first_url, text)
+    first = adapter.parse_list(first_url, text)
+    pages = [first]
+    for req in first.next_requests:
+        more = fetch(rendered, req.url, req.method, req.formdata)
+        page = detect_adapter(req.url, more).parse_list(req.url, more)
+        assert page.next_requests == [], "only a first page schedules the rest"
+        pages.append(page)
+    return [e for p in pages for e in p.entries], pages
+
+
+# ------------------------------------------------------------------------- generated pages
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+@pytest.mark.parametrize("style", sorted(STYLE_ADAPTER))
+def test_generated_style_lists_every_item_once(style: str, encoding: str) -> None:
+    site = make_site(style, encoding)
+    rendered = render_site(site)
+    first_url = BASE + rendered.column_url("tzgg")
+    entries, pages = crawl_column(rendered, first_url)
+
+    assert {p.adapter for p in pages} == {STYLE_ADAPTER[style]}
+    assert pages[0].total_pages == 3 and len(pages) == 3
+    items = site.columns[0].items
+    expected = [urljoin(BASE, rendered.item_url("tzgg", i.uid)) for i in items]
+    assert [e.url for e in entries] == expected  # every item exactly once, in list order
+    assert [e.title for e in entries] == [i.title for i in items]
+    assert [e.date_text for e in entries] == [list_date(i) for i in items]
+    assert entries[9].date_text is None and entries[12].date_text is None
+
+
+@pytest.mark.parametrize("style", sorted(STYLE_ADAPTER))
+def test_get_adapter_parses_without_detection(style: str) -> None:
+    rendered = render_site(make_site(style, n=5))
+    url = BASE + rendered.column_url("tzgg")
+    page = get_adapter(STYLE_ADAPTER[style]).parse_list(url, fetch(rendered, url))
+    assert len(page.entries) == 5 and page.total_pages == 1 and page.next_requests == []
+
+
+def test_hanweb_next_requests_are_posts_with_the_column_form() -> None:
+    rendered = render_site(make_site("ajax_xml"))
+    url = BASE + rendered.column_url("tzgg")
+    page = get_adapter("hanweb_ajax").parse_list(url, fetch(rendered, url))
+    req = page.next_requests[0]
+    assert req.method == "POST"
+    assert "startrecord=16&endrecord=30&perpage=15" in req.url
+    column_no = rendered.column_url("tzgg").split("/col/col")[1].split("/")[0]
+    assert req.formdata["columnid"] == column_no
+    assert req.formdata["webname"] == "云溪区人民政府"
+    assert {"col", "appid", "webid", "path", "unitid", "sourceContentType",
+            "permissiontype"} <= set(req.formdata)
+
+
+def test_empty_column_renders_one_empty_page() -> None:
+    for style in STYLE_ADAPTER:
+        rendered = render_site(make_site(style, n=0))
+        url = BASE + rendered.column_url("tzgg")
+        page = detect_adapter(url, fetch(rendered, url)).parse_list(url, fetch(rendered, url))
+        assert page.entries == [] and page.next_requests == []
+
+
+# ------------------------------------------------------------------------------ real pages
+
+def _manifest_lists() -> list[dict]:
+    manifest = REALPAGES / "manifest.json"
+    if not manifest.exists():
+        return []
+    files = json.loads(manifest.read_text("utf-8"))["files"]
+    return [f for f in files if f["type"] == "list"]
+
+
+REAL_LISTS = _manifest_lists()
+
+
+@pytest.mark.skipif(not REAL_LISTS, reason="shared/fixtures/realpages not available")
+@pytest.mark.parametrize("spec", REAL_LISTS, ids=[f["file"] for f in REAL_LISTS] or None)
+def test_real_list_pages_match_manifest(spec: dict) -> None:
+    url = spec["original_url"]
+    text = (REALPAGES / spec["file"]).read_text("utf-8")
+    truth = spec["ground_truth"]
+    page = detect_adapter(url, text).parse_list(url, text)
+
+    expected = [(urljoin(url, i["url"]), i["title"], i["date"]) for i in truth["items"]]
+    assert [(e.url, e.title, e.date_text) for e in page.entries] == expected
+    count = truth.get("item_count", truth.get("item_count_in_static_html"))
+    assert len(page.entries) == count
+    if truth.get("last_page"):
+        assert page.total_pages == truth["last_page"]
+        remaining = truth["last_page"] - 1 if truth.get("current_page") == 1 else 0
+        assert len(page.next_requests) == remaining
+    else:
+        assert page.next_requests == []
+
+
+@pytest.mark.skipif(not REAL_LISTS, reason="shared/fixtures/realpages not available")
+def test_real_empire_pager_schedules_every_page() -> None:
+    spec = next(f for f in REAL_LISTS if f["file"].endswith("gsgg_index.html"))
+    text = (REALPAGES / spec["file"]).read_text("utf-8")
+    page = get_adapter("static_paging").parse_list(spec["original_url"], text)
+    urls = [r.url for r in page.next_requests]
+    assert urls[0] == "http://www.zhecheng.gov.cn/xxgk/xxgkml/gsgg/index_2.html"
+    assert urls[-1] == "http://www.zhecheng.gov.cn/xxgk/xxgkml/gsgg/index_23.html"
+    assert len(set(urls)) == 22
+
+
+@pytest.mark.skipif(not REAL_LISTS, reason="shared/fixtures/realpages not available")
+def test_js_rendered_trs_shell_reports_zero_entries() -> None:
+    spec = next(f for f in REAL_LISTS if "pingtan" in f["file"])
+    text = (REALPAGES / spec["file"]).read_text("utf-8")
+    for adapter in ADAPTERS.values():  # no adapter may crash or invent items on it
+        page = adapter.parse_list(spec["original_url"], text)
+        assert page.entries == []
+    assert detect_adapter(spec["original_url"], text).name in ("xxgk_table", "generic")
+
+
+# ------------------------------------------------------ platform variants seen on real sites
+
+HANWEB_COLUMN = """<html><body><div id="212860"><script type="text/xml"><datastore>
+<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=3&path=/&columnid=33718&unitid=212860&webname=%25E6%25B1%259F%25E8%258B%258F&permissiontype=0"></a>]]></nextgroup>
+<recordset>
+<record><![CDATA[<li class="clearfix"><a target="_blank" href="/art/2026/9/11/art_33718_118282.html" title="全省重点项目建设推进会召开">全省重点项目建设推进会...</a><b>2026-09-11</b></li>]]></record>
+<record><![CDATA[
+<li><a href='/art/2025/12/15/art_33718_116935.html' title='以产业集群培育赋能中小企业发展'>以产业集群培育赋能中小企业发展</a><span>2025-12-15</span></li>]]></record>
+</recordset></datastore></script></div>
+<script>$('#212860').jpage({totalRecord:95,perPage:20,proxyUrl:'/module/web/jpage/dataproxy.jsp'});</script>
+</body></html>"""
+
+HANWEB_ANSWER = """<?xml version="1.0" encoding="utf-8"?><datastore><totalrecord>95</totalrecord>
+<totalpage>5</totalpage><recordset><record><![CDATA[<li><a href="/art/2025/1/2/art_33718_1.html" title="关于开展安全生产大检查的通知">关于开展安全生产大检查的通知</a><span>2025-01-02</span></li>]]></record></recordset></datastore>"""
+
+
+def test_hanweb_real_shapes() -> None:
+    url = "https://www.example.gov.cn/col/col33718/index.html"
+    adapter = detect_adapter(url, HANWEB_COLUMN)
+    assert adapter.name == "hanweb_ajax"
+    page = adapter.parse_list(url, HANWEB_COLUMN)
+    assert [e.title for e in page.entries] == ["全省重点项目建设推进会召开", "以产业集群培育赋能中小企业发展"]
+    assert [e.date_text for e in page.entries] == ["2026-09-11", "2025-12-15"]
+    assert page.entries[0].url == "https://www.example.gov.cn/art/2026/9/11/art_33718_118282.html"
+    assert page.total_pages == 5
+    spans = [r.url.split("?")[1] for r in page.next_requests]
+    assert spans[0] == "startrecord=3&endrecord=22&perpage=20" and spans[-1].startswith("startrecord=83&")
+    assert page.next_requests[0].formdata["webid"] == "3"
+    assert page.next_requests[0].formdata["unitid"] == "212860"
+    assert page.next_requests[0].formdata["webname"] == "江苏"
+
+    proxy = "https://www.example.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=21&endrecord=40&perpage=20"
+    answer = detect_adapter(proxy, HANWEB_ANSWER).parse_list(proxy, HANWEB_ANSWER)
+    assert answer.adapter == "hanweb_ajax" and answer.total_pages == 5 and answer.next_requests == []
+    assert answer.entries == [ListEntry("https://www.example.gov.cn/art/2025/1/2/art_33718_1.html",
+                                        "关于开展安全生产大检查的通知", "2025-01-02")]
+
+
+def test_trs_create_page_html_variants() -> None:
+    rows = "".join(f'<li><a href="./202601/t2026010{i}_10{i}.html">关于第{i}季度工作安排的公告</a>'
+                   f"<span>[2026-01-0{i}]</span></li>" for i in range(1, 4))
+    for script in ('createPageHTML(\'page_div\',5,1,\'index\',\'shtml\',73);',
+                   'var countPage = 5;//共多少页\nvar currentPage = 0;\n'
+                   'createPageHTML(countPage, currentPage, "index", "shtml");'):
+        text = f"<html><body><ul class='list'>{rows}</ul><script>{script}</script></body></html>"
+        url = "https://www.example.gov.cn/zwgk/tzgg/"
+        page = detect_adapter(url, text).parse_list(url, text)
+        assert page.adapter == "static_paging" and page.total_pages == 5
+        assert [r.url for r in page.next_requests] == [
+            f"https://www.example.gov.cn/zwgk/tzgg/index_{i}.shtml" for i in range(1, 5)]
+        assert [e.date_text for e in page.entries] == ["2026-01-01", "2026-01-02", "2026-01-03"]
+        later = get_adapter("static_paging").parse_list(url + "index_2.shtml", text)
+        assert later.next_requests == [] and later.total_pages == 5
+
+
+def test_xxgk_table_maps_columns_by_header() -> None:
+    text = """<html><body><table><tr><td>标题</td><td>文号</td><td>成文日期</td><td>发布日期</td></tr>
+    <tr><td><a href="/a/1.html" title="关于印发年度工作要点的通知">关于印发年度...</a></td><td>云政发〔2026〕1号</td>
+        <td>2026-01-02</td><td>2026-01-05</td></tr>
+    <tr><td><a href="/a/2.html">关于调整部分事项的公告</a></td><td></td><td>2026-01-03</td><td></td></tr>
+    </table><div class="page"><a href="?page=2">2</a><a href="?page=3">尾页</a></div></body></html>"""
+    url = "https://www.example.gov.cn/xxgk/list.jsp?page=1"
+    adapter = detect_adapter(url, text)
+    assert adapter.name == "xxgk_table"
+    page = adapter.parse_list(url, text)
+    assert [(e.title, e.date_text) for e in page.entries] == [
+        ("关于印发年度工作要点的通知", "2026-01-05"), ("关于调整部分事项的公告", None)]
+    assert page.total_pages == 3
+    assert [r.url for r in page.next_requests] == [
+        "https://www.example.gov.cn/xxgk/list.jsp?page=2", "https://www.example.gov.cn/xxgk/list.jsp?page=3"]
+
+
+def test_json_list_finds_records_in_any_shape() -> None:
+    doc = {"code": 0, "data": {"pageSize": 2, "total": 5, "list": [
+        {"docTitle": "关于<em>公开</em>征求意见的通知", "docUrl": "/zwgk/t1.html", "docRelTime": "2026-02-01 10:00"},
+        {"docTitle": "政府工作报告", "docUrl": "https://www.example.gov.cn/zwgk/t2.html", "docRelTime": "2026-01-20"}]},
+        "nav": [{"name": "首页"}]}
+    url = "https://www.example.gov.cn/api/list?channelId=7&pageNo=1"
+    text = json.dumps(doc, ensure_ascii=False)
+    adapter = detect_adapter(url, text)
+    assert adapter.name == "json_list"
+    page = adapter.parse_list(url, text)
+    assert page.entries[0] == ListEntry("https://www.example.gov.cn/zwgk/t1.html",
+                                        "关于公开征求意见的通知", "2026-02-01 10:00")
+    assert page.total_pages == 3
+    assert [r.url for r in page.next_requests] == [
+        "https://www.example.gov.cn/api/list?channelId=7&pageNo=2",
+        "https://www.example.gov.cn/api/list?channelId=7&pageNo=3"]
+    rows = json.dumps([{"title": "通知一", "link": "a.html", "pubDate": "2026-01-01"}])
+    assert get_adapter("json_list").parse_list(url, rows).entries[0].url == "https://www.example.gov.cn/api/a.html"
+
+
+def test_generic_needs_long_dated_links_outside_navigation() -> None:
+    text = """<html><body><div class="nav"><ul><li><a href="/a.html">关于本站的网站地图与导航说明</a><span>2026-01-01</span></li></ul></div>
+    <ul class="friend"><li><a href="http://www.gov.cn/">中华人民共和国中央人民政府</a></li></ul>
+    <div class="box"><ul><li><a href="/x/1.html">全区安全生产工作会议召开</a> 2026-02-03</li>
+    <li><a href="/x/2.html">停电公告2026年02月05日</a><em>2026-02-01</em></li><li><a href="/x/3.html">短标题</a>2026-01-01</li></ul></div>
+    </body></html>"""
+    page = get_adapter("generic").parse_list("https://www.example.gov.cn/", text)
+    assert [(e.url, e.date_text) for e in page.entries] == [
+        ("https://www.example.gov.cn/x/1.html", "2026-02-03"), ("https://www.example.gov.cn/x/2.html", "2026-02-01")]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "<?xml version='1.0' encoding='gbk'?><html></html>",
+                                  "not html at all", "{broken json", "<datastore></datastore>"])
+def test_adapters_never_crash_on_odd_input(text: str) -> None:
+    for adapter in ADAPTERS.values():
+        adapter.detect("https://x.gov.cn/", text)
+        page = adapter.parse_list("https://x.gov.cn/", text)
+        assert page.entries == []
+    assert detect_adapter("https://x.gov.cn/", text) is not None
+
+
+def test_get_adapter_unknown_name_is_a_clear_key_error() -> None:
+    with pytest.raises(KeyError, match="known adapters: .*static_paging"):
+        get_adapter("nope")
+    assert set(ADAPTERS) == {"static_paging", "hanweb_ajax", "col_art", "xxgk_table", "json_list", "generic"}
+
+
+# ------------------------------------------------------------------------------------ feeds
+
+@pytest.mark.parametrize("fmt", ["json", "rss"])
+def test_feeds_round_trip(fmt: str) -> None:
+    feed = PlanFeed(key="yx_wx", name="云溪发布", format=fmt, items=make_items(6, "wx"))
+    pages, path = render_feed(feed, BASE)
+    text = pages[path].body.decode("utf-8")
+    entries = parse_feed(BASE + path, text)
+    assert [e.title for e in entries] == [i.title for i in feed.items]
+    assert all(urlsplit(e.url).path in pages for e in entries)
+    dated = [e.date_text is not None for e in entries]
+    assert dated == [i.show_date and i.publish_date is not None for i in feed.items]
+
+
+def test_parse_feed_atom_and_relative_links() -> None:
+    atom = """<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+    <entry><title>区政府召开常务会议</title><link rel="alternate" href="/p/1.html"/><updated>2026-03-01T10:00:00+08:00</updated></entry>
+    </feed>"""
+    assert parse_feed("https://x.gov.cn/feed.atom", atom) == [
+        ListEntry("https://x.gov.cn/p/1.html", "区政府召开常务会议", "2026-03-01T10:00:00+08:00")]
+    pages, path = render_feed(PlanFeed(key="k", name="n", format="rss", items=make_items(2)))
+    assert parse_feed("http://h:1" + path, pages[path].body.decode())[0].url.startswith("http://h:1/feeds/k/")
+    assert parse_feed("https://x.gov.cn/", "garbage") == []
