@@ -89,6 +89,8 @@ def test_generated_style_lists_every_item_once(style: str, encoding: str) -> Non
     assert [e.title for e in entries] == [i.title for i in items]
     assert [e.date_text for e in entries] == [list_date(i) for i in items]
     assert entries[9].date_text is None and entries[12].date_text is None
+    for url in rendered.list_urls("tzgg"):  # the ground-truth list URLs are all served
+        assert rendered.resolve(url).status == 200
 
 
 @pytest.mark.parametrize("style", sorted(STYLE_ADAPTER))

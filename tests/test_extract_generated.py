@@ -292,6 +292,16 @@ def test_gbk_declared_latin1_by_server() -> None:
     assert "朱镕基" in text
 
 
+def test_utf8_cut_mid_character_stays_utf8() -> None:
+    body = GBK_PAGE.format(meta='<meta charset="utf-8">').encode("utf-8")
+    cut = body[: body.index("政务公开是".encode("utf-8")) + 4]  # inside 务
+    text, encoding = decode_html(cut, "utf-8")
+    assert encoding == "utf-8"
+    assert "朱镕基同志关于政务公开的讲话" in text
+    d = extract_detail(cut, URL, declared_encoding="gbk")  # even with a wrong header
+    _check_gbk_page(d)
+
+
 def test_decode_never_raises_and_honours_bom() -> None:
     text, encoding = decode_html(b"\xef\xbb\xbf<p>\xe4\xb8\xad</p>", "gbk")
     assert (text, encoding) == ("<p>中</p>", "utf-8-sig")
@@ -341,7 +351,7 @@ def test_attachments_relative_urls_and_base_href() -> None:
         "<p><a href='/attach/get?id=3'>附件3.wps</a></p>"
         "<p><a href='page2.html'>下一页</a> <a href='javascript:void(0)'>打印.pdf</a></p>"
         "<p><a href='a/plan.pdf'>重复链接</a></p>"
-        "</div></body></html>"
+        "</div><div class='footer'><a href='/guide.pdf'>政府信息公开指南.pdf</a></div></body></html>"
     )
     d = extract_detail(html, "http://www.example.gov.cn/zwgk/t20240101_1.html")
     got = [(a.name, a.url, a.type) for a in d.attachments]
@@ -388,3 +398,78 @@ def test_body_hash_ignores_whitespace() -> None:
     a = extract_detail(page("<h1>关于印发某某市政务公开办法的通知</h1>" + ARTICLE), URL)
     b = extract_detail(page("<h1>关于印发某某市政务公开办法的通知</h1>" + ARTICLE.replace("</p>", "</p>\n  ")), URL)
     assert a.body_hash == b.body_hash and len(a.body_hash) == 64
+
+
+def test_title_when_title_tag_only_names_the_site() -> None:
+    html = (
+        "<html><head><title>某某市人民政府</title></head><body>"
+        "<div class='header'><h1>某某市人民政府</h1></div>"
+        "<div class='main'><h2 class='tit'>关于开展2024年度安全生产检查的通知</h2>"
+        "<div class='info'>2024-04-02</div>" + ARTICLE + "</div></body></html>"
+    )
+    d = extract_detail(html, "http://www.example.gov.cn/a/123.html")
+    assert d.title.value == "关于开展2024年度安全生产检查的通知"
+    assert d.publish_date.value == dt.date(2024, 4, 2)
+
+    reversed_order = page("<div class='logo'>logo</div>" + ARTICLE, title="某某市人民政府 - 关于开展安全生产检查的通知")
+    assert extract_detail(reversed_order, URL).title.value == "关于开展安全生产检查的通知"
+
+
+def test_fawen_shijian_with_time_of_day_is_a_posting_stamp() -> None:
+    with_time = page("<h1>关于印发某某市政务公开办法的通知</h1><div class='info'>发文时间：2024-03-15 10:22:33</div>" + ARTICLE)
+    d = extract_detail(with_time, URL)
+    assert d.publish_date.value == dt.date(2024, 3, 15)
+    assert d.written_date.value is None or d.written_date.source != "label"
+    date_only = page("<h1>关于印发某某市政务公开办法的通知</h1><div class='info'>发文日期：2024-03-12</div>" + ARTICLE)
+    assert extract_detail(date_only, URL).written_date.value == dt.date(2024, 3, 12)
+
+
+def test_deeply_nested_unclosed_tags() -> None:
+    html = page("<h1>关于印发某某市政务公开办法的通知</h1>" + "<font>" * 400 + "<div class='info'>发布日期：2024-03-15</div>" + ARTICLE)
+    assert extract_detail(html, URL).publish_date.value == dt.date(2024, 3, 15)
+
+
+def test_hanweb_like_xxgk_page() -> None:
+    html = (
+        "<html><head><meta http-equiv='Content-Type' content='text/html; charset=utf-8'>"
+        "<title>关于2024年清明节放假的通知 </title>"
+        "<meta name='SiteName' content='某某市人民政府'><meta name='ColumnName' content='通知公告'>"
+        "<meta name='ArticleTitle' content='关于2024年清明节放假的通知'><meta name='PubDate' content='2024-03-30 09:00'>"
+        "<meta name='ContentSource' content='市政府办公室'></head><body>"
+        "<table class='xxgk_table'><tr><td class='xxgk_td1'>索引号：</td><td>11330100002489584M/2024-123456</td>"
+        "<td class='xxgk_td1'>公开方式：</td><td>主动公开</td></tr>"
+        "<tr><td>发布机构：</td><td>市政府办公厅</td><td>文号：</td><td>某政办函〔2024〕5号</td></tr>"
+        "<tr><td>成文日期：</td><td>2024-03-28</td><td>公开日期：</td><td>2024-03-29</td></tr></table>"
+        "<div class='title'>关于2024年清明节放假的通知</div>"
+        "<!--<publishtime>2024-03-29 16:57:30</publishtime>-->"
+        "<div id='zoom'><p>各区、县（市）人民政府，市政府各部门、各直属单位：经市政府同意，现将2024年清明节放假安排通知如下。</p></div>"
+        "</body></html>"
+    )
+    d = extract_detail(html, "https://www.example.gov.cn/art/2024/4/1/art_1229063382_1.html")
+    assert d.title.value == "关于2024年清明节放假的通知"
+    assert d.publish_date.value == dt.date(2024, 3, 29)  # displayed 公开日期, not PubDate or the URL
+    assert d.written_date.value == dt.date(2024, 3, 28)
+    assert d.index_no.value == "11330100002489584M/2024-123456"
+    assert d.publisher.value == "市政府办公厅"  # labelled 发布机构 beats meta ContentSource
+    assert d.doc_no.value == "某政办函〔2024〕5号"
+
+
+def test_div_span_pairs_without_colons() -> None:
+    html = page(
+        "<div class='detail-meta'>"
+        "<div class='row'><span class='k'>索引号</span><span class='v'>XX-2024-7</span></div>"
+        "<div class='row'><span class='k'>发布机构</span><span class='v'>某某县教育局</span></div>"
+        "<div class='row'><span class='k'>发布日期</span><span class='v'>2024年5月6日</span></div>"
+        "<div class='row'><span class='k'>效力状态</span><span class='v'>有效</span></div></div>"
+        "<h1>关于印发某某市政务公开办法的通知</h1>" + ARTICLE
+    )
+    d = extract_detail(html, URL)
+    assert (d.index_no.value, d.publisher.value, d.publish_date.value, d.validity.value) == (
+        "XX-2024-7", "某某县教育局", dt.date(2024, 5, 6), "有效",
+    )
+
+
+def test_date_match_exposes_value_and_date() -> None:
+    (match,) = find_dates("发布时间：2024-03-15 10:20")
+    assert match.value == match.date == dt.date(2024, 3, 15)
+    assert match.has_time and match.raw == "2024-03-15 10:20"

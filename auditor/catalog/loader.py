@@ -13,9 +13,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from auditor.catalog.channels import load_synonyms
 from auditor.catalog.deadline import parse_time_limit
-from auditor.catalog.models import CatalogEntry, CatalogFileModel, CatalogSetModel, Catalog, EntryModel
+from auditor.catalog.models import Catalog, CatalogEntry, CatalogFileModel, CatalogSetModel, EntryModel
 from auditor.catalog.paths import catalog_dir
+from auditor.catalog.workdays import load_holidays
 from auditor.errors import CatalogError
 
 RESERVED = {"catalog.yaml", "channels.yaml", "holidays.yaml"}
@@ -24,8 +26,7 @@ RESERVED = {"catalog.yaml", "channels.yaml", "holidays.yaml"}
 def _domain_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in RESERVED)
-    return files
+    return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.name not in RESERVED)
 
 
 def _entry_lines(text: str) -> dict[tuple[int, str | None], int]:
@@ -83,12 +84,26 @@ def _read_set(path: Path, problems: _Problems) -> CatalogSetModel | None:
     return None
 
 
+def _check_shared(root: Path) -> list[str]:
+    """channels.yaml / holidays.yaml in the directory must load too (they are catalog data)."""
+    out: list[str] = []
+    for name, check in (("channels.yaml", load_synonyms), ("holidays.yaml", load_holidays)):
+        if (root / name).exists():
+            try:
+                check(root / name)
+            except CatalogError as exc:
+                out.append(f"{exc.where or root / name}: {exc.message}")
+    return out
+
+
 def _load(path: Path | None) -> tuple[list[str], Catalog | None]:
     root = Path(path) if path is not None else catalog_dir()
     problems = _Problems()
     if not root.exists():
         return [f"{root}: catalog directory does not exist"], None
     cat_set = _read_set(root, problems)
+    if root.is_dir():
+        problems += _check_shared(root)
     files = _domain_files(root)
     if not files:
         problems.append(f"{root}: no domain catalog files (*.yaml)")
@@ -117,9 +132,9 @@ def _load(path: Path | None) -> tuple[list[str], Catalog | None]:
         if head.domain_code != f.stem:
             problems.append(f"{f}:header:domain_code: {head.domain_code!r} differs from the file name "
                             f"{f.stem!r}")
-        for key, other in ((head.domain, seen_domains.get(head.domain)),):
-            if other:
-                problems.append(f"{f}:header:domain: domain {key!r} already defined in {other}")
+        if head.domain in seen_domains:
+            problems.append(f"{f}:header:domain: domain {head.domain!r} already defined in "
+                            f"{seen_domains[head.domain]}")
         seen_domains.setdefault(head.domain, str(f))
         versions.add(head.version)
         effectives.append(head.effective)
@@ -128,24 +143,28 @@ def _load(path: Path | None) -> tuple[list[str], Catalog | None]:
             if not isinstance(raw, dict):
                 problems.row(str(f), i, "(entry)", "an entry must be a mapping", lines)
                 continue
+            entry = None
             try:
                 entry = EntryModel.model_validate(raw)
             except ValidationError as exc:
                 for e in exc.errors():
                     problems.row(str(f), i, _loc(e["loc"]), _msg(e), lines)
+            # id and 公开时限 are checked on the raw row too, so one bad field does not hide them
+            rid, tl = raw.get("id"), raw.get("time_limit")
+            if isinstance(rid, str):
+                if not rid.startswith(head.domain_code + "."):
+                    problems.row(str(f), i, "id", f"{rid!r} must start with '{head.domain_code}.'", lines)
+                if rid in seen_ids:
+                    problems.row(str(f), i, "id", f"duplicate id {rid!r} (first at {seen_ids[rid]})", lines)
+                else:
+                    seen_ids[rid] = f"{f.name}:row {i + 1}"
+            if isinstance(tl, str) and tl.strip() != "同上":
+                try:
+                    parse_time_limit(tl)
+                except CatalogError as exc:
+                    problems.row(str(f), i, "time_limit", exc.message, lines)
+            if entry is None:
                 continue
-            if not entry.id.startswith(head.domain_code + "."):
-                problems.row(str(f), i, "id", f"{entry.id!r} must start with "
-                             f"'{head.domain_code}.'", lines)
-            if entry.id in seen_ids:
-                problems.row(str(f), i, "id", f"duplicate id {entry.id!r} (first at {seen_ids[entry.id]})",
-                             lines)
-            else:
-                seen_ids[entry.id] = f"{f.name}:row {i + 1}"
-            try:
-                parse_time_limit(entry.time_limit)
-            except CatalogError as exc:
-                problems.row(str(f), i, "time_limit", exc.message, lines)
             entries.append(CatalogEntry(**entry.model_dump(), domain=head.domain,
                                         domain_code=head.domain_code))
     if problems:

@@ -143,6 +143,19 @@ class RegistrySpider(scrapy.Spider):
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         state = self.columns[response.meta["column"]]
+        try:
+            yield from self._parse_list(state, response)
+        except Exception as exc:  # a page we cannot parse is a crawl-health fact, not an empty column
+            self.logger.warning("cannot parse list page %s: %r", response.url, exc)
+            if response.meta.get("first"):
+                state.first_failed = True
+                state.error = f"parse error: {exc!r}"[:500]
+            else:
+                state.failed_pages += 1
+                state.error = state.error or f"page {response.url}: parse error: {exc!r}"[:500]
+            yield from self._column_done(state)
+
+    def _parse_list(self, state: ColumnState, response: Response) -> Iterator[Any]:
         text = self._text(response)
         if _looks_blocked(response.status, text):
             state.blocked = True
@@ -167,6 +180,15 @@ class RegistrySpider(scrapy.Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         state = self.columns[response.meta["column"]]
+        try:
+            yield from self._parse_feed(state, response)
+        except Exception as exc:
+            self.logger.warning("cannot parse feed %s: %r", response.url, exc)
+            state.first_failed = True
+            state.error = f"parse error: {exc!r}"[:500]
+            yield from self._column_done(state)
+
+    def _parse_feed(self, state: ColumnState, response: Response) -> Iterator[Any]:
         text = self._text(response)
         state.adapter = "feed"
         state.pages += 1

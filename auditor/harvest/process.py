@@ -35,11 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settings-json", default="{}")
     args = parser.parse_args(argv)
     process = CrawlerProcess(build_settings(args.db, args.run, json.loads(args.settings_json)))
-    process.crawl(args.spider, db=args.db, units=args.units)
+    crawler = process.create_crawler(args.spider)
+    process.crawl(crawler, db=args.db, units=args.units)
     process.start()
-    stats = {}
-    for crawler in process.crawlers:
-        stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()}
+    stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()}
     print(json.dumps({"stats": stats}, default=str))
     return 0
 

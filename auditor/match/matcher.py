@@ -48,7 +48,11 @@ class MatchResult:
 
 def _labels(entries: Sequence[CatalogEntry], extra_aliases: dict[str, list[str]] | None = None
             ) -> tuple[list[str], list[int]]:
-    """Every label that names an entry, minus labels that several candidate entries share."""
+    """Every label that names an entry, minus labels that several entries of the same domain share.
+
+    A label shared across domains (安全生产 and 救灾 both have 政策文件/标准) is kept: the column's
+    domain tells them apart, and an exact tie is sent to review rather than guessed.
+    """
     raw: list[tuple[str, int]] = []
     for i, e in enumerate(entries):
         names = {f"{e.level1}{e.level2}", e.level2, *e.keywords, *((extra_aliases or {}).get(e.id, []))}
@@ -58,12 +62,12 @@ def _labels(entries: Sequence[CatalogEntry], extra_aliases: dict[str, list[str]]
             norm = normalise(n)
             if len(norm) >= 2:
                 raw.append((norm, i))
-    owners: dict[str, set[int]] = {}
+    owners: dict[tuple[str, str], set[int]] = {}
     for label, i in raw:
-        owners.setdefault(label, set()).add(i)
+        owners.setdefault((label, entries[i].domain), set()).add(i)
     labels, index = [], []
     for label, i in dict.fromkeys(raw):
-        if len(owners[label]) == 1:
+        if len(owners[(label, entries[i].domain)]) == 1:
             labels.append(label)
             index.append(i)
     return labels, index
@@ -121,6 +125,9 @@ class Matcher:
             score = float(min(100.0, max(0.0, adjusted[best] + news_penalty)))
             decision = ("accept" if score >= self.thresholds.accept
                         else "review" if score >= self.thresholds.review else "reject")
+            tie = n_entries > 1 and adjusted[best] - adjusted[int(order[1])] < 1.0
+            if tie and decision == "accept":
+                decision = "review"  # two entries fit equally well: a person decides
             runner = entries[int(order[1])].id if n_entries > 1 else None
             results.append(MatchResult(
                 item_id=it.item_id, entry_id=entries[best].id if decision != "reject" else entries[best].id,

@@ -309,10 +309,11 @@ class _Builder:
                     self.unit_columns[owner].append((site_key, col.key, cdef["kind"], None))
                 if cdef["count"] == 0 and not site.unreachable:
                     self.truth.defects.append({"type": "blank_column", "site": site_key, "column": col.key,
-                                               "unit": owner})
+                                               "column_name": col.name, "unit": owner})
                 elif cdef.get("stale_days") and not site.unreachable:
                     self.truth.defects.append({"type": "stale_column", "site": site_key, "column": col.key,
-                                               "unit": owner, "latest_date": newest.isoformat()})
+                                               "column_name": col.name, "unit": owner,
+                                               "latest_date": newest.isoformat()})
         self.rng.shuffle(dead_pool)
         by_site: dict[str, int] = {}
         chosen = []

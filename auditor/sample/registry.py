@@ -12,6 +12,10 @@ from auditor.sample.render import render_site
 from auditor.sample.server import SamplePortal
 
 
+# Which list adapter reads each sample style; own sites are left to auto-detection, as a user would.
+STYLE_ADAPTER = {"static_paging": "static_paging", "ajax_xml": "hanweb_ajax", "col_art": "col_art"}
+
+
 def registry_dict(sample: SampleDistrict, portal: SamplePortal) -> dict[str, Any]:
     """The registry of the sample, with the base URLs the running portal was given."""
     spec = sample.spec
@@ -21,7 +25,8 @@ def registry_dict(sample: SampleDistrict, portal: SamplePortal) -> dict[str, Any
     sites = []
     for s in sample.plan.sites:
         entry: dict[str, Any] = {"id": s.key, "name": s.name, "url": urls[s.key] + "/",
-                                 "home": urls[s.key] + rendered[s.key].home_url, "platform": s.style}
+                                 "home": urls[s.key] + rendered[s.key].home_url,
+                                 "platform": STYLE_ADAPTER[s.style] if s.key == "portal" else "auto"}
         if owners.get(s.key):
             entry["owner"] = owners[s.key]
         cols = [c for c in s.columns if c.kind != "catalog"]

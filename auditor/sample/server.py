@@ -137,16 +137,18 @@ class SamplePortal:
     def start(self) -> dict[str, str]:
         if self._servers:
             return dict(self.urls)
+        urls: dict[str, str] = {}
         for site in self.plan.sites:
-            if site.unreachable:
-                self.urls[site.key] = f"http://127.0.0.1:{_free_port()}"
-                continue
-            rendered = render_site(site)
-            self.sites[site.key] = rendered
-            self.urls[site.key] = self._serve(site.key, rendered.resolve)
+            if not site.unreachable:
+                rendered = render_site(site)
+                self.sites[site.key] = rendered
+                urls[site.key] = self._serve(site.key, rendered.resolve)
         holder: dict[str, _FeedSite] = {}
         base = self._serve(FEEDS, lambda t, m, f: holder[FEEDS].resolve(t, m, f))
         holder[FEEDS] = self.feeds = _FeedSite(self.plan, base)
+        # dead ports last, so none of our own servers can be handed a port we promised dead
+        dead = {s.key: f"http://127.0.0.1:{_free_port()}" for s in self.plan.sites if s.unreachable}
+        self.urls = {s.key: urls.get(s.key) or dead[s.key] for s in self.plan.sites}
         self.urls[FEEDS] = base
         return dict(self.urls)
 

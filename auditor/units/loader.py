@@ -24,6 +24,20 @@ def validate_registry(path: Path, known_domains: set[str] | None = None) -> list
     except ValidationError as exc:
         return format_pydantic_errors(doc, exc)
     problems: list[str] = []
+    from auditor.harvest.adapters import ADAPTERS
+
+    adapters = {"auto", *ADAPTERS}
+    for i, site in enumerate(reg.sites):
+        if site.platform not in adapters:
+            problems.append(f"{path}:{doc.line_of(('sites', i, 'platform'))}: sites.{i}.platform: unknown platform "
+                            f"{site.platform!r} (known: {', '.join(sorted(adapters))})")
+    for i, unit in enumerate(reg.units):
+        for j, ch in enumerate(unit.channels):
+            for k, col in enumerate(getattr(ch, "columns", [])):
+                if col.platform and col.platform not in adapters:
+                    loc = ("units", i, "channels", j, "columns", k, "platform")
+                    problems.append(f"{path}:{doc.line_of(loc)}: {'.'.join(map(str, loc))}: unknown platform "
+                                    f"{col.platform!r} (known: {', '.join(sorted(adapters))})")
     if known_domains is not None:
         for i, unit in enumerate(reg.units):
             for part in ("lead", "share"):
@@ -38,7 +52,7 @@ def validate_registry(path: Path, known_domains: set[str] | None = None) -> list
 def load_registry(path: Path, known_domains: set[str] | None = None) -> Registry:
     problems = validate_registry(path, known_domains)
     if problems:
-        raise RegistryError("invalid units registry:\n  " + "\n  ".join(problems), where=str(path),
+        raise RegistryError("invalid units registry:\n  " + "\n  ".join(problems),
                             hint="fix the listed keys; see README 'Units registry'")
     doc = load_yaml(Path(path), "units registry")
     return Registry.model_validate(doc.data)

@@ -80,7 +80,7 @@ class HanwebAjaxAdapter(ListAdapter):
         per = _js_value(text, "perPage", "pageSize")
         per_page = int(per) if per and per.isdigit() and int(per) > 0 else max(len(entries), 1)
         if total_records is None:
-            return ListPage(entries, [], 1 if entries else None, self.name)
+            return ListPage(entries, [], None, self.name)  # no count: page total unknown
         pages = max(1, math.ceil(total_records / per_page))
         fields = _form_fields(url, text)
         proxy = urljoin(url, PROXY_PATH)

@@ -66,6 +66,11 @@ def trs_pages(url: str, count: int, prefix: str, ext: str) -> list[RequestSpec]:
     return [RequestSpec(urljoin(url, f"{prefix}_{i}.{ext}")) for i in range(1, count)]
 
 
+def _as_file(path: str) -> str:
+    """`/col/col12/` and `/col/col12/index.html` are the same list page."""
+    return path + "index.html" if path.endswith("/") else path
+
+
 def _with_param(url: str, key: str, value: int) -> str:
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != key]
@@ -94,7 +99,7 @@ def link_pager(url: str, root: etree._Element | None) -> tuple[int | None, list[
         if fm and t_dir == here_dir and not target.query:
             files.setdefault((fm["prefix"], fm["ext"]), set()).add(int(fm["n"]))
             continue
-        if target.path == here.path or (target.path.rstrip("/") == here.path.rstrip("/")):
+        if _as_file(target.path) == _as_file(here.path):
             for key, val in parse_qsl(target.query):
                 if key in PAGE_PARAMS and val.isdigit():
                     queries.setdefault(key, {})[int(val)] = target.geturl()

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from lxml import etree
 
-from .document import collapse, element_text
+from .document import collapse, element_text, in_chrome
 from .model import Attachment
 
 __all__ = ["ATTACHMENT_TYPES", "find_attachments", "attachment_type"]
@@ -91,7 +91,10 @@ def _name_for(link: etree._Element, url: str) -> str:
 
 
 def find_attachments(root: etree._Element, base_url: str) -> list[Attachment]:
-    """Attachment links in document order, made absolute against ``base_url``, deduplicated."""
+    """Attachment links in document order, made absolute against ``base_url``, deduplicated.
+
+    Links in site chrome (header, navigation, footer, sidebars) are skipped.
+    """
     found: list[Attachment] = []
     seen: set[str] = set()
     for el in root.iter("a", "iframe", "embed", "object"):
@@ -108,6 +111,8 @@ def find_attachments(root: etree._Element, base_url: str) -> list[Attachment]:
             kind = attachment_type(url)
         if kind is None or url in seen:
             continue
+        if in_chrome(el):
+            continue  # site-wide downloads (申请表, 指南) in menus and footers belong to no page
         seen.add(url)
         name = _name_for(el, url) if el.tag == "a" else unquote(urlsplit(url).path.rsplit("/", 1)[-1])
         found.append(Attachment(name=name, url=url, type=kind))

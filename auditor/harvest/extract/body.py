@@ -160,8 +160,6 @@ def _density_choice(root: etree._Element) -> BodyChoice | None:
             current = best
         else:
             break
-    if current is body or current is root:
-        return BodyChoice(current, "density", _describe(current))
     return BodyChoice(current, "density", _describe(current))
 
 

@@ -57,6 +57,11 @@ class DateMatch:
     end: int
     has_time: bool
 
+    @property
+    def date(self) -> dt.date:
+        """Alias of ``value`` (the crawler's home-page probe reads ``.date``)."""
+        return self.value
+
 
 def _valid(year: int, month: int, day: int) -> dt.date | None:
     if not MIN_YEAR <= year <= MAX_YEAR:

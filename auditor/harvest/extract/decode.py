@@ -122,9 +122,11 @@ def _is_cjk(ch: str) -> bool:
 def _quality(text: str) -> float:
     """Score a decoding: share of non-ASCII characters that are CJK, minus replacements.
 
-    Mojibake from decoding with the wrong codec produces Latin-1 symbols, rare
-    Hangul or private-use characters instead of common Han characters, so the
-    CJK share of the non-ASCII characters separates right from wrong decodings.
+    Decoding Chinese bytes with a single-byte or wrong multi-byte codec yields
+    Latin-1 symbols, box drawing, Hangul or replacement characters; a right
+    decoding of a Chinese page is overwhelmingly Han characters and CJK
+    punctuation.  (UTF-8 read as GBK also gives Han characters, which is why
+    UTF-8 validity is checked separately and first.)
     """
     non_ascii = [ch for ch in text if ord(ch) > 127]
     if not non_ascii:
@@ -166,18 +168,22 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
         # Any ASCII-compatible codec gives the same text; report the declaration.
         return body.decode("ascii"), (hints[0] if hints else "utf-8")
 
-    # Multi-byte UTF-8 is self-validating: GBK text essentially never forms a
-    # long valid UTF-8 sequence, so a strict UTF-8 success beats any label.
-    text = _strict(body, "utf-8")
-    if text is not None and not any(h.startswith("utf-16") or h.startswith("utf-32") for h in hints):
-        return text, "utf-8"
+    # Multi-byte UTF-8 is self-validating: GBK text essentially never forms
+    # valid UTF-8 sequences, so UTF-8 that decodes (or decodes but for a byte or
+    # two, as in a body truncated mid-character) beats any label.
+    wide = any(h.startswith(("utf-16", "utf-32")) for h in hints)
+    if not wide:
+        text = _strict(body, "utf-8")
+        if text is not None:
+            return text, "utf-8"
+        lenient = body.decode("utf-8", errors="replace")
+        bad = lenient.count("\ufffd")
+        good = sum(1 for ch in lenient if ord(ch) > 127) - bad
+        if good >= 20 and bad <= max(2, good // 200):
+            return lenient, "utf-8"
 
-    candidates: list[str] = []
-    for hint in hints:
-        if hint in _WESTERN_SINGLE_BYTE or hint == "utf-8":
-            continue
-        if hint not in candidates:
-            candidates.append(hint)
+    declared_multibyte = [h for h in hints if h not in _WESTERN_SINGLE_BYTE and h != "utf-8"]
+    candidates: list[str] = list(dict.fromkeys(declared_multibyte))
     # Mainland government sites: GB18030 is the only undeclared fallback worth
     # trying; Big5 decodes most GB2312 byte pairs "successfully" into nonsense.
     if "gb18030" not in candidates:
@@ -191,7 +197,7 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
         if text is None:
             continue
         score = _quality(text)
-        if rank < len(hints) and score >= 0.5:
+        if encoding in declared_multibyte and score >= 0.5:
             return text, encoding
         strict_results.append((score, -rank, text, encoding))
     if strict_results:

@@ -18,7 +18,18 @@ from lxml import etree
 
 from ...errors import ExtractionError
 
-__all__ = ["MARK", "Line", "RenderedPage", "parse_html", "render_lines", "element_text", "collapse"]
+__all__ = [
+    "MARK",
+    "Line",
+    "RenderedPage",
+    "collapse",
+    "drop_invisible",
+    "element_text",
+    "in_chrome",
+    "parse_html",
+    "render_lines",
+    "unmark",
+]
 
 # Private-use character marking an inline element boundary.  Never printed:
 # strip it with :func:`unmark` before a value leaves this package.
@@ -45,6 +56,28 @@ _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
+# Class/id tokens of site chrome (header, menus, footer, sidebars).
+CHROME_TOKENS = frozenset(
+    {"header", "nav", "navbar", "menu", "footer", "foot", "bottom", "sidebar", "breadcrumb", "crumb"}
+)
+
+
+def in_chrome(el: etree._Element, extra_tokens: frozenset[str] = frozenset()) -> bool:
+    """Whether ``el`` sits in site chrome rather than in the article."""
+    tokens_wanted = CHROME_TOKENS | extra_tokens
+    for node in (el, *el.iterancestors()):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in ("header", "nav", "footer"):
+            return True
+        tokens = {t.lower() for t in (node.get("class") or "").split()}
+        ident = node.get("id")
+        if ident:
+            tokens.add(ident.lower())
+        if tokens & tokens_wanted:
+            return True
+    return False
+
+
 def collapse(text: str) -> str:
     """Collapse ASCII whitespace and nbsp runs to one space; keep U+3000 (titles use it)."""
     return _WS_RE.sub(" ", text).strip(" ")
@@ -62,8 +95,12 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
     cleaned = _CONTROL_RE.sub("", _XML_DECL_RE.sub("", html, count=1))
     if not cleaned.strip():
         raise ExtractionError("page is empty", hint="check the fetch: the response body has no content")
+    # huge_tree: Word-pasted pages nest hundreds of unclosed <font>/<span>
+    # tags, past libxml2's default depth limit, which silently drops the text.
+    # A parser per call: lxml parsers must not be shared between threads.
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(cleaned)
+        root = lxml.html.document_fromstring(cleaned, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"page is not parseable as HTML: {exc}") from exc
     return root

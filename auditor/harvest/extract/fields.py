@@ -36,7 +36,7 @@ from .label_scan import LABEL_COLON_RE, LabelHit, scan_labels
 from .labels import DATE_FIELDS, lookup_label
 from .meta_tags import HeadInfo, read_head
 from .model import Attachment, DetailExtract, Field
-from .title import HeadingChoice, find_heading, strip_site_suffix
+from .title import HeadingChoice, find_heading, looks_like_site_name, strip_site_suffix
 
 __all__ = ["DetailExtract", "Field", "Attachment", "extract_detail"]
 
@@ -126,9 +126,7 @@ def _first(*options: Field | None) -> Field:
 
 
 def _title(ctx: _Context) -> Field:
-    site_names = tuple(
-        v for v in (ctx.head.meta.get("sitename"), ctx.head.meta.get("columnname"), ctx.head.meta.get("og:site_name")) if v
-    )
+    site_names = _site_names(ctx.head)
     meta = ctx.head.meta.get("articletitle")
     if meta and meta not in site_names and len(meta) >= 2:
         return Field(_clean_title(meta), "meta_tag", f"articletitle={meta}")
@@ -139,7 +137,8 @@ def _title(ctx: _Context) -> Field:
         return Field(_clean_title(ctx.heading.text), "page_text", ctx.heading.text)
     if ctx.head.title_tag:
         stripped = strip_site_suffix(ctx.head.title_tag, site_names)
-        return Field(_clean_title(stripped), "title_tag", ctx.head.title_tag)
+        if not looks_like_site_name(stripped, site_names):
+            return Field(_clean_title(stripped), "title_tag", ctx.head.title_tag)
     for name in ("dc.title", "og:title", "twitter:title"):
         value = ctx.head.meta.get(name)
         if value:
@@ -149,10 +148,10 @@ def _title(ctx: _Context) -> Field:
 
 def _near_title_date(ctx: _Context) -> Field | None:
     """First date in the lines right under the heading, skipping other labelled dates."""
-    if ctx.heading_line is None:
+    if ctx.heading is None or ctx.heading_line is None:
         return None
     lines = ctx.page.lines
-    start = ctx.page.last_line.get(ctx.heading.element, ctx.heading_line) + 1 if ctx.heading else ctx.heading_line + 1
+    start = ctx.page.last_line.get(ctx.heading.element, ctx.heading_line) + 1
     month_hint = url_month(ctx.url)
     candidates: list[tuple[dt.date, str]] = []
     for line in lines[start: start + NEAR_TITLE_LINES]:
@@ -163,12 +162,11 @@ def _near_title_date(ctx: _Context) -> Field | None:
         text = line.text
         if len(text) > 200:
             break  # reached prose
-        labelled_other = [
-            m for m in LABEL_COLON_RE.finditer(line.marked)
-            if (lookup_label(m.group("label")) or ("", 0))[0] in ("written_date",)
-        ]
-        if labelled_other:
-            continue
+        if any(
+            (lookup_label(m.group("label")) or ("", 0))[0] == "written_date"
+            for m in LABEL_COLON_RE.finditer(line.marked)
+        ):
+            continue  # a 成文日期 line: not the publication date
         for match in find_dates(text):
             candidates.append((match.value, text))
         if candidates:
@@ -192,9 +190,11 @@ def _publish_date(ctx: _Context) -> Field:
     visible = _best_hit(ctx, "publish_date", max_tier=0)
     if visible:
         return _label_field(visible)
-    options: list[Field | None] = [_meta_field(ctx, "publish_date"), _adapter_field(ctx, "publish_date")]
-    near = _near_title_date(ctx)
-    options.append(near)
+    options: list[Field | None] = [
+        _meta_field(ctx, "publish_date"),
+        _adapter_field(ctx, "publish_date"),
+        _near_title_date(ctx),
+    ]
     in_body = _best_hit(ctx, "publish_date")
     options.append(_label_field(in_body) if in_body else None)
     if _looks_like_article(ctx):
@@ -287,6 +287,11 @@ def _assign_tiers(page: RenderedPage, body: BodyChoice, heading: HeadingChoice |
             line.tier = 1
 
 
+def _site_names(head: HeadInfo) -> tuple[str, ...]:
+    keys = ("sitename", "columnname", "og:site_name")
+    return tuple(head.meta[k] for k in keys if head.meta.get(k))
+
+
 def _heading_reference(head: HeadInfo) -> str | None:
     """What the on-page heading must agree with: ArticleTitle, else <title>."""
     return head.meta.get("articletitle") or head.title_tag
@@ -304,7 +309,7 @@ def _build_context(html: str, url: str) -> _Context:
     attachments = find_attachments(root, head.base_url)
     drop_invisible(root)
     body = find_body(root)
-    heading = find_heading(root, _heading_reference(head))
+    heading = find_heading(root, _heading_reference(head), site_names=_site_names(head), body_el=body.element)
     page = render_lines(root, body.element)
     _assign_tiers(page, body, heading)
     hits = scan_labels(root, page)

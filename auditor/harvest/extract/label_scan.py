@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .dates import parse_date
+from .dates import find_dates, parse_date
 from .document import MARK, Line, RenderedPage, collapse, element_text, unmark
 from .labels import DATE_FIELDS, FIELD_LABELS, MAX_VALUE_LENGTH, NULL_VALUES, lookup_label, normalise_label
 
@@ -48,6 +48,10 @@ _TERMINATOR_RE = re.compile(
     r"|[|｜]"
 )
 _VALUE_STRIP = " \t\r\n\u3000\xa0,，;；、|｜:：【】[]"
+# Inline elements separated by whitespace end a text value: ``来源：<b>市政府</b> <a>打印</a>``.
+_SPACED_BOUNDARY_RE = re.compile(rf"{MARK}+[ \u3000]+|[ \u3000]+{MARK}+")
+# A line that starts like "字体：" is a label of something else, never a value.
+_GENERIC_LABEL_START_RE = re.compile(rf"^[{MARK} \u3000]*[【\[]?[{_HAN}][{_HAN} \u3000]{{1,7}}[：:】]")
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,20 @@ class LabelHit:
     raw: str  # label and value as printed
     line: int  # index into the rendered lines
     tier: int  # 0 metadata area, 1 article body, 2 hidden
+
+
+# 发文日期/发文时间 normally name the document's own date (成文), but a value
+# with a time of day is a web posting stamp: no official document is dated to
+# the minute.
+_AMBIGUOUS_WRITTEN = frozenset({"发文日期", "发文时间"})
+
+
+def _classify(field: str, rank: int, label: str, value: str) -> tuple[str, int]:
+    if field == "written_date" and label in _AMBIGUOUS_WRITTEN:
+        dates = find_dates(value)
+        if dates and dates[0].has_time:
+            return "publish_date", len(FIELD_LABELS["publish_date"])
+    return field, rank
 
 
 def _clean_value(text: str) -> str:
@@ -81,10 +99,17 @@ def _acceptable(field: str, value: str) -> bool:
 
 def _is_label_line(line: Line) -> bool:
     text = line.marked.lstrip(f" \u3000{MARK}")
-    match = LABEL_COLON_RE.match(text)
-    if match:
+    if LABEL_COLON_RE.match(text) or _GENERIC_LABEL_START_RE.match(text):
         return True
     return lookup_label(unmark(line.marked)) is not None
+
+
+def _cut_at_spaced_boundary(value_marked: str) -> str:
+    """Keep a text value up to the first whitespace-separated inline boundary after some text."""
+    for match in _SPACED_BOUNDARY_RE.finditer(value_marked):
+        if _clean_value(value_marked[: match.start()]):
+            return value_marked[: match.start()]
+    return value_marked
 
 
 def _scan_line(lines: list[Line], i: int) -> list[LabelHit]:
@@ -99,16 +124,20 @@ def _scan_line(lines: list[Line], i: int) -> list[LabelHit]:
         rest = marked[match.end():]
         term = _TERMINATOR_RE.search(rest)
         value_marked = rest[: term.start()] if term else rest
+        if field not in DATE_FIELDS:
+            value_marked = _cut_at_spaced_boundary(value_marked)
         value = _clean_value(value_marked)
         raw = collapse(unmark(marked[match.start(): match.end() + len(value_marked)]))
-        if not value and not unmark(rest).strip(_VALUE_STRIP):
+        if not value and not unmark(rest).strip(_VALUE_STRIP + MARK):
             # Label alone at the end of its line: the value is the next line.
             nxt = i + 1
             if nxt < len(lines) and not _is_label_line(lines[nxt]):
                 value = _clean_value(lines[nxt].marked)
                 raw = f"{collapse(unmark(match.group(0)))} {lines[nxt].text}".strip()
         if value and _acceptable(field, value):
-            hits.append(LabelHit(field, rank, normalise_label(match.group("label")), value, raw, i, line.tier))
+            label = normalise_label(match.group("label"))
+            field, rank = _classify(field, rank, label, value)
+            hits.append(LabelHit(field, rank, label, value, raw, i, line.tier))
     return hits
 
 
@@ -131,6 +160,18 @@ def _next_value_element(el: etree._Element) -> etree._Element | None:
     return None
 
 
+def _short_text(el: etree._Element, limit: int) -> str | None:
+    """Element text if it is at most ``limit`` characters, without walking big subtrees."""
+    parts: list[str] = []
+    size = 0
+    for piece in el.itertext():
+        size += len(piece.strip())
+        if size > limit:
+            return None
+        parts.append(piece)
+    return collapse("".join(parts))
+
+
 _LABEL_ELEMENT_TAGS = frozenset({"td", "th", "dt", "span", "label", "b", "strong", "em", "i", "font", "div", "li", "p", "h4", "h5", "h6"})
 
 
@@ -139,7 +180,7 @@ def _scan_elements(root: etree._Element, page: RenderedPage) -> list[LabelHit]:
     for el in root.iter(etree.Element):
         if not isinstance(el.tag, str) or el.tag not in _LABEL_ELEMENT_TAGS:
             continue
-        text = element_text(el)
+        text = _short_text(el, 16)
         if not text or len(text) > 12 or ":" in text or "：" in text:
             continue  # colon labels are the text pass's job
         info = lookup_label(text)
@@ -161,7 +202,9 @@ def _scan_elements(root: etree._Element, page: RenderedPage) -> list[LabelHit]:
         if line_index is None or line_index >= len(page.lines):
             continue
         tier = page.lines[line_index].tier
-        hits.append(LabelHit(field, rank, normalise_label(text), value, raw, line_index, tier))
+        label = normalise_label(text)
+        field, rank = _classify(field, rank, label, value)
+        hits.append(LabelHit(field, rank, label, value, raw, line_index, tier))
     return hits
 
 

@@ -35,6 +35,7 @@ META_NAMES: dict[str, tuple[str, ...]] = {
         "dc.date.issued",
         "dc.date",
         "citation_publication_date",
+        "datepublished",
         "date",
     ),
     "publisher": ("contentsource", "source", "dc.publisher", "dcterms.publisher"),

@@ -12,7 +12,7 @@ import hashlib
 import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import format_datetime
 from functools import cached_property
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -51,7 +51,7 @@ def stable_int(*parts: str, mod: int) -> int:
 
 
 def http_date(moment: datetime) -> str:
-    return format_datetime(moment.astimezone(timezone.utc), usegmt=True)
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
 def item_day(item: PlanItem) -> date:

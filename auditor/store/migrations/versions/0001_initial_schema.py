@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 23:51:45.961295
+Create Date: 2026-11-21 23:57:59.742671
 """
 from alembic import op
 import sqlalchemy as sa
@@ -98,6 +98,7 @@ def upgrade() -> None:
     sa.Column('base_url', sa.String(length=500), nullable=False),
     sa.Column('home_url', sa.String(length=500), nullable=False),
     sa.Column('platform', sa.String(length=40), nullable=False),
+    sa.Column('owner_unit_id', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('units',

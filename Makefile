@@ -1,0 +1,24 @@
+# Two commands on a fresh machine: `make demo` and `make test` (both set up the venv first).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+.PHONY: install demo test bench
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/auditor demo --out demo-out
+
+# pytest exit code 5 means "no tests collected": not a failure of the suite itself.
+test: $(VENV)/.installed
+	$(VENV)/bin/auditor catalog validate
+	$(PY) -m pytest -q -n 2 --durations=15; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+
+bench: $(VENV)/.installed
+	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done

@@ -1,0 +1,84 @@
+"""What the crawl saw (column health, site probes) and what the matcher linked, as plain dicts.
+
+A score is only as good as the crawl behind it, so every scorecard shows its coverage next to it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from auditor.report import labels as L
+from auditor.report.findings import entry_info
+from auditor.store.models import CatalogEntryRow, Channel, ColumnHealth, Item, Match, Site, SiteProbe
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def columns(session: Session, crawl_ids: list[int], unit_names: dict[str, str]) -> list[dict[str, Any]]:
+    """One row per channel with its newest health row among the audit's crawl runs."""
+    health: dict[int, list[ColumnHealth]] = defaultdict(list)
+    if crawl_ids:
+        for h in session.scalars(select(ColumnHealth).where(ColumnHealth.crawl_run_id.in_(crawl_ids))
+                                 .order_by(ColumnHealth.crawl_run_id.desc(), ColumnHealth.id)):
+            health[h.channel_id].append(h)
+    out = []
+    for ch in session.scalars(select(Channel).order_by(Channel.unit_id, Channel.id)):
+        rows = health.get(ch.id, [])
+        h = rows[0] if rows else None
+        out.append({
+            "channel_id": ch.id, "unit_id": ch.unit_id, "unit_name": unit_names.get(ch.unit_id, ch.unit_id),
+            "name": ch.name, "code": ch.code, "column_path": ch.column_path or "", "column_kind": ch.column_kind,
+            "kind_label": L.label(L.COLUMN_KINDS, ch.column_kind), "domain": ch.domain, "url": ch.url,
+            "crawl_run_id": h.crawl_run_id if h else None,
+            "status": h.status if h else None, "status_label": L.label(L.HEALTH, h.status if h else None),
+            "http_status": h.http_status if h else None, "error": (h.error or "") if h else "",
+            "entries": h.entries if h else None, "pages": h.pages if h else None,
+            "undated_entries": h.undated_entries if h else None,
+            "latest_date": _iso(h.latest_date) if h else None, "adapter": h.adapter if h else None,
+            "history": [{"crawl_run_id": r.crawl_run_id, "status": r.status} for r in rows],
+        })
+    return out
+
+
+def sites(session: Session, crawl_ids: list[int]) -> list[dict[str, Any]]:
+    """Sites with the newest crawl's probes: reachability is charged to the owner unit."""
+    latest = crawl_ids[0] if crawl_ids else None
+    probes: dict[str, list[SiteProbe]] = defaultdict(list)
+    if latest is not None:
+        for p in session.scalars(select(SiteProbe).where(SiteProbe.crawl_run_id == latest).order_by(SiteProbe.id)):
+            probes[p.site_id].append(p)
+    out = []
+    for s in session.scalars(select(Site).order_by(Site.id)):
+        ps = probes.get(s.id, [])
+        dates = [p.home_latest_date for p in ps if p.home_latest_date]
+        out.append({"id": s.id, "name": s.name, "home_url": s.home_url, "owner_unit_id": s.owner_unit_id,
+                    "probes": len(ps), "ok": sum(p.ok for p in ps),
+                    "home_latest_date": _iso(max(dates)) if dates else None,
+                    "errors": sorted({p.error for p in ps if p.error})})
+    return out
+
+
+def matches(session: Session, run_id: int, entries: dict[str, CatalogEntryRow],
+            unit_names: dict[str, str]) -> list[dict[str, Any]]:
+    """Every candidate match of the run, best first within a unit and entry."""
+    rows = session.execute(select(Match, Item).join(Item, Item.id == Match.item_id)
+                           .where(Match.audit_run_id == run_id)
+                           .order_by(Match.unit_id, Match.entry_id, Match.score.desc(), Match.id))
+    out = []
+    for m, item in rows:
+        entry = entry_info(entries, m.entry_id, {})
+        out.append({
+            "id": m.id, "unit_id": m.unit_id, "unit_name": unit_names.get(m.unit_id, m.unit_id),
+            "item_id": item.id, "title": item.title or item.list_title or "", "url": item.canonical_url,
+            "entry_id": m.entry_id, "entry_level1": entry["level1"], "entry_level2": entry["level2"],
+            "domain": entry["domain"], "score": round(m.score, 1), "decision": m.decision,
+            "decision_label": L.label(L.DECISIONS, m.decision),
+            "publish_date": _iso(item.publish_date), "written_date": _iso(item.written_date),
+        })
+    return out

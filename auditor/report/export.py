@@ -1,0 +1,185 @@
+"""Spreadsheet and data exports (XLSX, CSV, JSON) of one audit run, built from the shared report context.
+
+Titles, URLs and error texts come from crawled government sites and are untrusted: a title starting
+with "=" would be evaluated as a formula by Excel (CSV/formula injection). Every string cell of the
+spreadsheet exports passes through `neutralise` (OWASP guidance: prefix a single quote).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy.orm import Session
+
+from auditor.report import labels as L
+from auditor.report.context import build_report_context
+
+# ASCII triggers from OWASP plus their full-width forms, which some spreadsheet locales also accept.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
+XLSX_MAX_CELL = 32767
+Table = tuple[list[str], list[list[Any]]]
+
+
+def neutralise(value: Any) -> Any:
+    """Make a cell value inert in spreadsheets: strings that could start a formula get a leading "'".
+
+    Leading blanks are looked through too (" =1+1"), since some importers trim them. Non-strings
+    (numbers, None) are returned unchanged so numeric columns stay numeric.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in FORMULA_TRIGGERS or value.lstrip(" \u00a0\u3000\n")[:1] in FORMULA_TRIGGERS:
+        return "'" + value
+    return value
+
+
+def _scores(ctx: dict[str, Any]) -> Table:
+    dims = [d["code"] for d in ctx["dimensions"]]
+    head = ["单位编码", "单位", "层级", "总分", "等级", "排名", "同层级排名单位数",
+            *[L.DIMENSIONS[d] for d in dims], "问题数", "未公开", "逾期", "未注明日期", "渠道缺失",
+            "网站健康问题", "无法核实", "扣分合计", "上次总分", "较上次", "已整改"]
+    rows = []
+    for u in ctx["units"]:
+        c, p = u["counts"], u["previous"] or {}
+        rows.append([u["id"], u["name"], u["level"], u["score"], u["grade"], u["rank"], u["rank_of"],
+                     *[u["dims"][d] for d in dims], c["defects"], c["missing"], c["late"], c["undated"],
+                     c["channel_gap"], c["site_health"], c["unverified"], c["points_lost"],
+                     p.get("score"), p.get("delta"), p.get("resolved")])
+    return head, rows
+
+
+def _findings(ctx: dict[str, Any]) -> Table:
+    head = ["单位编码", "单位", "维度", "问题类型", "性质", "问题", "领域", "目录事项编码", "一级事项", "二级事项",
+            "证据链接", "成文日期", "应公开日期", "发布日期", "最近更新", "逾期", "缺失渠道", "扣分", "整改建议",
+            "新增/持续", "问题标识"]
+    rows = [[f["unit_id"], f["unit_name"], f["check_label"], f["rule_label"], f["status_label"], f["title"],
+             f["domain"], f["entry_id"], f["entry_level1"], f["entry_level2"], f["url"], f["written_date"],
+             f["due_date"], f["publish_date"], f["latest_date"], f["days_late"], f["channels_missing_label"],
+             f["points"], f["fix"], f["lifecycle_label"], f["key"]] for f in ctx["findings"]]
+    return head, rows
+
+
+def _matches(ctx: dict[str, Any]) -> Table:
+    head = ["单位编码", "单位", "信息标题", "链接", "目录事项编码", "二级事项", "领域", "匹配分", "判定",
+            "发布日期", "成文日期"]
+    rows = [[m["unit_id"], m["unit_name"], m["title"], m["url"], m["entry_id"], m["entry_level2"], m["domain"],
+             m["score"], m["decision_label"], m["publish_date"], m["written_date"]] for m in ctx["matches"]]
+    return head, rows
+
+
+def _columns(ctx: dict[str, Any]) -> Table:
+    head = ["单位编码", "单位", "栏目", "栏目路径", "栏目类型", "渠道", "领域", "链接", "抓取批次", "抓取状态",
+            "HTTP", "条目数", "页数", "无日期条目", "最新日期", "适配器", "错误"]
+    rows = [[c["unit_id"], c["unit_name"], c["name"], c["column_path"], c["kind_label"], c["code"], c["domain"],
+             c["url"], c["crawl_run_id"], c["status_label"], c["http_status"], c["entries"], c["pages"],
+             c["undated_entries"], c["latest_date"], c["adapter"], c["error"]] for c in ctx["columns"]]
+    return head, rows
+
+
+def _run_info(ctx: dict[str, Any]) -> Table:
+    r = ctx["run"]
+    crawls = "；".join(f"#{c['id']} {c['started_at']} 至 {c['finished_at'] or '—'}" for c in r["crawl_runs"])
+    rows = [["评估批次", r["id"]], ["状态", r["status"]], ["评估基准日", r["as_of"]], ["评分方案", r["rules_version"]],
+            ["目录版本", r["catalog_version"]], ["程序版本", r["code_version"]], ["开始", r["started_at"]],
+            ["完成", r["finished_at"]], ["抓取批次", crawls]]
+    if ctx["previous"]:
+        p = ctx["previous"]
+        rows += [["对比批次", p["run"]["id"]], ["新增问题", p["new"]], ["已整改问题", p["resolved"]],
+                 ["持续问题", p["persisting"]]]
+    return ["项目", "内容"], rows
+
+
+SHEETS = {"得分": _scores, "问题清单": _findings, "匹配": _matches, "栏目健康": _columns, "评估信息": _run_info}
+CSV_FILES = {"scores.csv": _scores, "findings.csv": _findings, "matches.csv": _matches}
+
+
+def _display_width(value: Any) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _xlsx_value(value: Any) -> Any:
+    value = neutralise(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_MAX_CELL]
+    return value
+
+
+def _write_sheet(wb: Workbook, title: str, table: Table) -> None:
+    head, rows = table
+    ws = wb.create_sheet(title)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="F2F4F7")
+    for j, name in enumerate(head, 1):
+        cell = ws.cell(row=1, column=j, value=name)
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(vertical="center")
+    for i, row in enumerate(rows, 2):
+        for j, raw in enumerate(row, 1):
+            value = _xlsx_value(raw)
+            cell = ws.cell(row=i, column=j, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never "f", whatever openpyxl inferred
+    for j, name in enumerate(head, 1):
+        widest = max([_display_width(name)] + [_display_width(r[j - 1]) for r in rows[:500]])
+        ws.column_dimensions[get_column_letter(j)].width = max(8, min(60, widest + 2))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{len(rows) + 1}"
+
+
+def write_xlsx(ctx: dict[str, Any], path: Path) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, build in SHEETS.items():
+        _write_sheet(wb, title, build(ctx))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def write_csv(ctx: dict[str, Any], out_dir: Path) -> list[Path]:
+    """UTF-8 with BOM: without it Excel on Chinese Windows opens the files as GBK and garbles them."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, build in CSV_FILES.items():
+        head, rows = build(ctx)
+        path = out_dir / name
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh, quoting=csv.QUOTE_ALL)  # a field never splits into cells, whatever the delimiter
+            writer.writerow(head)
+            for row in rows:
+                writer.writerow(["" if v is None else neutralise(v.replace("\x00", "") if isinstance(v, str) else v)
+                                 for v in row])
+        written.append(path)
+    return written
+
+
+def write_json(ctx: dict[str, Any], path: Path) -> Path:
+    """The full context, unneutralised: JSON is read by programs, where a quote prefix would corrupt data."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(ctx, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return path
+
+
+def export_xlsx(session: Session, audit_run_id: int, path: Path) -> Path:
+    """Workbook with sheets 得分, 问题清单, 匹配, 栏目健康 (and 评估信息)."""
+    return write_xlsx(build_report_context(session, audit_run_id), path)
+
+
+def export_csv(session: Session, audit_run_id: int, out_dir: Path) -> list[Path]:
+    """scores.csv, findings.csv, matches.csv under out_dir."""
+    return write_csv(build_report_context(session, audit_run_id), out_dir)
+
+
+def export_json(session: Session, audit_run_id: int, path: Path) -> Path:
+    return write_json(build_report_context(session, audit_run_id), path)

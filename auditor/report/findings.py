@@ -1,0 +1,169 @@
+"""Findings as plain dicts: the fields a reader needs (where, when, what to fix) pulled out of evidence."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from typing import Any
+
+from auditor.catalog.channels import CHANNELS
+from auditor.report import labels as L
+from auditor.store.models import CatalogEntryRow, Finding
+
+_PAREN = re.compile(r"（(.+?)）")
+
+
+def entry_info(entries: dict[str, CatalogEntryRow], entry_id: str | None, evidence: dict) -> dict[str, Any]:
+    """Catalog row names from the snapshot table, else from the finding's own evidence."""
+    row = entries.get(entry_id or "")
+    ev = evidence.get("entry") if isinstance(evidence.get("entry"), dict) else {}
+    return {
+        "id": entry_id,
+        "domain": row.domain if row else None,
+        "level1": row.level1 if row else ev.get("level1"),
+        "level2": row.level2 if row else ev.get("level2"),
+        "time_limit": row.time_limit if row else ev.get("time_limit"),
+    }
+
+
+def evidence_url(ev: dict) -> str | None:
+    """The one URL that best proves a finding: the page, else the column or channel, else the probe."""
+    for key in ("url", "home", "page"):
+        if isinstance(ev.get(key), str) and ev[key]:
+            return ev[key]
+    for key in ("columns", "channels", "probes"):
+        rows = ev.get(key)
+        if isinstance(rows, list):
+            for row in rows:
+                if isinstance(row, dict) and isinstance(row.get("url"), str) and row["url"]:
+                    return row["url"]
+    return None
+
+
+def unverified_reason(f: Finding, ev: dict) -> str:
+    """Why the auditor could not decide; shown instead of a deduction."""
+    if f.rule == "unverified":
+        cols = [c for c in ev.get("columns") or [] if isinstance(c, dict)]
+        if not cols:
+            return "未登记承载该领域的栏目"
+        states = sorted({s for c in cols for s in c.get("health") or [] if s and s != "ok"})
+        detail = "、".join(L.label(L.HEALTH, s) for s in states) or "近期抓取不完整"
+        return f"栏目抓取失败（{detail}）"
+    if f.rule == "channel_unverified":
+        return "该渠道栏目抓取失败，无法核实是否发布"
+    m = _PAREN.search(f.title or "")
+    return m.group(1) if m else L.label(L.RULES, f.rule)
+
+
+def channel_names(codes: list[Any]) -> str:
+    return "、".join(CHANNELS[c].name if c in CHANNELS else str(c) for c in codes or [])
+
+
+def finding_dict(f: Finding, entries: dict[str, CatalogEntryRow], unit_names: dict[str, str]) -> dict[str, Any]:
+    ev = f.evidence if isinstance(f.evidence, dict) else {}
+    entry = entry_info(entries, f.entry_id, ev)
+    return {
+        "id": f.id,
+        "key": f.key,
+        "unit_id": f.unit_id,
+        "unit_name": unit_names.get(f.unit_id or "", f.unit_id or ""),
+        "site_id": f.site_id,
+        "check": f.check,
+        "check_label": L.label(L.DIMENSIONS, f.check),
+        "rule": f.rule,
+        "rule_label": L.label(L.RULES, f.rule),
+        "status": f.status,
+        "status_label": L.label(L.STATUSES, f.status),
+        "severity": f.severity,
+        "title": f.title,
+        "entry_id": f.entry_id,
+        "entry_level1": entry["level1"],
+        "entry_level2": entry["level2"],
+        "time_limit": entry["time_limit"],
+        "domain": f.domain or entry["domain"],
+        "url": evidence_url(ev),
+        "publish_date": ev.get("publish_date"),
+        "written_date": ev.get("written_date"),
+        "due_date": ev.get("due_date"),
+        "latest_date": ev.get("latest_date"),
+        "http_status": ev.get("http_status"),
+        "days_late": f.days_late,
+        "channels_missing": list(f.channels_missing or []),
+        "channels_missing_label": channel_names(f.channels_missing),
+        "fix": f.fix,
+        "points": round(f.points or 0.0, 2),
+        "lifecycle": f.lifecycle,
+        "lifecycle_label": L.label(L.LIFECYCLE, f.lifecycle),
+        "reason": unverified_reason(f, ev) if f.status == "unverified" else None,
+        "evidence": ev,
+    }
+
+
+def unit_counts(findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """The per-unit tallies the ranking tables show next to the score."""
+    defects = [f for f in findings if f["status"] == "defect"]
+    return {
+        "defects": len(defects),
+        "missing": sum(f["rule"] == "missing" for f in defects),
+        "late": sum(f["rule"] == "late" for f in defects),
+        "undated": sum(f["rule"] == "undated" for f in defects),
+        "channel_gap": sum(f["rule"] == "channel_gap" for f in defects),
+        "site_health": sum(f["check"] == "site_health" for f in defects),
+        "unverified": sum(f["status"] == "unverified" for f in findings),
+        "info": sum(f["status"] == "info" for f in findings),
+        "new": sum(f["lifecycle"] == "new" for f in defects),
+        "points_lost": round(sum(f["points"] for f in defects), 2),
+    }
+
+
+def group_defects(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Defects by check in dimension order, costliest first, so the scorecard reads as a to-do list."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for f in findings:
+        if f["status"] == "defect":
+            groups[f["check"]].append(f)
+    order = list(L.DIMENSION_ORDER) + sorted(set(groups) - set(L.DIMENSION_ORDER))
+    out = []
+    for check in order:
+        rows = sorted(groups.get(check, []), key=lambda f: (-f["points"], f["rule"], f["title"]))
+        if rows:
+            out.append({"check": check, "label": L.label(L.DIMENSIONS, check), "findings": rows,
+                        "count": len(rows), "points": round(sum(f["points"] for f in rows), 2)})
+    return out
+
+
+def top_by_rule(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Most common rules across the district: what to train everyone on."""
+    rows: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        r = rows.setdefault(f["rule"], {"rule": f["rule"], "rule_label": f["rule_label"], "check": f["check"],
+                                         "check_label": f["check_label"], "count": 0, "defects": 0,
+                                         "unverified": 0, "info": 0, "units": set(), "points": 0.0})
+        r["count"] += 1
+        r[{"defect": "defects"}.get(f["status"], f["status"] if f["status"] == "unverified" else "info")] += 1
+        if f["unit_id"]:
+            r["units"].add(f["unit_id"])
+        if f["status"] == "defect":
+            r["points"] += f["points"]
+    out = [r | {"units": len(r["units"]), "points": round(r["points"], 2)} for r in rows.values()]
+    return sorted(out, key=lambda r: (-r["defects"], -r["count"], r["rule"]))
+
+
+def top_by_entry(findings: list[dict[str, Any]], limit: int = 20) -> list[dict[str, Any]]:
+    """Catalog entries most units fail on: usually a catalog that is unclear or a column that is missing."""
+    rows: dict[str, dict[str, Any]] = {}
+    rules: dict[str, Counter] = defaultdict(Counter)
+    for f in findings:
+        if f["status"] != "defect" or not f["entry_id"]:
+            continue
+        r = rows.setdefault(f["entry_id"], {"entry_id": f["entry_id"], "domain": f["domain"],
+                                            "level1": f["entry_level1"], "level2": f["entry_level2"],
+                                            "count": 0, "units": set()})
+        r["count"] += 1
+        if f["unit_id"]:
+            r["units"].add(f["unit_id"])
+        rules[f["entry_id"]][f["rule_label"]] += 1
+    out = [r | {"units": len(r["units"]),
+                "rules": "、".join(f"{k} {v}" for k, v in rules[r["entry_id"]].most_common())}
+           for r in rows.values()]
+    return sorted(out, key=lambda r: (-r["units"], -r["count"], r["entry_id"]))[:limit]

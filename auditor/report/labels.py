@@ -1,0 +1,55 @@
+"""Chinese labels for codes stored in the database, kept in one place so HTML and exports agree."""
+
+from __future__ import annotations
+
+DIMENSION_ORDER = ("completeness", "timeliness", "channels", "site_health")
+DOMAIN_DIMENSIONS = ("completeness", "timeliness", "channels")  # site health has no domain
+
+DIMENSIONS = {
+    "completeness": "完整性",
+    "timeliness": "及时性",
+    "channels": "渠道覆盖",
+    "site_health": "网站健康",
+}
+
+RULES = {
+    "missing": "未公开",
+    "unverified": "无法核实",
+    "late": "逾期",
+    "undated": "未注明发布日期",
+    "no_anchor": "无成文日期",
+    "channel_gap": "渠道缺失",
+    "channel_unverified": "渠道无法核实",
+    "channel_offline": "线下渠道待佐证",
+    "site_unreachable": "站点无法访问",
+    "home_stale": "首页未更新",
+    "stale_column": "栏目未更新",
+    "blank_column": "空白栏目",
+    "dead_link": "链接失效",
+    "missing_attachment": "附件无法下载",
+}
+
+STATUSES = {"defect": "问题", "unverified": "无法核实", "info": "提示"}
+LIFECYCLE = {"new": "新增", "persisting": "持续"}
+DECISIONS = {
+    "accept": "自动采纳",
+    "review": "待复核",
+    "reject": "未采纳",
+    "confirmed": "人工确认",
+    "rejected": "人工否决",
+}
+HEALTH = {"ok": "正常", "failed": "抓取失败", "blocked": "被拦截", None: "未抓取"}
+COLUMN_KINDS = {"catalog": "目录栏目", "news": "动态要闻", "notice": "通知公告", "other": "其他", "feed": "新媒体"}
+
+# 区级 before 乡级: the order the district's own reports use; unknown levels follow alphabetically.
+LEVEL_ORDER = ("区级", "县级", "乡级")
+LEVELS = {"区级": "区级部门", "县级": "县级部门", "乡级": "乡镇（街道）"}
+
+
+def label(table: dict, code: object) -> str:
+    """The Chinese label, or the code itself so an unknown code is still visible."""
+    return table.get(code, "" if code is None else str(code))
+
+
+def level_key(level: str) -> tuple[int, str]:
+    return (LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER), level)

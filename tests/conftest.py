@@ -1,0 +1,25 @@
+"""Shared fixtures: where the read-only ../shared material lives, and one demo run per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"{SHARED} is missing: CI must have ../shared beside the checkout")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory):
+    """The whole demo on the sample district, run once for every test that inspects it."""
+    from auditor.demo import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("demo"))

@@ -1,0 +1,131 @@
+"""End to end: the audit of the sample district reproduces its ground truth exactly.
+
+Every seeded defect is found, no defect is reported that was not seeded, the unreachable
+subdistrict's entries are 'unverified' (never 'missing'), and every published item is matched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from auditor.store.db import open_db
+from auditor.store.models import Finding, Match
+
+
+@pytest.fixture(scope="module")
+def audit(demo_run):
+    truth = json.loads((demo_run.out / "ground-truth.json").read_text(encoding="utf-8"))
+    factory = open_db(demo_run.db_url, migrate=False)
+    with factory() as session:
+        findings = list(session.scalars(select(Finding).where(Finding.audit_run_id == demo_run.audit_run_id)))
+        matches = list(session.scalars(select(Match).where(Match.audit_run_id == demo_run.audit_run_id)))
+        for m in matches:
+            _ = m.item.title  # load while the session is open
+    return truth, findings, matches
+
+
+def _truth_key(d: dict) -> tuple:
+    t = d["type"]
+    if t == "missing":
+        return (t, d["unit"], d["entry_id"])
+    if t == "late":
+        return (t, d["unit"], d["entry_id"], d["title"], d["days_late"])
+    if t == "channel_gap":
+        return (t, d["unit"], d["entry_id"], tuple(d["channels_missing"]))
+    if t == "dead_link":
+        return (t, d["site"], d["title"])
+    if t == "missing_attachment":
+        return (t, d["unit"], d["attachment"])
+    if t in ("blank_column", "stale_column"):
+        return (t, d["site"], d["column_name"])
+    if t == "site_unreachable":
+        return (t, d["site"])
+    raise AssertionError(f"unknown seeded defect type {t}")
+
+
+def _finding_key(f: Finding) -> tuple:
+    ev = f.evidence
+    if f.rule == "missing":
+        return ("missing", f.unit_id, f.entry_id)
+    if f.rule == "late":
+        return ("late", f.unit_id, f.entry_id, ev["title"], f.days_late)
+    if f.rule == "channel_gap":
+        return ("channel_gap", f.unit_id, f.entry_id, tuple(f.channels_missing))
+    if f.rule == "dead_link":
+        return ("dead_link", f.site_id, ev["title"])
+    if f.rule == "missing_attachment":
+        return ("missing_attachment", f.unit_id, ev["attachment"])
+    if f.rule in ("blank_column", "stale_column"):
+        return (f.rule, f.site_id, ev["column"])
+    if f.rule == "site_unreachable":
+        return ("site_unreachable", f.site_id)
+    return (f.rule, f.unit_id, f.entry_id, f.title)
+
+
+def test_every_seeded_defect_found_and_nothing_else(audit):
+    truth, findings, _ = audit
+    expected = Counter(_truth_key(d) for d in truth["defects"])
+    found = Counter(_finding_key(f) for f in findings if f.status == "defect")
+    assert found - expected == Counter(), "defects reported that were not seeded"
+    assert expected - found == Counter(), "seeded defects not found"
+
+
+def test_seeded_defects_cover_every_kind(audit):
+    truth, _, _ = audit
+    kinds = Counter(d["type"] for d in truth["defects"])
+    for kind in ("missing", "late", "channel_gap", "dead_link", "missing_attachment", "blank_column",
+                 "stale_column", "site_unreachable"):
+        assert kinds[kind] >= 1, kind
+    late = [d for d in truth["defects"] if d["type"] == "late"]
+    holiday = [d for d in late if d["written_date"][5:7] in ("09", "02")]
+    assert holiday, "some late items must run across 国庆 or 春节"
+
+
+def test_unreachable_site_is_unverified_never_missing(audit):
+    truth, findings, _ = audit
+    expected = {(u["unit"], u["entry_id"]) for u in truth["unverified"]}
+    assert expected, "the sample must have entries behind an unreachable site"
+    unverified = {(f.unit_id, f.entry_id) for f in findings if f.rule == "unverified"}
+    assert unverified == expected
+    missing = {(f.unit_id, f.entry_id) for f in findings if f.rule == "missing"}
+    assert not missing & expected
+    assert all(f.points == 0 for f in findings if f.status != "defect")
+
+
+def test_every_published_item_is_matched_to_its_entry(audit):
+    truth, _, matches = audit
+    accepted = {(m.unit_id, m.entry_id, m.item.title or m.item.list_title)
+                for m in matches if m.decision in ("accept", "confirmed")}
+    published = {(p["unit"], p["entry_id"], p["title"]) for p in truth["published"]}
+    assert published - accepted == set(), "published items not matched"
+    wrong = {(u, e, t) for (u, e, t) in accepted if (u, e, t) not in published}
+    assert wrong == set(), "items matched to an entry they do not belong to"
+
+
+def test_findings_carry_evidence_and_scores_trace_to_findings(demo_run, audit):
+    _, findings, _ = audit
+    for f in findings:
+        if f.status == "defect":
+            assert f.evidence, f.title
+            assert f.fix, f.title
+    from auditor.store.models import Score
+
+    factory = open_db(demo_run.db_url, migrate=False)
+    with factory() as session:
+        overall = {s.unit_id: s for s in session.scalars(select(Score).where(
+            Score.audit_run_id == demo_run.audit_run_id, Score.dimension.is_(None), Score.domain.is_(None)))}
+    for unit_id, s in overall.items():
+        if not s.details.get("scored", True):
+            continue
+        lost = sum(f.points for f in findings if f.unit_id == unit_id)
+        assert s.score == pytest.approx(100 - lost, abs=0.05), unit_id
+
+
+def test_demo_writes_reports(demo_run):
+    assert (demo_run.out / "index.html").is_file()
+    assert demo_run.xlsx.is_file()
+    assert demo_run.pages >= 2000

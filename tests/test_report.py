@@ -1,0 +1,316 @@
+"""Report context, HTML pages and exports on a small hand-built store with hostile crawled text."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from auditor.report.context import ReportError, build_report_context
+from auditor.report.export import SHEETS, export_csv, export_json, export_xlsx, neutralise
+from auditor.report.render import render_html
+from auditor.store.db import open_db
+from auditor.store.models import (
+    AuditRun,
+    CatalogEntryRow,
+    Channel,
+    ColumnHealth,
+    CrawlRun,
+    Finding,
+    Item,
+    Match,
+    Score,
+    Site,
+    Unit,
+)
+
+HOSTILE = '<script>alert(1)</script>=HYPERLINK("http://evil","x")'
+FORMULA = "=1+1关于印发某某方案的通知"
+DDE = "@SUM(1+1)*cmd|' /C calc'!A0"
+DIMS = ("completeness", "timeliness", "channels", "site_health")
+WEIGHTS = {"completeness": 40, "timeliness": 30, "channels": 20, "site_health": 10}
+
+UNITS = [  # id, name, kind, level, overall, rank, grade
+    ("fgj", "区发展和改革局", "department", "区级", 72.5, 2, "合格"),
+    ("jyj", "区教育局", "department", "区级", 91.0, 1, "优秀"),
+    ("cgjd", "城关街道", "subdistrict", "乡级", 55.0, 1, "不合格"),
+    ("dhz", "东湖镇", "subdistrict", "乡级", None, None, "未评分"),
+]
+
+
+def _overall(run_id: int, uid: str, score: float | None, rank: int | None, grade: str, level: str) -> Score:
+    return Score(audit_run_id=run_id, unit_id=uid, score=score if score is not None else -1, rank=rank,
+                 details={"grade": grade, "level": level, "scored": score is not None})
+
+
+def _finding(run_id: int, uid: str | None, check: str, rule: str, status: str, title: str, key: str,
+             **kw) -> Finding:
+    return Finding(audit_run_id=run_id, unit_id=uid, check=check, rule=rule, status=status, title=title,
+                   key=key, **kw)
+
+
+@pytest.fixture()
+def store(tmp_path: Path):
+    factory = open_db(str(tmp_path / "t.db"))
+    with factory() as s:
+        for uid, name, kind, level, *_ in UNITS:
+            s.add(Unit(id=uid, district="demo", name=name, kind=kind, level=level))
+        s.add(Unit(id="site:portal", district="demo", name="门户网站新闻栏目", kind="site", level=""))
+        s.add(Site(id="portal", name="某区人民政府网", base_url="http://gov.example/",
+                   home_url="http://gov.example/", owner_unit_id="fgj"))
+        s.flush()
+        s.add_all([
+            Channel(id=1, unit_id="fgj", code="WEBSITE", site_id="portal", name="财政预决算",
+                    url="http://gov.example/fgj/czyjs/", column_path="信息公开/财政预决算", domain="财政预决算"),
+            Channel(id=2, unit_id="cgjd", code="WEBSITE", site_id="portal", name="街道公开",
+                    url="http://gov.example/cgjd/", column_path="城关街道/信息公开"),
+            Channel(id=3, unit_id="site:portal", code="WEBSITE", site_id="portal", name="政务要闻",
+                    url="http://gov.example/news/", column_kind="news"),
+        ])
+        s.add(CrawlRun(id=1, started_at=datetime(2026, 3, 1, 8), finished_at=datetime(2026, 3, 1, 9),
+                       status="complete"))
+        s.flush()
+        s.add_all([
+            ColumnHealth(crawl_run_id=1, channel_id=1, url="http://gov.example/fgj/czyjs/", status="ok",
+                         http_status=200, entries=12, pages=1, latest_date=date(2026, 2, 20)),
+            ColumnHealth(crawl_run_id=1, channel_id=2, url="http://gov.example/cgjd/", status="failed",
+                         http_status=503, error="HTTP 503 Service Unavailable"),
+        ])
+        s.add_all([
+            CatalogEntryRow(id="cz-01", catalog_version="v1", domain="财政预决算", level1="财政预算",
+                            level2="部门预算", time_limit="批复后20日内", mode="主动", levels=["县级"]),
+            CatalogEntryRow(id="zd-01", catalog_version="v1", domain="重大建设项目", level1="批准服务信息",
+                            level2="审批结果", time_limit="形成或变更之日起20个工作日内", mode="主动",
+                            levels=["县级", "乡级"]),
+        ])
+        s.add_all([
+            Item(id=1, canonical_url="http://gov.example/fgj/a1.html", title=HOSTILE,
+                 publish_date=date(2026, 2, 20), written_date=date(2026, 1, 5)),
+            Item(id=2, canonical_url="http://gov.example/jyj/b1.html", title=FORMULA,
+                 publish_date=date(2026, 2, 1)),
+            Item(id=3, canonical_url="javascript:alert(2)", title="普通标题"),
+            Item(id=4, canonical_url="http://gov.example/cgjd/c1.html", title=DDE),
+        ])
+        s.flush()
+        s.add(AuditRun(id=1, started_at=datetime(2026, 2, 1), finished_at=datetime(2026, 2, 1, 1),
+                       status="complete", as_of=date(2026, 2, 1), scheme="default", rules_version="default@2026.1"))
+        s.add(AuditRun(id=2, started_at=datetime(2026, 3, 2), finished_at=datetime(2026, 3, 2, 1),
+                       status="complete", as_of=date(2026, 3, 2), scheme="default", crawl_run_id=1,
+                       catalog_version="v1", rules_version="default@2026.1", code_version="0.1.0",
+                       summary={"crawl_runs": [1], "resolved": ["missing|jyj|zd-01"]}))
+        s.flush()
+        # previous run: one defect of jyj that is fixed by run 2
+        s.add_all([_overall(1, "fgj", 70.0, 1, "合格", "区级"), _overall(1, "jyj", 80.0, 2, "良好", "区级"),
+                   _finding(1, "jyj", "completeness", "missing", "defect", "未公开：批准服务信息 / 审批结果",
+                            "missing|jyj|zd-01", entry_id="zd-01", points=5.0),
+                   _finding(1, "fgj", "completeness", "missing", "defect", "未公开：财政预算 / 部门预算",
+                            "missing|fgj|cz-01", entry_id="cz-01", points=10.0)])
+        for uid, _, _, level, overall, rank, grade in UNITS:
+            s.add(_overall(2, uid, overall, rank, grade, level))
+            if overall is not None:
+                for d in DIMS:
+                    s.add(Score(audit_run_id=2, unit_id=uid, dimension=d, score=overall,
+                                details={"weight": WEIGHTS[d]}))
+                s.add(Score(audit_run_id=2, unit_id=uid, domain="财政预决算", dimension="completeness",
+                            score=overall))
+                s.add(Score(audit_run_id=2, unit_id=uid, domain="重大建设项目", dimension="timeliness",
+                            score=100.0))
+        s.add(Score(audit_run_id=2, unit_id="site:portal", score=-1, details={"scored": False, "grade": "未评分"}))
+        s.add_all([
+            _finding(2, "fgj", "completeness", "missing", "defect", "未公开：财政预算 / 部门预算",
+                     "missing|fgj|cz-01", entry_id="cz-01", domain="财政预决算", points=10.0,
+                     lifecycle="persisting", fix="在「信息公开/财政预决算」栏目公开部门预算",
+                     evidence={"entry": {"id": "cz-01"}, "columns": [{"name": "财政预决算",
+                                                                      "url": "http://gov.example/fgj/czyjs/",
+                                                                      "health": ["ok"]}]}),
+            _finding(2, "fgj", "timeliness", "late", "defect", f"逾期公开3个工作日：{HOSTILE}",
+                     f"late|fgj|zd-01|http://gov.example/fgj/a1.html", entry_id="zd-01", domain="重大建设项目",
+                     days_late=3, points=4.5, fix="今后在时限内发布。",
+                     evidence={"url": "http://gov.example/fgj/a1.html", "title": HOSTILE,
+                               "written_date": "2026-01-05", "due_date": "2026-02-02",
+                               "publish_date": "2026-02-20"}),
+            _finding(2, "fgj", "site_health", "stale_column", "defect", "栏目超过14天未更新：政务要闻",
+                     "stale_column|http://gov.example/news/", points=1.0,
+                     evidence={"url": "http://gov.example/news/", "latest_date": "2026-01-01"}),
+            _finding(2, "jyj", "channels", "channel_gap", "defect", f"未在政务新媒体公开：{FORMULA}",
+                     "channel_gap|jyj|zd-01|NEWMEDIA", entry_id="zd-01", domain="重大建设项目",
+                     channels_missing=["NEWMEDIA"], points=2.0, fix="请同步发布。"),
+            _finding(2, "cgjd", "completeness", "unverified", "unverified",
+                     "无法核实（栏目抓取失败）：批准服务信息 / 审批结果",
+                     "unverified|cgjd|zd-01", entry_id="zd-01", domain="重大建设项目", severity="info",
+                     evidence={"columns": [{"name": "街道公开", "url": "http://gov.example/cgjd/",
+                                            "health": ["failed"]}]}),
+            _finding(2, None, "site_health", "dead_link", "defect", f"链接失效（HTTP 404）：{HOSTILE}",
+                     "dead_link|javascript:alert(3)", evidence={"url": "javascript:alert(3)", "http_status": 404}),
+        ])
+        s.add_all([
+            Match(audit_run_id=2, item_id=1, unit_id="fgj", entry_id="zd-01", score=92.0, decision="accept"),
+            Match(audit_run_id=2, item_id=2, unit_id="jyj", entry_id="zd-01", score=88.0, decision="accept"),
+            Match(audit_run_id=2, item_id=3, unit_id="jyj", entry_id="cz-01", score=40.0, decision="reject"),
+            Match(audit_run_id=2, item_id=4, unit_id="cgjd", entry_id="zd-01", score=75.0, decision="review"),
+        ])
+        s.commit()
+    return factory
+
+
+class _Tables(HTMLParser):
+    """Collects the unit ids of each ranking table, keyed by its data-level."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[str]] = {}
+        self._level: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "table" and "ranking" in (a.get("class") or "").split():
+            self._level = a.get("data-level") or ""
+            self.tables[self._level] = []
+        elif tag == "tr" and self._level is not None and a.get("data-unit"):
+            self.tables[self._level].append(a["data-unit"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._level = None
+
+
+def test_context_is_plain_data_and_excludes_site_units(store) -> None:
+    with store() as s:
+        ctx = build_report_context(s, 2)
+    json.dumps(ctx)  # no dates, ORM objects or sets
+    assert [lv["level"] for lv in ctx["levels"]] == ["区级", "乡级"]
+    assert [u["id"] for u in ctx["levels"][0]["units"]] == ["jyj", "fgj"]
+    assert [u["id"] for u in ctx["levels"][1]["units"]] == ["cgjd", "dhz"]
+    assert "site:portal" not in ctx["scorecards"] and all(u["kind"] != "site" for u in ctx["units"])
+    fgj = ctx["scorecards"]["fgj"]
+    assert fgj["unit"]["counts"]["missing"] == 1 and fgj["unit"]["counts"]["late"] == 1
+    assert fgj["unit"]["counts"]["site_health"] == 1
+    assert [g["check"] for g in fgj["defect_groups"]] == ["completeness", "timeliness", "site_health"]
+    late = fgj["defect_groups"][1]["findings"][0]
+    assert late["url"] == "http://gov.example/fgj/a1.html" and late["due_date"] == "2026-02-02"
+    assert late["entry_level2"] == "审批结果"
+    assert ctx["scorecards"]["cgjd"]["unverified"][0]["reason"] == "栏目抓取失败（抓取失败）"
+    assert ctx["scorecards"]["cgjd"]["columns"][0]["status"] == "failed"
+    assert ctx["scorecards"]["dhz"]["unit"]["score"] is None
+    assert ctx["run"]["crawl_runs"][0]["started_at"] == "2026-03-01T08:00:00"
+    # comparison with run 1
+    prev = ctx["previous"]
+    assert prev["run"]["id"] == 1 and prev["resolved"] == 1 and prev["persisting"] == 1 and prev["new"] == 3
+    rows = {u["id"]: u for u in ctx["units"]}
+    assert rows["fgj"]["previous"]["delta"] == 2.5 and rows["jyj"]["previous"]["resolved"] == 1
+    assert ctx["matrix"]["domains"] == ["财政预决算", "重大建设项目"]
+    assert ctx["top_rules"][0]["defects"] >= 1
+    assert len(ctx["unassigned_findings"]) == 1
+
+
+def test_first_run_failed_run_and_unknown_run(store, tmp_path: Path) -> None:
+    with store() as s:
+        ctx = build_report_context(s, 1)
+        assert ctx["previous"] is None and ctx["run"]["crawl_runs"] == []
+        paths = render_html(s, 1, tmp_path / "first")
+        assert {p.name for p in paths} == {"index.html", "fgj.html", "jyj.html"}
+        assert "暂无对比数据" in paths[0].read_text(encoding="utf-8")
+        s.add(AuditRun(id=3, started_at=datetime(2026, 3, 3), status="failed", as_of=date(2026, 3, 3),
+                       scheme="default"))
+        s.commit()
+        paths = render_html(s, 3, tmp_path / "failed")
+        assert [p.name for p in paths] == ["index.html"]
+        assert "failed" in paths[0].read_text(encoding="utf-8")
+        with pytest.raises(ReportError):
+            build_report_context(s, 99)
+
+
+def test_html_pages_escape_hostile_text_and_rank_by_level(store, tmp_path: Path) -> None:
+    out = tmp_path / "html"
+    with store() as s:
+        paths = render_html(s, 2, out)
+    index = out / "index.html"
+    assert paths[0] == index
+    assert {p.name for p in (out / "units").iterdir()} == {"fgj.html", "jyj.html", "cgjd.html", "dhz.html"}
+    pages = {p: p.read_text(encoding="utf-8") for p in paths}
+    for text in pages.values():
+        assert "<script" not in text.lower()
+        assert not [h for h in re.findall(r'href="([^"]*)"', text) if not h.startswith(("http", "units/", "../", "#"))
+                    and not h.endswith(".html")]
+        assert not re.search(r'<link\b|\bsrc=', text)  # self-contained
+        assert "Noto Sans CJK SC" in text and "@media print" in text
+    unit = pages[out / "units" / "fgj.html"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in unit
+    assert "../index.html" in unit and "整改建议" in unit and "逾期" in unit
+    html = pages[index]
+    assert "&lt;script&gt;" in html  # the unassigned dead-link finding
+    parser = _Tables()
+    parser.feed(html)
+    assert parser.tables == {"区级": ["jyj", "fgj"], "乡级": ["cgjd", "dhz"]}
+    assert "门户网站新闻栏目" not in html and "site:portal" not in html
+    assert 'href="units/fgj.html"' in html and "<svg" in html and 'class="heat"' in html
+    for word in ("总分", "等级", "排名", "完整性", "及时性", "渠道覆盖", "网站健康", "未公开", "渠道缺失", "无法核实"):
+        assert word in html
+
+
+def test_xlsx_sheets_frozen_filtered_and_inert(store, tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    with store() as s:
+        export_xlsx(s, 2, path)
+    wb = openpyxl.load_workbook(path)
+    assert list(SHEETS) == wb.sheetnames
+    assert {"得分", "问题清单", "匹配", "栏目健康"} <= set(wb.sheetnames)
+    cells = {}
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2"
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+        assert ws["A1"].font.b
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f"
+                if isinstance(cell.value, str):
+                    cells.setdefault(cell.value, []).append(cell)
+    # titles that start a formula are quoted; the script title does not start one and stays verbatim text
+    for value in ("'" + FORMULA, "'" + DDE, HOSTILE):
+        assert value in cells and all(c.data_type == "s" for c in cells[value])
+    assert FORMULA not in cells and DDE not in cells
+    assert not [v for v in cells if v and v[0] in "=+-@\t\r＝＋－＠"]
+    matches = pd.read_excel(path, sheet_name="匹配")
+    assert {HOSTILE, "'" + FORMULA, "'" + DDE} <= set(matches["信息标题"])
+    scores = pd.read_excel(path, sheet_name="得分")
+    assert "site:portal" not in set(scores["单位编码"]) and len(scores) == 4
+
+
+def test_csv_has_bom_and_neutralised_cells(store, tmp_path: Path) -> None:
+    with store() as s:
+        paths = export_csv(s, 2, tmp_path / "csv")
+    assert [p.name for p in paths] == ["scores.csv", "findings.csv", "matches.csv"]
+    for p in paths:
+        assert p.read_bytes().startswith(b"\xef\xbb\xbf")
+    with (tmp_path / "csv" / "matches.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    titles = {r["信息标题"] for r in rows}
+    assert {HOSTILE, "'" + FORMULA, "'" + DDE, "普通标题"} <= titles
+    with (tmp_path / "csv" / "findings.csv").open(encoding="utf-8-sig", newline="") as fh:
+        findings = list(csv.DictReader(fh))
+    assert all(not v.startswith(("=", "+", "-", "@")) for r in findings for v in r.values())
+    assert {r["单位"] for r in findings} >= {"区发展和改革局", "城关街道"}
+
+
+def test_json_export_keeps_raw_text(store, tmp_path: Path) -> None:
+    with store() as s:
+        path = export_json(s, 2, tmp_path / "r.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["run"]["id"] == 2
+    assert any(m["title"] == HOSTILE for m in data["matches"])
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("=1+1", "'=1+1"), ("+86 10", "'+86 10"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("＝1+1", "'＝1+1"), ("＋1", "'＋1"), ("－1", "'－1"), ("＠a", "'＠a"),
+    ("  =cmd", "'  =cmd"), ("正常标题", "正常标题"), ("", ""), (None, None), (-3.5, -3.5), (7, 7),
+])
+def test_neutralise(value, expected) -> None:
+    assert neutralise(value) == expected
