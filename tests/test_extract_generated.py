@@ -473,3 +473,19 @@ def test_date_match_exposes_value_and_date() -> None:
     (match,) = find_dates("发布时间：2024-03-15 10:20")
     assert match.value == match.date == dt.date(2024, 3, 15)
     assert match.has_time and match.raw == "2024-03-15 10:20"
+
+
+def test_empty_value_cells_stay_empty() -> None:
+    html = page(
+        "<table class='xxgk-meta'>"
+        "<tr><td class='label'>索引号：</td><td></td><td class='label'>发布机构：</td><td>某某区财政局</td></tr>"
+        "<tr><td class='label'>成文日期：</td><td>2024-01-05</td></tr>"
+        "<tr><td class='label'>文号：</td><td></td><td class='label'>主题分类：</td><td> </td></tr></table>"
+        "<h1>关于印发某某市政务公开办法的通知</h1>" + ARTICLE
+    )
+    d = extract_detail(html, URL)
+    assert d.index_no.value is None
+    assert d.category.value is None  # not the heading on the next line
+    assert d.doc_no.value is None
+    assert d.publisher.value == "某某区财政局"
+    assert d.written_date.value == dt.date(2024, 1, 5)

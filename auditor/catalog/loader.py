@@ -63,8 +63,20 @@ def _msg(err: dict[str, Any]) -> str:
     return str(err["msg"]).removeprefix("Value error, ")
 
 
+class _Lines:
+    """Line numbers of one file, computed only when the file has a problem (a second parse)."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self._map = text, None
+
+    def get(self, key: tuple[int, str | None]) -> int | None:
+        if self._map is None:
+            self._map = _entry_lines(self.text)
+        return self._map.get(key)
+
+
 class _Problems(list):
-    def row(self, file: str, i: int, fld: str, msg: str, lines: dict) -> None:
+    def row(self, file: str, i: int, fld: str, msg: str, lines: _Lines) -> None:
         line = lines.get((i, fld.split(".")[0].split("[")[0])) or lines.get((i, None))
         self.append(f"{file}:row {i + 1}:{fld}: {msg}" + (f" (line {line})" if line else ""))
 
@@ -138,7 +150,7 @@ def _load(path: Path | None) -> tuple[list[str], Catalog | None]:
         seen_domains.setdefault(head.domain, str(f))
         versions.add(head.version)
         effectives.append(head.effective)
-        lines = _entry_lines(text)
+        lines = _Lines(text)
         for i, raw in enumerate(head.entries):
             if not isinstance(raw, dict):
                 problems.row(str(f), i, "(entry)", "an entry must be a mapping", lines)

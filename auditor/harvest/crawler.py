@@ -278,8 +278,6 @@ class RegistrySpider(scrapy.Spider):
                          if hasattr(extract, "body_text") else "",
                          etag=(response.headers.get(b"ETag") or b"").decode("latin-1") or None,
                          last_modified=(response.headers.get(b"Last-Modified") or b"").decode("latin-1") or None)
-        yield LinkCheckItem(url=response.request.url, referrer=response.meta.get("referrer"), kind="detail",
-                            ok=True, http_status=response.status, error=None, site_id=response.meta.get("site_id"))
         for att in data.get("attachments", []):
             url = att.get("url")
             if url and url not in self.attachments_checked:

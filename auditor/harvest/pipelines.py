@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from scrapy.exceptions import DropItem, NotConfigured
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from auditor.harvest.canonical import canonical_url
@@ -29,12 +29,16 @@ def _date(value: Any) -> date | None:
 
 
 class StorePipeline:
+    """Writes in batches without autoflush: item ids are cached, so a listing costs no SELECT."""
+
     def __init__(self, db: str, crawl_run_id: int) -> None:
         self.db = db
         self.run_id = crawl_run_id
         self.session: Session | None = None
         self.pending = 0
         self.counts: dict[str, int] = {}
+        self.items: dict[str, int | Item] = {}  # canonical URL -> id (committed) or Item (pending)
+        self.listings: dict[tuple[str, int], int | ItemListing] = {}
 
     @classmethod
     def from_crawler(cls, crawler):  # noqa: ANN001, ANN206 - Scrapy signature
@@ -46,11 +50,28 @@ class StorePipeline:
 
     def open_spider(self, spider=None) -> None:  # noqa: ANN001
         self.session = open_db(self.db, migrate=False)()
+        self.session.autoflush = False
+        for item_id, url in self.session.execute(select(Item.id, Item.canonical_url)):
+            self.items[url] = item_id
+        rows = self.session.execute(select(ItemListing.id, ItemListing.channel_id, Item.canonical_url)
+                                    .join(Item, Item.id == ItemListing.item_id))
+        for listing_id, channel_id, url in rows:
+            self.listings[(url, channel_id)] = listing_id
 
     def close_spider(self, spider=None) -> None:  # noqa: ANN001
         assert self.session is not None
-        self.session.commit()
+        self._commit()
         self.session.close()
+
+    def _commit(self) -> None:
+        """Commit the batch, then forget ORM objects so memory stays flat over big crawls."""
+        assert self.session is not None
+        self.session.commit()
+        for cache in (self.items, self.listings):
+            for key, value in cache.items():
+                if not isinstance(value, int):
+                    cache[key] = value.id
+        self.session.expunge_all()
 
     def process_item(self, item: Any, spider=None) -> Any:  # noqa: ANN001
         assert self.session is not None
@@ -68,39 +89,49 @@ class StorePipeline:
         self.counts[name] = self.counts.get(name, 0) + 1
         self.pending += 1
         if self.pending >= COMMIT_EVERY:
-            self.session.commit()
+            self._commit()
             self.pending = 0
         return item
 
     # ------------------------------------------------------------------ upserts
-    def _item_row(self, url: str, site_id: str | None) -> Item:
+    def _item_row(self, url: str, site_id: str | None) -> tuple[str, Item]:
         assert self.session is not None
         key = canonical_url(url)
-        row = self.session.scalar(select(Item).where(Item.canonical_url == key))
-        if row is None:
-            row = Item(canonical_url=key, site_id=site_id, first_seen_run=self.run_id, provenance={})
+        cached = self.items.get(key)
+        if isinstance(cached, Item):
+            return key, cached
+        if isinstance(cached, int):
+            row = self.session.get(Item, cached)
+            assert row is not None
+        else:
+            row = Item(canonical_url=key, site_id=site_id, first_seen_run=self.run_id, provenance={},
+                       title="", list_title="", body_excerpt="")
             self.session.add(row)
-            self.session.flush()
         row.last_seen_run = self.run_id
-        return row
+        self.items[key] = row
+        return key, row
 
     def _listing(self, it: ListingItem) -> None:
         assert self.session is not None
-        row = self._item_row(it.url, it.site_id)
+        key, row = self._item_row(it.url, it.site_id)
         if not row.list_title:
             row.list_title = it.list_title
         for channel_id in it.channel_ids:
-            listing = self.session.scalar(select(ItemListing).where(ItemListing.item_id == row.id,
-                                                                    ItemListing.channel_id == channel_id))
-            if listing is None:
-                listing = ItemListing(item_id=row.id, channel_id=channel_id)
-                self.session.add(listing)
-            listing.list_date_text = it.list_date_text
-            listing.last_seen_run = self.run_id
+            cached = self.listings.get((key, channel_id))
+            if isinstance(cached, int):
+                self.session.execute(update(ItemListing).where(ItemListing.id == cached)
+                                     .values(list_date_text=it.list_date_text, last_seen_run=self.run_id))
+                continue
+            if cached is None:
+                cached = ItemListing(item=row, channel_id=channel_id)
+                self.session.add(cached)
+                self.listings[(key, channel_id)] = cached
+            cached.list_date_text = it.list_date_text
+            cached.last_seen_run = self.run_id
 
     def _detail(self, it: DetailItem) -> None:
         assert self.session is not None
-        row = self._item_row(it.url, it.site_id)
+        _, row = self._item_row(it.url, it.site_id)
         f = it.fields
         row.title = it.title
         row.http_status = it.http_status
@@ -119,7 +150,7 @@ class StorePipeline:
         row.body_excerpt = it.body_excerpt
         row.etag = it.etag
         row.last_modified = it.last_modified
-        known = {a.url for a in row.attachments}
+        known = {a.url for a in row.attachments} if row.id is not None else set()
         for att in it.attachments:
             if att.get("url") and att["url"] not in known:
                 row.attachments.append(Attachment(name=att.get("name") or "", url=att["url"], type=att.get("type")))

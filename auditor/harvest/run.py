@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from auditor.errors import AuditorError
-from auditor.store.models import CrawlRun, Item, LinkCheck
+from auditor.store.models import CrawlRun, Item
 
 ProgressFn = Callable[[int, int], None]  # (pages fetched, items stored)
 
@@ -44,8 +44,9 @@ def run_crawl(factory: sessionmaker[Session], db_url: str, *, registry_path: str
     while proc.poll() is None:
         if progress is not None:
             with factory() as session:
-                pages = session.scalar(select(func.count(LinkCheck.id)).where(LinkCheck.crawl_run_id == run_id)) or 0
                 items = session.scalar(select(func.count(Item.id)).where(Item.last_seen_run == run_id)) or 0
+                pages = session.scalar(select(func.count(Item.id)).where(Item.last_seen_run == run_id,
+                                                                         Item.fetched_at.is_not(None))) or 0
             progress(pages, items)
         time.sleep(0.3)
     out, err = proc.communicate()

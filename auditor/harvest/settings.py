@@ -31,3 +31,4 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
 ITEM_PIPELINES = {"auditor.harvest.pipelines.StorePipeline": 300}
+WARN_ON_GENERATOR_RETURN_VALUE = False  # its check re-parses callback source per request (bound methods miss its cache)

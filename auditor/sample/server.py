@@ -48,6 +48,9 @@ def _handler(key: str, resolve: Resolver, log: Callable[[tuple], None]):
         protocol_version = "HTTP/1.1"
         server_version = "SampleCMS/1.0"
         timeout = 30
+        # headers and body go out in separate writes: without TCP_NODELAY, Nagle + delayed ACK
+        # add ~40 ms to every keep-alive response on loopback
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet by design
             return

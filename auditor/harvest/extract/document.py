@@ -143,8 +143,14 @@ def _is_hidden(el: etree._Element) -> bool:
     return bool(style and _HIDDEN_STYLE_RE.search(style))
 
 
+_CELL_TAGS = frozenset({"td", "th", "dd"})
+
+
 def render_lines(root: etree._Element, body_el: etree._Element | None) -> RenderedPage:
     """Render the visible text of ``root`` (a cleaned document) into lines.
+
+    Lines have text, except the empty placeholder lines left by empty table
+    cells and <dd>s; consumers skip lines whose ``text`` is empty.
 
     Also records, per element, the first and last line its text falls on, so
     element-based finds (headings, label cells) can be placed among the lines.
@@ -197,6 +203,11 @@ def render_lines(root: etree._Element, body_el: etree._Element | None) -> Render
         else:
             if block:
                 flush()
+                if tag in _CELL_TAGS and first.get(el) == len(lines):
+                    # An empty value cell is kept as an empty line, so "label at
+                    # the end of its line, value on the next" never skips past it
+                    # to the following row's text.
+                    lines.append(Line(len(lines), "", state["body"] > 0, state["hidden"] > 0))
                 last[el] = len(lines) - 1
             else:
                 pieces.append(MARK)

@@ -155,7 +155,7 @@ def _near_title_date(ctx: _Context) -> Field | None:
     month_hint = url_month(ctx.url)
     candidates: list[tuple[dt.date, str]] = []
     for line in lines[start: start + NEAR_TITLE_LINES]:
-        if line.tier == 2:
+        if line.tier == 2 or not line.marked:
             continue
         if line.tier == 1:
             break  # reached the article body: its dates are about its content
@@ -315,7 +315,7 @@ def _build_context(html: str, url: str) -> _Context:
     hits = scan_labels(root, page)
     adapter_hits = run_adapters(root, html)
     heading_line = page.first_line.get(heading.element) if heading else None
-    body_lines = [line.text for line in page.lines if line.in_body]
+    body_lines = [line.text for line in page.lines if line.in_body and line.text]
     return _Context(
         url, html, root, head, body, heading, page, hits, adapter_hits, heading_line, body_lines, attachments
     )
