@@ -18,7 +18,7 @@ demo: $(VENV)/.installed
 # pytest exit code 5 means "no tests collected": not a failure of the suite itself.
 test: $(VENV)/.installed
 	$(VENV)/bin/auditor catalog validate
-	$(PY) -m pytest -q -n 2 --durations=15; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 
 bench: $(VENV)/.installed
 	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
