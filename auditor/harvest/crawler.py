@@ -82,7 +82,7 @@ class RegistrySpider(scrapy.Spider):
         factory = open_db(self.db, migrate=False)
         with factory() as session:
             sites = list(session.scalars(select(Site)))
-            stmt = select(Channel).where(Channel.code.in_(self.handles_codes))
+            stmt = select(Channel).where(Channel.code.in_(self.handles_codes), Channel.active.is_(True))
             channels = [c for c in session.scalars(stmt) if self.only_units is None or c.unit_id in self.only_units]
         return sites, channels
 

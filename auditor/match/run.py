@@ -34,7 +34,7 @@ def _views(session: Session, unit: Unit) -> dict[int, ItemView]:
         select(Item.id, Item.title, Item.list_title, Channel.domain, Channel.column_kind, Channel.column_path)
         .join(ItemListing, ItemListing.item_id == Item.id)
         .join(Channel, Channel.id == ItemListing.channel_id)
-        .where(Channel.unit_id == unit.id)
+        .where(Channel.unit_id == unit.id, Channel.active.is_(True))
     ).all()
     views: dict[int, ItemView] = {}
     for item_id, title, list_title, domain, kind, path in rows:

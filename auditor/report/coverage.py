@@ -28,7 +28,7 @@ def columns(session: Session, crawl_ids: list[int], unit_names: dict[str, str]) 
                                  .order_by(ColumnHealth.crawl_run_id.desc(), ColumnHealth.id)):
             health[h.channel_id].append(h)
     out = []
-    for ch in session.scalars(select(Channel).order_by(Channel.unit_id, Channel.id)):
+    for ch in session.scalars(select(Channel).where(Channel.active.is_(True)).order_by(Channel.unit_id, Channel.id)):
         rows = health.get(ch.id, [])
         h = rows[0] if rows else None
         out.append({

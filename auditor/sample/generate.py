@@ -175,7 +175,7 @@ class _Builder:
         while len(missing) < d["missing"] and i < 10 * len(units):
             unit = units[i % len(units)]
             i += 1
-            cands = [e for e in applicable[unit.id] if (unit.id, e.id) not in missing | gaps]
+            cands = [e for e in applicable[unit.id] if (unit.id, e.id) not in missing | gaps and e.online_required]
             if not cands:
                 continue
             e = self.rng.choice(cands)

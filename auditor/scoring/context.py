@@ -84,7 +84,7 @@ def build_context(session: Session, catalog: Catalog, scheme: Scheme, cal: Worki
     latest = crawl_runs[0].id if crawl_runs else -1
     units = scored_units(session)
     channels: dict[str, list[Channel]] = defaultdict(list)
-    for ch in session.scalars(select(Channel).order_by(Channel.id)):
+    for ch in session.scalars(select(Channel).where(Channel.active.is_(True)).order_by(Channel.id)):
         channels[ch.unit_id].append(ch)
     health: dict[int, list[ColumnHealth]] = defaultdict(list)
     rows = session.scalars(select(ColumnHealth).where(ColumnHealth.crawl_run_id.in_(crawl_run_ids))

@@ -71,6 +71,7 @@ class Channel(Base):
     column_kind: Mapped[str] = mapped_column(String(20), default="catalog")  # catalog|news|notice|other|feed
     domain: Mapped[str | None] = mapped_column(String(40), nullable=True)
     platform: Mapped[str] = mapped_column(String(40), default="auto")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # False once removed from the registry
 
     unit: Mapped[Unit] = relationship(back_populates="channels")
 

@@ -29,6 +29,13 @@ def check_completeness(ctx: AuditContext) -> CheckResult:
             if review.get(entry.id):
                 evidence["review_band"] = [{"item_id": m.item_id, "score": m.score} for m in review[entry.id]]
             key = f"missing|{unit.id}|{entry.id}"
+            if not entry.online_required:
+                res.findings.append(FindingDraft(
+                    check="completeness", rule="offline_only", status="unverified", severity="info",
+                    unit_id=unit.id, entry_id=entry.id, domain=entry.domain, evidence=evidence,
+                    title=f"仅要求线下渠道公开，无法在线核实：{entry.level1} / {entry.level2}（{entry.channels_text}）",
+                    fix="上传公示栏照片等佐证材料；本项不扣分。", key=f"offline_only|{unit.id}|{entry.id}"))
+                continue
             if holders and any(healthy(ctx, c, runs) for c in holders):
                 res.basis[unit.id][entry.domain] += 1
                 res.findings.append(FindingDraft(

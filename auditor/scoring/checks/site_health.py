@@ -82,8 +82,11 @@ def check_site_health(ctx: AuditContext) -> CheckResult:
     for link in ctx.links:
         if link.ok or link.http_status not in dead:
             continue
+        site = ctx.sites.get(link.site_id or "")
+        owner = site.owner_unit_id if site else None
         if link.kind == "detail":
             item, unit = _item_context(ctx, link.url)
+            unit = unit or owner
             title = item.list_title if item else link.url
             res.findings.append(FindingDraft(
                 check="site_health", rule="dead_link", status="defect", unit_id=unit, site_id=link.site_id,
@@ -92,6 +95,7 @@ def check_site_health(ctx: AuditContext) -> CheckResult:
                 fix="修复或删除失效链接。", key=f"dead_link|{link.url}"))
         else:
             item, unit = _item_context(ctx, link.referrer or "")
+            unit = unit or owner
             att = ctx.session.scalar(select(Attachment).where(Attachment.url == link.url)) if item else None
             name = att.name if att else link.url
             res.findings.append(FindingDraft(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 23:57:59.742671
+Create Date: 2026-11-22 00:15:35.000628
 """
 from alembic import op
 import sqlalchemy as sa
@@ -133,6 +133,7 @@ def upgrade() -> None:
     sa.Column('column_kind', sa.String(length=20), nullable=False),
     sa.Column('domain', sa.String(length=40), nullable=True),
     sa.Column('platform', sa.String(length=40), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], ),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
     sa.PrimaryKeyConstraint('id'),
