@@ -241,17 +241,21 @@ class _progress:
 
 
 def _print_summary(rows, title: str) -> None:  # noqa: ANN001
+    """unit · level · score · grade · rank (within level) · missing · late · channel gaps · site · unverified."""
     from rich.table import Table
 
-    table = Table(title=title)
-    for col in ("单位 unit", "层级", "得分 score", "等级", "排名", "未公开 missing", "逾期 late", "渠道缺失 channel gaps",
-                "网站问题 site", "无法核实 unverified"):
-        table.add_column(col)
+    table = Table(title=title, title_justify="left")
+    for col, justify in (("单位", "left"), ("层级", "left"), ("得分", "right"), ("等级", "left"), ("排名", "right"),
+                         ("未公开", "right"), ("逾期", "right"), ("渠道", "right"), ("网站", "right"),
+                         ("待核实", "right")):
+        table.add_column(col, justify=justify, no_wrap=True)
     for r in rows:
-        table.add_row(f"{r.name} ({r.unit_id})", r.level, "—" if r.score is None else f"{r.score:.1f}", r.grade,
+        table.add_row(r.unit_id, r.level, "—" if r.score is None else f"{r.score:.1f}", r.grade,
                       str(r.rank or "—"), str(r.missing), str(r.late), str(r.channel_gaps), str(r.site_health),
                       str(r.unverified))
     _console().print(table)
+    _console().print("columns: unit, level, score, grade, rank within level, missing, late, channel gaps, "
+                     "site-health defects, unverified (crawl failed or offline-only)")
 
 
 # ---------------------------------------------------------------------------- parser

@@ -10,7 +10,7 @@ import yaml
 from auditor.errors import ConfigError
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_ALIASES = 200
+MAX_NODES = 200_000  # nodes after alias expansion: a billion-laughs file explodes far beyond this
 
 
 class LocatedYaml:
@@ -21,27 +21,58 @@ class LocatedYaml:
         self.data = data
         self.root = root
 
-    def line_of(self, loc: tuple[Any, ...]) -> int | None:
-        """1-based line of the deepest node on `loc` (a pydantic error location) that exists."""
+    def locate(self, loc: tuple[Any, ...]) -> tuple[int | None, tuple[Any, ...]]:
+        """1-based line of the deepest node on `loc` (a pydantic error location) and the key path.
+
+        Parts that are not keys of the file (a union's tag such as 'new_media') are skipped, so
+        the key path reads as the user wrote it.
+        """
         node = self.root
         line = node.start_mark.line + 1 if node is not None else None
-        for part in loc:
+        path: list[Any] = []
+        for i, part in enumerate(loc):
             if isinstance(node, yaml.MappingNode):
-                nxt = None
-                for key_node, value_node in node.value:
-                    if key_node.value == part:
-                        nxt = value_node
-                        line = key_node.start_mark.line + 1
-                        break
-                node = nxt
+                nxt = next(((k, v) for k, v in node.value if k.value == part), None)
+                if nxt is None:
+                    if i == len(loc) - 1:
+                        path.append(part)  # a missing or extra key: name it
+                    continue
+                line = nxt[0].start_mark.line + 1
+                node = nxt[1]
+                path.append(part)
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
                 node = node.value[part]
                 line = node.start_mark.line + 1
+                path.append(part)
+            elif isinstance(node, yaml.SequenceNode) or node is None:
+                continue
             else:
-                break
-            if node is None:
-                break
-        return line
+                path.append(part)
+        return line, tuple(path)
+
+    def line_of(self, loc: tuple[Any, ...]) -> int | None:
+        return self.locate(loc)[0]
+
+
+def _expanded_size(root: yaml.Node | None) -> int:
+    """Node count with aliases expanded, computed on the shared graph without expanding it."""
+    memo: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        memo[key] = 1  # guards recursive aliases
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(v) for v in node.value)
+        else:
+            total = 1
+        memo[key] = min(total, 10**12)
+        return memo[key]
+
+    return size(root) if root is not None else 0
 
 
 def load_yaml(path: Path, what: str) -> LocatedYaml:
@@ -58,11 +89,12 @@ def load_yaml(path: Path, what: str) -> LocatedYaml:
         raise ConfigError(f"{what} file is not UTF-8 ({exc.reason} at byte {exc.start})", where=str(path),
                           hint="save the file as UTF-8") from exc
     try:
-        aliases = sum(1 for ev in yaml.parse(text, Loader=yaml.SafeLoader) if isinstance(ev, yaml.AliasEvent))
-        if aliases > MAX_ALIASES:
-            raise ConfigError(f"{what} file uses {aliases} YAML aliases (limit {MAX_ALIASES})", where=str(path),
-                              hint="write the values out instead of aliasing them")
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        expanded = _expanded_size(root)
+        if expanded > MAX_NODES:
+            raise ConfigError(f"{what} file expands to {expanded:,} nodes through YAML aliases "
+                              f"(limit {MAX_NODES:,})", where=str(path),
+                              hint="write the values out instead of nesting aliases")
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -76,8 +108,7 @@ def format_pydantic_errors(doc: LocatedYaml, exc: Any) -> list[str]:
     """One line per pydantic error: file:line: key.path: message."""
     out = []
     for err in exc.errors():
-        loc = tuple(err.get("loc", ()))
-        line = doc.line_of(loc)
+        line, loc = doc.locate(tuple(err.get("loc", ())))
         key = ".".join(str(p) for p in loc) or "(top level)"
         where = f"{doc.path}:{line}" if line else str(doc.path)
         out.append(f"{where}: {key}: {err.get('msg')}")

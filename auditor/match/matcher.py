@@ -94,7 +94,9 @@ class Matcher:
         title_len = np.array([max(1, len(t)) for t in titles], dtype=np.float32)
         coverage = np.minimum(1.0, title_len[:, None] / label_len[None, :])
         short_label = np.where(label_len < 4, 0.85, 1.0).astype(np.float32)
-        scored = raw * coverage * short_label[None, :]
+        # a longer label found whole in the title is more specific evidence than a shorter one
+        specificity = 0.5 * np.minimum(label_len, 16.0)
+        scored = raw * coverage * short_label[None, :] + specificity[None, :] * (raw >= 99.5)
         n_entries = len(entries)
         per_entry = np.zeros((len(items), n_entries), dtype=np.float32)
         owner_arr = np.array(owner)
@@ -104,35 +106,37 @@ class Matcher:
                 per_entry[:, j] = scored[:, cols].max(axis=1)
         tok = tokenizer(w for e in entries for w in (e.level1, e.level2, *e.keywords))
         entry_tokens = [set(tokens(tok, normalise(f"{e.level1}{e.level2}{''.join(e.keywords)}"))) for e in entries]
+        entry_domains = np.array([e.domain for e in entries])
         results = []
         for i, it in enumerate(items):
             title_tokens = set(tokens(tok, titles[i]))
-            adjusted = per_entry[i].copy()
-            for j, e in enumerate(entries):
-                adj = 0.0
-                if title_tokens and entry_tokens[j]:
-                    adj += 8.0 * len(title_tokens & entry_tokens[j]) / len(title_tokens | entry_tokens[j])
-                if it.column_domain and it.column_domain != e.domain:
-                    adj -= 20.0
-                adjusted[j] += adj
+            column = np.zeros(n_entries, dtype=np.float32)
+            if it.column_domain:
+                column[entry_domains != it.column_domain] = -20.0
+            token_bonus = np.array([8.0 * len(title_tokens & et) / len(title_tokens | et) if title_tokens and et
+                                    else 0.0 for et in entry_tokens], dtype=np.float32)
+            primary = per_entry[i] + column
+            total = primary + token_bonus
             news_penalty = 0.0
             if it.column_kind == "news":
                 news_penalty -= 12.0
             if any(c in it.title for c in NEWS_CUES):
                 news_penalty -= 15.0
-            order = np.argsort(-adjusted)
-            best = int(order[0])
-            score = float(min(100.0, max(0.0, adjusted[best] + news_penalty)))
+            best = int(np.argmax(total))
+            score = float(min(100.0, max(0.0, total[best] + news_penalty)))
             decision = ("accept" if score >= self.thresholds.accept
                         else "review" if score >= self.thresholds.review else "reject")
-            tie = n_entries > 1 and adjusted[best] - adjusted[int(order[1])] < 1.0
-            if tie and decision == "accept":
-                decision = "review"  # two entries fit equally well: a person decides
-            runner = entries[int(order[1])].id if n_entries > 1 else None
+            others = np.delete(primary, best)
+            if decision == "accept" and others.size and primary[best] - others.max() < 1.0:
+                decision = "review"  # two entries fit the title and column equally well: a person decides
+            runner = None
+            if n_entries > 1:
+                masked = total.copy()
+                masked[best] = -np.inf
+                runner = entries[int(np.argmax(masked))].id
             results.append(MatchResult(
-                item_id=it.item_id, entry_id=entries[best].id if decision != "reject" else entries[best].id,
-                score=round(score, 2), decision=decision, runner_up=runner,
-                breakdown={"title_label": round(float(per_entry[i, best]), 2),
-                           "tokens_and_column": round(float(adjusted[best] - per_entry[i, best]), 2),
-                           "news_penalty": news_penalty}))
+                item_id=it.item_id, entry_id=entries[best].id, score=round(score, 2), decision=decision,
+                runner_up=runner,
+                breakdown={"title_label": round(float(per_entry[i, best]), 2), "column": float(column[best]),
+                           "tokens": round(float(token_bonus[best]), 2), "news_penalty": news_penalty}))
         return results

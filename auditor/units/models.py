@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
@@ -80,7 +80,7 @@ class PlatformChannel(Strict):
     platform: str = "auto"
 
 
-ChannelSpec = WebsiteChannel | FeedChannel | PlatformChannel
+ChannelSpec = Annotated[WebsiteChannel | FeedChannel | PlatformChannel, Field(discriminator="type")]
 
 
 class Domains(Strict):
@@ -99,7 +99,7 @@ class UnitSpec(Strict):
     level: UnitLevel
     domains: Domains = Field(default_factory=Domains)
     contact: Contact = Field(default_factory=Contact)
-    channels: list[ChannelSpec] = Field(default_factory=list, discriminator=None)
+    channels: list[ChannelSpec] = Field(default_factory=list)
 
     @property
     def catalog_level(self) -> str:
