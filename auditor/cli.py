@@ -6,6 +6,8 @@ User errors end in one line naming the file/key/URL and the fix (exit 1), never 
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
 import os
 import sys
@@ -14,6 +16,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from auditor.errors import AuditorError
+
+
+STAGE_CLIS = ("auditor.catalog.cli", "auditor.match.cli", "auditor.harvest.cli", "auditor.scoring.cli",
+              "auditor.report.cli", "auditor.web.cli", "auditor.ops.cli")
 
 
 def _date(text: str) -> date:
@@ -46,12 +52,6 @@ def cmd_units_validate(args: argparse.Namespace) -> int:
         return 1
     print(f"{args.file}: OK")
     return 0
-
-
-def cmd_catalog(args: argparse.Namespace) -> int:
-    from auditor.catalog import cli as catalog_cli
-
-    return catalog_cli.run(args)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -309,12 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--url", required=True, help="the page's original URL (resolves links, URL dates)")
     x.set_defaults(func=cmd_extract)
 
-    try:
-        from auditor.catalog import cli as catalog_cli
-
-        catalog_cli.add_parser(sub)
-    except ImportError:
-        pass
+    # Each stage may contribute commands through `auditor/<stage>/cli.py: add_parser(subparsers)`.
+    for module in STAGE_CLIS:
+        package = module.rsplit(".", 1)[0]
+        if importlib.util.find_spec(package) is not None and importlib.util.find_spec(module) is not None:
+            importlib.import_module(module).add_parser(sub)
     return p
 
 

@@ -299,3 +299,30 @@ class Score(Base):
     max_score: Mapped[float] = mapped_column(Float, default=100.0)
     rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ChannelEvidence(Base):
+    """Recorded evidence that an item was published on an offline channel (公示栏 photo, PDF …).
+
+    Offline channels count for channel coverage only with such evidence; otherwise they are
+    reported as unverifiable, never as missing.
+    """
+
+    __tablename__ = "channel_evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(64))
+    entry_id: Mapped[str] = mapped_column(String(100))
+    channel_code: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text, default="")
+    file_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    mime_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    uploaded_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# Tables owned by other stages live in their own modules (one per area) on the same Base, so that
+# Alembic sees every table. Each module adds its tables through its own migration revision.
+from auditor.store import models_harvest, models_ops, models_scoring, models_web  # noqa: E402,F401

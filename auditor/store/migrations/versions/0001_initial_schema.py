@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:15:35.000628
+Create Date: 2026-11-22 00:20:58.207390
 """
 from alembic import op
 import sqlalchemy as sa
@@ -40,6 +40,20 @@ def upgrade() -> None:
     sa.Column('mode', sa.String(length=10), nullable=False),
     sa.Column('levels', sa.JSON(), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('channel_evidence',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.String(length=64), nullable=False),
+    sa.Column('entry_id', sa.String(length=100), nullable=False),
+    sa.Column('channel_code', sa.String(length=20), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('file_path', sa.String(length=500), nullable=True),
+    sa.Column('mime_type', sa.String(length=100), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=True),
+    sa.Column('uploaded_by', sa.String(length=100), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('crawl_runs',
@@ -261,6 +275,7 @@ def downgrade() -> None:
     op.drop_table('review_decisions')
     op.drop_table('items')
     op.drop_table('crawl_runs')
+    op.drop_table('channel_evidence')
     op.drop_table('catalog_entries')
     op.drop_table('audit_runs')
     # ### end Alembic commands ###
