@@ -263,6 +263,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="auditor", description="基层政务公开标准化规范化 compliance auditor")
     p.add_argument("--db", default=None, help="database: an SQLite file path or a URL (default: $AUDITOR_DB or ./auditor.db)")
     sub = p.add_subparsers(dest="command", required=True)
+    # `--db` is accepted after the command too (`auditor score --db x.db`), for every command
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help="database file or URL")
+    plain_add_parser = sub.add_parser
+
+    def add_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        kwargs["parents"] = [*kwargs.get("parents", []), common]
+        return plain_add_parser(name, **kwargs)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
 
     d = sub.add_parser("demo", help="serve the sample district on 127.0.0.1 and run the whole audit on it")
     d.add_argument("--out", default="demo-out", help="output folder (default: demo-out)")

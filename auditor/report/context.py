@@ -224,7 +224,7 @@ def build_report_context(session: Session, audit_run_id: int) -> dict[str, Any]:
     unassigned = [f for f in findings if f["unit_id"] not in unit_ids]
     return {
         "run": _run_info(session, run),
-        "district": Counter(u.district for u in units).most_common(1)[0][0] if units else "",
+        "district": Counter((u.district_name or u.district) for u in units).most_common(1)[0][0] if units else "",
         "dimensions": [{"code": d, "label": L.DIMENSIONS[d]} for d in L.DIMENSION_ORDER],
         "levels": levels,
         "units": [rows[u["id"]] for lv in levels for u in lv["units"]],

@@ -34,6 +34,7 @@ class Unit(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     district: Mapped[str] = mapped_column(String(64))
+    district_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))  # department | subdistrict
     level: Mapped[str] = mapped_column(String(10))  # 区级 | 乡级

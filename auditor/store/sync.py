@@ -51,6 +51,7 @@ def sync_registry(session: Session, registry: Registry) -> None:
     for spec in registry.units:
         unit = session.get(Unit, spec.id) or Unit(id=spec.id)
         unit.district = registry.district.id
+        unit.district_name = registry.district.name
         unit.name, unit.kind, unit.level = spec.name, spec.kind, spec.level
         unit.domains_lead, unit.domains_share = list(spec.domains.lead), list(spec.domains.share)
         unit.contact = spec.contact.model_dump(exclude_none=True)
@@ -59,7 +60,8 @@ def sync_registry(session: Session, registry: Registry) -> None:
     for site in registry.sites:
         pseudo = f"site:{site.id}"
         if pseudo in wanted and session.get(Unit, pseudo) is None:
-            session.add(Unit(id=pseudo, district=registry.district.id, name=site.name, kind="site", level="",
+            session.add(Unit(id=pseudo, district=registry.district.id, district_name=registry.district.name,
+                             name=site.name, kind="site", level="",
                              domains_lead=[], domains_share=[], contact={}))
     session.flush()
     for unit_id, channels in wanted.items():

@@ -118,6 +118,7 @@ def upgrade() -> None:
     op.create_table('units',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('district', sa.String(length=64), nullable=False),
+    sa.Column('district_name', sa.String(length=200), nullable=False, server_default=''),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('level', sa.String(length=10), nullable=False),
