@@ -1,7 +1,10 @@
-"""End to end: the audit of the sample district reproduces its ground truth exactly.
+"""End to end: the audit of the sample district reproduces its ground truth exactly, under both
+shipped scoring schemes (the demo scores with `default`; the same database is re-scored with
+`guoban` through run_audit).
 
 Every seeded defect is found, no defect is reported that was not seeded, the unreachable
-subdistrict's entries are 'unverified' (never 'missing'), and every published item is matched.
+subdistrict's entries are 'unverified' (never 'missing'), every published item is matched, and the
+seeded site-health defect (北岭镇's site does not answer) fires the 国办 veto.
 """
 
 from __future__ import annotations
@@ -16,13 +19,43 @@ from auditor.store.db import open_db
 from auditor.store.models import Finding, Match
 
 
+SCHEMES = ("default", "guoban")
+_RESCORED: dict[str, int] = {}
+
+
+def _run_id(demo_run, scheme: str) -> int:
+    """The demo's audit run for `default`; for another scheme, one re-score of the same database."""
+    if scheme == "default":
+        return demo_run.audit_run_id
+    if scheme not in _RESCORED:
+        from datetime import date
+
+        from auditor.catalog.loader import load_catalog
+        from auditor.catalog.workdays import WorkingCalendar
+        from auditor.scoring.engine import run_audit
+        from auditor.scoring.rules import load_scheme
+
+        truth = json.loads((demo_run.out / "ground-truth.json").read_text(encoding="utf-8"))
+        factory = open_db(demo_run.db_url, migrate=False)
+        with factory() as session:
+            _RESCORED[scheme] = run_audit(session, load_catalog(), load_scheme(scheme), WorkingCalendar(),
+                                          date.fromisoformat(truth["as_of"]))
+    return _RESCORED[scheme]
+
+
+@pytest.fixture(scope="module", params=SCHEMES)
+def scheme(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def audit(demo_run):
+def audit(demo_run, scheme):
     truth = json.loads((demo_run.out / "ground-truth.json").read_text(encoding="utf-8"))
+    run_id = _run_id(demo_run, scheme)
     factory = open_db(demo_run.db_url, migrate=False)
     with factory() as session:
-        findings = list(session.scalars(select(Finding).where(Finding.audit_run_id == demo_run.audit_run_id)))
-        matches = list(session.scalars(select(Match).where(Match.audit_run_id == demo_run.audit_run_id)))
+        findings = list(session.scalars(select(Finding).where(Finding.audit_run_id == run_id)))
+        matches = list(session.scalars(select(Match).where(Match.audit_run_id == run_id)))
         for m in matches:
             _ = m.item.title  # load while the session is open
     return truth, findings, matches
@@ -106,7 +139,7 @@ def test_every_published_item_is_matched_to_its_entry(audit):
     assert wrong == set(), "items matched to an entry they do not belong to"
 
 
-def test_findings_carry_evidence_and_scores_trace_to_findings(demo_run, audit):
+def test_findings_carry_evidence_and_scores_trace_to_findings(demo_run, audit, scheme):
     _, findings, _ = audit
     for f in findings:
         if f.status == "defect":
@@ -117,12 +150,56 @@ def test_findings_carry_evidence_and_scores_trace_to_findings(demo_run, audit):
     factory = open_db(demo_run.db_url, migrate=False)
     with factory() as session:
         overall = {s.unit_id: s for s in session.scalars(select(Score).where(
-            Score.audit_run_id == demo_run.audit_run_id, Score.dimension.is_(None), Score.domain.is_(None)))}
+            Score.audit_run_id == _run_id(demo_run, scheme), Score.dimension.is_(None), Score.domain.is_(None)))}
+    assert overall
     for unit_id, s in overall.items():
         if not s.details.get("scored", True):
             continue
         lost = sum(f.points for f in findings if f.unit_id == unit_id)
-        assert s.score == pytest.approx(100 - lost, abs=0.05), unit_id
+        bonus = s.details.get("bonus", 0.0)  # deductions schemes: final = deductions score + bonus
+        assert s.score == pytest.approx(100 - lost + bonus, abs=0.05), unit_id
+        assert s.details["scheme"] == scheme
+
+
+def test_unreachable_site_fires_the_veto(demo_run, audit, scheme):
+    """北岭镇's site never answers: 站点无法访问 is a 单项否决 under both schemes."""
+    truth, findings, _ = audit
+    down = {d["site"]: d["unit"] for d in truth["defects"] if d["type"] == "site_unreachable"}
+    assert down == {"blz": "blz"}
+    veto = [f for f in findings if f.rule == "site_unreachable"]
+    assert [(f.site_id, f.unit_id, f.severity) for f in veto] == [("blz", "blz", "veto")]
+    assert veto[0].evidence["share"] >= 0.05 and veto[0].evidence["probes_failed"] >= 1
+    from auditor.store.models import AuditRun, Score
+
+    factory = open_db(demo_run.db_url, migrate=False)
+    run_id = _run_id(demo_run, scheme)
+    with factory() as session:
+        run = session.get(AuditRun, run_id)
+        blz = session.scalar(select(Score).where(Score.audit_run_id == run_id, Score.unit_id == "blz",
+                                                 Score.dimension.is_(None), Score.domain.is_(None)))
+        others = list(session.scalars(select(Score).where(Score.audit_run_id == run_id, Score.unit_id != "blz",
+                                                          Score.dimension.is_(None), Score.domain.is_(None))))
+    assert run.summary["sites"]["blz"]["verdict"] == "不合格"
+    assert run.summary["sites"]["portal"]["veto"] == []
+    assert blz.details["grade"] == "不合格" and blz.details["veto"] == ["site_unreachable|blz"]
+    assert all(not s.details["veto"] for s in others)
+    if scheme == "guoban":
+        assert blz.score == 0 and blz.details["verdict"] == "veto"
+        assert all(s.details["verdict"] in ("pass", "fail") for s in others)
+        # nothing else is a veto: no aggregate column red line is crossed in the sample
+        assert {f.rule for f in findings if f.severity == "veto"} == {"site_unreachable"}
+
+
+def test_rescore_history_and_versions(demo_run, audit, scheme):
+    """Each run records catalog, rules and code versions; re-scoring keeps the earlier runs."""
+    from auditor.store.models import AuditRun
+
+    factory = open_db(demo_run.db_url, migrate=False)
+    with factory() as session:
+        run = session.get(AuditRun, _run_id(demo_run, scheme))
+        assert run.status == "complete" and run.scheme == scheme
+        assert run.rules_version.startswith(f"{scheme}@") and run.catalog_version and run.code_version
+        assert session.get(AuditRun, demo_run.audit_run_id).status == "complete"
 
 
 def test_demo_writes_reports(demo_run):

@@ -2,12 +2,15 @@
 
 from auditor.catalog.channels import CHANNELS, ChannelReq, normalise_channel, parse_channel_cell
 from auditor.catalog.deadline import DeadlineRule, DueDate, parse_time_limit
-from auditor.catalog.loader import load_catalog, validate_catalog
+from auditor.catalog.conformity import ConformityFinding, diff_unit_catalog
+from auditor.catalog.loader import check_catalog, load_catalog, validate_catalog
 from auditor.catalog.models import Catalog, CatalogEntry
+from auditor.catalog.unit_catalog import UnitCatalog, UnitCatalogError, UnitRow, read_unit_catalog
 from auditor.catalog.workdays import WorkingCalendar, default_calendar
 
 __all__ = [
-    "CHANNELS", "Catalog", "CatalogEntry", "ChannelReq", "DeadlineRule", "DueDate", "WorkingCalendar",
-    "default_calendar", "load_catalog", "normalise_channel", "parse_channel_cell", "parse_time_limit",
-    "validate_catalog",
+    "CHANNELS", "Catalog", "CatalogEntry", "ChannelReq", "ConformityFinding", "DeadlineRule", "DueDate",
+    "UnitCatalog", "UnitCatalogError", "UnitRow", "WorkingCalendar", "check_catalog", "default_calendar",
+    "diff_unit_catalog", "load_catalog", "normalise_channel", "parse_channel_cell", "parse_time_limit",
+    "read_unit_catalog", "validate_catalog",
 ]

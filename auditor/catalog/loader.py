@@ -188,6 +188,11 @@ def _load(path: Path | None) -> tuple[list[str], Catalog | None]:
     return [], Catalog(version=version, effective=effective, entries=entries)
 
 
+def check_catalog(path: Path | None = None) -> tuple[list[str], Catalog | None]:
+    """(every problem, the loaded catalog or None): one pass for callers that want both."""
+    return _load(path)
+
+
 def validate_catalog(path: Path | None = None) -> list[str]:
     """Every problem in the catalog directory (or one file) as 'file:row N:field: message'."""
     return _load(path)[0]

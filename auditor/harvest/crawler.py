@@ -2,19 +2,34 @@
 
 It reads the channels to crawl from the store (synced from the registry beforehand), parses with
 the platform adapters and extractors, and yields facts only. A page that cannot be fetched becomes a
-crawl-health fact (column failed, link dead, site unreachable), never an absence of content.
+crawl-health fact (column failed, link dead, site unreachable, access blocked), never an absence of
+content.
+
+Production behaviour (issue 4):
+- incremental: pages fetched before are asked for with If-None-Match / If-Modified-Since; a 304 detail
+  keeps the stored item (seen in this run), a 304 list page is parsed from its stored snapshot;
+- resumable: re-running a crawl run skips the detail pages that run already stored;
+- polite: robots.txt obeyed unless the registry says `robots: ignore` for a site (reason recorded);
+  403/429/WAF challenge pages are "blocked" facts, never content;
+- evidence: every fetched page is yielded as a PageFetchItem (the pipeline snapshots it);
+- distributed: with AUDITOR_DISTRIBUTED=redis://…, columns and probes are claimed by one process,
+  detail pages and attachments are shared through the redis scheduler and dupefilter.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterator
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from sqlalchemy import select
@@ -22,15 +37,26 @@ from twisted.python.failure import Failure
 
 from auditor.harvest.adapters import detect_adapter, get_adapter
 from auditor.harvest.adapters.feed import parse_feed
+from auditor.harvest.canonical import canonical_url
 from auditor.harvest.extract.dates import find_dates, parse_date
 from auditor.harvest.extract.decode import decode_html
 from auditor.harvest.extract.fields import extract_detail
-from auditor.harvest.items import ColumnHealthItem, DetailItem, LinkCheckItem, ListingItem, SiteProbeItem
+from auditor.harvest.items import (
+    ColumnHealthItem,
+    DetailItem,
+    LinkCheckItem,
+    ListingItem,
+    NotModifiedItem,
+    PageFetchItem,
+    SiteProbeItem,
+)
 from auditor.store.db import open_db
-from auditor.store.models import Channel, Site
+from auditor.store.models import Attachment, Channel, Item, LinkCheck, Site
+from auditor.store.models_harvest import PageFetch, PageSnapshot
 
 BLOCK_STATUSES = {401, 403, 429}
-WAF_MARKERS = ("安全狗", "云锁", "WAF", "访问被拦截", "请开启JavaScript", "知道创宇", "Request blocked")
+WAF_MARKERS = ("安全狗", "云锁", "WAF", "访问被拦截", "请开启JavaScript", "知道创宇", "Request blocked",
+               "cf-challenge", "Just a moment...")
 
 
 @dataclass
@@ -57,11 +83,37 @@ def _failure_info(failure: Failure) -> tuple[int | None, str]:
     if failure.check(HttpError):
         resp = failure.value.response
         return resp.status, f"HTTP {resp.status}"
+    if failure.check(IgnoreRequest) and "robots" in failure.getErrorMessage().lower():
+        return None, "robots: forbidden by robots.txt"
     return None, f"{failure.type.__name__}: {failure.getErrorMessage()}"
 
 
-def _looks_blocked(status: int | None, text: str = "") -> bool:
-    return status in BLOCK_STATUSES or any(m in text[:5000] for m in WAF_MARKERS) and len(text) < 20000
+def looks_blocked(status: int | None, text: str = "") -> bool:
+    """A 401/403/429 answer, or a small page that is a WAF / anti-bot challenge rather than content."""
+    if status in BLOCK_STATUSES:
+        return True
+    return len(text) < 20000 and any(m in text[:5000] for m in WAF_MARKERS)
+
+
+_looks_blocked = looks_blocked  # old name
+_MARKER_BYTES = tuple({m.encode(enc) for m in WAF_MARKERS for enc in ("utf-8", "gbk")})
+
+
+def body_blocked(status: int | None, body: bytes) -> bool:
+    """`looks_blocked` on raw bytes (UTF-8 or GBK markers), without decoding the page."""
+    if status in BLOCK_STATUSES:
+        return True
+    head = body[:5000]
+    return len(body) < 20000 and any(m in head for m in _MARKER_BYTES)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    return (response.headers.get(name) or b"").decode("latin-1") or None
+
+
+def _elapsed_ms(meta: dict) -> float | None:
+    t0 = meta.get("fetch_t0")
+    return (time.monotonic() - t0) * 1000 if t0 is not None else None
 
 
 class RegistrySpider(scrapy.Spider):
@@ -76,15 +128,114 @@ class RegistrySpider(scrapy.Spider):
         self.columns: dict[str, ColumnState] = {}
         self.listings: dict[str, set[int]] = defaultdict(set)
         self.attachments_checked: set[str] = set()
+        self.validators: dict[str, tuple[str | None, str | None]] = {}  # detail canonical URL -> (etag, LM)
+        self.page_validators: dict[str, tuple[str | None, str | None, int]] = {}  # list/feed -> (+snapshot)
+        self.stored_attachments: dict[str, list[str]] = {}
+        self.done_details: set[str] = set()  # resume: detail pages this run already has
+        self.robots_ignore: dict[str, str] = {}
+        self.probe_sites: list[Site] = []
+        self.probe_rounds = 1
+        self.probe_rounds_done = 0
+        self.probes_in_flight = 0
+        self._factory = None
+        self._redis = None
 
-    # ------------------------------------------------------------------ start
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN206 - Scrapy signature
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._reached_downloader, signal=signals.request_reached_downloader)
+        return spider
+
+    def _reached_downloader(self, request: scrapy.Request, spider=None) -> None:  # noqa: ANN001
+        request.meta["fetch_t0"] = time.monotonic()  # response times exclude time spent queued
+
+    # ------------------------------------------------------------------ settings & state
+    @property
+    def run_id(self) -> int:
+        return self.settings.getint("AUDITOR_CRAWL_RUN", 0)
+
+    def _session_factory(self):  # noqa: ANN202
+        if self._factory is None:
+            self._factory = open_db(self.db or self.settings.get("AUDITOR_DB"), migrate=False)
+        return self._factory
+
     def _load_targets(self) -> tuple[list[Site], list[Channel]]:
-        factory = open_db(self.db, migrate=False)
+        factory = self._session_factory()
         with factory() as session:
             sites = list(session.scalars(select(Site)))
             stmt = select(Channel).where(Channel.code.in_(self.handles_codes), Channel.active.is_(True))
             channels = [c for c in session.scalars(stmt) if self.only_units is None or c.unit_id in self.only_units]
         return sites, channels
+
+    def _load_state(self) -> None:
+        """Validators of what earlier runs stored (incremental) and what this run already did (resume)."""
+        if not self.settings.getbool("AUDITOR_INCREMENTAL", True) and not self.settings.getbool("AUDITOR_RESUME"):
+            return
+        factory = self._session_factory()
+        with factory() as session:
+            if self.settings.getbool("AUDITOR_INCREMENTAL", True):
+                rows = session.execute(select(Item.canonical_url, Item.etag, Item.last_modified).where(
+                    Item.fetched_at.is_not(None), Item.http_status == 200))
+                self.validators = {u: (e, m) for u, e, m in rows if e or m}
+                for url, att in session.execute(select(Item.canonical_url, Attachment.url)
+                                                .join(Attachment, Attachment.item_id == Item.id)):
+                    self.stored_attachments.setdefault(url, []).append(att)
+                rows = session.execute(select(PageFetch.canonical_url, PageFetch.etag, PageFetch.last_modified,
+                                              PageFetch.snapshot_id)
+                                       .where(PageFetch.kind.in_(("list", "feed")), PageFetch.snapshot_id.is_not(None),
+                                              PageFetch.method == "GET")
+                                       .order_by(PageFetch.id))
+                for url, etag, lm, snap in rows:
+                    if etag or lm:
+                        self.page_validators[url] = (etag, lm, snap)
+            if self.settings.getbool("AUDITOR_RESUME") and self.run_id:
+                self.done_details = set(session.scalars(select(PageFetch.canonical_url).where(
+                    PageFetch.crawl_run_id == self.run_id, PageFetch.kind == "detail")))
+                for kind, url in session.execute(select(LinkCheck.kind, LinkCheck.url).where(
+                        LinkCheck.crawl_run_id == self.run_id)):
+                    if kind == "detail":
+                        self.done_details.add(canonical_url(url))
+                    else:
+                        self.attachments_checked.add(url)
+
+    def _snapshot_body(self, snapshot_id: int) -> tuple[bytes, str | None] | None:
+        with self._session_factory()() as session:
+            snap = session.get(PageSnapshot, snapshot_id)
+            if snap is None or snap.truncated:
+                return None
+            return zlib.decompress(snap.data), snap.content_type
+
+    # ------------------------------------------------------------------ distributed claims
+    def _redis_client(self):  # noqa: ANN202
+        url = self.settings.get("AUDITOR_DISTRIBUTED")
+        if not url:
+            return None
+        if self._redis is None:
+            import redis
+
+            self._redis = redis.Redis.from_url(url)
+        return self._redis
+
+    def _claim(self, what: str) -> bool:
+        """In distributed mode one process owns each column and each site's probes; alone, it owns all."""
+        client = self._redis_client()
+        if client is None:
+            return True
+        key = f"auditor:{self.run_id}:claim:{what}"
+        return bool(client.set(key, "1", nx=True, ex=7 * 86400))
+
+    # ------------------------------------------------------------------ requests
+    def _meta(self, site_id: str | None, **meta: Any) -> dict[str, Any]:
+        meta["site_id"] = site_id
+        if site_id and site_id in self.robots_ignore:
+            meta["dont_obey_robotstxt"] = True
+        return meta
+
+    def _probe_request(self, site: Site, round_no: int) -> scrapy.Request:
+        self.probes_in_flight += 1
+        return scrapy.Request(site.home_url, callback=self.parse_home, errback=self.home_failed, dont_filter=True,
+                              priority=100, meta=self._meta(site.id, local=True, dont_retry=True, probe=round_no,
+                                                            kind="home"))
 
     async def start(self):  # Scrapy ≥ 2.13
         for request in self.start_requests_list():
@@ -94,43 +245,115 @@ class RegistrySpider(scrapy.Spider):
         yield from self.start_requests_list()
 
     def start_requests_list(self) -> list[scrapy.Request]:
+        self.robots_ignore = dict(json.loads(self.settings.get("AUDITOR_ROBOTS_IGNORE") or "{}"))
+        for site_id, reason in self.robots_ignore.items():
+            self.crawler.stats.set_value(f"robots_ignored/{site_id}", reason)
+        self.probe_rounds = max(1, self.settings.getint("AUDITOR_PROBES", 3))
+        self._load_state()
         sites, channels = self._load_targets()
         site_ids = {c.site_id for c in channels}
         platforms = {s.id: s.platform for s in sites}
         requests: list[scrapy.Request] = []
-        for site in sites:
-            if site.id in site_ids:
-                requests.append(scrapy.Request(site.home_url, callback=self.parse_home, errback=self.home_failed,
-                                               dont_filter=True, priority=100,
-                                               meta={"site_id": site.id, "t0": time.monotonic()}))
+        self.probe_sites = [s for s in sites if s.id in site_ids and self._claim(f"probe:{s.id}")]
+        for site in self.probe_sites:
+            requests.append(self._probe_request(site, 1))
+        self.probe_rounds_done = 1
         by_url: dict[str, list[Channel]] = defaultdict(list)
         for ch in channels:
             by_url[ch.url].append(ch)
         for url, chans in by_url.items():
+            if not self._claim(f"column:{url}"):
+                continue
             first = chans[0]
             state = ColumnState(url=url, channel_ids=[c.id for c in chans], site_id=first.site_id)
             self.columns[url] = state
             platform = first.platform if first.platform != "auto" else platforms.get(first.site_id or "", "auto")
-            callback = self.parse_feed if first.code == "NEWMEDIA" else self.parse_list
-            requests.append(scrapy.Request(url, callback=callback, errback=self.list_failed, dont_filter=True,
-                                           priority=50, meta={"column": url, "platform": platform, "first": True}))
+            feed = first.code == "NEWMEDIA"
+            meta = self._meta(first.site_id, column=url, platform=platform, first=True, local=True,
+                              kind="feed" if feed else "list")
+            requests.append(self._conditional(scrapy.Request(
+                url, callback=self.parse_feed if feed else self.parse_list, errback=self.list_failed,
+                dont_filter=True, priority=50, meta=meta), self.page_validators.get(canonical_url(url))))
         return requests
 
-    # ------------------------------------------------------------------ site probes
-    def parse_home(self, response: Response) -> Iterator[SiteProbeItem]:
-        text = self._text(response)
-        dates = [m.date for m in find_dates(text) if m.date <= date.today()]
-        latency = response.meta.get("download_latency")
-        yield SiteProbeItem(site_id=response.meta["site_id"], url=response.url, ok=True,
-                            http_status=response.status, elapsed_ms=latency * 1000 if latency else None,
-                            error=None, home_latest_date=max(dates).isoformat() if dates else None)
+    def _conditional(self, request: scrapy.Request, validators: tuple | None) -> scrapy.Request:
+        """Ask only for a changed page when we hold its validators (the server may answer 304)."""
+        if not validators:
+            return request
+        etag, last_modified = validators[0], validators[1]
+        if etag:
+            request.headers[b"If-None-Match"] = etag
+        if last_modified:
+            request.headers[b"If-Modified-Since"] = last_modified
+        request.meta["conditional"] = True
+        request.meta["handle_httpstatus_list"] = [304]
+        if len(validators) > 2:
+            request.meta["snapshot_id"] = validators[2]
+        return request
 
-    def home_failed(self, failure: Failure) -> Iterator[SiteProbeItem]:
+    def _unconditional(self, request: scrapy.Request) -> scrapy.Request:
+        meta = {k: v for k, v in request.meta.items() if k not in {"conditional", "handle_httpstatus_list",
+                                                                   "snapshot_id"} and not k.startswith("download_")}
+        headers = {k: v for k, v in request.headers.items() if k not in {b"If-None-Match", b"If-Modified-Since"}}
+        return request.replace(headers=headers, meta=meta, dont_filter=True)
+
+    def _next_probe_round(self) -> Iterator[scrapy.Request]:
+        """Several reachability probes per site and run: a round starts when the previous one is in."""
+        self.probes_in_flight -= 1
+        if self.probes_in_flight or self.probe_rounds_done >= self.probe_rounds:
+            return
+        self.probe_rounds_done += 1
+        for site in self.probe_sites:
+            yield self._probe_request(site, self.probe_rounds_done)
+
+    # ------------------------------------------------------------------ evidence
+    def _fetch_item(self, response: Response, kind: str, *, outcome: str = "ok",
+                    with_body: bool = True) -> PageFetchItem:
+        meta = response.meta
+        redirects = []
+        for url, status in zip(meta.get("redirect_urls", []), meta.get("redirect_reasons", [])):
+            redirects.append({"url": url, "status": status})
+        cap = self.settings.getint("AUDITOR_SNAPSHOT_MAXSIZE", 2 * 1024 * 1024)
+        body = response.body if with_body and response.status != 304 else None
+        truncated = bool(body is not None and len(body) > cap)
+        return PageFetchItem(url=response.request.url if not redirects else redirects[0]["url"], kind=kind,
+                             final_url=response.url, http_status=response.status,
+                             method=response.request.method, outcome=outcome, redirects=redirects,
+                             body=body[:cap] if body is not None else None, truncated=truncated,
+                             content_type=_header(response, b"Content-Type"),
+                             etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+                             elapsed_ms=_elapsed_ms(meta), site_id=meta.get("site_id"))
+
+    def _failed_fetch_item(self, failure: Failure, kind: str, outcome: str) -> PageFetchItem:
         request = failure.request
         status, error = _failure_info(failure)
+        return PageFetchItem(url=request.url, kind=kind, final_url=request.url, http_status=status,
+                             method=request.method, outcome=outcome, elapsed_ms=_elapsed_ms(request.meta),
+                             site_id=request.meta.get("site_id"),
+                             redirects=[{"error": error}])
+
+    # ------------------------------------------------------------------ site probes
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        yield from self._next_probe_round()
+        text = self._text(response)
+        blocked = looks_blocked(response.status, text)
+        dates = [m.date for m in find_dates(text) if m.date <= date.today()] if not blocked else []
+        item = self._fetch_item(response, "home", outcome="blocked" if blocked else "ok")
+        yield SiteProbeItem(site_id=response.meta["site_id"], url=response.url, ok=not blocked,
+                            http_status=response.status, elapsed_ms=item.elapsed_ms,
+                            error="blocked: access-control/WAF challenge page" if blocked else None,
+                            home_latest_date=max(dates).isoformat() if dates else None)
+        if response.meta.get("probe") == 1:
+            yield item  # one snapshot of the home page per run is evidence enough
+
+    def home_failed(self, failure: Failure) -> Iterator[Any]:
+        yield from self._next_probe_round()
+        request = failure.request
+        status, error = _failure_info(failure)
+        if looks_blocked(status) or error.startswith("robots"):
+            error = f"blocked: {error}"
         yield SiteProbeItem(site_id=request.meta["site_id"], url=request.url, ok=False, http_status=status,
-                            elapsed_ms=(time.monotonic() - request.meta["t0"]) * 1000, error=error,
-                            home_latest_date=None)
+                            elapsed_ms=_elapsed_ms(request.meta), error=error, home_latest_date=None)
 
     # ------------------------------------------------------------------ lists
     def _text(self, response: Response) -> str:
@@ -141,10 +364,36 @@ class RegistrySpider(scrapy.Spider):
             declared = m.group(1)
         return decode_html(response.body, declared)[0]
 
+    def _from_snapshot(self, response: Response) -> Response | None:
+        """A 304 list page or feed: its stored snapshot stands in for the body."""
+        snap = response.meta.get("snapshot_id")
+        found = self._snapshot_body(snap) if snap else None
+        if found is None:
+            return None
+        body, ctype = found
+        headers = {"Content-Type": ctype} if ctype else {}
+        return Response(response.url, status=200, headers=headers, body=body, request=response.request)
+
+    def _list_response(self, response: Response, kind: str) -> tuple[Response | None, list[Any]]:
+        """(response to parse, evidence items); (None, …) when a 304 page must be fetched in full."""
+        if response.status == 304:
+            cached = self._from_snapshot(response)
+            if cached is None:
+                return None, []
+            self.crawler.stats.inc_value("incremental/list_not_modified")
+            return cached, [self._fetch_item(response, kind, outcome="not_modified")]
+        return response, [self._fetch_item(response, kind,
+                                           outcome="blocked" if body_blocked(response.status, response.body) else "ok")]
+
     def parse_list(self, response: Response) -> Iterator[Any]:
         state = self.columns[response.meta["column"]]
+        parsed, evidence = self._list_response(response, "list")
+        if parsed is None:
+            yield self._unconditional(response.request)
+            return
+        yield from evidence
         try:
-            yield from self._parse_list(state, response)
+            yield from self._parse_list(state, parsed)
         except Exception as exc:  # a page we cannot parse is a crawl-health fact, not an empty column
             self.logger.warning("cannot parse list page %s: %r", response.url, exc)
             if response.meta.get("first"):
@@ -157,8 +406,12 @@ class RegistrySpider(scrapy.Spider):
 
     def _parse_list(self, state: ColumnState, response: Response) -> Iterator[Any]:
         text = self._text(response)
-        if _looks_blocked(response.status, text):
+        if looks_blocked(response.status, text):
             state.blocked = True
+            state.http_status = response.status
+            state.error = state.error or f"blocked: access-control/WAF challenge page at {response.url}"
+            yield from self._column_done(state)
+            return
         name = response.meta.get("platform") or "auto"
         adapter = get_adapter(name) if name != "auto" else detect_adapter(response.url, text)
         page = adapter.parse_list(response.url, text)
@@ -169,19 +422,27 @@ class RegistrySpider(scrapy.Spider):
         if response.meta.get("first"):
             for spec in page.next_requests:
                 state.pending += 1
-                meta = {"column": state.url, "platform": page.adapter, "first": False}
+                meta = self._meta(state.site_id, column=state.url, platform=page.adapter, first=False, local=True,
+                                  kind="list")
                 if spec.method.upper() == "POST":
                     yield scrapy.FormRequest(spec.url, formdata=spec.formdata or {}, callback=self.parse_list,
                                              errback=self.list_failed, meta=meta, dont_filter=True, priority=40)
                 else:
-                    yield scrapy.Request(spec.url, callback=self.parse_list, errback=self.list_failed, meta=meta,
-                                         priority=40)
+                    yield self._conditional(
+                        scrapy.Request(spec.url, callback=self.parse_list, errback=self.list_failed, meta=meta,
+                                       dont_filter=True, priority=40),
+                        self.page_validators.get(canonical_url(spec.url)))
         yield from self._column_done(state)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         state = self.columns[response.meta["column"]]
+        parsed, evidence = self._list_response(response, "feed")
+        if parsed is None:
+            yield self._unconditional(response.request)
+            return
+        yield from evidence
         try:
-            yield from self._parse_feed(state, response)
+            yield from self._parse_feed(state, parsed)
         except Exception as exc:
             self.logger.warning("cannot parse feed %s: %r", response.url, exc)
             state.first_failed = True
@@ -190,6 +451,11 @@ class RegistrySpider(scrapy.Spider):
 
     def _parse_feed(self, state: ColumnState, response: Response) -> Iterator[Any]:
         text = self._text(response)
+        if looks_blocked(response.status, text):
+            state.blocked = True
+            state.error = f"blocked: access-control/WAF challenge page at {response.url}"
+            yield from self._column_done(state)
+            return
         state.adapter = "feed"
         state.pages += 1
         for entry in parse_feed(response.url, text):
@@ -224,22 +490,31 @@ class RegistrySpider(scrapy.Spider):
                           list_date_text=date_text)
         first_time = url not in self.listings
         self.listings[url].update(state.channel_ids)
-        if first_time:
-            yield scrapy.Request(url, callback=self.parse_detail, errback=self.detail_failed, priority=10,
-                                 meta={"site_id": state.site_id, "referrer": referrer})
+        if not first_time:
+            return
+        key = canonical_url(url)
+        if key in self.done_details:
+            self.crawler.stats.inc_value("resume/details_skipped")
+            return
+        yield self._conditional(
+            scrapy.Request(url, callback=self.parse_detail, errback=self.detail_failed, priority=10,
+                           meta=self._meta(state.site_id, referrer=referrer, kind="detail")),
+            self.validators.get(key))
 
     def list_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         state = self.columns[request.meta["column"]]
         status, error = _failure_info(failure)
+        blocked = looks_blocked(status) or error.startswith("robots")
+        yield self._failed_fetch_item(failure, request.meta.get("kind", "list"), "blocked" if blocked else "error")
         state.failed_pages += 1
         if request.meta.get("first"):
             state.first_failed = True
             state.http_status = status
-            state.error = error
+            state.error = f"blocked: {error}" if blocked else error
         elif state.error is None:
             state.error = f"page {request.url}: {error}"
-        if _looks_blocked(status):
+        if blocked:
             state.blocked = True
         yield from self._column_done(state)
 
@@ -261,36 +536,58 @@ class RegistrySpider(scrapy.Spider):
                                latest_date=state.latest.isoformat() if state.latest else None, adapter=state.adapter)
 
     # ------------------------------------------------------------------ details
+    def _check_attachment(self, url: str, site_id: str | None, referrer: str) -> Iterator[scrapy.Request]:
+        if url and url not in self.attachments_checked:
+            self.attachments_checked.add(url)
+            yield scrapy.Request(url, method="HEAD", callback=self.attachment_ok, errback=self.attachment_failed,
+                                 priority=5, meta=self._meta(site_id, referrer=referrer, kind="attachment"))
+
     def parse_detail(self, response: Response) -> Iterator[Any]:
+        site_id = response.meta.get("site_id")
+        if response.status == 304:  # unchanged since the stored fetch: the stored item stands
+            self.crawler.stats.inc_value("incremental/detail_not_modified")
+            yield NotModifiedItem(url=response.request.url, site_id=site_id)
+            yield self._fetch_item(response, "detail", outcome="not_modified")  # last: resume marks it done
+            for att in self.stored_attachments.get(canonical_url(response.request.url), []):
+                yield from self._check_attachment(att, site_id, response.request.url)
+            return
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
         declared = (re.search(r"charset=([\w-]+)", ctype) or [None, None])[1]
+        if body_blocked(response.status, response.body):
+            self.crawler.stats.inc_value("blocked/detail")
+            yield LinkCheckItem(url=response.request.url, referrer=response.meta.get("referrer"), kind="detail",
+                                ok=False, http_status=response.status,
+                                error="blocked: access-control/WAF challenge page", site_id=site_id)
+            yield self._fetch_item(response, "detail", outcome="blocked")
+            return
+        evidence = self._fetch_item(response, "detail")
         extract = extract_detail(response.body, response.url, declared)
         data = extract.to_json()
         fields = {name: {"value": data.get(name), **data.get("provenance", {}).get(name, {})}
                   for name in ("title", "publish_date", "written_date", "index_no", "publisher", "doc_no",
                                "category", "validity")}
-        yield DetailItem(url=response.request.url, final_url=response.url, site_id=response.meta.get("site_id"),
+        yield DetailItem(url=response.request.url, final_url=response.url, site_id=site_id,
                          http_status=response.status, title=data.get("title") or "", fields=fields,
                          attachments=[{"name": a.get("name"), "url": a.get("url"), "type": a.get("type")}
                                       for a in data.get("attachments", [])],
                          body_hash=getattr(extract, "body_hash", None),
                          body_excerpt=(getattr(extract, "body_text", None) and extract.body_text.value or "")[:500]
                          if hasattr(extract, "body_text") else "",
-                         etag=(response.headers.get(b"ETag") or b"").decode("latin-1") or None,
-                         last_modified=(response.headers.get(b"Last-Modified") or b"").decode("latin-1") or None)
+                         etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"))
+        yield evidence  # after the item: a crawl resumed after a kill trusts only what has its fetch record
         for att in data.get("attachments", []):
-            url = att.get("url")
-            if url and url not in self.attachments_checked:
-                self.attachments_checked.add(url)
-                yield scrapy.Request(url, method="HEAD", callback=self.attachment_ok, errback=self.attachment_failed,
-                                     priority=5, meta={"site_id": response.meta.get("site_id"),
-                                                       "referrer": response.request.url})
+            yield from self._check_attachment(att.get("url"), site_id, response.request.url)
 
-    def detail_failed(self, failure: Failure) -> Iterator[LinkCheckItem]:
+    def detail_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         status, error = _failure_info(failure)
+        blocked = looks_blocked(status) or error.startswith("robots")
+        if blocked:
+            self.crawler.stats.inc_value("blocked/detail")
+            error = f"blocked: {error}"
         yield LinkCheckItem(url=request.url, referrer=request.meta.get("referrer"), kind="detail", ok=False,
                             http_status=status, error=error, site_id=request.meta.get("site_id"))
+        yield self._failed_fetch_item(failure, "detail", "blocked" if blocked else "error")
 
     def attachment_ok(self, response: Response) -> Iterator[LinkCheckItem]:
         yield LinkCheckItem(url=response.request.url, referrer=response.meta.get("referrer"), kind="attachment",
@@ -299,5 +596,7 @@ class RegistrySpider(scrapy.Spider):
     def attachment_failed(self, failure: Failure) -> Iterator[LinkCheckItem]:
         request = failure.request
         status, error = _failure_info(failure)
+        if looks_blocked(status) or error.startswith("robots"):
+            error = f"blocked: {error}"
         yield LinkCheckItem(url=request.url, referrer=request.meta.get("referrer"), kind="attachment", ok=False,
                             http_status=status, error=error, site_id=request.meta.get("site_id"))

@@ -68,3 +68,31 @@ class LinkCheckItem:
     http_status: int | None
     error: str | None
     site_id: str | None
+
+
+@dataclass
+class PageFetchItem:
+    """One fetched page as evidence: bytes (capped), final URL, redirect chain, validators, timing."""
+
+    url: str
+    kind: str  # home | list | detail | feed
+    final_url: str
+    http_status: int | None
+    method: str = "GET"
+    outcome: str = "ok"  # ok | not_modified | blocked | error
+    redirects: list[dict[str, Any]] = field(default_factory=list)
+    body: bytes | None = None  # None for a 304 (the stored snapshot stands) or a failure
+    truncated: bool = False
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    elapsed_ms: float | None = None
+    site_id: str | None = None
+
+
+@dataclass
+class NotModifiedItem:
+    """A detail page answered 304 to a conditional request: the stored item stands, seen in this run."""
+
+    url: str
+    site_id: str | None

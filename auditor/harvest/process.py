@@ -23,6 +23,13 @@ def build_settings(db: str, run_id: int, overrides: dict | None = None) -> Setti
     settings.set("AUDITOR_CRAWL_RUN", run_id, priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
+    redis_url = settings.get("AUDITOR_DISTRIBUTED")
+    if redis_url:
+        from auditor.harvest.distributed import distributed_settings
+
+        for key, value in distributed_settings(redis_url, run_id).items():
+            if key not in (overrides or {}):
+                settings.set(key, value, priority="cmdline")
     return settings
 
 

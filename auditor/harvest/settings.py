@@ -32,3 +32,24 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 ITEM_PIPELINES = {"auditor.harvest.pipelines.StorePipeline": 300}
 WARN_ON_GENERATOR_RETURN_VALUE = False  # its check re-parses callback source per request (bound methods miss its cache)
+
+# Retries back off exponentially (0.5 s, 1 s, 2 s … ≤ 30 s; Retry-After honoured); 429 is retried too,
+# and recorded as "blocked" once the retries are spent.
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 0.5
+RETRY_BACKOFF_MAX = 30.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "auditor.harvest.middlewares.BackoffRetryMiddleware": 550,
+}
+
+# Harvest behaviour (issue 4)
+AUDITOR_INCREMENTAL = True  # conditional requests from stored validators; 304 keeps the stored item
+AUDITOR_RESUME = False  # set by `resume_crawl`: skip detail pages this run already stored
+AUDITOR_PROBES = 3  # reachability probes of each site's home page per crawl run
+AUDITOR_COMMIT_EVERY = 300
+AUDITOR_SNAPSHOT_MAXSIZE = 2 * 1024 * 1024  # bytes of a page kept as evidence (the rest is cut, flagged)
+AUDITOR_SNAPSHOT_LEVEL = 6  # zlib level
+AUDITOR_SNAPSHOT_KEEP_RUNS = 5  # retention: fetch records of the last N runs (+ latest snapshot of each URL)
+AUDITOR_ROBOTS_IGNORE = "{}"  # JSON site id -> reason, from the registry's `robots: ignore`
+AUDITOR_DISTRIBUTED = ""  # redis://host:port/db → scrapy-redis scheduler + dupefilter shared by processes

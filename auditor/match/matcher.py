@@ -1,22 +1,67 @@
-"""Link harvested items to the catalog entries that apply to their unit, with a score and its breakdown.
+"""Link harvested items to the catalog entries that apply to their unit: ranked candidates, a score and its
+breakdown.
 
-Scoring is batch work: rapidfuzz's `process.cdist` compares every title with every entry label of the
-unit at once; column and document-type cues then move the score up or down.
+Scoring is batch work with no Python loop over item × entry pairs. Per batch of items:
+
+* **title_label** — every distinct title skeleton (years, months, batch numbers dropped; abbreviations
+  expanded: 低保 → 最低生活保障) against every label of every entry (二级 name, 一级+二级, keywords, learned
+  patterns) with rapidfuzz ``process.cdist`` twice: the LCS of the characters and the LCS of the character
+  bigrams, each over the label's length. A label found whole in the title scores 100 plus a bonus that
+  grows with its length (the more specific label wins); per entry the best label counts.
+* **tokens** — jieba (catalog user dictionary) tokens of the title against each entry's tokens: a Jaccard
+  bonus from one matrix product.
+* **column** — the column's domain (a column of another domain costs 20), its path naming the entry's
+  二级/一级 name, and columns a reviewer confirmed for an entry.
+* **doc_type** — document-type cue words of the title (预算, 决算, 名单, 办事指南, 处罚决定 …) against the
+  entry's ``doc_types``: agreement adds, a contradicting kind (a 决算 title on a 预算 row) subtracts.
+* **year** — the title's year against the publish date: a 2026 budget published in 2023, a 2024 决算
+  published in 2024 are implausible.
+* **unit** — a budget or final account issued by the other level (a district bureau's budget on a
+  township column) is not this unit's.
+* **news_penalty** — news and activity words (召开, 调研, 培训 …) unless the entry itself is about them
+  (重要会议, 职业培训), and news columns.
+* **alias** — a title pattern a reviewer confirmed for this unit (boost) or rejected (penalty).
+
+The best candidate is accepted at ``accept`` or above, sent to review between ``review`` and ``accept``,
+rejected below; a tie between two entries on everything but the token bonus goes to review.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Iterable, Sequence
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import LCSseq
 
 from auditor.catalog.models import CatalogEntry
-from auditor.match.normalise import normalise
+from auditor.match import lexicon
+from auditor.match.normalise import canonical, normalise, skeleton, title_pattern, years_in
 from auditor.match.segment import tokenizer, tokens
 
-NEWS_CUES = ("召开", "会议", "调研", "培训", "观摩", "学习", "督导", "动员", "宣传活动", "慰问", "走访", "座谈")
+COMPONENTS = ("title_label", "tokens", "column", "doc_type", "domain", "year", "unit", "news_penalty", "alias")
+DECISIONS = ("reject", "review", "accept")
+
+# weights: policy of the scorer, kept together so the eval can be read against them
+W_TOKENS = 8.0
+W_COLUMN_OTHER_DOMAIN = -20.0
+W_COLUMN_LEVEL2 = 6.0
+W_COLUMN_LEVEL1 = 2.0
+W_COLUMN_LEARNED = 12.0
+W_DOC_AGREE = 5.0
+W_DOC_CONFLICT = -14.0
+W_YEAR_FUTURE = -40.0
+W_YEAR_FINAL_EARLY = -20.0
+W_YEAR_BUDGET_LATE = -8.0
+W_UNIT_OTHER_LEVEL = -40.0
+W_NEWS_WORD = -35.0
+W_NEWS_COLUMN = -12.0
+W_DOMAIN_FOREIGN = -30.0
+W_ALIAS = 35.0
+W_ALIAS_REJECTED = -40.0
 
 
 @dataclass(frozen=True)
@@ -34,6 +79,7 @@ class ItemView:
     column_domain: str | None = None
     column_kind: str = "catalog"
     column_path: str = ""
+    published: date | None = None
 
 
 @dataclass
@@ -44,99 +90,361 @@ class MatchResult:
     decision: str  # accept | review | reject
     breakdown: dict[str, float] = field(default_factory=dict)
     runner_up: str | None = None
+    candidates: list[dict] = field(default_factory=list)  # top-k: entry_id, score, breakdown
 
 
-def _labels(entries: Sequence[CatalogEntry], extra_aliases: dict[str, list[str]] | None = None
-            ) -> tuple[list[str], list[int]]:
-    """Every label that names an entry, minus labels that several entries of the same domain share.
+@dataclass
+class Learned:
+    """What reviewer decisions of one unit teach the matcher (see auditor.match.learn)."""
 
-    A label shared across domains (安全生产 and 救灾 both have 政策文件/标准) is kept: the column's
-    domain tells them apart, and an exact tie is sent to review rather than guessed.
-    """
-    raw: list[tuple[str, int]] = []
-    for i, e in enumerate(entries):
-        names = {f"{e.level1}{e.level2}", e.level2, *e.keywords, *((extra_aliases or {}).get(e.id, []))}
-        if e.level3:
-            names.add(f"{e.level2}{e.level3}")
-        for n in names:
-            norm = normalise(n)
-            if len(norm) >= 2:
-                raw.append((norm, i))
-    owners: dict[tuple[str, str], set[int]] = {}
-    for label, i in raw:
-        owners.setdefault((label, entries[i].domain), set()).add(i)
-    labels, index = [], []
-    for label, i in dict.fromkeys(raw):
-        if len(owners[(label, entries[i].domain)]) == 1:
-            labels.append(label)
-            index.append(i)
-    return labels, index
+    patterns: dict[str, str] = field(default_factory=dict)  # title pattern → entry id
+    rejected: dict[str, set[str]] = field(default_factory=dict)  # title pattern → entry ids rejected for it
+    columns: dict[str, str] = field(default_factory=dict)  # normalised column path → entry id
+
+    def labels(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for pattern, entry_id in self.patterns.items():
+            out.setdefault(entry_id, []).append(pattern)
+        return out
+
+
+@dataclass
+class BatchScores:
+    """Scores of one batch as arrays: what `Matcher.match` turns into results, and what benchmarks time."""
+
+    best: np.ndarray  # (n,) entry index
+    score: np.ndarray  # (n,) clipped score of the best entry
+    decision: np.ndarray  # (n,) index into DECISIONS
+    top: np.ndarray  # (n, k) entry indexes, best first
+    top_score: np.ndarray  # (n, k)
+    parts: dict[str, np.ndarray]  # component → (n, n_entries)
+
+
+def _label_text(text: str) -> str:
+    return canonical(normalise(text))
+
+
+def _bigrams(text: str) -> list[str]:
+    return [text[i:i + 2] for i in range(len(text) - 1)]
+
+
+class EntryIndex:
+    """Everything about a set of entries the batch scorer needs, computed once."""
+
+    def __init__(self, entries: Sequence[CatalogEntry], extra_labels: dict[str, list[str]] | None = None) -> None:
+        self.entries = list(entries)
+        self.ids = [e.id for e in self.entries]
+        n = len(self.entries)
+        extra_labels = extra_labels or {}
+        raw: list[tuple[str, int]] = []
+        for i, e in enumerate(self.entries):
+            names = {f"{e.level1}{e.level2}", e.level2, *e.keywords}
+            if e.level3:
+                names.add(f"{e.level2}{e.level3}")
+            for n_ in names:
+                t = _label_text(n_)
+                if len(t) >= 2:
+                    raw.append((t, i))
+            for pattern in extra_labels.get(e.id, []):
+                if len(pattern) >= 2:
+                    raw.append((pattern, i))
+        # a label several entries of one domain share names none of them (救灾 and 安全生产 both have 标准:
+        # the column's domain tells those apart, and an exact tie goes to review)
+        owners: dict[tuple[str, str], set[int]] = {}
+        for label, i in raw:
+            owners.setdefault((label, self.entries[i].domain), set()).add(i)
+        kept = [(label, i) for label, i in dict.fromkeys(raw) if len(owners[(label, self.entries[i].domain)]) == 1]
+        kept.sort(key=lambda t: t[1])
+        self.labels = [lbl for lbl, _ in kept]
+        owner = np.array([i for _, i in kept], dtype=np.int64)
+        self.has_label = np.zeros(n, dtype=bool)
+        self.has_label[owner] = True
+        # entries without any label of their own get a dummy column so reduceat keeps one segment per entry
+        self.starts = np.searchsorted(owner, np.arange(n))
+        self.label_len = np.array([len(lbl) for lbl in self.labels], dtype=np.float32)
+        vocab: dict[str, str] = {}
+        for lbl in self.labels:
+            for b in _bigrams(lbl):
+                vocab.setdefault(b, chr(0xF0000 + len(vocab)))
+        self.bigram_vocab = vocab
+        self.label_bigrams = ["".join(vocab[b] for b in _bigrams(lbl)) for lbl in self.labels]
+        self.bigram_len = np.maximum(1.0, self.label_len - 1.0)
+        self.short = np.where(self.label_len < 4, 0.85, 1.0).astype(np.float32)
+        self.specificity = (1.0 * np.minimum(self.label_len, 20.0)).astype(np.float32)
+
+        # document types
+        cues = list(lexicon.DOC_CUES)
+        self.doc_cues = cues
+        self.entry_doc = np.array([[c in e.doc_types for c in cues] for e in self.entries], dtype=np.float32).reshape(n, len(cues))
+        excl = [cues.index(c) for c in lexicon.EXCLUSIVE]
+        self.excl_idx = np.array(excl)
+        self.entry_excl = self.entry_doc[:, excl]
+        self.final_only = np.array(["决算" in e.doc_types and "预算" not in e.doc_types for e in self.entries])
+        self.budget = np.array(["预算" in e.doc_types for e in self.entries])
+        self.own_data = np.array([any(t in e.doc_types for t in lexicon.OWN_DATA_TYPES) for e in self.entries])
+        # news words an entry's own labels contain do not count against it
+        entry_text = ["".join((e.level1, e.level2, *e.keywords)) for e in self.entries]
+        self.news_exempt = np.array([[w in t for t in entry_text] for w in lexicon.NEWS_CUES], dtype=np.float32)
+        # domain words: own (the entry's domain or its own labels) vs foreign
+        words_ = [(d, w) for d, ws in lexicon.DOMAIN_WORDS.items() for w in ws]
+        self.domain_words = [w for _, w in words_]
+        self.domain_own = np.array([[d == e.domain or w in t for e, t in zip(self.entries, entry_text)]
+                                    for d, w in words_], dtype=np.float32).reshape(len(words_), n)
+        # column path cues
+        self.level1 = np.array([_label_text(e.level1) for e in self.entries], dtype=np.str_)
+        self.level2 = np.array([_label_text(e.level2) for e in self.entries], dtype=np.str_)
+        self.domains = np.array([e.domain for e in self.entries], dtype=np.str_)
+        # tokens
+        words = [w for e in self.entries for w in (e.level1, e.level2, *e.keywords)]
+        self.tok = tokenizer(_label_text(w) for w in words)
+        tok_vocab: dict[str, int] = {}
+        entry_tokens = []
+        for e in self.entries:
+            ts = set(tokens(self.tok, _label_text(f"{e.level1}{e.level2}{''.join(e.keywords)}")))
+            entry_tokens.append(ts)
+            for t in ts:
+                tok_vocab.setdefault(t, len(tok_vocab))
+        self.tok_vocab = tok_vocab
+        self.entry_tok = np.zeros((len(tok_vocab), n), dtype=np.float32)
+        for j, ts in enumerate(entry_tokens):
+            for t in ts:
+                self.entry_tok[tok_vocab[t], j] = 1.0
+        self.entry_tok_n = self.entry_tok.sum(axis=0)
+        self._title_cache: dict[str, tuple[str, list[int]]] = {}
+
+    def title_features(self, sk: str) -> tuple[str, list[int]]:
+        """Bigram string and token ids of one title skeleton (cached: titles repeat)."""
+        hit = self._title_cache.get(sk)
+        if hit is None:
+            vocab = self.bigram_vocab
+            bi = "".join(vocab.get(b, "") for b in _bigrams(sk))
+            toks = sorted({self.tok_vocab[t] for t in tokens(self.tok, sk) if t in self.tok_vocab})
+            hit = (bi, toks)
+            if len(self._title_cache) > 200_000:
+                self._title_cache.clear()
+            self._title_cache[sk] = hit
+        return hit
 
 
 class Matcher:
     """Matches items of one unit against that unit's applicable entries."""
 
-    def __init__(self, thresholds: Thresholds | None = None) -> None:
+    def __init__(self, thresholds: Thresholds | None = None, *, top_k: int = 5, batch_size: int = 4096,
+                 workers: int = -1) -> None:
         self.thresholds = thresholds or Thresholds()
+        self.top_k = top_k
+        self.batch_size = batch_size
+        self.workers = workers
+        self._indexes: dict[tuple, EntryIndex] = {}
 
+    def index(self, entries: Sequence[CatalogEntry], extra_labels: dict[str, list[str]] | None = None) -> EntryIndex:
+        key = (tuple(e.id for e in entries),
+               tuple(sorted((k, tuple(v)) for k, v in (extra_labels or {}).items())))
+        idx = self._indexes.get(key)
+        if idx is None:
+            if len(self._indexes) > 64:
+                self._indexes.clear()
+            idx = self._indexes[key] = EntryIndex(entries, extra_labels)
+        return idx
+
+    # ------------------------------------------------------------------ public
     def match(self, entries: Sequence[CatalogEntry], items: Iterable[ItemView], *,
-              unit_prefixes: tuple[str, ...] = (), aliases: dict[str, list[str]] | None = None) -> list[MatchResult]:
+              unit_prefixes: tuple[str, ...] = (), aliases: dict[str, list[str]] | None = None,
+              unit_level: str | None = None, learned: Learned | None = None) -> list[MatchResult]:
+        """Best entry, decision and top-k candidates for every item.
+
+        `unit_level` is the catalog level (县级/乡级) of the unit; `learned` what its reviewers taught;
+        `aliases` (entry id → titles) is the older form of `learned.patterns`.
+        """
         items = list(items)
         if not items:
             return []
         if not entries:
             return [MatchResult(it.item_id, None, 0.0, "reject", {"reason": 0.0}) for it in items]
-        labels, owner = _labels(entries, aliases)
-        titles = [normalise(it.title, unit_prefixes) for it in items]
-        raw = process.cdist(titles, labels, scorer=fuzz.partial_ratio, dtype=np.float32, workers=-1)
-        # a label longer than the title can only be partly in it
-        label_len = np.array([len(lbl) for lbl in labels], dtype=np.float32)
-        title_len = np.array([max(1, len(t)) for t in titles], dtype=np.float32)
-        coverage = np.minimum(1.0, title_len[:, None] / label_len[None, :])
-        short_label = np.where(label_len < 4, 0.85, 1.0).astype(np.float32)
-        # a longer label found whole in the title is more specific evidence than a shorter one
-        specificity = 0.5 * np.minimum(label_len, 16.0)
-        scored = raw * coverage * short_label[None, :] + specificity[None, :] * (raw >= 99.5)
-        n_entries = len(entries)
-        per_entry = np.zeros((len(items), n_entries), dtype=np.float32)
-        owner_arr = np.array(owner)
-        for j in range(n_entries):
-            cols = np.nonzero(owner_arr == j)[0]
-            if cols.size:
-                per_entry[:, j] = scored[:, cols].max(axis=1)
-        tok = tokenizer(w for e in entries for w in (e.level1, e.level2, *e.keywords))
-        entry_tokens = [set(tokens(tok, normalise(f"{e.level1}{e.level2}{''.join(e.keywords)}"))) for e in entries]
-        entry_domains = np.array([e.domain for e in entries])
-        results = []
+        learned = _merge_aliases(learned, aliases, unit_prefixes)
+        idx = self.index(entries, learned.labels())
+        out: list[MatchResult] = []
+        for start in range(0, len(items), self.batch_size):
+            batch = items[start:start + self.batch_size]
+            bs = self.score_batch(idx, batch, unit_prefixes=unit_prefixes, unit_level=unit_level, learned=learned)
+            out.extend(self._results(idx, batch, bs))
+        return out
+
+    def score_batch(self, idx: EntryIndex, items: Sequence[ItemView], *, unit_prefixes: tuple[str, ...] = (),
+                    unit_level: str | None = None, learned: Learned | None = None) -> BatchScores:
+        n, m = len(items), len(idx.entries)
+        learned = learned or Learned()
+        plain = [normalise(it.title) for it in items]
+        titles = [canonical(normalise(it.title, unit_prefixes)) for it in items]
+        sks = [skeleton(t) or t for t in titles]
+        uniq, inverse = np.unique(np.array(sks, dtype=np.str_), return_inverse=True)
+        uniq_list = uniq.tolist()
+        feats = [idx.title_features(s) for s in uniq_list]
+
+        # title vs labels: character LCS and bigram LCS over the label's length
+        lcs_c = process.cdist(uniq_list, idx.labels, scorer=LCSseq.similarity, dtype=np.int32, workers=self.workers)
+        lcs_b = process.cdist([f[0] for f in feats], idx.label_bigrams, scorer=LCSseq.similarity, dtype=np.int32,
+                              workers=self.workers)
+        cov = 0.4 * lcs_c / idx.label_len[None, :] + 0.6 * lcs_b / idx.bigram_len[None, :]
+        label_score = (100.0 * cov * idx.short[None, :] + idx.specificity[None, :] * (cov >= 0.995)).astype(np.float32)
+        per_label_entry = np.maximum.reduceat(label_score, np.minimum(idx.starts, len(idx.labels) - 1), axis=1)
+        per_label_entry[:, ~idx.has_label] = 0.0
+        title_label_u = per_label_entry
+
+        # tokens: Jaccard from one product
+        tok = np.zeros((len(uniq_list), len(idx.tok_vocab)), dtype=np.float32)
+        rows = np.repeat(np.arange(len(feats)), [len(f[1]) for f in feats])
+        cols = np.fromiter((t for f in feats for t in f[1]), dtype=np.int64, count=len(rows))
+        tok[rows, cols] = 1.0
+        overlap = tok @ idx.entry_tok
+        union = tok.sum(axis=1, keepdims=True) + idx.entry_tok_n[None, :] - overlap
+        tokens_u = np.where(union > 0, W_TOKENS * overlap / np.maximum(union, 1.0), 0.0).astype(np.float32)
+
+        # document-type cues
+        uarr = np.array(uniq_list, dtype=np.str_)
+        cue = np.zeros((len(uniq_list), len(idx.doc_cues)), dtype=np.float32)
+        for c, name in enumerate(idx.doc_cues):
+            hit = np.zeros(len(uniq_list), dtype=bool)
+            for word in lexicon.DOC_CUES[name]:
+                hit |= np.strings.find(uarr, word) >= 0
+            cue[:, c] = hit
+        agree = (cue @ idx.entry_doc.T) > 0
+        t_excl = cue[:, idx.excl_idx]
+        conflict = ((t_excl.sum(axis=1, keepdims=True) > 0) & (idx.entry_excl.sum(axis=1)[None, :] > 0)
+                    & ((t_excl @ idx.entry_excl.T) == 0))
+        doc_u = (W_DOC_AGREE * agree + W_DOC_CONFLICT * conflict).astype(np.float32)
+
+        # news words (per unique title), exempt where the entry is about them
+        news = np.zeros((len(uniq_list), len(lexicon.NEWS_CUES)), dtype=np.float32)
+        for c, word in enumerate(lexicon.NEWS_CUES):
+            news[:, c] = np.strings.find(uarr, word) >= 0
+        unexempt = news @ (1.0 - idx.news_exempt)
+        news_u = np.where(unexempt > 0, W_NEWS_WORD, 0.0).astype(np.float32)
+
+        dw = np.zeros((len(uniq_list), len(idx.domain_words)), dtype=np.float32)
+        for c, word in enumerate(idx.domain_words):
+            dw[:, c] = np.strings.find(uarr, word) >= 0
+        foreign = (dw @ (1.0 - idx.domain_own)) > 0
+        own = (dw @ idx.domain_own) > 0
+        domain_u = np.where(foreign & ~own, W_DOMAIN_FOREIGN, 0.0).astype(np.float32)
+
+        title_label = title_label_u[inverse]
+        parts = {"title_label": title_label, "tokens": tokens_u[inverse], "doc_type": doc_u[inverse],
+                 "domain": domain_u[inverse]}
+        news_item = news_u[inverse]
+        kind_news = np.array([it.column_kind == "news" for it in items])
+        news_item = news_item + np.where(kind_news, W_NEWS_COLUMN, 0.0)[:, None].astype(np.float32)
+        parts["news_penalty"] = news_item
+
+        # column: domain, path naming the entry, learned columns
+        column = np.zeros((n, m), dtype=np.float32)
+        cdom = np.array([it.column_domain or "" for it in items], dtype=np.str_)
+        has_dom = cdom != ""
+        column[has_dom] = np.where(idx.domains[None, :] != cdom[has_dom][:, None], W_COLUMN_OTHER_DOMAIN, 0.0)
+        paths = [canonical(normalise(it.column_path)) for it in items]
+        upaths, pinv = np.unique(np.array(paths, dtype=np.str_), return_inverse=True)
+        pcol = np.zeros((len(upaths), m), dtype=np.float32)
+        for p_i, path in enumerate(upaths.tolist()):
+            if not path:
+                continue
+            l2 = (np.strings.find(path, idx.level2) >= 0) & (np.strings.str_len(idx.level2) >= 2)
+            l1 = (np.strings.find(path, idx.level1) >= 0) & (np.strings.str_len(idx.level1) >= 2)
+            pcol[p_i] = W_COLUMN_LEVEL2 * l2 + W_COLUMN_LEVEL1 * l1
+            learned_entry = learned.columns.get(path)
+            if learned_entry in idx.ids:
+                pcol[p_i, idx.ids.index(learned_entry)] += W_COLUMN_LEARNED
+        column += pcol[pinv]
+        parts["column"] = column
+
+        # year plausibility
+        ty = np.array([(years_in(p) or [0])[0] for p in plain], dtype=np.float32)
+        py = np.array([it.published.year if it.published else 0 for it in items], dtype=np.float32)
+        known = (ty > 0) & (py > 0)
+        delta = np.where(known, ty - py, 0.0)
+        year = np.zeros((n, m), dtype=np.float32)
+        year += np.where(known & (delta > 1), W_YEAR_FUTURE, 0.0)[:, None]
+        year += np.where((known & (delta >= 0) & (delta <= 1))[:, None] & idx.final_only[None, :], W_YEAR_FINAL_EARLY, 0.0)
+        year += np.where((known & (delta < -1))[:, None] & idx.budget[None, :], W_YEAR_BUDGET_LATE, 0.0)
+        parts["year"] = year
+
+        # unit plausibility: a budget or final account of the other level's body
+        unit = np.zeros((n, m), dtype=np.float32)
+        if unit_level in ("县级", "乡级"):
+            other = np.array([_issuer_level(p) not in (None, unit_level) for p in plain])
+            unit[other[:, None] & idx.own_data[None, :]] = W_UNIT_OTHER_LEVEL
+        parts["unit"] = unit
+
+        # what reviewers taught
+        alias = np.zeros((n, m), dtype=np.float32)
+        if learned.patterns or learned.rejected:
+            pos = {e: j for j, e in enumerate(idx.ids)}
+            for i, it in enumerate(items):
+                pat = title_pattern(it.title, unit_prefixes)
+                hit = learned.patterns.get(pat)
+                if hit in pos:
+                    alias[i, pos[hit]] += W_ALIAS
+                for rej in learned.rejected.get(pat, ()):
+                    if rej in pos:
+                        alias[i, pos[rej]] += W_ALIAS_REJECTED
+        parts["alias"] = alias
+
+        total = sum(parts.values())
+        primary = total - parts["tokens"]
+        best = np.argmax(total, axis=1)
+        rows_i = np.arange(n)
+        score = np.clip(total[rows_i, best], 0.0, 100.0)
+        acc, rev = self.thresholds.accept, self.thresholds.review
+        decision = np.where(score >= acc, 2, np.where(score >= rev, 1, 0))
+        if m > 1:
+            masked = primary.copy()
+            masked[rows_i, best] = -np.inf
+            tie = primary[rows_i, best] - masked.max(axis=1) < 1.0
+            decision = np.where((decision == 2) & tie, 1, decision)  # two entries fit equally well: a person decides
+        k = min(self.top_k, m)
+        top = np.argpartition(-total, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (n, 1))
+        order = np.argsort(-np.take_along_axis(total, top, axis=1), axis=1, kind="stable")
+        top = np.take_along_axis(top, order, axis=1)
+        top_score = np.clip(np.take_along_axis(total, top, axis=1), 0.0, 100.0)
+        return BatchScores(best=best, score=score, decision=decision, top=top, top_score=top_score, parts=parts)
+
+    def _results(self, idx: EntryIndex, items: Sequence[ItemView], bs: BatchScores) -> list[MatchResult]:
+        out = []
         for i, it in enumerate(items):
-            title_tokens = set(tokens(tok, titles[i]))
-            column = np.zeros(n_entries, dtype=np.float32)
-            if it.column_domain:
-                column[entry_domains != it.column_domain] = -20.0
-            token_bonus = np.array([8.0 * len(title_tokens & et) / len(title_tokens | et) if title_tokens and et
-                                    else 0.0 for et in entry_tokens], dtype=np.float32)
-            primary = per_entry[i] + column
-            total = primary + token_bonus
-            news_penalty = 0.0
-            if it.column_kind == "news":
-                news_penalty -= 12.0
-            if any(c in it.title for c in NEWS_CUES):
-                news_penalty -= 15.0
-            best = int(np.argmax(total))
-            score = float(min(100.0, max(0.0, total[best] + news_penalty)))
-            decision = ("accept" if score >= self.thresholds.accept
-                        else "review" if score >= self.thresholds.review else "reject")
-            others = np.delete(primary, best)
-            if decision == "accept" and others.size and primary[best] - others.max() < 1.0:
-                decision = "review"  # two entries fit the title and column equally well: a person decides
-            runner = None
-            if n_entries > 1:
-                masked = total.copy()
-                masked[best] = -np.inf
-                runner = entries[int(np.argmax(masked))].id
-            results.append(MatchResult(
-                item_id=it.item_id, entry_id=entries[best].id, score=round(score, 2), decision=decision,
-                runner_up=runner,
-                breakdown={"title_label": round(float(per_entry[i, best]), 2), "column": float(column[best]),
-                           "tokens": round(float(token_bonus[best]), 2), "news_penalty": news_penalty}))
-        return results
+            b = int(bs.best[i])
+            cands = []
+            for rank, j in enumerate(bs.top[i].tolist()):
+                cands.append({"entry_id": idx.ids[j], "score": round(float(bs.top_score[i, rank]), 2),
+                              "breakdown": {c: round(float(bs.parts[c][i, j]), 2) for c in COMPONENTS}})
+            runner = next((c["entry_id"] for c in cands if c["entry_id"] != idx.ids[b]), None)
+            out.append(MatchResult(item_id=it.item_id, entry_id=idx.ids[b], score=round(float(bs.score[i]), 2),
+                                   decision=DECISIONS[int(bs.decision[i])],
+                                   breakdown={c: round(float(bs.parts[c][i, b]), 2) for c in COMPONENTS},
+                                   runner_up=runner, candidates=cands))
+        return out
+
+
+_LEAD = re.compile(r"^(?:转发|关于)?(?:(?:19|20)\d{2}(?:年度|年)?)?(?:转发|关于)?")
+
+
+def _issuer_level(title: str) -> str | None:
+    """县级 / 乡级 when the (normalised) title starts with an issuer of that level, else None."""
+    title = _LEAD.sub("", title)
+    if lexicon.TOWN_ISSUER.match(title):
+        return "乡级"
+    if lexicon.COUNTY_ISSUER.match(title):
+        return "县级"
+    return None
+
+
+def _merge_aliases(learned: Learned | None, aliases: dict[str, list[str]] | None,
+                   prefixes: tuple[str, ...]) -> Learned:
+    if not aliases:
+        return learned or Learned()
+    merged = Learned(dict(learned.patterns) if learned else {}, dict(learned.rejected) if learned else {},
+                     dict(learned.columns) if learned else {})
+    for entry_id, titles in aliases.items():
+        for t in titles:
+            pat = title_pattern(t, prefixes)
+            if len(pat) >= 2:
+                merged.patterns.setdefault(pat, entry_id)
+    return merged

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditor.catalog.models import Catalog, CatalogEntry
+from auditor.match.learn import Lesson, learn
 from auditor.match.matcher import ItemView, Matcher, Thresholds
 from auditor.store.models import Channel, Item, ItemListing, Match, ReviewDecision, Unit
 
@@ -31,15 +30,16 @@ def scored_units(session: Session) -> list[Unit]:
 
 def _views(session: Session, unit: Unit) -> dict[int, ItemView]:
     rows = session.execute(
-        select(Item.id, Item.title, Item.list_title, Channel.domain, Channel.column_kind, Channel.column_path)
+        select(Item.id, Item.title, Item.list_title, Channel.domain, Channel.column_kind, Channel.column_path,
+               Item.publish_date)
         .join(ItemListing, ItemListing.item_id == Item.id)
         .join(Channel, Channel.id == ItemListing.channel_id)
         .where(Channel.unit_id == unit.id, Channel.active.is_(True))
     ).all()
     views: dict[int, ItemView] = {}
-    for item_id, title, list_title, domain, kind, path in rows:
+    for item_id, title, list_title, domain, kind, path, published in rows:
         view = ItemView(item_id=item_id, title=title or list_title or "", column_domain=domain,
-                        column_kind=kind or "catalog", column_path=path or "")
+                        column_kind=kind or "catalog", column_path=path or "", published=published)
         old = views.get(item_id)
         if old is None or KIND_PREFERENCE.get(view.column_kind, 5) < KIND_PREFERENCE.get(old.column_kind, 5):
             views[item_id] = view
@@ -52,6 +52,39 @@ def _decisions(session: Session, unit_id: str) -> list[ReviewDecision]:
                                 .order_by(ReviewDecision.created_at, ReviewDecision.id)))
 
 
+def unit_prefixes(unit: Unit) -> tuple[str, ...]:
+    """Ways a title may name its own unit: the full name and the name without the district (区民政局)."""
+    names = [unit.name]
+    for marker in ("区", "县", "市"):
+        head, sep, tail = unit.name.partition(marker)
+        if sep and tail and len(head) >= 2:
+            names += [marker + tail, tail]
+    for n in list(names):
+        for suffix in ("办事处", "人民政府"):
+            if n.endswith(suffix) and len(n) > len(suffix) + 1:
+                names.append(n[: -len(suffix)])
+    return tuple(dict.fromkeys(n for n in names if len(n) >= 2))
+
+
+def _lessons(session: Session, decisions: list[ReviewDecision]) -> list[Lesson]:
+    """Decisions with the facts of their item: title, the column it was listed in, the entry meant."""
+    lessons = []
+    for d in decisions:
+        if d.item_id is None or d.action not in ("confirm", "relink", "reject"):
+            continue
+        item = session.get(Item, d.item_id)
+        if item is None:
+            continue
+        entry_id = d.entry_id
+        if entry_id is None:  # a bare confirm/reject is about what the matcher proposed last time
+            entry_id = session.scalar(select(Match.entry_id).where(Match.item_id == d.item_id, Match.unit_id == d.unit_id)
+                                      .order_by(Match.id.desc()).limit(1))
+        path = session.scalar(select(Channel.column_path).join(ItemListing, ItemListing.channel_id == Channel.id)
+                              .where(ItemListing.item_id == d.item_id, Channel.unit_id == d.unit_id).limit(1))
+        lessons.append(Lesson(d.action, entry_id, item.title or item.list_title or "", path or ""))
+    return lessons
+
+
 def run_matching(session: Session, catalog: Catalog, audit_run_id: int, thresholds: Thresholds) -> int:
     """Write this audit run's matches; returns how many items were matched (accepted or confirmed)."""
     matcher = Matcher(thresholds)
@@ -60,20 +93,14 @@ def run_matching(session: Session, catalog: Catalog, audit_run_id: int, threshol
         entries = unit_entries(catalog, unit)
         views = _views(session, unit)
         decisions = _decisions(session, unit.id)
-        by_item: dict[int, ReviewDecision] = {}
-        aliases: dict[str, list[str]] = defaultdict(list)
-        for d in decisions:
-            if d.item_id is not None:
-                by_item[d.item_id] = d
-            if d.action in ("confirm", "relink") and d.item_id is not None and d.entry_id:
-                item = session.get(Item, d.item_id)
-                if item is not None and (item.title or item.list_title):
-                    aliases[d.entry_id].append(item.title or item.list_title)
-        prefixes = (unit.name, unit.name.replace("云溪区", "区"))
-        results = matcher.match(entries, views.values(), unit_prefixes=prefixes, aliases=aliases)
+        by_item: dict[int, ReviewDecision] = {d.item_id: d for d in decisions if d.item_id is not None}
+        prefixes = unit_prefixes(unit)
+        learned = learn(_lessons(session, decisions), prefixes)
+        results = matcher.match(entries, views.values(), unit_prefixes=prefixes, unit_level=CATALOG_LEVEL.get(unit.level),
+                                learned=learned)
         for r in results:
             decision, entry_id = r.decision, r.entry_id
-            evidence = {"breakdown": r.breakdown, "runner_up": r.runner_up,
+            evidence = {"breakdown": r.breakdown, "runner_up": r.runner_up, "candidates": r.candidates,
                         "column_path": views[r.item_id].column_path, "title": views[r.item_id].title}
             override = by_item.get(r.item_id)
             if override is not None:

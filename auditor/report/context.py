@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditor.errors import AuditorError
-from auditor.report import coverage
+from auditor.report import coverage, history
 from auditor.report import labels as L
 from auditor.report.findings import finding_dict, group_defects, top_by_entry, top_by_rule, unit_counts
 from auditor.store.models import AuditRun, CatalogEntryRow, CrawlRun, Finding, Score, Unit
@@ -48,6 +48,21 @@ def unit_page(unit_id: str) -> str:
     if safe != unit_id or not safe:
         safe = f"{safe}-{hashlib.sha1(unit_id.encode()).hexdigest()[:8]}"
     return f"{safe}.html"
+
+
+def short_name(name: str, district: str = "") -> str:
+    """"云溪区北岭镇人民政府" → "北岭镇": for narrow table headers; the full name stays in the tooltip."""
+    out = name
+    if district and out.startswith(district) and len(out) > len(district) + 1:
+        out = out[len(district):]
+    else:
+        m = re.match(r"^.{1,6}?[区县市旗](?=.{2,})", out)
+        if m and not out.startswith(("区", "县")):
+            out = out[m.end():]
+    for suffix in ("人民政府", "办事处"):
+        if out.endswith(suffix) and len(out) > len(suffix) + 1:
+            out = out[: -len(suffix)]
+    return out or name
 
 
 def _crawl_ids(run: AuditRun) -> list[int]:
@@ -174,7 +189,8 @@ def _matrix(levels: list[dict[str, Any]], domain_scores: dict, weights: dict,
         scored = [c["score"] for c in cells if c["score"] is not None]
         rows.append({"domain": d, "cells": cells, "mean": round(statistics.fmean(scored), 2) if scored else None})
     groups = [{"level": lv["level"], "label": lv["label"], "span": len(lv["units"])} for lv in levels if lv["units"]]
-    return {"domains": domains, "units": [{"id": u["id"], "name": u["name"], "page": u["page"]} for u in units],
+    return {"domains": domains, "units": [{"id": u["id"], "name": u["name"], "page": u["page"],
+                                           "short": short_name(u["name"], u["district"])} for u in units],
             "groups": groups, "rows": rows}
 
 
@@ -220,14 +236,28 @@ def build_report_context(session: Session, audit_run_id: int) -> dict[str, Any]:
                                    weights.get(u.id, {}), cols_by.get(u.id, []), sites_by.get(u.id, []),
                                    matches_by.get(u.id, []), previous, domain_order)
                   for u in units}
+    unit_changes = history.changes(session, run, previous, rows, by_unit)
+    due = history.upcoming(session, run, list(rows.values()))
+    for uid, card in scorecards.items():
+        card["changes"] = unit_changes.get(uid)
+        card["upcoming"] = due["units"].get(uid, [])
+        card["upcoming_source"] = due["source"]
+        card["upcoming_horizon"] = due["horizon_days"]
     scored_findings = [f for f in findings if f["unit_id"] in unit_ids]
     unassigned = [f for f in findings if f["unit_id"] not in unit_ids]
+    run_info = _run_info(session, run)
+    match_stats = history.matcher(session, run)
+    ordered_units = [rows[u["id"]] for lv in levels for u in lv["units"]]
     return {
-        "run": _run_info(session, run),
+        "run": run_info,
+        "trend": history.trend(session, run, ordered_units),
+        "methodology": history.methodology(run, run_info, match_stats),
+        "upcoming": due,
+        "catalog_diffs": history.catalog_diffs(session, run),
         "district": Counter((u.district_name or u.district) for u in units).most_common(1)[0][0] if units else "",
         "dimensions": [{"code": d, "label": L.DIMENSIONS[d]} for d in L.DIMENSION_ORDER],
         "levels": levels,
-        "units": [rows[u["id"]] for lv in levels for u in lv["units"]],
+        "units": ordered_units,
         "totals": unit_counts(scored_findings) | {"units": len(units), "unassigned": len(unassigned)},
         "distribution": _distribution(list(rows.values())),
         "matrix": _matrix(levels, domain_scores, weights, by_unit, domain_order),
@@ -288,8 +318,22 @@ def _scorecard(row: dict[str, Any], findings: list[dict[str, Any]], domain_score
                         "dim_cls": {k: heat_class(domain_scores[d].get(k)) for k in L.DOMAIN_DIMENSIONS},
                         "defects": sum(f["domain"] == d and f["status"] == "defect" for f in findings)})
     shown = [m for m in mine if m["decision"] in ("accept", "confirmed", "review")]
+    defects = [f for f in findings if f["status"] == "defect"]
+    by_cost = sorted(defects, key=lambda f: (-f["points"], f["rule"], f["title"]))
+    health = Counter(c["status"] or "none" for c in cols)
     return {
         "unit": row,
+        "anchor": "u-" + row["page"].rsplit(".", 1)[0],
+        "missing": [f for f in by_cost if f["rule"] == "missing"],
+        "late": [f for f in by_cost if f["check"] == "timeliness"],
+        "channel_gaps": [f for f in by_cost if f["check"] == "channels"],
+        "site_problems": [f for f in by_cost if f["check"] == "site_health"],
+        "other_defects": [f for f in by_cost if f["rule"] != "missing"
+                          and f["check"] not in ("timeliness", "channels", "site_health")],
+        "coverage": {"columns": len(cols), "ok": health.get("ok", 0),
+                     "failed": sum(n for k, n in health.items() if k not in ("ok", "none")),
+                     "not_crawled": health.get("none", 0),
+                     "sites_down": sum(1 for r in site_rows if r["probes"] and not r["ok"])},
         "dimensions": [{"code": d, "label": L.DIMENSIONS[d], "score": row["dims"][d], "cls": row["dim_cls"][d],
                         "weight": weights.get(d)} for d in L.DIMENSION_ORDER],
         "domains": domains,

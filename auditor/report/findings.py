@@ -11,19 +11,54 @@ from auditor.report import labels as L
 from auditor.store.models import CatalogEntryRow, Finding
 
 _PAREN = re.compile(r"（(.+?)）")
+_COLUMN = re.compile(r"「([^」]+)」栏目")
 
 
 def entry_info(entries: dict[str, CatalogEntryRow], entry_id: str | None, evidence: dict) -> dict[str, Any]:
     """Catalog row names from the snapshot table, else from the finding's own evidence."""
     row = entries.get(entry_id or "")
     ev = evidence.get("entry") if isinstance(evidence.get("entry"), dict) else {}
+    data = (row.data if row is not None and isinstance(row.data, dict) else None) or {}
     return {
         "id": entry_id,
         "domain": row.domain if row else None,
         "level1": row.level1 if row else ev.get("level1"),
         "level2": row.level2 if row else ev.get("level2"),
         "time_limit": row.time_limit if row else ev.get("time_limit"),
+        "basis": data.get("basis") or ev.get("basis"),
+        "content": data.get("content") or ev.get("content"),
+        "channels_text": data.get("channels_text") or ev.get("channels"),
     }
+
+
+DAY_UNITS = {"working_day": "个工作日", "calendar_day": "日", "week": "周", "month": "个月"}
+
+
+def days_late_label(days: int | None, ev: dict) -> str | None:
+    """"6日" (calendar days) or "3个工作日": the unit follows the deadline rule the check applied."""
+    if days is None:
+        return None
+    rule = ev.get("rule") if isinstance(ev.get("rule"), dict) else {}
+    unit = rule.get("unit")
+    if unit not in DAY_UNITS:  # the checks count calendar days unless the rule says working days
+        unit = "calendar_day"
+    return f"{days}{DAY_UNITS[unit]}"
+
+
+def fix_where(ev: dict, f: Finding) -> str | None:
+    """The column (path) the fix goes into: the evidence's column, else the page's column."""
+    for key in ("path", "column"):
+        if isinstance(ev.get(key), str) and ev[key]:
+            return ev[key]
+    for key in ("columns", "channels"):
+        rows = ev.get(key)
+        if isinstance(rows, list):
+            names = [r.get("path") or r.get("name") for r in rows if isinstance(r, dict)]
+            names = [n for n in names if isinstance(n, str) and n]
+            if names:
+                return "、".join(dict.fromkeys(names))
+    m = _COLUMN.search(f.fix or "")
+    return m.group(1) if m else None
 
 
 def evidence_url(ev: dict) -> str | None:
@@ -80,6 +115,9 @@ def finding_dict(f: Finding, entries: dict[str, CatalogEntryRow], unit_names: di
         "entry_level1": entry["level1"],
         "entry_level2": entry["level2"],
         "time_limit": entry["time_limit"],
+        "basis": entry["basis"],
+        "entry_content": entry["content"],
+        "entry_channels": entry["channels_text"],
         "domain": f.domain or entry["domain"],
         "url": evidence_url(ev),
         "publish_date": ev.get("publish_date"),
@@ -88,6 +126,8 @@ def finding_dict(f: Finding, entries: dict[str, CatalogEntryRow], unit_names: di
         "latest_date": ev.get("latest_date"),
         "http_status": ev.get("http_status"),
         "days_late": f.days_late,
+        "days_late_label": days_late_label(f.days_late, ev),
+        "fix_where": fix_where(ev, f),
         "channels_missing": list(f.channels_missing or []),
         "channels_missing_label": channel_names(f.channels_missing),
         "fix": f.fix,

@@ -10,6 +10,9 @@ DIMENSIONS = {
     "timeliness": "及时性",
     "channels": "渠道覆盖",
     "site_health": "网站健康",
+    "conformity": "目录规范性",
+    "periodic": "定期公开",
+    "persistence": "长期公开",
 }
 
 RULES = {
@@ -27,6 +30,18 @@ RULES = {
     "blank_column": "空白栏目",
     "dead_link": "链接失效",
     "missing_attachment": "附件无法下载",
+    "offline_only": "仅线下公开待佐证",
+    "offline_evidence": "线下公开已佐证",
+    "catalog_conformity": "单位目录不符合标准目录",
+    "period_missed": "周期内未公开",
+    "periodic_overdue": "定期更新逾期",
+    "annual_missed": "年度信息未公开",
+    "annual_late": "年度信息逾期",
+    "withdrawn": "信息已撤下",
+    "persistence_unverified": "长期公开无法核实",
+    "stale_columns_veto": "多个栏目不更新（单项否决）",
+    "long_stale_veto": "栏目长期不更新（单项否决）",
+    "blank_columns_veto": "多个空白栏目（单项否决）",
 }
 
 STATUSES = {"defect": "问题", "unverified": "无法核实", "info": "提示"}

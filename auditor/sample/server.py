@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
-from auditor.sample.plan import DistrictPlan
+from auditor.sample.plan import DistrictPlan, PlanSite
 from auditor.sample.render import Page, RenderedSite, norm_target, render_feed, render_site
 from auditor.sample.render.common import EPOCH
 
@@ -143,9 +143,8 @@ class SamplePortal:
         urls: dict[str, str] = {}
         for site in self.plan.sites:
             if not site.unreachable:
-                rendered = render_site(site)
-                self.sites[site.key] = rendered
-                urls[site.key] = self._serve(site.key, rendered.resolve)
+                self.sites[site.key] = render_site(site)
+                urls[site.key] = self._serve(site.key, self._resolver(site.key))
         holder: dict[str, _FeedSite] = {}
         base = self._serve(FEEDS, lambda t, m, f: holder[FEEDS].resolve(t, m, f))
         holder[FEEDS] = self.feeds = _FeedSite(self.plan, base)
@@ -154,6 +153,18 @@ class SamplePortal:
         self.urls = {s.key: urls.get(s.key) or dead[s.key] for s in self.plan.sites}
         self.urls[FEEDS] = base
         return dict(self.urls)
+
+    def _resolver(self, key: str) -> Resolver:
+        return lambda target, method, form: self.sites[key].resolve(target, method, form)
+
+    def replace_site(self, site: PlanSite) -> None:
+        """Serve a new version of a running site (same origin): what a re-crawl sees after edits."""
+        assert site.key in self.sites, f"site {site.key!r} is not served"
+        self.sites[site.key] = render_site(site)
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self.request_log.clear()
 
     def feed_url(self, feed_key: str) -> str:
         """Absolute URL of a feed document (after start())."""

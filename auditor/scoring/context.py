@@ -16,6 +16,7 @@ from auditor.match.run import scored_units, unit_entries
 from auditor.scoring.rules import Scheme
 from auditor.store.models import (
     Channel,
+    ChannelEvidence,
     ColumnHealth,
     CrawlRun,
     Item,
@@ -69,8 +70,10 @@ class AuditContext:
     listings: dict[int, list[tuple[ItemListing, Channel]]]
     not_applicable: dict[str, set[str]]  # unit id -> entry ids declared 无此事项
     sites: dict[str, Site]
-    probes: dict[str, list[SiteProbe]]
-    links: list[LinkCheck]
+    probes: dict[str, list[SiteProbe]]  # site id -> probes of the monitoring window, newest run first
+    links: list[LinkCheck]  # link checks of the latest crawl run
+    evidence: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (unit, entry) -> offline codes
+    unit_catalogs: dict[str, str] = field(default_factory=dict)  # unit id -> its published catalog file
 
     @property
     def latest_crawl(self) -> CrawlRun | None:
@@ -78,7 +81,8 @@ class AuditContext:
 
 
 def build_context(session: Session, catalog: Catalog, scheme: Scheme, cal: WorkingCalendar, as_of: date,
-                  audit_run_id: int, crawl_run_ids: list[int]) -> AuditContext:
+                  audit_run_id: int, crawl_run_ids: list[int],
+                  unit_catalogs: dict[str, str] | None = None) -> AuditContext:
     crawl_runs = [session.get(CrawlRun, i) for i in crawl_run_ids]
     crawl_runs = [r for r in crawl_runs if r is not None]
     latest = crawl_runs[0].id if crawl_runs else -1
@@ -108,12 +112,19 @@ def build_context(session: Session, catalog: Catalog, scheme: Scheme, cal: Worki
         if d.entry_id:
             not_applicable[d.unit_id].add(d.entry_id)
     probes: dict[str, list[SiteProbe]] = defaultdict(list)
-    for p in session.scalars(select(SiteProbe).where(SiteProbe.crawl_run_id == latest)):
+    window = crawl_run_ids[: scheme.checks.site_health.monitoring_runs]
+    for p in session.scalars(select(SiteProbe).where(SiteProbe.crawl_run_id.in_(window))
+                             .order_by(SiteProbe.crawl_run_id.desc(), SiteProbe.id)):
         probes[p.site_id].append(p)
+    evidence: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for ev in session.scalars(select(ChannelEvidence).where(ChannelEvidence.active.is_(True))
+                              .order_by(ChannelEvidence.id)):
+        evidence[(ev.unit_id, ev.entry_id)].add(ev.channel_code)
     links = list(session.scalars(select(LinkCheck).where(LinkCheck.crawl_run_id == latest)))
     return AuditContext(
         session=session, catalog=catalog, scheme=scheme, cal=cal, as_of=as_of, audit_run_id=audit_run_id,
         crawl_runs=crawl_runs, units=units, entries={u.id: unit_entries(catalog, u) for u in units},
         channels=channels, health=health, matches=matches, items=items, listings=listings,
         not_applicable=not_applicable, sites={s.id: s for s in session.scalars(select(Site))}, probes=probes,
-        links=links)
+        links=links, evidence=dict(evidence),
+        unit_catalogs=dict(scheme.checks.conformity.unit_catalogs) | dict(unit_catalogs or {}))

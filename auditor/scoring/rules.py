@@ -1,21 +1,61 @@
-"""Rule sets and scoring schemes as data (rules/*.yaml), validated with unknown keys rejected."""
+"""Rule sets and scoring schemes as data (rules/*.yaml), validated with unknown keys rejected.
+
+A scheme file has two halves:
+
+* `checks:` — the rule set: which checks of the fixed vocabulary run, with typed parameters
+  (one model per check type, one module per check type in auditor/scoring/checks/);
+* `scoring:` — how findings become scores: either `method: weighted` (dimension scores from the
+  share of things checked that failed, weighted into an overall score) or `method: deductions`
+  (the 国办 inspection structure: 单项否决 → 100-point deductions capped per indicator → below
+  `fail_below` fails → above `bonus_above` unlocks bonus items up to `bonus_cap`).
+
+Every key is documented in rules/README.md.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from auditor.errors import ConfigError, RulesError
 from auditor.yamlio import format_pydantic_errors, load_yaml
 
 DIMENSIONS = ("completeness", "timeliness", "channels", "site_health")
+Dimension = Literal["completeness", "timeliness", "channels", "site_health"]
+
+# The fixed check vocabulary: check type -> the dimension its findings count in.
+CHECK_DIMENSION: dict[str, str] = {
+    "completeness": "completeness",
+    "conformity": "completeness",
+    "timeliness": "timeliness",
+    "periodic": "timeliness",
+    "persistence": "timeliness",
+    "channels": "channels",
+    "site_health": "site_health",
+}
+
+# Every rule a check can emit (finding.rule), by check type. Scoring keys must name one of these.
+RULES_BY_CHECK: dict[str, tuple[str, ...]] = {
+    "completeness": ("missing", "unverified", "offline_only", "offline_evidence"),
+    "conformity": ("catalog_conformity",),
+    "timeliness": ("late", "undated", "no_anchor"),
+    "periodic": ("period_missed", "periodic_overdue", "annual_missed", "annual_late"),
+    "persistence": ("withdrawn", "persistence_unverified"),
+    "channels": ("channel_gap", "channel_unverified", "channel_offline"),
+    "site_health": ("site_unreachable", "home_stale", "stale_column", "blank_column", "dead_link",
+                    "missing_attachment", "stale_columns_veto", "long_stale_veto", "blank_columns_veto"),
+}
+ALL_RULES = frozenset(r for rules in RULES_BY_CHECK.values() for r in rules)
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- the rule set
 
 
 class MatchingRules(Strict):
@@ -23,31 +63,73 @@ class MatchingRules(Strict):
     review: float = Field(70, ge=0, le=100)
 
 
-class CompletenessRules(Strict):
-    healthy_runs: int = Field(1, ge=1)
+class CheckBase(Strict):
+    enabled: bool = True
 
 
-class TimelinessRules(Strict):
+class CompletenessRules(CheckBase):
+    healthy_runs: int = Field(1, ge=1, le=50)
+
+
+class TimelinessRules(CheckBase):
     anchor: Literal["written_date"] = "written_date"
     undated: Literal["defect", "info"] = "defect"
 
 
-class ChannelRules(Strict):
+class PeriodicRules(CheckBase):
+    lookback_periods: int = Field(1, ge=1, le=12)  # completed periods that must each hold a publication
+    grace_days: int = Field(0, ge=0, le=366)  # calendar days after a period ends before it is judged
+
+
+class PersistenceRules(CheckBase):
+    pass
+
+
+class ChannelRules(CheckBase):
     verify_online: list[str] = Field(default_factory=lambda: ["WEBSITE", "NEWMEDIA"])
+    offline_evidence: bool = True  # offline channels count when the review workspace recorded evidence
 
 
-class SiteHealthRules(Strict):
-    news_stale_days: int = 14
-    notice_stale_days: int = 183
-    home_stale_days: int = 14
+class SiteHealthRules(CheckBase):
+    news_stale_days: int = Field(14, ge=1)
+    notice_stale_days: int = Field(183, ge=1)
+    home_stale_days: int = Field(14, ge=1)
     dead_link_statuses: list[int] = Field(default_factory=lambda: [404, 410])
+    monitoring_runs: int = Field(1, ge=1, le=100)  # crawl runs forming the monitoring window
+    slow_ms: float = Field(15000, gt=0)  # a probe slower than this counts as "could not open"
+    unreachable_share: float = Field(0.05, gt=0, le=1)  # share of failed/slow probes that vetoes
+    stale_columns_veto: int = Field(5, ge=1)  # ≥ N stale news/notice columns on one site
+    long_stale_veto: int = Field(10, ge=1)  # ≥ N stale columns of any kind on one site
+    blank_columns_veto: int = Field(5, ge=1)  # ≥ N blank columns on one site
+
+
+class ConformityRules(CheckBase):
+    enabled: bool = False
+    unit_catalogs: dict[str, str] = Field(default_factory=dict)  # unit id -> catalog file (relative to the rules file)
+    defect_severities: list[str] = Field(default_factory=lambda: ["major", "error"])
 
 
 class Checks(Strict):
     completeness: CompletenessRules = Field(default_factory=CompletenessRules)
+    conformity: ConformityRules = Field(default_factory=ConformityRules)
     timeliness: TimelinessRules = Field(default_factory=TimelinessRules)
+    periodic: PeriodicRules = Field(default_factory=PeriodicRules)
+    persistence: PersistenceRules = Field(default_factory=PersistenceRules)
     channels: ChannelRules = Field(default_factory=ChannelRules)
     site_health: SiteHealthRules = Field(default_factory=SiteHealthRules)
+
+    def enabled(self) -> list[str]:
+        return [name for name in CHECK_DIMENSION if getattr(self, name).enabled]
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _known_rules(v: dict[str, float] | list[str]) -> dict[str, float] | list[str]:
+    unknown = sorted(set(v) - ALL_RULES)
+    if unknown:
+        raise ValueError(f"unknown rule(s) {unknown}; known: {sorted(ALL_RULES)}")
+    return v
 
 
 class Grade(Strict):
@@ -55,15 +137,113 @@ class Grade(Strict):
     label: str
 
 
+class WeightedScoring(Strict):
+    method: Literal["weighted"]
+    weights: dict[Dimension, float]
+    site_health_points: dict[str, float] = Field(default_factory=dict)
+    veto: list[str] = Field(default_factory=list)  # rules that fail the unit (grade) whatever its score
+    veto_grade: str = "不合格"
+
+    @field_validator("site_health_points", "veto")
+    @classmethod
+    def _known(cls, v):  # noqa: ANN001, ANN206
+        return _known_rules(v)
+
+    @field_validator("weights")
+    @classmethod
+    def _positive(cls, v: dict[str, float]) -> dict[str, float]:
+        if any(w < 0 for w in v.values()):
+            raise ValueError("weights must be ≥ 0")
+        if not any(w > 0 for w in v.values()):
+            raise ValueError("at least one weight must be > 0")
+        return v
+
+
+class Indicator(Strict):
+    label: str
+    max_points: float = Field(gt=0, le=100)  # deductions within the indicator are capped here
+    deductions: dict[str, float]  # rule -> points per defect finding
+
+    @field_validator("deductions")
+    @classmethod
+    def _known(cls, v):  # noqa: ANN001, ANN206
+        return _known_rules(v)
+
+
+class BonusItem(Strict):
+    id: str
+    label: str
+    points: float = Field(gt=0, le=100)
+    # granted when the unit has no defect finding of any of these rules ...
+    clean_of: list[str] = Field(min_length=1)
+    # ... among at least this many things checked in the named dimension
+    min_checked: int = Field(1, ge=0)
+    dimension: Dimension
+
+    @field_validator("clean_of")
+    @classmethod
+    def _known(cls, v):  # noqa: ANN001, ANN206
+        return _known_rules(v)
+
+
+class DeductionScoring(Strict):
+    method: Literal["deductions"]
+    veto: list[str] = Field(default_factory=list)
+    veto_score: float = Field(0, ge=0, le=100)
+    indicators: dict[Dimension, Indicator]
+    fail_below: float = Field(60, ge=0, le=100)
+    bonus_above: float = Field(80, ge=0, le=100)
+    bonus_cap: float = Field(20, ge=0, le=100)
+    bonus: list[BonusItem] = Field(default_factory=list)
+
+    @field_validator("veto")
+    @classmethod
+    def _known(cls, v):  # noqa: ANN001, ANN206
+        return _known_rules(v)
+
+    @model_validator(mode="after")
+    def _caps(self) -> "DeductionScoring":
+        total = sum(i.max_points for i in self.indicators.values())
+        if abs(total - 100) > 1e-6:
+            raise ValueError(f"indicators' max_points must add up to 100 (they add up to {total:g})")
+        ids = [b.id for b in self.bonus]
+        if len(ids) != len(set(ids)):
+            raise ValueError("bonus ids must be unique")
+        return self
+
+
+Scoring = Annotated[Union[WeightedScoring, DeductionScoring], Field(discriminator="method")]
+
+
+class UpcomingRules(Strict):
+    working_days: int = Field(20, ge=1, le=250)  # horizon of the upcoming-obligations list
+
+
 class Scheme(Strict):
-    name: str
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     title: str
     version: str
     matching: MatchingRules = Field(default_factory=MatchingRules)
     checks: Checks = Field(default_factory=Checks)
-    weights: dict[Literal["completeness", "timeliness", "channels", "site_health"], float]
-    site_health_points: dict[str, float] = Field(default_factory=dict)
-    grades: list[Grade]
+    scoring: Scoring
+    upcoming: UpcomingRules = Field(default_factory=UpcomingRules)
+    grades: list[Grade] = Field(min_length=1)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_str(cls, v: object) -> object:
+        return str(v) if isinstance(v, (int, float)) else v
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Dimension weights (weighted) or indicator caps (deductions)."""
+        if isinstance(self.scoring, WeightedScoring):
+            return dict(self.scoring.weights)
+        return {d: i.max_points for d, i in self.scoring.indicators.items()}
+
+    @property
+    def veto_rules(self) -> frozenset[str]:
+        return frozenset(self.scoring.veto)
 
     def grade(self, score: float | None) -> str:
         if score is None:
@@ -71,21 +251,26 @@ class Scheme(Strict):
         for g in sorted(self.grades, key=lambda g: -g.min):
             if score >= g.min:
                 return g.label
-        return self.grades[-1].label
+        return sorted(self.grades, key=lambda g: g.min)[0].label
 
 
 def rules_dir() -> Path:
     return Path(os.environ.get("AUDITOR_RULES_DIR") or Path(__file__).resolve().parents[2] / "rules")
 
 
-def load_scheme(name_or_path: str) -> Scheme:
-    """A scheme by name (rules/NAME.yaml) or by path; every problem named with file, line and key."""
+def scheme_path(name_or_path: str) -> Path:
     path = Path(name_or_path)
-    if not path.suffix:
+    if not path.suffix and os.sep not in name_or_path and "/" not in name_or_path:
         path = rules_dir() / f"{name_or_path}.yaml"
         if not path.exists():
             known = ", ".join(sorted(p.stem for p in rules_dir().glob("*.yaml")))
             raise RulesError(f"unknown scoring scheme {name_or_path!r}", hint=f"known schemes: {known}")
+    return path
+
+
+def load_scheme(name_or_path: str) -> Scheme:
+    """A scheme by name (rules/NAME.yaml) or by path; every problem named with file, line and key."""
+    path = scheme_path(name_or_path)
     try:
         doc = load_yaml(path, "rules")
     except ConfigError as exc:
@@ -93,7 +278,18 @@ def load_scheme(name_or_path: str) -> Scheme:
     if not isinstance(doc.data, dict):
         raise RulesError("a rules file must be a mapping", where=f"{path}:1")
     try:
-        return Scheme.model_validate(doc.data)
+        scheme = Scheme.model_validate(doc.data)
     except ValidationError as exc:
         raise RulesError("invalid rules file:\n  " + "\n  ".join(format_pydantic_errors(doc, exc)),
                          hint="fix the listed keys; see rules/README.md") from exc
+    base = path.resolve().parent
+    catalogs = {u: str((base / p).resolve()) if not Path(p).is_absolute() else p
+                for u, p in scheme.checks.conformity.unit_catalogs.items()}
+    if catalogs:
+        conf = scheme.checks.conformity.model_copy(update={"unit_catalogs": catalogs})
+        scheme = scheme.model_copy(update={"checks": scheme.checks.model_copy(update={"conformity": conf})})
+    return scheme
+
+
+def shipped_schemes() -> list[str]:
+    return sorted(p.stem for p in rules_dir().glob("*.yaml"))

@@ -16,6 +16,7 @@ def _name(code: str) -> str:
 def check_channels(ctx: AuditContext) -> CheckResult:
     res = CheckResult()
     verify = set(ctx.scheme.checks.channels.verify_online)
+    use_evidence = ctx.scheme.checks.channels.offline_evidence
     runs = ctx.scheme.checks.completeness.healthy_runs
     for unit in ctx.units:
         entries = {e.id: e for e in ctx.entries.get(unit.id, [])}
@@ -25,6 +26,7 @@ def check_channels(ctx: AuditContext) -> CheckResult:
             if entry is None:
                 continue
             found = set().union(*(channel_codes_of_item(ctx, m.item_id) for m in matches))
+            evidenced = ctx.evidence.get((unit.id, entry.id), set()) if use_evidence else set()
             unverifiable = []
             for req in entry.channels:
                 if not req.required or req.code in found:
@@ -32,7 +34,10 @@ def check_channels(ctx: AuditContext) -> CheckResult:
                         res.basis[unit.id][entry.domain] += 1
                     continue
                 if req.code not in verify:
-                    unverifiable.append(req.code)
+                    if req.code in evidenced:
+                        res.basis[unit.id][entry.domain] += 1  # offline channel shown by recorded evidence
+                    else:
+                        unverifiable.append(req.code)
                     continue
                 own = [c for c in unit_channels if c.code == req.code]
                 if not own:
@@ -61,5 +66,6 @@ def check_channels(ctx: AuditContext) -> CheckResult:
                     entry_id=entry.id, domain=entry.domain,
                     title=f"线下或未登记渠道无法在线核实：{entry.level2}（{'、'.join(_name(c) for c in unverifiable)}）",
                     evidence={"channels": unverifiable, "entry": {"id": entry.id, "channels": entry.channels_text}},
-                    fix="上传公示照片等佐证材料后计入。", key=f"channel_offline|{unit.id}|{entry.id}"))
+                    fix="在审核工作台上传公示照片等佐证材料后计入；本项不扣分。",
+                    key=f"channel_offline|{unit.id}|{entry.id}"))
     return res

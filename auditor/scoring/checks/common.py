@@ -47,3 +47,24 @@ def channel_codes_of_item(ctx: AuditContext, item_id: int) -> set[str]:
 def item_url(ctx: AuditContext, item_id: int) -> str:
     item = ctx.items.get(item_id)
     return item.canonical_url if item else ""
+
+
+def published_on(ctx: AuditContext, item_id: int):  # noqa: ANN201 - date | None
+    """Publication date of an item: the detail page's 发布日期, else the date its list showed."""
+    from auditor.harvest.extract.dates import parse_date
+
+    item = ctx.items.get(item_id)
+    if item is None:
+        return None
+    if item.publish_date:
+        return item.publish_date
+    for listing, _ in ctx.listings.get(item_id, []):
+        d = parse_date(listing.list_date_text) if listing.list_date_text else None
+        if d:
+            return d
+    return None
+
+
+def website_items(ctx: AuditContext, matches: list[Match]) -> list[Match]:
+    """Matches whose item was found on a website column or platform (feeds mirror them)."""
+    return [m for m in matches if channel_codes_of_item(ctx, m.item_id) & {"WEBSITE", "PLATFORM"}]

@@ -30,6 +30,16 @@ def check_completeness(ctx: AuditContext) -> CheckResult:
                 evidence["review_band"] = [{"item_id": m.item_id, "score": m.score} for m in review[entry.id]]
             key = f"missing|{unit.id}|{entry.id}"
             if not entry.online_required:
+                shown = ctx.evidence.get((unit.id, entry.id), set()) & set(entry.required_channels)
+                if shown and ctx.scheme.checks.channels.offline_evidence:
+                    res.basis[unit.id][entry.domain] += 1
+                    res.findings.append(FindingDraft(
+                        check="completeness", rule="offline_evidence", status="info", severity="info",
+                        unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
+                        evidence=evidence | {"offline_channels": sorted(shown)},
+                        title=f"线下渠道公开已有佐证材料：{entry.level1} / {entry.level2}",
+                        key=f"offline_evidence|{unit.id}|{entry.id}"))
+                    continue
                 res.findings.append(FindingDraft(
                     check="completeness", rule="offline_only", status="unverified", severity="info",
                     unit_id=unit.id, entry_id=entry.id, domain=entry.domain, evidence=evidence,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -25,34 +26,59 @@ def _item_context(ctx: AuditContext, url: str) -> tuple[Item | None, str | None]
     return item, _unit(listing.channel.unit_id) if listing else None
 
 
+def _probe_failed(p, slow_ms: float) -> bool:  # noqa: ANN001 - SiteProbe
+    return not p.ok or (p.elapsed_ms is not None and p.elapsed_ms >= slow_ms)
+
+
+def _probe_json(p) -> dict:  # noqa: ANN001 - SiteProbe
+    return {"crawl_run": p.crawl_run_id, "url": p.url, "ok": p.ok, "error": p.error, "http_status": p.http_status,
+            "elapsed_ms": p.elapsed_ms, "at": p.probed_at.isoformat()}
+
+
 def check_site_health(ctx: AuditContext) -> CheckResult:
     res = CheckResult()
     rules = ctx.scheme.checks.site_health
     crawl = ctx.latest_crawl
     if crawl is None:
         return res
-    down: set[str] = set()
-    for site_id, probes in ctx.probes.items():
+    window = [r.id for r in ctx.crawl_runs[: rules.monitoring_runs]]
+    down: set[str] = set()  # sites that did not answer at all in the latest crawl: columns not judged
+    for site_id, probes in sorted(ctx.probes.items()):
         site = ctx.sites.get(site_id)
         owner = site.owner_unit_id if site else None
-        if probes and not any(p.ok for p in probes):
+        name = site.name if site else site_id
+        latest = [p for p in probes if p.crawl_run_id == crawl.id]
+        if latest and not any(p.ok for p in latest):
             down.add(site_id)
+        failed = [p for p in probes if _probe_failed(p, rules.slow_ms)]
+        share = len(failed) / len(probes) if probes else 0.0
+        if probes and share >= rules.unreachable_share:
             res.findings.append(FindingDraft(
                 check="site_health", rule="site_unreachable", status="defect", severity="veto", unit_id=owner,
-                site_id=site_id, title=f"站点无法访问：{site.name if site else site_id}",
-                evidence={"probes": [{"url": p.url, "error": p.error, "http_status": p.http_status,
-                                      "elapsed_ms": p.elapsed_ms, "at": p.probed_at.isoformat()} for p in probes]},
-                fix="恢复站点访问（国办检查：累计15秒以上打不开的次数占比≥5%即单项否决）。",
+                site_id=site_id, title=f"站点无法访问：{name}（监测期内{len(failed)}/{len(probes)}次打不开或超过"
+                                       f"{rules.slow_ms / 1000:g}秒）",
+                evidence={"probes": [_probe_json(p) for p in probes[:200]], "probes_total": len(probes),
+                          "probes_failed": len(failed), "share": round(share, 4),
+                          "threshold": rules.unreachable_share, "slow_ms": rules.slow_ms,
+                          "monitoring_runs": sorted({p.crawl_run_id for p in probes})},
+                fix=f"恢复站点访问（国办检查：监测期内超过{rules.slow_ms / 1000:g}秒仍打不开的次数累计占比"
+                    f"≥{rules.unreachable_share:.0%}即单项否决）。",
                 key=f"site_unreachable|{site_id}"))
+        if site_id in down:
             continue
-        latest = max((p.home_latest_date for p in probes if p.home_latest_date), default=None)
-        if latest is None or latest < ctx.as_of - timedelta(days=rules.home_stale_days):
+        home_dates = [p.home_latest_date for p in probes if p.home_latest_date]
+        home_latest = max(home_dates, default=None)
+        if home_latest is None or home_latest < ctx.as_of - timedelta(days=rules.home_stale_days):
             res.findings.append(FindingDraft(
                 check="site_health", rule="home_stale", status="defect", severity="veto", unit_id=owner,
-                site_id=site_id, title=f"首页超过{rules.home_stale_days}天未更新：{site.name if site else site_id}",
-                evidence={"home": probes[0].url, "latest_date": latest.isoformat() if latest else None},
+                site_id=site_id, title=f"首页超过{rules.home_stale_days}天未更新：{name}",
+                evidence={"home": probes[0].url, "latest_date": home_latest.isoformat() if home_latest else None,
+                          "limit_days": rules.home_stale_days},
                 fix="首页及时更新动态信息。", key=f"home_stale|{site_id}"))
-    for unit_id, channels in ctx.channels.items():
+    stale_by_site: dict[str, dict[str, FindingDraft]] = defaultdict(dict)
+    long_by_site: dict[str, dict[str, dict]] = defaultdict(dict)
+    blank_by_site: dict[str, dict[str, FindingDraft]] = defaultdict(dict)
+    for unit_id, channels in sorted(ctx.channels.items()):
         for ch in channels:
             if ch.code != "WEBSITE" or ch.site_id in down:
                 continue
@@ -63,21 +89,29 @@ def check_site_health(ctx: AuditContext) -> CheckResult:
             base = {"column": ch.name, "url": ch.url, "path": ch.column_path, "entries": h.entries,
                     "latest_date": h.latest_date.isoformat() if h.latest_date else None}
             unit = _unit(unit_id)
+            site_key = ch.site_id or ""
             if h.entries == 0:
-                res.findings.append(FindingDraft(
+                f = FindingDraft(
                     check="site_health", rule="blank_column", status="defect", unit_id=unit, site_id=ch.site_id,
                     title=f"空白栏目：{ch.column_path or ch.name}", evidence=base,
-                    fix="栏目自开设以来无内容：补充内容或撤并栏目。", key=f"blank_column|{ch.url}"))
+                    fix="栏目自开设以来无内容：补充内容或撤并栏目。", key=f"blank_column|{ch.url}")
+                if ch.url not in blank_by_site[site_key]:
+                    res.findings.append(f)
+                    blank_by_site[site_key][ch.url] = f
                 continue
             limit = {"news": rules.news_stale_days, "notice": rules.notice_stale_days}.get(ch.column_kind)
             if limit is None:
                 continue
             if h.latest_date is None or h.latest_date < ctx.as_of - timedelta(days=limit):
-                res.findings.append(FindingDraft(
+                f = FindingDraft(
                     check="site_health", rule="stale_column", status="defect", unit_id=unit, site_id=ch.site_id,
                     title=f"栏目超过{limit}天未更新：{ch.column_path or ch.name}", evidence=base | {"limit_days": limit},
                     fix="按国办检查指标及时更新（动态要闻类2周、通知公告政策文件类6个月）。",
-                    key=f"stale_column|{ch.url}"))
+                    key=f"stale_column|{ch.url}")
+                if ch.url not in stale_by_site[site_key]:
+                    res.findings.append(f)
+                    stale_by_site[site_key][ch.url] = f
+    _aggregate_vetoes(ctx, res, stale_by_site, blank_by_site)
     dead = set(rules.dead_link_statuses)
     for link in ctx.links:
         if link.ok or link.http_status not in dead:
@@ -105,3 +139,29 @@ def check_site_health(ctx: AuditContext) -> CheckResult:
                           "attachment": name, "title": item.title if item else None},
                 fix="重新上传附件。", key=f"missing_attachment|{link.url}"))
     return res
+
+
+def _aggregate_vetoes(ctx: AuditContext, res: CheckResult, stale: dict[str, dict[str, FindingDraft]],
+                      blank: dict[str, dict[str, FindingDraft]]) -> None:
+    """The 国办 栏目不更新 red lines, per site, from the per-column findings: ≥ N stale news/notice
+    columns, ≥ M stale columns, ≥ K blank columns. Each cites the column findings it counts."""
+    rules = ctx.scheme.checks.site_health
+    for rule, by_site, threshold, what in (
+            ("stale_columns_veto", stale, rules.stale_columns_veto, "动态要闻、通知公告类栏目未更新"),
+            ("long_stale_veto", stale, rules.long_stale_veto, "应更新栏目长期未更新"),
+            ("blank_columns_veto", blank, rules.blank_columns_veto, "空白栏目")):
+        for site_id, columns in sorted(by_site.items()):
+            if len(columns) < threshold:
+                continue
+            site = ctx.sites.get(site_id)
+            name = site.name if site else site_id
+            res.findings.append(FindingDraft(
+                check="site_health", rule=rule, status="defect", severity="veto",
+                unit_id=site.owner_unit_id if site else None, site_id=site_id or None,
+                title=f"单项否决：{what}{len(columns)}个（≥{threshold}个）：{name}",
+                evidence={"count": len(columns), "threshold": threshold,
+                          "columns": [{"column": f.evidence.get("column"), "url": url, "key": f.key,
+                                       "latest_date": f.evidence.get("latest_date")}
+                                      for url, f in sorted(columns.items())]},
+                fix="逐一更新或撤并所列栏目（国办检查指标：栏目不更新单项否决）。",
+                key=f"{rule}|{site_id}"))

@@ -1,0 +1,68 @@
+"""Report commands beyond `auditor report`: `auditor pdf` writes the PDFs with options.
+
+    auditor pdf [--run N] --out DIR [--units] [--unit ID …] [--matches] [--match-eval]
+
+`--units` adds one PDF per unit (units/<id>.pdf); `--unit` writes only the named units' scorecards;
+`--matches` lists every matched item in the scorecards (long; the XLSX 匹配 sheet has them anyway);
+`--match-eval` measures the matcher on the gold set (as `auditor match eval`) for the methodology appendix.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from auditor.errors import AuditorError
+    from auditor.report.context import build_report_context
+    from auditor.report.history import attach_match_eval
+    from auditor.report.pdf import html_to_pdf, write_pdf
+    from auditor.report.render import print_document
+    from auditor.store.db import open_db
+    from auditor.store.models import AuditRun
+
+    factory = open_db(args.db)
+    with factory() as session:
+        run_id = args.run
+        if run_id is None:
+            run_id = session.scalar(select(AuditRun.id).where(AuditRun.status == "complete")
+                                    .order_by(AuditRun.id.desc()))
+            if run_id is None:
+                raise AuditorError("no complete audit run in this database", hint="run `auditor score` first")
+        elif session.get(AuditRun, run_id) is None:
+            raise AuditorError(f"no audit run {run_id}", hint="`auditor runs` lists the runs")
+        ctx = build_report_context(session, run_id)
+    if args.match_eval:
+        attach_match_eval(ctx)
+    out = Path(args.out)
+    if args.unit:
+        known = {u["id"] for u in ctx["units"]}
+        unknown = [u for u in args.unit if u not in known]
+        if unknown:
+            raise AuditorError(f"unknown unit(s) in audit run {run_id}: {', '.join(unknown)}",
+                               hint=f"choose from {', '.join(sorted(known))}")
+        written = []
+        for uid in args.unit:
+            page = next(u["page"] for u in ctx["units"] if u["id"] == uid).rsplit(".", 1)[0]
+            written.append(html_to_pdf(print_document(ctx, unit_ids=[uid], overview=False, matches=args.matches),
+                                       out / "units" / f"{page}.pdf"))
+    else:
+        written = write_pdf(ctx, out, per_unit=args.units, matches=args.matches)
+    for p in written:
+        print(p)
+    return 0
+
+
+def add_parser(subparsers) -> None:  # noqa: ANN001
+    p = subparsers.add_parser("pdf", help="write the district report PDF (and per-unit PDFs) of an audit run")
+    p.add_argument("--run", type=int, default=None, help="audit run id (default: the latest complete run)")
+    p.add_argument("--out", default="reports-out")
+    p.add_argument("--units", action="store_true", help="also write one PDF per unit under units/")
+    p.add_argument("--unit", action="append", metavar="ID", help="only this unit's scorecard (repeatable)")
+    p.add_argument("--matches", action="store_true", help="list every matched item in the scorecards")
+    p.add_argument("--match-eval", action="store_true",
+                   help="measure the matcher on the gold set for the methodology appendix (slow)")
+    p.set_defaults(func=cmd_pdf)

@@ -1,0 +1,402 @@
+"""What a report adds around one run's scores: history (trends, changes since the last run and why),
+upcoming obligations, the methodology behind the numbers, and the matcher's accuracy.
+
+Other stages may provide richer data (score-delta reasons, upcoming obligations, matcher
+evaluation, unit-catalog diffs). Each is looked up by name and used when present; otherwise the
+section is computed from what the store holds and says so (`source` = "store"), or is marked
+unavailable. A report never fails because an optional provider is missing or broken.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import statistics
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from typing import Any, Callable
+
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from auditor.report import labels as L
+from auditor.store.models import AuditRun, CatalogEntryRow, Finding, Match, Score, Unit
+
+log = logging.getLogger(__name__)
+
+TREND_RUNS = 12  # runs shown in the trend chart and table
+UPCOMING_DAYS = 90  # horizon of the store-computed upcoming obligations
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def optional(module: str, names: tuple[str, ...]) -> Callable[..., Any] | None:
+    """The first callable `names` of `module` if that module imports; None when it is absent."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return None
+    except Exception:  # noqa: BLE001 - a broken optional provider must not break reports
+        log.warning("optional report provider %s failed to import", module, exc_info=True)
+        return None
+    for name in names:
+        fn = getattr(mod, name, None)
+        if callable(fn):
+            return fn
+    return None
+
+
+def has_table(session: Session, name: str) -> bool:
+    """Whether the store has a table another stage adds by its own migration (absent in older stores)."""
+    try:
+        return sa_inspect(session.get_bind()).has_table(name)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def call_optional(fn: Callable[..., Any] | None, *args: Any, **kwargs: Any) -> Any:
+    if fn is None:
+        return None
+    try:
+        return fn(*args, **kwargs)
+    except Exception:  # noqa: BLE001
+        log.warning("optional report provider %s failed", getattr(fn, "__qualname__", fn), exc_info=True)
+        return None
+
+
+# ---------------------------------------------------------------------------- trends
+
+
+def trend(session: Session, run: AuditRun, units: list[dict[str, Any]]) -> dict[str, Any]:
+    """Overall scores of every unit over the complete runs of the same scheme, up to this run."""
+    runs = list(session.scalars(select(AuditRun).where(AuditRun.scheme == run.scheme, AuditRun.id <= run.id,
+                                                       (AuditRun.status == "complete") | (AuditRun.id == run.id))
+                                .order_by(AuditRun.id.desc()).limit(TREND_RUNS)))[::-1]
+    ids = [r.id for r in runs]
+    scores: dict[tuple[int, str], float] = {}
+    if ids:
+        for s in session.scalars(select(Score).where(Score.audit_run_id.in_(ids), Score.domain.is_(None),
+                                                     Score.dimension.is_(None))):
+            if s.score >= 0 and (s.details or {}).get("scored") is not False:
+                scores[(s.audit_run_id, s.unit_id)] = round(s.score, 2)
+    levels: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for u in units:
+        levels[u["level"]].append(u)
+    series = []
+    for level in sorted(levels, key=L.level_key):
+        points = []
+        for r in runs:
+            vals = [scores[(r.id, u["id"])] for u in levels[level] if (r.id, u["id"]) in scores]
+            points.append(round(statistics.fmean(vals), 2) if vals else None)
+        series.append({"level": level, "label": L.label(L.LEVELS, level) + "平均分", "values": points})
+    rows = [{"id": u["id"], "name": u["name"], "page": u["page"], "level": u["level"],
+             "values": [scores.get((r.id, u["id"])) for r in runs]} for u in units]
+    return {"runs": [{"id": r.id, "as_of": _iso(r.as_of)} for r in runs], "series": series, "units": rows}
+
+
+# ---------------------------------------------------------------------------- changes since last run
+
+
+def _finding_points(session: Session, run_id: int) -> dict[str, list[Finding]]:
+    out: dict[str, list[Finding]] = defaultdict(list)
+    for f in session.scalars(select(Finding).where(Finding.audit_run_id == run_id, Finding.status == "defect")):
+        if f.unit_id:
+            out[f.unit_id].append(f)
+    return out
+
+
+def changes(session: Session, run: AuditRun, previous: dict[str, Any] | None, rows: dict[str, dict[str, Any]],
+            findings_by_unit: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Per unit: score and dimension deltas since the previous run and the findings behind them.
+
+    The reasons recorded by the scoring stage (score_deltas, resolved_findings) are used when the store
+    has them; otherwise the new and the resolved defects with their points are the explanation.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    if previous is None:
+        return out
+    prev_id = previous["run"]["id"]
+    provided = _provided_deltas(session, run.id)
+    resolved_why = _provided_resolved(session, run.id)
+    prev_dims: dict[str, dict[str, float]] = defaultdict(dict)
+    for s in session.scalars(select(Score).where(Score.audit_run_id == prev_id, Score.domain.is_(None),
+                                                 Score.dimension.is_not(None))):
+        prev_dims[s.unit_id][s.dimension] = s.score
+    prev_defects = _finding_points(session, prev_id)
+    for uid, row in rows.items():
+        dims = []
+        for d in L.DIMENSION_ORDER:
+            now, before = row["dims"].get(d), prev_dims.get(uid, {}).get(d)
+            dims.append({"code": d, "label": L.DIMENSIONS[d], "now": now, "before": before,
+                         "delta": round(now - before, 2) if now is not None and before is not None else None})
+        mine = [f for f in findings_by_unit.get(uid, []) if f["status"] == "defect"]
+        current_keys = {f["key"] for f in findings_by_unit.get(uid, [])}
+        new = sorted((f for f in mine if f["lifecycle"] == "new"), key=lambda f: -f["points"])
+        resolved = sorted(({"key": f.key, "title": f.title, "rule_label": L.label(L.RULES, f.rule),
+                            "check_label": L.label(L.DIMENSIONS, f.check), "points": round(f.points or 0, 2),
+                            "why": L.label(RESOLVED_REASONS, resolved_why.get(f.key)) or "已整改"}
+                           for f in prev_defects.get(uid, []) if f.key not in current_keys),
+                          key=lambda r: -r["points"])
+        reasons = provided.get(uid) if provided is not None else None
+        out[uid] = {"previous_run": previous["run"], "score_before": (row["previous"] or {}).get("score"),
+                    "score_now": row["score"], "delta": (row["previous"] or {}).get("delta"), "dims": dims,
+                    "new": new, "new_points": round(sum(f["points"] for f in new), 2),
+                    "resolved": resolved, "resolved_points": round(sum(r["points"] for r in resolved), 2),
+                    "reasons": reasons, "source": "scoring" if reasons is not None else "store"}
+    return out
+
+
+DELTA_REASONS = {
+    "newly_late": "新增逾期或未注明日期",
+    "new_obligation": "新到期的定期/年度公开义务",
+    "crawl_recovered": "上次无法核实、本次可核实后发现的问题",
+    "reviewer_decision": "复核决定改变了判定",
+    "new_defect": "新增其他问题",
+    "fixed": "已整改",
+    "crawl_failure": "本次抓取失败转为无法核实（非整改）",
+    "no_longer_applicable": "不再适用",
+    "rescaled": "核查基数、封顶或否决项变化带来的折算",
+}
+RESOLVED_REASONS = {k: DELTA_REASONS[k] for k in ("fixed", "reviewer_decision", "crawl_failure",
+                                                   "no_longer_applicable")}
+
+
+def _provided_deltas(session: Session, run_id: int) -> dict[str, list[dict[str, Any]]] | None:
+    """Score-delta reasons recorded by the scoring stage (score_deltas), if this store has them."""
+    fn = optional("auditor.scoring.history", ("score_deltas",))
+    if fn is None or not has_table(session, "score_deltas"):
+        return None
+    rows = call_optional(fn, session, run_id)
+    if not rows:
+        return None
+    out: dict[str, list[dict[str, Any]]] = {}
+    for d in rows:
+        reasons = []
+        for r in getattr(d, "reasons", None) or []:
+            if not isinstance(r, dict):
+                continue
+            code = str(r.get("reason") or "")
+            pts = r.get("points")
+            reasons.append({"code": code, "text": L.label(DELTA_REASONS, code) or code,
+                            "points": round(float(pts), 2) if isinstance(pts, (int, float)) else None,
+                            "count": r.get("count") if isinstance(r.get("count"), int) else None})
+        out[getattr(d, "unit_id", "")] = reasons
+    return out
+
+
+def _provided_resolved(session: Session, run_id: int) -> dict[str, str]:
+    fn = optional("auditor.scoring.history", ("resolved_findings",))
+    if fn is None or not has_table(session, "resolved_findings"):
+        return {}
+    return {r.key: r.reason for r in call_optional(fn, session, run_id) or [] if getattr(r, "key", None)}
+
+
+# ---------------------------------------------------------------------------- upcoming obligations
+
+
+CATALOG_LEVEL = {"区级": "县级", "县级": "县级", "乡级": "乡级"}
+
+
+def upcoming(session: Session, run: AuditRun, units: list[dict[str, Any]]) -> dict[str, Any]:
+    """Obligations falling due after the audit date, per unit.
+
+    From `auditor.scoring.upcoming` when that stage provides it; else computed here from the catalog
+    snapshot: entries with a fixed annual date or a periodic update rule, due within UPCOMING_DAYS.
+    """
+    provider = optional("auditor.scoring.upcoming", ("upcoming_obligations",))
+    if provider is not None and has_table(session, "upcoming_obligations"):
+        provided = call_optional(provider, session, run.id)
+        if provided is not None:
+            return {"source": "scoring", "horizon_days": None, "units": _obligations(session, provided)}
+    return {"source": "store", "horizon_days": UPCOMING_DAYS, "units": _upcoming_from_store(session, run, units)}
+
+
+KINDS = {"period": "本期尚未公开", "periodic": "定期更新", "annual": "年度公开", "event": "已形成待公开"}
+
+
+def _obligations(session: Session, rows: list[Any]) -> dict[str, list[dict[str, Any]]]:
+    entries = {e.id: e for e in session.scalars(select(CatalogEntryRow))}
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for o in rows:
+        e = entries.get(getattr(o, "entry_id", None) or "")
+        due = getattr(o, "due_date", None)
+        basis = getattr(o, "basis", None)
+        out[getattr(o, "unit_id", "")].append({
+            "entry_id": getattr(o, "entry_id", None), "domain": getattr(o, "domain", None) or (e.domain if e else None),
+            "level1": e.level1 if e else None, "level2": e.level2 if e else None,
+            "title": getattr(o, "title", None), "kind": L.label(KINDS, getattr(o, "kind", None)),
+            "time_limit": e.time_limit if e else None, "due_date": _iso(due),
+            "days_left": getattr(o, "working_days_left", None), "days_unit": "工作日",
+            "last_published": None,
+            "why": "；".join(f"{k}: {v}" for k, v in basis.items() if isinstance(v, (str, int, float)))
+            if isinstance(basis, dict) else None,
+        })
+    return dict(out)
+
+
+def _upcoming_from_store(session: Session, run: AuditRun, units: list[dict[str, Any]]) -> dict[str, list[dict]]:
+    from auditor.catalog.deadline import parse_time_limit
+    from auditor.catalog.workdays import WorkingCalendar
+
+    as_of: date = run.as_of
+    horizon = as_of + timedelta(days=UPCOMING_DAYS)
+    cal = WorkingCalendar()
+    entries = list(session.scalars(select(CatalogEntryRow).order_by(CatalogEntryRow.id)))
+    rules = {}
+    for e in entries:
+        try:
+            rule = parse_time_limit(e.time_limit)
+        except Exception:  # noqa: BLE001 - an unparseable phrase simply has no computable due date
+            continue
+        if rule.kind in ("annual", "periodic"):
+            rules[e.id] = rule
+    if not rules:
+        return {}
+    latest: dict[tuple[str, str], date] = {}
+    for m in session.scalars(select(Match).where(Match.audit_run_id == run.id,
+                                                 Match.decision.in_(("accept", "confirmed")))):
+        if m.entry_id in rules and m.item is not None and m.item.publish_date:
+            k = (m.unit_id, m.entry_id)
+            latest[k] = max(latest.get(k, m.item.publish_date), m.item.publish_date)
+    stored = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_([u["id"] for u in units])))}
+    out: dict[str, list[dict]] = {}
+    for u in units:
+        unit = stored.get(u["id"])
+        if unit is None:
+            continue
+        domains = set(unit.domains_lead or []) | set(unit.domains_share or [])
+        level = CATALOG_LEVEL.get(unit.level)
+        rows = []
+        for e in entries:
+            rule = rules.get(e.id)
+            if rule is None or e.domain not in domains or (e.levels and level not in e.levels) or e.mode != "主动":
+                continue
+            anchor = as_of if rule.kind == "annual" else latest.get((unit.id, e.id))
+            if anchor is None:
+                continue
+            try:
+                due = rule.due_date(anchor, cal)
+            except Exception:  # noqa: BLE001
+                due = None
+            if due is None or not (as_of <= due.date <= horizon):
+                continue
+            rows.append({"entry_id": e.id, "domain": e.domain, "level1": e.level1, "level2": e.level2,
+                         "title": None, "kind": L.label(KINDS, rule.kind), "time_limit": e.time_limit,
+                         "due_date": due.date.isoformat(), "days_left": (due.date - as_of).days,
+                         "days_unit": "日", "last_published": _iso(latest.get((unit.id, e.id))), "why": None})
+        if rows:
+            out[unit.id] = sorted(rows, key=lambda r: (r["due_date"], r["entry_id"]))
+    return out
+
+
+# ---------------------------------------------------------------------------- matcher accuracy
+
+
+def matcher(session: Session, run: AuditRun) -> dict[str, Any]:
+    """Decision counts of this run's matches, plus the accuracy measured by `auditor match eval` if any."""
+    counts = Counter(session.scalars(select(Match.decision).where(Match.audit_run_id == run.id)))
+    evaluation = None
+    total = sum(counts.values())
+    return {
+        "decisions": [{"decision": d, "label": L.label(L.DECISIONS, d), "count": n} for d, n in counts.most_common()],
+        "total": total,
+        "auto_share": round(100 * (counts["accept"] + counts["reject"]) / total, 1) if total else None,
+        "evaluation": evaluation,
+    }
+
+
+def measure_matcher(scheme: str = "default") -> dict[str, Any] | None:
+    """Precision/recall/F1 of the matcher on the labelled gold set (what `auditor match eval` prints).
+
+    Takes tens of seconds, so reports include it only on request (`attach_match_eval`).
+    """
+    evaluate = optional("auditor.match.evaluate", ("evaluate",))
+    if evaluate is None:
+        return None
+    try:
+        from auditor.catalog.loader import load_catalog
+        from auditor.match import evaluate as ev
+        from auditor.match.matcher import Matcher, Thresholds
+        from auditor.scoring.rules import load_scheme
+
+        catalog = load_catalog()
+        rows = ev.load_gold(ev.GOLD, catalog)
+        try:
+            m = load_scheme(scheme).matching
+            matcher = Matcher(Thresholds(m.accept, m.review))
+        except Exception:  # noqa: BLE001
+            matcher = None
+        report = ev.evaluate(rows, catalog, matcher)
+        o, b = report.matcher[ev.OVERALL], report.baseline[ev.OVERALL]
+    except Exception:  # noqa: BLE001
+        log.warning("matcher evaluation failed", exc_info=True)
+        return None
+    return {"金标准样本数": report.rows, "准确率 precision": round(o.precision, 3), "召回率 recall": round(o.recall, 3),
+            "F1": round(o.f1, 3), "基线 F1（WRatio）": round(b.f1, 3), "TP / FP / FN": f"{o.tp} / {o.fp} / {o.fn}"}
+
+
+def attach_match_eval(ctx: dict[str, Any], evaluation: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Put the matcher's measured accuracy into a report context (measured now unless given)."""
+    if evaluation is None:
+        evaluation = measure_matcher(ctx["run"].get("scheme") or "default")
+    ctx["methodology"]["matcher"]["evaluation"] = evaluation
+    return ctx
+
+
+# ---------------------------------------------------------------------------- methodology
+
+
+def methodology(run: AuditRun, run_info: dict[str, Any], match_stats: dict[str, Any]) -> dict[str, Any]:
+    """Scheme, weights, grades, thresholds, versions and crawl dates: how to read every number."""
+    scheme = None
+    try:
+        from auditor.scoring.rules import load_scheme
+
+        scheme = load_scheme(run.scheme)
+    except Exception:  # noqa: BLE001 - the scheme file may have been renamed since the run
+        scheme = None
+    info: dict[str, Any] = {"scheme": run.scheme, "rules_version": run.rules_version,
+                            "catalog_version": run.catalog_version, "code_version": run.code_version,
+                            "crawl_runs": run_info["crawl_runs"], "matcher": match_stats,
+                            "scheme_loaded": scheme is not None, "scheme_changed": False,
+                            "title": None, "method": None, "weights": [], "grades": [], "matching": None,
+                            "checks": [], "site_health_points": [], "veto": []}
+    if scheme is None:
+        return info
+    info["scheme_changed"] = f"{scheme.name}@{scheme.version}" != run.rules_version
+    info["title"] = scheme.title
+    info["method"] = getattr(scheme.scoring, "method", None)
+    info["weights"] = [{"code": d, "label": L.label(L.DIMENSIONS, d), "weight": w} for d, w in scheme.weights.items()]
+    info["grades"] = [{"min": g.min, "label": g.label} for g in sorted(scheme.grades, key=lambda g: -g.min)]
+    info["matching"] = {"accept": scheme.matching.accept, "review": scheme.matching.review}
+    checks = []
+    for name in type(scheme.checks).model_fields:
+        cfg = getattr(scheme.checks, name)
+        params = {k: v for k, v in cfg.model_dump().items() if k != "enabled" and not isinstance(v, dict)}
+        checks.append({"name": name, "label": L.label(L.DIMENSIONS, name), "enabled": cfg.enabled,
+                       "params": "；".join(f"{k}={v}" for k, v in params.items())})
+    info["checks"] = checks
+    points = getattr(scheme.scoring, "site_health_points", None) or {}
+    info["site_health_points"] = [{"rule": r, "label": L.label(L.RULES, r), "points": p} for r, p in points.items()]
+    indicators = getattr(scheme.scoring, "indicators", None) or {}
+    for d, ind in indicators.items():
+        for r, p in ind.deductions.items():
+            info["site_health_points"].append({"rule": r, "label": f"{ind.label}：{L.label(L.RULES, r)}", "points": p})
+    info["veto"] = [L.label(L.RULES, r) for r in scheme.veto_rules]
+    return info
+
+
+# ---------------------------------------------------------------------------- unit-catalog diffs
+
+
+def catalog_diffs(session: Session, run: AuditRun) -> dict[str, Any] | None:
+    """Unit-catalog vs national-catalog differences, when the catalog stage provides them."""
+    provider = optional("auditor.catalog.diff", ("report_rows", "diff_rows", "stored_diffs"))
+    rows = call_optional(provider, session, run.id) if provider else None
+    if not isinstance(rows, list):
+        return None
+    clean = [r for r in rows if isinstance(r, dict)]
+    return {"rows": clean, "columns": list(dict.fromkeys(k for r in clean for k in r))}

@@ -1,0 +1,87 @@
+"""PDF for formal submission: the district report (overview + every scorecard, one unit per chapter,
+page numbers) and, on request, one PDF per unit, rendered by WeasyPrint from the same templates as the HTML.
+
+Fonts: the templates ask for "Noto Sans CJK SC" (Debian: fonts-noto-cjk); WeasyPrint finds it through
+fontconfig. Nothing is fetched while rendering: the URL fetcher refuses every URL, so a crawled link
+can never make the renderer reach the network (the documents hold no images or stylesheets by URL).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from auditor.report.context import ReportError, build_report_context
+from auditor.report.render import print_document
+
+log = logging.getLogger(__name__)
+
+CJK_FAMILY = "Noto Sans CJK SC"
+
+
+def _weasyprint():  # noqa: ANN202
+    try:
+        import weasyprint
+    except ImportError as exc:
+        raise ReportError(
+            f"PDF output needs WeasyPrint, which could not be loaded ({exc})",
+            hint="pip install 'weasyprint>=62' and, on Debian, apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
+                 "fonts-noto-cjk") from None
+    except OSError as exc:  # the Python package is there but Pango/HarfBuzz are not
+        raise ReportError(f"WeasyPrint cannot load its system libraries ({exc})",
+                          hint="apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk") from None
+    return weasyprint
+
+
+def cjk_font_available() -> bool | None:
+    """True/False when fontconfig can tell whether a Simplified Chinese font is installed; None if unknown."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        out = subprocess.run([fc_list, ":lang=zh-cn", "family"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return bool(out.strip())
+
+
+def _refuse(url: str, *args: Any, **kwargs: Any) -> dict:
+    raise ValueError(f"report PDFs load no external resources (refused {url[:80]!r})")
+
+
+def html_to_pdf(html: str, path: Path) -> Path:
+    """Write one HTML document as PDF; no URL is ever fetched."""
+    weasyprint = _weasyprint()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    weasyprint.HTML(string=html, base_url=None, url_fetcher=_refuse).write_pdf(str(path))
+    return path
+
+
+def write_pdf(ctx: dict[str, Any], out_dir: Path, *, per_unit: bool = False, matches: bool = False) -> list[Path]:
+    """The district PDF (audit-run-N.pdf) and, if per_unit, units/<unit>.pdf; returns the written files."""
+    if cjk_font_available() is False:
+        log.warning("no Chinese font found by fontconfig: PDF text will not render; install fonts-noto-cjk")
+    out_dir = Path(out_dir)
+    written = [html_to_pdf(print_document(ctx, matches=matches), out_dir / f"audit-run-{ctx['run']['id']}.pdf")]
+    if per_unit:
+        for unit in ctx["units"]:
+            page = unit["page"].rsplit(".", 1)[0] + ".pdf"
+            written.append(html_to_pdf(print_document(ctx, unit_ids=[unit["id"]], overview=False, matches=matches),
+                                       out_dir / "units" / page))
+    return written
+
+
+def render_pdf(session: Session, run_id: int, out_dir: Path, *, per_unit: bool = False,
+               matches: bool = False) -> list[Path]:
+    """Build the report context of an audit run and write its PDFs under out_dir: the district PDF
+    (audit-run-N.pdf) first, then units/<unit>.pdf when per_unit (each costs about as much to
+    render as its chapter of the district PDF, so `auditor report --format pdf` writes only the former;
+    `auditor pdf --units` writes both)."""
+    _weasyprint()  # fail early with the install hint, before building the context
+    return write_pdf(build_report_context(session, run_id), out_dir, per_unit=per_unit)

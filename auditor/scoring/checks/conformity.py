@@ -1,0 +1,103 @@
+"""Unit catalog conformity: the catalog a unit published vs the standard catalog.
+
+Runs only for units whose catalog file is configured (`checks.conformity.unit_catalogs` in the
+rules file, or `unit_catalogs=` passed to run_audit from the registry). The comparison itself is
+auditor.catalog.diff.diff_unit_catalog(unit_catalog, catalog, domain=None, level=None), which
+returns ConformityFinding objects (rule, entry_id, unit_row, message, severity); this module only
+turns them into findings. `LOADER` and `DIFFER` are looked up at call time so tests can swap them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from auditor.errors import CatalogError, RulesError
+from auditor.match.run import CATALOG_LEVEL
+from auditor.scoring.checks import CheckResult
+from auditor.scoring.context import AuditContext, FindingDraft
+
+LOADER: Callable[[Path], Any] | None = None
+DIFFER: Callable[..., list[Any]] | None = None
+
+
+def _loader() -> Callable[[Path], Any]:
+    if LOADER is not None:
+        return LOADER
+    try:
+        from auditor.catalog.unit_catalog import load_unit_catalog
+    except ImportError as exc:
+        raise RulesError("unit catalog conformity is configured but auditor.catalog.unit_catalog is not available",
+                         hint="disable checks.conformity or install a version with the unit-catalog reader") from exc
+    return load_unit_catalog
+
+
+def _differ() -> Callable[..., list[Any]]:
+    if DIFFER is not None:
+        return DIFFER
+    try:
+        from auditor.catalog.diff import diff_unit_catalog
+    except ImportError as exc:
+        raise RulesError("unit catalog conformity is configured but auditor.catalog.diff is not available",
+                         hint="disable checks.conformity or install a version with the unit-catalog diff") from exc
+    return diff_unit_catalog
+
+
+def check_conformity(ctx: AuditContext) -> CheckResult:
+    res = CheckResult()
+    rules = ctx.scheme.checks.conformity
+    if not ctx.unit_catalogs:
+        return res
+    units = {u.id: u for u in ctx.units}
+    load, diff = _loader(), _differ()
+    for unit_id, path in sorted(ctx.unit_catalogs.items()):
+        unit = units.get(unit_id)
+        if unit is None:
+            raise RulesError(f"unit catalog configured for unknown unit {unit_id!r}",
+                             where="checks.conformity.unit_catalogs",
+                             hint="known units: " + ", ".join(sorted(units)))
+        applicable = {e.id: e for e in ctx.entries.get(unit_id, [])}
+        try:
+            unit_catalog = load(Path(path))
+        except CatalogError as exc:
+            res.findings.append(FindingDraft(
+                check="conformity", rule="catalog_conformity", status="unverified", severity="info",
+                unit_id=unit_id, title=f"单位目录无法读取：{Path(path).name}",
+                evidence={"file": str(path), "error": str(exc)}, fix="修正目录文件后重新评估；本项不扣分。",
+                key=f"catalog_conformity|{unit_id}|unreadable"))
+            continue
+        for e in applicable.values():
+            res.basis[unit_id][e.domain] += 1
+        found = diff(unit_catalog, ctx.catalog, domain=None, level=CATALOG_LEVEL.get(unit.level))
+        seen: set[str] = set()
+        for cf in found:
+            entry_id = getattr(cf, "entry_id", None)
+            if entry_id is not None and entry_id not in applicable and entry_id in ctx.catalog.by_id:
+                continue  # a row of a domain this unit does not hold
+            entry = applicable.get(entry_id) if entry_id else None
+            severity = str(getattr(cf, "severity", "major"))
+            row = getattr(cf, "unit_row", None)
+            key = f"catalog_conformity|{unit_id}|{cf.rule}|{entry_id or row}"
+            if key in seen:
+                continue
+            seen.add(key)
+            defect = severity in rules.defect_severities
+            res.findings.append(FindingDraft(
+                check="conformity", rule="catalog_conformity", status="defect" if defect else "info",
+                severity=severity if defect else "info", unit_id=unit_id, entry_id=entry_id,
+                domain=entry.domain if entry else None,
+                title=f"单位目录与标准目录不一致（{cf.rule}）：{cf.message}",
+                evidence={"file": str(path), "diff_rule": cf.rule, "unit_row": _plain(row), "message": cf.message,
+                          "entry": {"id": entry.id, "level2": entry.level2} if entry else None},
+                fix="按标准目录修订本单位公开目录（事项名称、公开时限、公开渠道等）。", key=key))
+    return res
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value)

@@ -1,0 +1,149 @@
+"""Periodic and annual entries: the latest publication against the period the catalog sets.
+
+* entries with `period:` (annual / semiannual / quarterly / monthly): each of the last
+  `lookback_periods` completed calendar periods must hold a publication → `period_missed`;
+* 公开时限 of kind `periodic` ("半年至少更新1次"): the latest update plus the interval must not
+  have passed → `periodic_overdue`;
+* 公开时限 of kind `annual` with a fixed date ("每年1月31日前"): once this year's date has passed,
+  a publication of this year must exist (`annual_missed`) and be on time (`annual_late`).
+
+Entries with no accepted publication at all are completeness's business (missing/unverified), so
+they are not judged here; nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from auditor.catalog.models import CatalogEntry
+from auditor.scoring.checks import CheckResult
+from auditor.scoring.checks.common import accepted_by_entry, published_on, website_items
+from auditor.scoring.context import AuditContext, FindingDraft
+
+PERIOD_MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
+PERIOD_LABEL = {"annual": "年度", "semiannual": "半年", "quarterly": "季度", "monthly": "月度"}
+
+
+def period_bounds(period: str, d: date) -> tuple[date, date]:
+    """The calendar period (start, end inclusive) that contains d."""
+    months = PERIOD_MONTHS[period]
+    first_month = (d.month - 1) // months * months + 1
+    start = date(d.year, first_month, 1)
+    nm = first_month + months
+    end = (date(d.year + (nm - 1) // 12, (nm - 1) % 12 + 1, 1)) - timedelta(days=1)
+    return start, end
+
+
+def completed_periods(period: str, as_of: date, n: int, grace_days: int = 0) -> list[tuple[date, date]]:
+    """The last n calendar periods that ended (plus grace) before as_of, newest first."""
+    out: list[tuple[date, date]] = []
+    start, end = period_bounds(period, as_of)
+    while len(out) < n:
+        start, end = period_bounds(period, start - timedelta(days=1))
+        if end + timedelta(days=grace_days) < as_of:
+            out.append((start, end))
+    return out
+
+
+def period_label(period: str, start: date) -> str:
+    if period == "annual":
+        return f"{start.year}年"
+    if period == "semiannual":
+        return f"{start.year}年{'上' if start.month == 1 else '下'}半年"
+    if period == "quarterly":
+        return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
+    return f"{start.year}年{start.month}月"
+
+
+def _dates(ctx: AuditContext, matches) -> list[tuple[date, int]]:  # noqa: ANN001
+    out = []
+    for m in website_items(ctx, matches):
+        d = published_on(ctx, m.item_id)
+        if d is not None:
+            out.append((d, m.item_id))
+    return sorted(out)
+
+
+def _evidence(ctx: AuditContext, entry: CatalogEntry, dates: list[tuple[date, int]]) -> dict:
+    return {"entry": {"id": entry.id, "level2": entry.level2, "time_limit": entry.time_limit,
+                      "period": entry.period},
+            "publications": [{"date": d.isoformat(), "url": ctx.items[i].canonical_url} for d, i in dates[-10:]]}
+
+
+def check_periodic(ctx: AuditContext) -> CheckResult:
+    res = CheckResult()
+    rules = ctx.scheme.checks.periodic
+    effective = ctx.catalog.effective
+    for unit in ctx.units:
+        entries = {e.id: e for e in ctx.entries.get(unit.id, [])}
+        for entry_id, matches in sorted(accepted_by_entry(ctx, unit.id).items()):
+            entry = entries.get(entry_id)
+            if entry is None or entry_id in ctx.not_applicable.get(unit.id, set()):
+                continue
+            dates = _dates(ctx, matches)
+            if not dates:
+                continue  # undated items are timeliness's finding
+            rule = entry.deadline
+            if entry.period in PERIOD_MONTHS:
+                for start, end in completed_periods(entry.period, ctx.as_of, rules.lookback_periods,
+                                                    rules.grace_days):
+                    if end < effective:
+                        continue
+                    res.basis[unit.id][entry.domain] += 1
+                    if any(start <= d <= end for d, _ in dates):
+                        continue
+                    label = period_label(entry.period, start)
+                    res.findings.append(FindingDraft(
+                        check="periodic", rule="period_missed", status="defect", unit_id=unit.id,
+                        entry_id=entry.id, domain=entry.domain,
+                        title=f"{label}未公开{PERIOD_LABEL[entry.period]}信息：{entry.level2}",
+                        evidence=_evidence(ctx, entry, dates) | {"period": {"start": start.isoformat(),
+                                                                           "end": end.isoformat(),
+                                                                           "label": label}},
+                        fix=f"按目录要求每{PERIOD_LABEL[entry.period]}公开{entry.level2}，补充{label}的信息。",
+                        key=f"period_missed|{unit.id}|{entry.id}|{start.isoformat()}"))
+            if rule.kind == "periodic" and rule.amount:
+                last = dates[-1][0]
+                due = rule.due_date(last, ctx.cal)
+                if due is None:
+                    continue
+                res.basis[unit.id][entry.domain] += 1
+                if due.date >= ctx.as_of:
+                    continue
+                overdue = (ctx.as_of - due.date).days
+                res.findings.append(FindingDraft(
+                    check="periodic", rule="periodic_overdue", status="defect", unit_id=unit.id,
+                    entry_id=entry.id, domain=entry.domain, days_late=overdue,
+                    title=f"超过更新周期{overdue}日未更新：{entry.level2}（{entry.time_limit}）",
+                    evidence=_evidence(ctx, entry, dates) | {"last_update": last.isoformat(),
+                                                             "due_date": due.date.isoformat(),
+                                                             "rule": rule.to_json()},
+                    fix=f"按「{entry.time_limit}」更新{entry.level2}（上次更新{last}，应于{due.date}前更新）。",
+                    key=f"periodic_overdue|{unit.id}|{entry.id}"))
+            if rule.kind == "annual" and rule.fixed_date:
+                month, day = map(int, rule.fixed_date.split("-"))
+                due_d = date(ctx.as_of.year, month, day)
+                if due_d + timedelta(days=rules.grace_days) >= ctx.as_of:
+                    continue
+                res.basis[unit.id][entry.domain] += 1
+                this_year = [d for d, _ in dates if date(ctx.as_of.year, 1, 1) <= d <= ctx.as_of]
+                ev = _evidence(ctx, entry, dates) | {"due_date": due_d.isoformat(), "rule": rule.to_json()}
+                if any(d <= due_d for d in this_year):
+                    continue
+                if this_year:
+                    late = (min(this_year) - due_d).days
+                    res.findings.append(FindingDraft(
+                        check="periodic", rule="annual_late", status="defect", unit_id=unit.id,
+                        entry_id=entry.id, domain=entry.domain, days_late=late,
+                        title=f"{ctx.as_of.year}年度信息逾期{late}日公开：{entry.level2}（{entry.time_limit}）",
+                        evidence=ev | {"published": min(this_year).isoformat()},
+                        fix=f"今后于每年{month}月{day}日前公开{entry.level2}。",
+                        key=f"annual_late|{unit.id}|{entry.id}|{ctx.as_of.year}"))
+                else:
+                    res.findings.append(FindingDraft(
+                        check="periodic", rule="annual_missed", status="defect", unit_id=unit.id,
+                        entry_id=entry.id, domain=entry.domain,
+                        title=f"{ctx.as_of.year}年度信息未按期公开：{entry.level2}（{entry.time_limit}）",
+                        evidence=ev, fix=f"立即公开{ctx.as_of.year}年度{entry.level2}（应于{due_d}前公开）。",
+                        key=f"annual_missed|{unit.id}|{entry.id}|{ctx.as_of.year}"))
+    return res

@@ -1,0 +1,76 @@
+"""Persistent entries (长期公开 / 保持长期公开): the published item must still be online.
+
+An entry whose 公开时限 (or the part that applies to the item) is persistent is judged on its
+accepted website items: at least one must have been listed in the latest crawl and not answer as
+a dead link. If none is, and the columns that listed them were crawled healthily in the latest
+crawl, the entry was withdrawn (`withdrawn`); if those columns could not be read, it is
+`persistence_unverified` and costs nothing.
+"""
+
+from __future__ import annotations
+
+from auditor.harvest.canonical import canonical_url
+from auditor.scoring.checks import CheckResult
+from auditor.scoring.checks.common import accepted_by_entry, healthy, website_items
+from auditor.scoring.context import AuditContext, FindingDraft
+from auditor.scoring.deadlines import deadline_for
+
+
+def _persistent(rule) -> bool:  # noqa: ANN001 - DeadlineRule
+    return rule.kind == "persistent" or rule.persistent
+
+
+def check_persistence(ctx: AuditContext) -> CheckResult:
+    res = CheckResult()
+    latest = ctx.latest_crawl
+    if latest is None:
+        return res
+    dead = {canonical_url(lc.url) for lc in ctx.links
+            if lc.kind == "detail" and not lc.ok and lc.http_status in set(ctx.scheme.checks.site_health.dead_link_statuses)}
+    for unit in ctx.units:
+        entries = {e.id: e for e in ctx.entries.get(unit.id, [])}
+        for entry_id, matches in sorted(accepted_by_entry(ctx, unit.id).items()):
+            entry = entries.get(entry_id)
+            if entry is None or entry_id in ctx.not_applicable.get(unit.id, set()):
+                continue
+            items = []
+            for m in website_items(ctx, matches):
+                item = ctx.items.get(m.item_id)
+                if item is not None and _persistent(deadline_for(entry, item.title or item.list_title)):
+                    items.append(item)
+            if not items:
+                continue
+            state = []
+            online = False
+            columns = {}
+            for item in items:
+                seen = [(lst, ch) for lst, ch in ctx.listings.get(item.id, []) if ch.active]
+                listed = any(lst.last_seen_run == latest.id for lst, _ in seen)
+                is_dead = item.canonical_url in dead
+                online = online or (listed and not is_dead)
+                for _, ch in seen:
+                    columns[ch.id] = ch
+                state.append({"url": item.canonical_url, "title": item.title or item.list_title,
+                              "listed_in_latest_crawl": listed, "dead_link": is_dead,
+                              "last_seen_run": item.last_seen_run})
+            evidence = {"entry": {"id": entry.id, "level2": entry.level2, "time_limit": entry.time_limit},
+                        "items": state, "latest_crawl": latest.id}
+            if online:
+                res.basis[unit.id][entry.domain] += 1
+                continue
+            if columns and all(healthy(ctx, ch, 1) for ch in columns.values()):
+                res.basis[unit.id][entry.domain] += 1
+                res.findings.append(FindingDraft(
+                    check="persistence", rule="withdrawn", status="defect", unit_id=unit.id, entry_id=entry.id,
+                    domain=entry.domain, evidence=evidence,
+                    title=f"长期公开事项已下线：{entry.level2}（{entry.time_limit}）",
+                    fix="长期公开的信息应保持在线：恢复页面或在原栏目重新发布。",
+                    key=f"withdrawn|{unit.id}|{entry.id}"))
+            else:
+                res.findings.append(FindingDraft(
+                    check="persistence", rule="persistence_unverified", status="unverified", severity="info",
+                    unit_id=unit.id, entry_id=entry.id, domain=entry.domain, evidence=evidence,
+                    title=f"无法核实长期公开事项是否在线（栏目抓取失败）：{entry.level2}",
+                    fix="修复栏目访问后重新抓取；本项不扣分。",
+                    key=f"persistence_unverified|{unit.id}|{entry.id}"))
+    return res

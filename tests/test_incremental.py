@@ -1,0 +1,96 @@
+"""Incremental re-crawls over HTTP, checked against the sample portal's request log."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import yaml
+from sqlalchemy import func, select
+
+from auditor.catalog.loader import load_catalog
+from auditor.pipeline import crawl, load_registry_for
+from auditor.sample.server import SamplePortal
+from auditor.store.db import open_db, resolve_db_url
+from auditor.store.models import ColumnHealth, CrawlRun, Item, ItemListing, LinkCheck
+from auditor.store.models_harvest import PageFetch
+from test_crawl import _item, _plan, _registry
+
+
+def _setup(tmp_path, portal, plan):
+    url = resolve_db_url(str(tmp_path / "inc.db"))
+    factory = open_db(url)
+    path = tmp_path / "registry.yaml"
+    path.write_text(yaml.safe_dump(_registry(portal, plan), allow_unicode=True), encoding="utf-8")
+    return factory, url, load_registry_for(path, load_catalog()), str(path)
+
+
+def _gets(portal, paths):
+    return [(p, status) for key, method, p, status in portal.requests_for("mz") if method == "GET" and p in paths]
+
+
+def test_unchanged_recrawl_asks_conditionally_and_keeps_items(tmp_path):
+    plan = _plan("static_paging", "utf-8")
+    with SamplePortal(plan) as portal:
+        factory, url, registry, path = _setup(tmp_path, portal, plan)
+        first = crawl(factory, url, registry, path)
+        site = portal.sites["mz"]
+        details = set(site.item_paths.values())
+        dead = site.item_paths[("shjz", "t-003")]
+        lists = set(site.column_pages["shjz"])
+        assert {s for _, s in _gets(portal, details - {dead})} == {200}
+        portal.clear_log()
+        second = crawl(factory, url, registry, path)
+        detail_gets = _gets(portal, details - {dead})
+        list_gets = _gets(portal, lists)
+    # every live detail page asked for once, conditionally, and answered 304; nothing re-downloaded
+    assert sorted(p for p, _ in detail_gets) == sorted(details - {dead})
+    assert {s for _, s in detail_gets} == {304}
+    assert len(list_gets) == len(lists) and {s for _, s in list_gets} == {304}
+    with factory() as s:
+        assert s.scalar(select(func.count(Item.id))) == 40
+        assert s.scalar(select(func.count(ItemListing.id))) == 40
+        assert set(s.scalars(select(Item.last_seen_run))) == {second}  # 304 items are seen in this run
+        titles = set(s.scalars(select(Item.title).where(Item.fetched_at.is_not(None))))
+        assert len(titles) == 39  # stored details kept
+        health = sorted((h.status, h.entries) for h in s.scalars(
+            select(ColumnHealth).where(ColumnHealth.crawl_run_id == second)))
+        assert health == [("failed", 0), ("ok", 0), ("ok", 40)]  # 304 list pages read from their snapshots
+        dead_links = {(c.kind, c.http_status) for c in s.scalars(select(LinkCheck).where(
+            LinkCheck.crawl_run_id == second, LinkCheck.ok.is_(False)))}
+        assert dead_links == {("detail", 404), ("attachment", 404)}  # health facts are per run, 304 or not
+        not_modified = s.scalar(select(func.count(PageFetch.id)).where(
+            PageFetch.crawl_run_id == second, PageFetch.kind == "detail", PageFetch.not_modified.is_(True),
+            PageFetch.snapshot_id.is_not(None)))
+        assert not_modified == 39  # each 304 points at the snapshot it confirmed
+        run = s.get(CrawlRun, second)
+        assert run.status == "complete" and run.stats.get("incremental/detail_not_modified") == 39
+        assert first != second
+
+
+def test_new_and_changed_items_are_fetched_without_duplicates(tmp_path):
+    plan = _plan("static_paging", "utf-8")
+    with SamplePortal(plan) as portal:
+        factory, url, registry, path = _setup(tmp_path, portal, plan)
+        crawl(factory, url, registry, path)
+        column = plan.site("mz").columns[0]
+        column.items[10] = dataclasses.replace(column.items[10], title="关于第10批最低生活保障对象名单的更正公示")
+        column.items.insert(0, _item(77, title="关于新增临时救助对象的公示"))
+        portal.replace_site(plan.site("mz"))
+        portal.clear_log()
+        second = crawl(factory, url, registry, path)
+        site = portal.sites["mz"]
+        new_path = site.item_paths[("shjz", "t-077")]
+        changed_path = site.item_paths[("shjz", column.items[11].uid)]
+        unchanged = set(site.item_paths.values()) - {new_path, changed_path, site.item_paths[("shjz", "t-003")]}
+        log = _gets(portal, set(site.item_paths.values()))
+    assert (new_path, 200) in log and (changed_path, 200) in log
+    assert {s for p, s in log if p in unchanged} == {304}
+    assert len(log) == len(set(p for p, _ in log))  # each detail asked for once
+    with factory() as s:
+        assert s.scalar(select(func.count(Item.id))) == 41
+        assert s.scalar(select(func.count(ItemListing.id))) == 41
+        titles = set(s.scalars(select(Item.title)))
+        assert "关于新增临时救助对象的公示" in titles
+        assert "关于第10批最低生活保障对象名单的更正公示" in titles
+        assert "关于第10批最低生活保障对象名单的公示" not in titles
+        assert set(s.scalars(select(Item.last_seen_run))) == {second}
