@@ -168,6 +168,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\nreports: {result.out / 'index.html'}\nexport:  {result.xlsx}\n"
           f"ground truth: {result.out / 'ground-truth.json'}\n"
           f"{result.pages} detail pages crawled in {result.crawl_seconds:.1f} s; total {result.seconds:.1f} s")
+    roles = {}
+    for username, password, role, _unit in result.accounts:
+        roles.setdefault(role, []).append(f"{username}/{password}")
+    print(f"review workspace: auditor --db {result.out / 'audit.db'} serve  →  http://127.0.0.1:8000/")
+    for role, creds in roles.items():
+        print(f"  {role}: {', '.join(creds[:4])}{' …' if len(creds) > 4 else ''}")
     return 0
 
 

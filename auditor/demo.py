@@ -34,6 +34,7 @@ class DemoResult:
     seconds: float
     crawl_seconds: float
     registry: Path
+    accounts: list[tuple[str, str, str, str | None]]
 
 
 def run_demo(out: Path, *, scheme_name: str = "default", progress_factory: Callable[[str], Any] | None = None,
@@ -72,6 +73,10 @@ def run_demo(out: Path, *, scheme_name: str = "default", progress_factory: Calla
             xlsx = out / f"audit-run-{run_id}.xlsx"
             export.export_xlsx(session, run_id, xlsx)
             summary = summarise(session, run_id)
+    from auditor.web.accounts import create_demo_accounts
+
+    with factory() as session:
+        accounts = create_demo_accounts(session)
     return DemoResult(out=out, db_url=db_url, audit_run_id=run_id, crawl_run_id=crawl_id, summary=summary,
                       xlsx=xlsx, pages=count_detail_pages(sample), seconds=time.monotonic() - t0,
-                      crawl_seconds=crawl_seconds, registry=registry_path)
+                      crawl_seconds=crawl_seconds, registry=registry_path, accounts=accounts)

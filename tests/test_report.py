@@ -34,6 +34,7 @@ from auditor.store.models import (
 HOSTILE = '<script>alert(1)</script>=HYPERLINK("http://evil","x")'
 FORMULA = "=1+1关于印发某某方案的通知"
 DDE = "@SUM(1+1)*cmd|' /C calc'!A0"
+LINK = '=HYPERLINK("http://evil.example/x","点我领取补贴")'
 DIMS = ("completeness", "timeliness", "channels", "site_health")
 WEIGHTS = {"completeness": 40, "timeliness": 30, "channels": 20, "site_health": 10}
 
@@ -85,7 +86,9 @@ def store(tmp_path: Path):
         ])
         s.add_all([
             CatalogEntryRow(id="cz-01", catalog_version="v1", domain="财政预决算", level1="财政预算",
-                            level2="部门预算", time_limit="批复后20日内", mode="主动", levels=["县级"]),
+                            level2="部门预算", time_limit="批复后20日内", mode="主动", levels=["县级"],
+                            data={"basis": "《预算法》第十四条", "content": "部门预算及说明",
+                                  "channels_text": "■政府网站"}),
             CatalogEntryRow(id="zd-01", catalog_version="v1", domain="重大建设项目", level1="批准服务信息",
                             level2="审批结果", time_limit="形成或变更之日起20个工作日内", mode="主动",
                             levels=["县级", "乡级"]),
@@ -97,6 +100,7 @@ def store(tmp_path: Path):
                  publish_date=date(2026, 2, 1)),
             Item(id=3, canonical_url="javascript:alert(2)", title="普通标题"),
             Item(id=4, canonical_url="http://gov.example/cgjd/c1.html", title=DDE),
+            Item(id=5, canonical_url="http://gov.example/fgj/a2.html", title=LINK, publish_date=date(2026, 2, 25)),
         ])
         s.flush()
         s.add(AuditRun(id=1, started_at=datetime(2026, 2, 1), finished_at=datetime(2026, 2, 1, 1),
@@ -155,6 +159,7 @@ def store(tmp_path: Path):
             Match(audit_run_id=2, item_id=2, unit_id="jyj", entry_id="zd-01", score=88.0, decision="accept"),
             Match(audit_run_id=2, item_id=3, unit_id="jyj", entry_id="cz-01", score=40.0, decision="reject"),
             Match(audit_run_id=2, item_id=4, unit_id="cgjd", entry_id="zd-01", score=75.0, decision="review"),
+            Match(audit_run_id=2, item_id=5, unit_id="fgj", entry_id="cz-01", score=90.0, decision="accept"),
         ])
         s.commit()
     return factory
@@ -196,7 +201,7 @@ def test_context_is_plain_data_and_excludes_site_units(store) -> None:
     late = fgj["defect_groups"][1]["findings"][0]
     assert late["url"] == "http://gov.example/fgj/a1.html" and late["due_date"] == "2026-02-02"
     assert late["entry_level2"] == "审批结果"
-    assert ctx["scorecards"]["cgjd"]["unverified"][0]["reason"] == "栏目抓取失败（抓取失败）"
+    assert ctx["scorecards"]["cgjd"]["unverified"][0]["reason"] == "栏目抓取失败"
     assert ctx["scorecards"]["cgjd"]["columns"][0]["status"] == "failed"
     assert ctx["scorecards"]["dhz"]["unit"]["score"] is None
     assert ctx["run"]["crawl_runs"][0]["started_at"] == "2026-03-01T08:00:00"
@@ -243,6 +248,8 @@ def test_html_pages_escape_hostile_text_and_rank_by_level(store, tmp_path: Path)
         assert "Noto Sans CJK SC" in text and "@media print" in text
     unit = pages[out / "units" / "fgj.html"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in unit
+    assert '=HYPERLINK(&#34;http://evil.example/x&#34;,&#34;点我领取补贴&#34;)' in unit
+    assert "evil.example" not in "".join(re.findall(r'href="([^"]*)"', unit))
     assert "../index.html" in unit and "整改建议" in unit and "逾期" in unit
     html = pages[index]
     assert "&lt;script&gt;" in html  # the unassigned dead-link finding
@@ -273,12 +280,13 @@ def test_xlsx_sheets_frozen_filtered_and_inert(store, tmp_path: Path) -> None:
                 if isinstance(cell.value, str):
                     cells.setdefault(cell.value, []).append(cell)
     # titles that start a formula are quoted; the script title does not start one and stays verbatim text
-    for value in ("'" + FORMULA, "'" + DDE, HOSTILE):
+    for value in ("'" + FORMULA, "'" + DDE, HOSTILE, "'" + LINK):
         assert value in cells and all(c.data_type == "s" for c in cells[value])
-    assert FORMULA not in cells and DDE not in cells
+    assert FORMULA not in cells and DDE not in cells and LINK not in cells
+    assert not [c for cs in cells.values() for c in cs if c.hyperlink is not None]
     assert not [v for v in cells if v and v[0] in "=+-@\t\r＝＋－＠"]
     matches = pd.read_excel(path, sheet_name="匹配")
-    assert {HOSTILE, "'" + FORMULA, "'" + DDE} <= set(matches["信息标题"])
+    assert {HOSTILE, "'" + FORMULA, "'" + DDE, "'" + LINK} <= set(matches["信息标题"])
     scores = pd.read_excel(path, sheet_name="得分")
     assert "site:portal" not in set(scores["单位编码"]) and len(scores) == 4
 
@@ -314,3 +322,141 @@ def test_json_export_keeps_raw_text(store, tmp_path: Path) -> None:
 ])
 def test_neutralise(value, expected) -> None:
     assert neutralise(value) == expected
+
+
+def test_scorecard_explains_findings_and_changes(store) -> None:
+    with store() as s:
+        ctx = build_report_context(s, 2)
+    fgj = ctx["scorecards"]["fgj"]
+    assert fgj["anchor"] == "u-fgj"
+    [missing] = fgj["missing"]
+    assert missing["basis"] == "《预算法》第十四条" and missing["time_limit"] == "批复后20日内"
+    assert missing["fix_where"] == "财政预决算" and missing["entry_content"] == "部门预算及说明"
+    [late] = fgj["late"]
+    assert late["days_late_label"] == "3日" and late["due_date"] == "2026-02-02"
+    assert [f["rule"] for f in fgj["site_problems"]] == ["stale_column"]
+    assert [f["rule"] for f in ctx["scorecards"]["jyj"]["channel_gaps"]] == ["channel_gap"]
+    assert fgj["coverage"] == {"columns": 1, "ok": 1, "failed": 0, "not_crawled": 0, "sites_down": 0}
+    assert ctx["scorecards"]["cgjd"]["coverage"]["failed"] == 1
+    # changes since run 1: the score delta, the new defects and the resolved one, with their points
+    ch = fgj["changes"]
+    assert ch["previous_run"]["id"] == 1 and ch["delta"] == 2.5 and ch["score_before"] == 70.0
+    assert {f["rule"] for f in ch["new"]} == {"late", "stale_column"} and ch["new_points"] == 5.5
+    assert ch["source"] == "store" and ch["reasons"] is None
+    jyj = ctx["scorecards"]["jyj"]["changes"]
+    assert [(r["key"], r["points"], r["why"]) for r in jyj["resolved"]] == [("missing|jyj|zd-01", 5.0, "已整改")]
+    assert ctx["scorecards"]["cgjd"]["changes"]["score_before"] is None  # not scored in run 1
+    # trend over both runs, per level mean and per unit
+    tr = ctx["trend"]
+    assert [r["id"] for r in tr["runs"]] == [1, 2]
+    assert {u["id"]: u["values"] for u in tr["units"]}["fgj"] == [70.0, 72.5]
+    assert tr["series"][0]["values"] == [75.0, 81.75]
+    # methodology: scheme parameters, versions, crawl dates, matcher decisions
+    md = ctx["methodology"]
+    assert md["rules_version"] == "default@2026.1" and md["catalog_version"] == "v1"
+    assert md["crawl_runs"][0]["started_at"] == "2026-03-01T08:00:00"
+    if md["scheme_loaded"]:
+        assert {w["code"] for w in md["weights"]} >= {"completeness", "timeliness"} and md["grades"]
+    assert {d["decision"]: d["count"] for d in md["matcher"]["decisions"]} == {"accept": 3, "reject": 1,
+                                                                                "review": 1}
+    assert md["matcher"]["evaluation"] is None
+    json.dumps(ctx)
+
+
+def test_recorded_score_delta_reasons_are_shown(store, tmp_path: Path) -> None:
+    from auditor.report import history
+
+    with store() as s:
+        if not history.has_table(s, "score_deltas") or history.optional("auditor.scoring.history",
+                                                                        ("score_deltas",)) is None:
+            pytest.skip("the scoring stage's score_deltas table is not in this checkout")
+        from auditor.store.models_scoring import ScoreDelta
+
+        s.add(ScoreDelta(audit_run_id=2, previous_run_id=1, unit_id="fgj", score=72.5, previous_score=70.0,
+                         delta=2.5, reasons=[{"reason": "fixed", "points": 10.0, "count": 1, "keys": []},
+                                             {"reason": "newly_late", "points": -4.5, "count": 1, "keys": []},
+                                             {"reason": "rescaled", "points": -3.0, "count": 0, "keys": []}]))
+        s.commit()
+        ctx = build_report_context(s, 2)
+        render_html(s, 2, tmp_path)
+    ch = ctx["scorecards"]["fgj"]["changes"]
+    assert ch["source"] == "scoring"
+    assert [(r["text"], r["points"]) for r in ch["reasons"]] == [
+        ("已整改", 10.0), ("新增逾期或未注明日期", -4.5), ("核查基数、封顶或否决项变化带来的折算", -3.0)]
+    html = (tmp_path / "units" / "fgj.html").read_text(encoding="utf-8")
+    assert "新增逾期或未注明日期" in html and "变化原因" in html
+
+
+def test_upcoming_obligations_from_catalog_when_scoring_has_none(store) -> None:
+    from auditor.report import history
+
+    with store() as s:
+        s.add(CatalogEntryRow(id="cz-02", catalog_version="v1", domain="财政预决算", level1="财政预算",
+                              level2="年度报告", time_limit="每年1月31日前", mode="主动", levels=["县级"]))
+        s.add(CatalogEntryRow(id="cz-03", catalog_version="v1", domain="财政预决算", level1="财政预算",
+                              level2="采购意向", time_limit="每年12月31日前", mode="主动", levels=["县级"]))
+        unit = s.get(Unit, "fgj")
+        unit.domains_lead = ["财政预决算"]
+        s.commit()
+        run = s.get(AuditRun, 2)
+        rows = history._upcoming_from_store(s, run, [{"id": "fgj"}, {"id": "jyj"}])
+    # as_of 2026-03-02: the 31 January date has passed (next one is beyond 90 days); 31 December too far
+    assert rows == {}
+    with store() as s:
+        run = s.get(AuditRun, 2)
+        run.as_of = date(2026, 12, 1)
+        s.commit()
+        rows = history._upcoming_from_store(s, run, [{"id": "fgj"}, {"id": "jyj"}])
+    assert list(rows) == ["fgj"]  # jyj does not lead 财政预决算
+    assert [(r["due_date"], r["days_left"], r["level2"]) for r in rows["fgj"]] == [
+        ("2026-12-31", 30, "采购意向"), ("2027-01-31", 61, "年度报告")]
+
+
+def test_html_has_every_scorecard_and_overview_section(store, tmp_path: Path) -> None:
+    with store() as s:
+        render_html(s, 2, tmp_path)
+    unit = (tmp_path / "units" / "fgj.html").read_text(encoding="utf-8")
+    for word in ("维度得分", "领域得分", "较上次评估的变化", "问题清单与整改建议", "未公开事项", "公开依据",
+                 "《预算法》第十四条", "及时性问题", "应公开日期", "网站健康问题", "即将到期的公开义务",
+                 "抓取覆盖与无法核实事项", "已匹配信息", 'id="u-fgj-defects"'):
+        assert word in unit, word
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    for word in ("历次评估趋势", "附录：评估方法", "匹配准确度", "抓取时间", 'class="chart line"',
+                 'class="chart hist"', "2026-03-01 08:00"):
+        assert word in index, word
+    # the heat map names units briefly, with the full name in the tooltip
+    assert 'title="区发展和改革局"' in index
+
+
+def test_xlsx_has_changes_and_upcoming_sheets(store, tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    with store() as s:
+        export_xlsx(s, 2, path)
+    changes = pd.read_excel(path, sheet_name="较上次变化")
+    assert set(changes["单位编码"]) >= {"fgj", "jyj"}
+    fgj = changes[changes["单位编码"] == "fgj"]
+    assert set(fgj["原因"]) == {"新增问题", "已整改问题"} and set(fgj["变化"]) == {2.5}
+    assert list(pd.read_excel(path, sheet_name="即将到期").columns)[:2] == ["单位编码", "单位"]
+    findings = pd.read_excel(path, sheet_name="问题清单")
+    assert "《预算法》第十四条" in set(findings["公开依据"]) and "3日" in set(findings["逾期（含单位）"])
+    assert "目录差异" not in openpyxl.load_workbook(path).sheetnames  # no unit-catalog diffs in this store
+
+
+def test_unit_catalog_diffs_sheet_and_section(store, tmp_path: Path) -> None:
+    with store() as s:
+        s.add(_finding(2, "fgj", "conformity", "catalog_conformity", "defect",
+                       f"单位目录与标准目录不一致（deleted）：缺少 {LINK}", "catalog_conformity|fgj|deleted|cz-01",
+                       entry_id="cz-01", domain="财政预决算", points=1.5, fix="按标准目录修订本单位公开目录。",
+                       evidence={"file": "catalogs/fgj.xlsx", "diff_rule": "deleted", "unit_row": None,
+                                 "message": f"缺少 {LINK}", "entry": {"id": "cz-01", "level2": "部门预算"}}))
+        s.commit()
+        export_xlsx(s, 2, tmp_path / "r.xlsx")
+        render_html(s, 2, tmp_path / "html")
+    diffs = pd.read_excel(tmp_path / "r.xlsx", sheet_name="目录差异")
+    [row] = diffs.to_dict("records")
+    assert row["单位编码"] == "fgj" and row["差异类型"] == "删减了标准目录事项" and row["二级事项"] == "部门预算"
+    assert row["说明"] == f"缺少 {LINK}" and row["单位目录文件"] == "catalogs/fgj.xlsx"
+    index = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert "单位目录与标准目录差异" in index and "删减了标准目录事项" in index
+    unit = (tmp_path / "html" / "units" / "fgj.html").read_text(encoding="utf-8")
+    assert "其他问题" in unit and "目录规范性" in unit

@@ -120,7 +120,7 @@ def test_periodic_lookback_and_catalog_effective(tmp_path, catalog, cal):
     # 2025 and 2024 are empty; 2023 is judged too (catalog effective 2021-01-01)
     assert sorted(f.evidence["period"]["label"] for f in _defects(findings, "period_missed")) == \
         ["2023年", "2024年", "2025年"]
-    late_cat = Catalog(version=cat.version, effective=date(2025, 6, 1), entries=cat.entries)
+    late_cat = Catalog(version=cat.version, effective=date(2026, 1, 1), entries=cat.entries)
     findings, _ = store.audit(late_cat, cal, scheme)
     assert [f.evidence["period"]["label"] for f in _defects(findings, "period_missed")] == []
 
@@ -165,15 +165,15 @@ def test_persistent_entries_stay_online(tmp_path, catalog, cal, second_crawl, de
 
 
 @pytest.mark.parametrize(
-    "evidence, unverifiable, channels_counted",
+    "evidence, unverifiable, channels_checked",
     [
-        ([], ["READING", "SVC_CENTER"], 0),
-        (["READING"], ["SVC_CENTER"], 1),
-        (["READING", "SVC_CENTER"], None, 2),
-        (["BOARD"], ["READING", "SVC_CENTER"], 0),  # evidence for a channel the entry does not require
+        ([], ["READING", "SVC_CENTER"], 1),  # the website only
+        (["READING"], ["SVC_CENTER"], 2),
+        (["READING", "SVC_CENTER"], None, 3),
+        (["BOARD"], ["READING", "SVC_CENTER"], 1),  # evidence for a channel the entry does not require
     ],
 )
-def test_offline_channels_count_only_with_evidence(tmp_path, catalog, cal, evidence, unverifiable, channels_counted):
+def test_offline_channels_count_only_with_evidence(tmp_path, catalog, cal, evidence, unverifiable, channels_checked):
     store = Store(tmp_path)
     store.publish(BSZN_TITLE, date(2026, 3, 5), date(2026, 3, 2))
     with store.factory() as s:
@@ -187,13 +187,16 @@ def test_offline_channels_count_only_with_evidence(tmp_path, catalog, cal, evide
         assert offline == []
     else:
         assert [f.evidence["channels"] for f in offline] == [unverifiable] and offline[0].points == 0
-    assert ("channels" in scores) == (channels_counted > 0)
+    with store.factory() as s:
+        dim = s.scalar(select(Score).where(Score.audit_run_id == store.last_audit, Score.unit_id == "mzj",
+                                           Score.domain.is_(None), Score.dimension == "channels"))
+    assert dim.details["checked"] == channels_checked
 
 
 @pytest.mark.parametrize("evidence, rule, counted", [(False, "offline_only", False), (True, "offline_evidence", True)])
 def test_offline_only_entry_counts_with_evidence(tmp_path, catalog, cal, evidence, rule, counted):
     cat = variant(catalog, "shehui_jiuzhu.jdjc",
-                  channels=[{"code": "BOARD", "required": True, "raw": "公开栏"}], channels_text="■公开栏")
+                  channels=[{"code": "BOARD", "required": True, "text": "公开栏"}], channels_text="■公开栏")
     store = Store(tmp_path)
     if evidence:
         with store.factory() as s:
@@ -302,10 +305,11 @@ class FakeConformity:
     "diff, expected",
     [
         ([], []),
-        ([FakeConformity("row_missing", BSZN, None, "缺少“办事指南”", "major")], [("defect", BSZN)]),
-        ([FakeConformity("time_limit_looser", BSZN, 7, "公开时限宽于标准目录", "minor")], [("info", BSZN)]),
-        ([FakeConformity("row_missing", "yiwu_jiaoyu.zsjh", None, "other domain", "major")], []),
-        ([FakeConformity("extra_row", None, 12, "标准目录外事项", "error")], [("defect", None)]),
+        ([FakeConformity("deleted", BSZN, None, "缺少“办事指南”", "error")], [("defect", BSZN)]),
+        ([FakeConformity("looser_deadline", BSZN, 7, "公开时限宽于标准目录", "error")], [("defect", BSZN)]),
+        ([FakeConformity("no_stage", BSZN, 7, "未标注公开环节", "warning")], [("info", BSZN)]),
+        ([FakeConformity("deleted", "yiwu_jiaoyu.zsjh", None, "other domain", "error")], []),
+        ([FakeConformity("local_addition", None, 12, "标准目录外事项", "info")], [("info", None)]),
     ],
 )
 def test_conformity_turns_diff_results_into_findings(tmp_path, catalog, cal, monkeypatch, diff, expected):
@@ -328,6 +332,16 @@ def test_conformity_turns_diff_results_into_findings(tmp_path, catalog, cal, mon
             Finding.audit_run_id == run_id, Finding.check == "conformity"))]
     assert calls == [(str(tmp_path / "mzj.xlsx"), "县级", None)]
     assert found == expected
+
+
+def test_conformity_uses_the_catalog_diff_interface():
+    import inspect
+
+    from auditor.catalog.diff import diff_unit_catalog
+    from auditor.catalog.unit_catalog import read_unit_catalog
+
+    assert conformity._differ() is diff_unit_catalog and conformity._loader() is read_unit_catalog
+    assert list(inspect.signature(diff_unit_catalog).parameters)[:4] == ["unit_catalog", "catalog", "domain", "level"]
 
 
 def test_conformity_disabled_or_unconfigured_does_not_run(tmp_path, catalog, cal, monkeypatch):
@@ -360,12 +374,12 @@ def _only_bszn_applies(store: Store, catalog) -> None:
 @pytest.mark.parametrize(
     "case, score, grade, verdict, bonus",
     [
-        # 6 missing × 4 = 24 (completeness cap 40), blank catalog column 5 → 71: pass, no bonus (≤ 80)
-        ("nothing_published", 71, "合格", "pass", 0),
+        # 8 missing × 4 = 32 (completeness cap 40), blank catalog column 5 → 63: pass, no bonus (≤ 80)
+        ("nothing_published", 63, "合格", "pass", 0),
         # + 5 stale news columns (5 each, site_health cap 20 → 20) and the aggregate red line → veto
         ("stale_columns", 0, "不合格", "veto", 0),
-        # 71 − 3 more site deductions capped at 20 → 56 < 60: fails, not vetoed
-        ("three_stale", 56, "不合格", "fail", 0),
+        # 63 − 3 stale columns × 5 (site_health 5 + 15 = 20, at its cap) → 48 < 60: fails, not vetoed
+        ("three_stale", 48, "不合格", "fail", 0),
         ("unreachable", 0, "不合格", "veto", 0),
         # one applicable entry, on time: 100 − 5 (blank column) = 95 > 80 → bonus
         ("one_entry_on_time", 95 + 8 + 6, "合格", "pass", 14),

@@ -36,7 +36,7 @@ from sqlalchemy import select
 from twisted.python.failure import Failure
 
 from auditor.harvest.adapters import detect_adapter, get_adapter
-from auditor.harvest.adapters.feed import parse_feed
+from auditor.harvest.adapters.feed import feed_date, parse_feed
 from auditor.harvest.canonical import canonical_url
 from auditor.harvest.extract.dates import find_dates, parse_date
 from auditor.harvest.extract.decode import decode_html
@@ -462,10 +462,10 @@ class RegistrySpider(scrapy.Spider):
             if entry.url in state.seen:
                 continue
             state.seen.add(entry.url)
-            self._note_date(state, entry.date_text)
+            d = feed_date(entry.date_text)
+            self._note_date(state, d.isoformat() if d else None)
             yield ListingItem(url=entry.url, channel_ids=state.channel_ids, site_id=None, list_title=entry.title,
                               list_date_text=entry.date_text)
-            d = parse_date(entry.date_text)
             yield DetailItem(url=entry.url, final_url=entry.url, site_id=None, http_status=response.status,
                              title=entry.title,
                              fields={"title": {"value": entry.title, "source": "feed", "raw": entry.title},

@@ -1,8 +1,10 @@
-"""Downloader middlewares: retries with exponential backoff (and Retry-After) instead of at once."""
+"""Downloader middlewares and extensions: retries with exponential backoff (and Retry-After), and an
+AutoThrottle that treats 304 answers as healthy."""
 
 from __future__ import annotations
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
@@ -45,3 +47,17 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     async def process_exception(self, request: Request, exception: Exception, spider=None):  # noqa: ANN001
         return await self._wait(super().process_exception(request, exception))
+
+
+class ConditionalAutoThrottle(AutoThrottle):
+    """AutoThrottle that counts a 304 as a normal answer.
+
+    Scrapy's AutoThrottle only lets non-200 answers raise the delay, never lower it (error pages are
+    small and fast). In an incremental crawl almost every answer is a 304, so the delay would only
+    ratchet up on every latency spike; a 304 is a complete, healthy answer and adjusts both ways.
+    """
+
+    def _adjust_delay(self, slot, latency: float, response: Response) -> None:  # noqa: ANN001
+        if response.status == 304:
+            response = response.replace(status=200)
+        super()._adjust_delay(slot, latency, response)

@@ -146,7 +146,7 @@ def _run_children(factory: sessionmaker[Session], db_url: str, run_id: int, spid
         previous = dict(run.stats or {})
         sessions = int(previous.get("sessions", 0)) + 1
         run.stats = {**previous, **{k: v for k, v in stats.items() if isinstance(v, (int, float, str))},
-                     "sessions": sessions}
+                     "sessions": sessions, "workers": len(procs)}
         if errors:
             run.stats["error"] = errors[0]
         session.commit()

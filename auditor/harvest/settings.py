@@ -38,6 +38,10 @@ WARN_ON_GENERATOR_RETURN_VALUE = False  # its check re-parses callback source pe
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 0.5
 RETRY_BACKOFF_MAX = 30.0
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "auditor.harvest.middlewares.ConditionalAutoThrottle": 0,
+}
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "auditor.harvest.middlewares.BackoffRetryMiddleware": 550,

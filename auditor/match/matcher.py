@@ -14,8 +14,8 @@ Scoring is batch work with no Python loop over item × entry pairs. Per batch of
   二级/一级 name, and columns a reviewer confirmed for an entry.
 * **doc_type** — document-type cue words of the title (预算, 决算, 名单, 办事指南, 处罚决定 …) against the
   entry's ``doc_types``: agreement adds, a contradicting kind (a 决算 title on a 预算 row) subtracts.
-* **year** — the title's year against the publish date: a 2026 budget published in 2023, a 2024 决算
-  published in 2024 are implausible.
+* **year** — the title's year against the publish date: a 2026 budget published in 2023 or a 2025 决算
+  published in 2024 is implausible (a 决算 titled with its publication year is common and allowed).
 * **unit** — a budget or final account issued by the other level (a district bureau's budget on a
   township column) is not this unit's.
 * **news_penalty** — news and activity words (召开, 调研, 培训 …) unless the entry itself is about them
@@ -51,7 +51,7 @@ W_COLUMN_OTHER_DOMAIN = -20.0
 W_COLUMN_LEVEL2 = 6.0
 W_COLUMN_LEVEL1 = 2.0
 W_COLUMN_LEARNED = 12.0
-W_DOC_AGREE = 5.0
+W_DOC_AGREE = 1.0
 W_DOC_CONFLICT = -14.0
 W_YEAR_FUTURE = -40.0
 W_YEAR_FINAL_EARLY = -20.0
@@ -117,7 +117,7 @@ class BatchScores:
     decision: np.ndarray  # (n,) index into DECISIONS
     top: np.ndarray  # (n, k) entry indexes, best first
     top_score: np.ndarray  # (n, k)
-    parts: dict[str, np.ndarray]  # component → (n, n_entries)
+    parts: dict  # component → (n, n_entries) array, or a lazily gathered view indexed [i, j]
 
 
 def _label_text(text: str) -> str:
@@ -170,7 +170,10 @@ class EntryIndex:
         self.label_bigrams = ["".join(vocab[b] for b in _bigrams(lbl)) for lbl in self.labels]
         self.bigram_len = np.maximum(1.0, self.label_len - 1.0)
         self.short = np.where(self.label_len < 4, 0.85, 1.0).astype(np.float32)
-        self.specificity = (1.0 * np.minimum(self.label_len, 20.0)).astype(np.float32)
+        self.specificity = (1.5 * np.minimum(self.label_len, 16.0)).astype(np.float32)
+        self.w_char = (0.4 / self.label_len).astype(np.float32)
+        self.w_bigram = (0.6 / self.bigram_len).astype(np.float32)
+        self.short100 = (100.0 * self.short).astype(np.float32)
 
         # document types
         cues = list(lexicon.DOC_CUES)
@@ -285,8 +288,10 @@ class Matcher:
         lcs_c = process.cdist(uniq_list, idx.labels, scorer=LCSseq.similarity, dtype=np.int32, workers=self.workers)
         lcs_b = process.cdist([f[0] for f in feats], idx.label_bigrams, scorer=LCSseq.similarity, dtype=np.int32,
                               workers=self.workers)
-        cov = 0.4 * lcs_c / idx.label_len[None, :] + 0.6 * lcs_b / idx.bigram_len[None, :]
-        label_score = (100.0 * cov * idx.short[None, :] + idx.specificity[None, :] * (cov >= 0.995)).astype(np.float32)
+        cov = lcs_c.astype(np.float32) * idx.w_char[None, :]
+        cov += lcs_b.astype(np.float32) * idx.w_bigram[None, :]
+        label_score = cov * idx.short100[None, :]
+        label_score += idx.specificity[None, :] * (cov >= 0.995)
         per_label_entry = np.maximum.reduceat(label_score, np.minimum(idx.starts, len(idx.labels) - 1), axis=1)
         per_label_entry[:, ~idx.has_label] = 0.0
         title_label_u = per_label_entry
@@ -321,21 +326,24 @@ class Matcher:
         unexempt = news @ (1.0 - idx.news_exempt)
         news_u = np.where(unexempt > 0, W_NEWS_WORD, 0.0).astype(np.float32)
 
+        # (read past the issuer: 区教育局 does not make a budget an education item)
+        bare = np.array([_without_issuer(t) for t in uniq_list], dtype=np.str_)
         dw = np.zeros((len(uniq_list), len(idx.domain_words)), dtype=np.float32)
         for c, word in enumerate(idx.domain_words):
-            dw[:, c] = np.strings.find(uarr, word) >= 0
+            dw[:, c] = np.strings.find(bare, word) >= 0
         foreign = (dw @ (1.0 - idx.domain_own)) > 0
         own = (dw @ idx.domain_own) > 0
         domain_u = np.where(foreign & ~own, W_DOMAIN_FOREIGN, 0.0).astype(np.float32)
 
-        title_label = title_label_u[inverse]
-        parts = {"title_label": title_label, "tokens": tokens_u[inverse], "doc_type": doc_u[inverse],
-                 "domain": domain_u[inverse]}
-        news_item = news_u[inverse]
+        base_u = title_label_u + tokens_u
+        base_u += doc_u
+        base_u += domain_u
+        base_u += news_u
+        lazy = {"title_label": title_label_u, "tokens": tokens_u, "doc_type": doc_u, "domain": domain_u,
+                "news_u": news_u}
         kind_news = np.array([it.column_kind == "news" for it in items])
-        news_item = news_item + np.where(kind_news, W_NEWS_COLUMN, 0.0)[:, None].astype(np.float32)
-        parts["news_penalty"] = news_item
 
+        parts: dict = {}
         # column: domain, path naming the entry, learned columns
         column = np.zeros((n, m), dtype=np.float32)
         cdom = np.array([it.column_domain or "" for it in items], dtype=np.str_)
@@ -363,7 +371,7 @@ class Matcher:
         delta = np.where(known, ty - py, 0.0)
         year = np.zeros((n, m), dtype=np.float32)
         year += np.where(known & (delta > 1), W_YEAR_FUTURE, 0.0)[:, None]
-        year += np.where((known & (delta >= 0) & (delta <= 1))[:, None] & idx.final_only[None, :], W_YEAR_FINAL_EARLY, 0.0)
+        year += np.where((known & (delta == 1))[:, None] & idx.final_only[None, :], W_YEAR_FINAL_EARLY, 0.0)
         year += np.where((known & (delta < -1))[:, None] & idx.budget[None, :], W_YEAR_BUDGET_LATE, 0.0)
         parts["year"] = year
 
@@ -388,8 +396,13 @@ class Matcher:
                         alias[i, pos[rej]] += W_ALIAS_REJECTED
         parts["alias"] = alias
 
-        total = sum(parts.values())
-        primary = total - parts["tokens"]
+        total = base_u[inverse]
+        for c in ("column", "year", "unit", "alias"):
+            if parts[c].any():
+                total += parts[c]
+        if kind_news.any():
+            total[kind_news] += W_NEWS_COLUMN
+        primary = total - tokens_u[inverse]
         best = np.argmax(total, axis=1)
         rows_i = np.arange(n)
         score = np.clip(total[rows_i, best], 0.0, 100.0)
@@ -405,6 +418,8 @@ class Matcher:
         order = np.argsort(-np.take_along_axis(total, top, axis=1), axis=1, kind="stable")
         top = np.take_along_axis(top, order, axis=1)
         top_score = np.clip(np.take_along_axis(total, top, axis=1), 0.0, 100.0)
+        parts.update({c: _Gathered(lazy[c], inverse) for c in ("title_label", "tokens", "doc_type", "domain")})
+        parts["news_penalty"] = _Gathered(news_u, inverse, np.where(kind_news, W_NEWS_COLUMN, 0.0))
         return BatchScores(best=best, score=score, decision=decision, top=top, top_score=top_score, parts=parts)
 
     def _results(self, idx: EntryIndex, items: Sequence[ItemView], bs: BatchScores) -> list[MatchResult]:
@@ -424,6 +439,23 @@ class Matcher:
 
 
 _LEAD = re.compile(r"^(?:转发|关于)?(?:(?:19|20)\d{2}(?:年度|年)?)?(?:转发|关于)?")
+
+
+class _Gathered:
+    """An (items × entries) component held as (distinct titles × entries) plus the row map, indexed lazily."""
+
+    def __init__(self, per_title: np.ndarray, rows: np.ndarray, row_add: np.ndarray | None = None) -> None:
+        self.per_title, self.rows, self.row_add = per_title, rows, row_add
+
+    def __getitem__(self, key: tuple[int, int]) -> float:
+        i, j = key
+        v = float(self.per_title[self.rows[i], j])
+        return v + float(self.row_add[i]) if self.row_add is not None else v
+
+
+def _without_issuer(title: str) -> str:
+    m = lexicon.TOWN_ISSUER.match(title) or lexicon.COUNTY_ISSUER.match(title)
+    return title[m.end():] if m else title
 
 
 def _issuer_level(title: str) -> str | None:

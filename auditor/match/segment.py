@@ -36,4 +36,5 @@ def tokenizer(words: Iterable[str]) -> jieba.Tokenizer:
 
 
 def tokens(tok: jieba.Tokenizer, text: str) -> list[str]:
-    return [t for t in tok.lcut(text) if len(t) > 1 and t not in STOP and not t.isdigit()]
+    """Words of `text` (dictionary words only: no HMM guessing of unknown words, which titles do not need)."""
+    return [t for t in tok.lcut(text, HMM=False) if len(t) > 1 and t not in STOP and not t.isdigit()]

@@ -53,7 +53,7 @@ def fill(cls: str) -> str:
     return FILLS.get(cls, FILLS["hna"])
 
 
-def histogram(bins: list[dict[str, Any]], *, width: float = 420, height: float = 160) -> dict[str, Any]:
+def histogram(bins: list[dict[str, Any]], *, width: float = 420, height: float = 110) -> dict[str, Any]:
     """Vertical bars: units per score band. bins: {"label", "count"} in ascending score order."""
     left, top, bottom = 34, 12, 30
     n = max(len(bins), 1)

@@ -2,6 +2,7 @@
 
     auditor pdf [--run N] --out DIR [--units] [--unit ID …] [--matches] [--match-eval]
 
+(`auditor report --format pdf` writes the district PDF and every unit's PDF with the defaults.)
 `--units` adds one PDF per unit (units/<id>.pdf); `--unit` writes only the named units' scorecards;
 `--matches` lists every matched item in the scorecards (long; the XLSX 匹配 sheet has them anyway);
 `--match-eval` measures the matcher on the gold set (as `auditor match eval`) for the methodology appendix.

@@ -253,7 +253,7 @@ def build_report_context(session: Session, audit_run_id: int) -> dict[str, Any]:
         "trend": history.trend(session, run, ordered_units),
         "methodology": history.methodology(run, run_info, match_stats),
         "upcoming": due,
-        "catalog_diffs": history.catalog_diffs(session, run),
+        "catalog_diffs": history.catalog_diffs(findings),
         "district": Counter((u.district_name or u.district) for u in units).most_common(1)[0][0] if units else "",
         "dimensions": [{"code": d, "label": L.DIMENSIONS[d]} for d in L.DIMENSION_ORDER],
         "levels": levels,
@@ -304,6 +304,19 @@ def _previous_summary(previous: dict[str, Any] | None, findings: list[dict[str, 
     }
 
 
+def _note_groups(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Hints (no points) by rule: one row per kind with the entries it concerns, not one row each."""
+    groups: dict[str, dict[str, Any]] = {}
+    for f in notes:
+        g = groups.setdefault(f["rule"], {"rule": f["rule"], "rule_label": f["rule_label"], "count": 0,
+                                          "items": [], "fixes": []})
+        g["count"] += 1
+        g["items"].append(f["entry_level2"] or f["title"])
+        if f["fix"] and f["fix"] not in g["fixes"]:
+            g["fixes"].append(f["fix"])
+    return [g | {"items": list(dict.fromkeys(g["items"])), "fix": "；".join(g["fixes"])} for g in groups.values()]
+
+
 def _scorecard(row: dict[str, Any], findings: list[dict[str, Any]], domain_scores: dict[str, dict[str, float]],
                weights: dict[str, float], cols: list[dict], site_rows: list[dict], mine: list[dict],
                previous: dict[str, Any] | None, domain_order: list[str]) -> dict[str, Any]:
@@ -340,6 +353,7 @@ def _scorecard(row: dict[str, Any], findings: list[dict[str, Any]], domain_score
         "defect_groups": group_defects(findings),
         "unverified": [f for f in findings if f["status"] == "unverified"],
         "notes": [f for f in findings if f["status"] == "info"],
+        "note_groups": _note_groups([f for f in findings if f["status"] == "info"]),
         "columns": cols,
         "sites": site_rows,
         "matches": shown,

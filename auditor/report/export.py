@@ -59,11 +59,12 @@ def _scores(ctx: dict[str, Any]) -> Table:
 def _findings(ctx: dict[str, Any]) -> Table:
     head = ["单位编码", "单位", "维度", "问题类型", "性质", "问题", "领域", "目录事项编码", "一级事项", "二级事项",
             "证据链接", "成文日期", "应公开日期", "发布日期", "最近更新", "逾期", "缺失渠道", "扣分", "整改建议",
-            "新增/持续", "问题标识"]
+            "新增/持续", "问题标识", "公开时限", "公开依据", "整改栏目", "逾期（含单位）", "无法核实原因"]
     rows = [[f["unit_id"], f["unit_name"], f["check_label"], f["rule_label"], f["status_label"], f["title"],
              f["domain"], f["entry_id"], f["entry_level1"], f["entry_level2"], f["url"], f["written_date"],
              f["due_date"], f["publish_date"], f["latest_date"], f["days_late"], f["channels_missing_label"],
-             f["points"], f["fix"], f["lifecycle_label"], f["key"]] for f in ctx["findings"]]
+             f["points"], f["fix"], f["lifecycle_label"], f["key"], f["time_limit"], f["basis"], f["fix_where"],
+             f["days_late_label"], f["reason"]] for f in ctx["findings"]]
     return head, rows
 
 
@@ -84,6 +85,40 @@ def _columns(ctx: dict[str, Any]) -> Table:
     return head, rows
 
 
+def _upcoming(ctx: dict[str, Any]) -> Table:
+    head = ["单位编码", "单位", "领域", "目录事项编码", "一级事项", "二级事项", "信息", "类型", "公开时限",
+            "应公开日期", "剩余", "剩余单位", "依据"]
+    names = {u["id"]: u["name"] for u in ctx["units"]}
+    rows = [[uid, names.get(uid, uid), r.get("domain"), r.get("entry_id"), r.get("level1"), r.get("level2"),
+             r.get("title"), r.get("kind"), r.get("time_limit"), r.get("due_date"), r.get("days_left"),
+             r.get("days_unit"), r.get("why")]
+            for uid, items in ctx["upcoming"]["units"].items() for r in items]
+    return head, rows
+
+
+def _changes(ctx: dict[str, Any]) -> Table:
+    head = ["单位编码", "单位", "对比批次", "上次总分", "本次总分", "变化", "原因", "项数", "影响分值"]
+    rows = []
+    for u in ctx["units"]:
+        ch = ctx["scorecards"][u["id"]]["changes"]
+        if not ch:
+            continue
+        base = [u["id"], u["name"], ch["previous_run"]["id"], ch["score_before"], ch["score_now"], ch["delta"]]
+        if ch["reasons"]:
+            rows += [base + [r["text"], r["count"], r["points"]] for r in ch["reasons"]]
+        else:
+            rows.append(base + ["新增问题", len(ch["new"]), -ch["new_points"]])
+            rows.append(base + ["已整改问题", len(ch["resolved"]), ch["resolved_points"]])
+    return head, rows
+
+
+def _catalog_diffs(ctx: dict[str, Any]) -> Table:
+    diffs = ctx.get("catalog_diffs") or {"columns": [], "rows": []}
+    cols = diffs["columns"]
+    return list(cols), [[r.get(c) if isinstance(r.get(c), (str, int, float)) or r.get(c) is None else str(r.get(c))
+                         for c in cols] for r in diffs["rows"]]
+
+
 def _run_info(ctx: dict[str, Any]) -> Table:
     r = ctx["run"]
     crawls = "；".join(f"#{c['id']} {c['started_at']} 至 {c['finished_at'] or '—'}" for c in r["crawl_runs"])
@@ -97,7 +132,10 @@ def _run_info(ctx: dict[str, Any]) -> Table:
     return ["项目", "内容"], rows
 
 
-SHEETS = {"得分": _scores, "问题清单": _findings, "匹配": _matches, "栏目健康": _columns, "评估信息": _run_info}
+SHEETS = {"得分": _scores, "问题清单": _findings, "匹配": _matches, "栏目健康": _columns, "评估信息": _run_info,
+          "较上次变化": _changes, "即将到期": _upcoming}
+# Sheets written only when the store has their data (another stage provides it).
+OPTIONAL_SHEETS = {"目录差异": _catalog_diffs}
 CSV_FILES = {"scores.csv": _scores, "findings.csv": _findings, "matches.csv": _matches}
 
 
@@ -131,7 +169,7 @@ def _write_sheet(wb: Workbook, title: str, table: Table) -> None:
         widest = max([_display_width(name)] + [_display_width(r[j - 1]) for r in rows[:500]])
         ws.column_dimensions[get_column_letter(j)].width = max(8, min(60, widest + 2))
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{len(rows) + 1}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(head), 1))}{len(rows) + 1}"
 
 
 def write_xlsx(ctx: dict[str, Any], path: Path) -> Path:
@@ -139,6 +177,10 @@ def write_xlsx(ctx: dict[str, Any], path: Path) -> Path:
     wb.remove(wb.active)
     for title, build in SHEETS.items():
         _write_sheet(wb, title, build(ctx))
+    for title, build in OPTIONAL_SHEETS.items():
+        head, rows = build(ctx)
+        if head and rows:
+            _write_sheet(wb, title, (head, rows))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

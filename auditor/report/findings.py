@@ -82,8 +82,10 @@ def unverified_reason(f: Finding, ev: dict) -> str:
         if not cols:
             return "未登记承载该领域的栏目"
         states = sorted({s for c in cols for s in c.get("health") or [] if s and s != "ok"})
-        detail = "、".join(L.label(L.HEALTH, s) for s in states) or "近期抓取不完整"
-        return f"栏目抓取失败（{detail}）"
+        if not states:
+            return "栏目近期抓取不完整"
+        detail = "、".join(L.label(L.HEALTH, s) for s in states if s != "failed")
+        return f"栏目抓取失败（{detail}）" if detail else "栏目抓取失败"
     if f.rule == "channel_unverified":
         return "该渠道栏目抓取失败，无法核实是否发布"
     m = _PAREN.search(f.title or "")

@@ -1,10 +1,12 @@
 """What a report adds around one run's scores: history (trends, changes since the last run and why),
 upcoming obligations, the methodology behind the numbers, and the matcher's accuracy.
 
-Other stages may provide richer data (score-delta reasons, upcoming obligations, matcher
-evaluation, unit-catalog diffs). Each is looked up by name and used when present; otherwise the
-section is computed from what the store holds and says so (`source` = "store"), or is marked
-unavailable. A report never fails because an optional provider is missing or broken.
+Other stages record richer data: score-delta reasons and resolved findings (auditor.scoring.history,
+tables score_deltas / resolved_findings), upcoming obligations (auditor.scoring.upcoming), the
+matcher's measured accuracy (auditor.match.evaluate, on request: it takes tens of seconds) and
+unit-catalog diffs (conformity findings). Each is used when its module and table exist; otherwise the
+section is computed from what the store holds and says so (`source` = "store"). A report never fails
+because an optional provider is missing, older than the store, or broken.
 """
 
 from __future__ import annotations
@@ -391,12 +393,32 @@ def methodology(run: AuditRun, run_info: dict[str, Any], match_stats: dict[str, 
 
 # ---------------------------------------------------------------------------- unit-catalog diffs
 
+DIFF_RULES = {
+    "deleted": "删减了标准目录事项",
+    "declared_none": "标注为“无”",
+    "missing_elements": "要素缺失",
+    "no_stage": "未标注五公开环节",
+    "local_addition": "自行增加的事项",
+    "looser_deadline": "公开时限宽于标准目录",
+}
 
-def catalog_diffs(session: Session, run: AuditRun) -> dict[str, Any] | None:
-    """Unit-catalog vs national-catalog differences, when the catalog stage provides them."""
-    provider = optional("auditor.catalog.diff", ("report_rows", "diff_rows", "stored_diffs"))
-    rows = call_optional(provider, session, run.id) if provider else None
-    if not isinstance(rows, list):
+
+def catalog_diffs(findings: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Unit catalog vs national catalog: the conformity check's findings (auditor.catalog.diff) as a table.
+
+    None when the run has none (the check is off, or no unit catalog is configured)."""
+    rows = []
+    for f in findings:
+        if f["rule"] != "catalog_conformity":
+            continue
+        ev = f["evidence"] if isinstance(f["evidence"], dict) else {}
+        code = ev.get("diff_rule")
+        rows.append({"单位编码": f["unit_id"], "单位": f["unit_name"],
+                     "差异类型": L.label(DIFF_RULES, code) if code else f["status_label"],
+                     "性质": f["status_label"], "领域": f["domain"], "目录事项编码": f["entry_id"],
+                     "二级事项": f["entry_level2"], "说明": ev.get("message") or ev.get("error") or f["title"],
+                     "单位目录文件": ev.get("file"), "行号": ev.get("unit_row"), "扣分": f["points"],
+                     "整改建议": f["fix"]})
+    if not rows:
         return None
-    clean = [r for r in rows if isinstance(r, dict)]
-    return {"rows": clean, "columns": list(dict.fromkeys(k for r in clean for k in r))}
+    return {"rows": rows, "columns": list(rows[0])}

@@ -79,12 +79,13 @@ def _strip_loop(target: str) -> tuple[str, int]:
     return parts.path + (f"?{query}" if query else ""), int(m.group(1))
 
 
-def permanent_targets(registry: dict, *, seed: int, count: int = 2,
-                      kinds: tuple[str, ...] = PERMANENT) -> dict[str, str]:
+def permanent_targets(registry: dict, *, seed: int, count: int = 2, kinds: tuple[str, ...] = PERMANENT,
+                      live: set[str] | None = None) -> dict[str, str]:
     """Pick `count` catalog-column URLs of units (not shared by several units) for permanent faults.
 
-    `registry` is the registry dict (auditor.sample.registry.registry_dict). Kinds are assigned in
-    turn, so with count ≥ len(kinds) every permanent kind is exercised.
+    `registry` is the registry dict (auditor.sample.registry.registry_dict); `live` the base URLs
+    that answer (a column of an unreachable site cannot be faulted). Kinds are assigned in turn, so
+    with count ≥ len(kinds) every permanent kind is exercised.
     """
     owners: Counter[str] = Counter()
     for unit in registry["units"]:
@@ -92,8 +93,10 @@ def permanent_targets(registry: dict, *, seed: int, count: int = 2,
             for col in ch.get("columns", []) if ch.get("type") == "website" else []:
                 if col.get("kind", "catalog") == "catalog":
                     owners[col["url"]] += 1
-    candidates = sorted((u for u, n in owners.items() if n == 1),
-                        key=lambda u: _unit_interval(str(seed), "permanent", u))
+    # hash the path only: the portal's ports change from run to run, the choice must not
+    candidates = sorted((u for u, n in owners.items()
+                         if n == 1 and (live is None or any(u.startswith(b + "/") for b in live))),
+                        key=lambda u: (_unit_interval(str(seed), "permanent", urlsplit(u).path), u))
     return {url: kinds[i % len(kinds)] for i, url in enumerate(candidates[:count])}
 
 
@@ -130,6 +133,12 @@ class FaultPortal(SamplePortal):
 
     def set_permanent(self, targets: dict[str, str]) -> None:
         self.config.permanent = dict(targets)
+
+    def choose_permanent(self, registry: dict, count: int = 2) -> dict[str, str]:
+        """Pick and set `count` permanent-fault columns among the sites this portal really serves."""
+        live = {self.urls[k] for k in self.sites}
+        self.set_permanent(permanent_targets(registry, seed=self.config.seed, count=count, live=live))
+        return dict(self.config.permanent)
 
     def _permanent_kind(self, key: str, target: str) -> str | None:
         if not self.config.permanent:

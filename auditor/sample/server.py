@@ -43,7 +43,8 @@ def _not_modified(page: Page, headers) -> bool:
     return False
 
 
-def _handler(key: str, resolve: Resolver, log: Callable[[tuple], None]):
+def _handler(key: str, resolve: Resolver, log: Callable[[tuple], None],
+             redirect: Callable[[str, str], str | None] = lambda key, path: None):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "SampleCMS/1.0"
@@ -56,6 +57,14 @@ def _handler(key: str, resolve: Resolver, log: Callable[[tuple], None]):
             return
 
         def _answer(self, method: str, form: dict[str, str] | None = None) -> None:
+            target = redirect(key, self.path)
+            if target is not None:
+                log((key, method, self.path, 302))
+                self.send_response(302)
+                self.send_header("Location", target)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             page = resolve(self.path, method, form)
             status = page.status
             if status == 200 and method != "POST" and _not_modified(page, self.headers):
@@ -120,6 +129,7 @@ class SamplePortal:
         self.feeds: _FeedSite | None = None
         self.urls: dict[str, str] = {}
         self.request_log: list[tuple[str, str, str, int]] = []
+        self.redirects: dict[tuple[str, str], str] = {}  # (site key, path) -> Location of a 302
         self._lock = threading.Lock()
         self._servers: list[ThreadingHTTPServer] = []
         self._threads: list[threading.Thread] = []
@@ -129,7 +139,8 @@ class SamplePortal:
             self.request_log.append(entry)
 
     def _serve(self, key: str, resolve: Resolver) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(key, resolve, self._log))
+        server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                     _handler(key, resolve, self._log, lambda k, p: self.redirects.get((k, p))))
         server.daemon_threads = True
         thread = threading.Thread(target=server.serve_forever, name=f"sample-{key}", daemon=True)
         thread.start()

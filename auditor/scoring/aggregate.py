@@ -118,7 +118,9 @@ def _weighted(ctx: AuditContext, dims: dict[str, CheckResult], sc: WeightedScori
         out[unit.id] = UnitScore(
             unit_id=unit.id, level=unit.level, overall=overall, grade=grade, dims=values,
             details={"method": "weighted", "veto": sorted({f.key for f in vetoes})},
-            dim_details={d: {"weight": sc.weights.get(d, 0)} for d in DIMENSIONS})
+            dim_details={d: {"weight": sc.weights.get(d, 0),
+                             "checked": sum(dims[d].basis.get(unit.id, {}).values()) if d in dims else 0}
+                         for d in DIMENSIONS})
     return out
 
 
@@ -149,6 +151,7 @@ def _deductions(ctx: AuditContext, dims: dict[str, CheckResult], sc: DeductionSc
             has_basis = checked[dim] > 0 or (dim == "site_health" and owns_site) or bool(mine)
             values[dim] = 100.0 * (1 - lost[dim] / ind.max_points) if has_basis else None
             dim_details[dim] = {"weight": ind.max_points, "max_points": ind.max_points, "label": ind.label,
+                                "checked": checked[dim],
                                 "lost": round(lost[dim], 4), "raw_deductions": round(raw, 4),
                                 "capped": raw > ind.max_points}
         for f in mine_all:

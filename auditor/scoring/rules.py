@@ -106,7 +106,7 @@ class SiteHealthRules(CheckBase):
 class ConformityRules(CheckBase):
     enabled: bool = False
     unit_catalogs: dict[str, str] = Field(default_factory=dict)  # unit id -> catalog file (relative to the rules file)
-    defect_severities: list[str] = Field(default_factory=lambda: ["major", "error"])
+    defect_severities: list[str] = Field(default_factory=lambda: ["error"])
 
 
 class Checks(Strict):

@@ -489,26 +489,23 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
 
     @app.get("/units/<unit_id>/scorecard")
     def scorecard(unit_id: str):  # noqa: ANN202
-        from auditor.report.charts import bar_chart
-        from auditor.report.context import build_report_context
-        from auditor.report.render import make_env, stylesheet
+        """The unit's scorecard of the latest run, as `auditor report` renders it (only this unit's page)."""
+        import tempfile
+
+        from auditor.report.context import unit_page as scorecard_page
+        from auditor.report.render import render_html
 
         user, db = _user(), _db()
         unit = A.get_unit(db, user, unit_id)
         run = A.latest_run(db)
         if run is None:
             abort(404)
-        ctx = build_report_context(db, run.id)
-        card = ctx["scorecards"].get(unit.id)
-        if card is None:
-            abort(404)
-        level_index = next((i for i, lv in enumerate(ctx["levels"], 1)
-                            if any(r["id"] == unit.id for r in lv["units"])), 1)
-        dim_chart = bar_chart([{"name": d["label"], "score": d["score"], "cls": d["cls"]}
-                               for d in card["dimensions"]], bar_width=320)
-        html = make_env().get_template("unit.html").render(card=card, run=ctx["run"], css=stylesheet(),
-                                                           dim_chart=dim_chart, level_index=level_index,
-                                                           prev_unit=None, next_unit=None)
+        with tempfile.TemporaryDirectory(prefix="auditor-scorecard-") as out:
+            render_html(db, run.id, Path(out))
+            page = Path(out) / "units" / scorecard_page(unit.id)
+            if not page.is_file():
+                abort(404)
+            html = page.read_text(encoding="utf-8")
         return Response(html, mimetype="text/html")
 
     # ------------------------------------------------------------------ accounts (admin)

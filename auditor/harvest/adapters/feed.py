@@ -61,3 +61,25 @@ def parse_feed(url: str, text: str) -> list[ListEntry]:
         records, _ = find_records(doc)
         return records_to_entries(url, records)
     return _xml_entries(url, text or "")
+
+
+def feed_date(text: str | None):  # noqa: ANN201 - date | None
+    """A feed entry's date: ISO/Chinese forms via parse_date, else RFC 822 (RSS pubDate).
+
+    An RFC 822 date in GMT is read in China Standard Time (UTC+8), the publishers' clock.
+    """
+    from datetime import timedelta, timezone
+    from email.utils import parsedate_to_datetime
+
+    from auditor.harvest.extract.dates import parse_date
+
+    found = parse_date(text)
+    if found is not None or not text:
+        return found
+    try:
+        moment = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None or moment.utcoffset() == timedelta(0):
+        moment = moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(timezone(timedelta(hours=8)))
+    return moment.date()

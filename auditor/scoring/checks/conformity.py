@@ -4,7 +4,8 @@ Runs only for units whose catalog file is configured (`checks.conformity.unit_ca
 rules file, or `unit_catalogs=` passed to run_audit from the registry). The comparison itself is
 auditor.catalog.diff.diff_unit_catalog(unit_catalog, catalog, domain=None, level=None), which
 returns ConformityFinding objects (rule, entry_id, unit_row, message, severity); this module only
-turns them into findings. `LOADER` and `DIFFER` are looked up at call time so tests can swap them.
+turns them into findings. The unit file is read with auditor.catalog.unit_catalog.read_unit_catalog. `LOADER` and `DIFFER`
+are looked up at call time so tests can swap them.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ def _loader() -> Callable[[Path], Any]:
     if LOADER is not None:
         return LOADER
     try:
-        from auditor.catalog.unit_catalog import load_unit_catalog
+        from auditor.catalog.unit_catalog import read_unit_catalog
     except ImportError as exc:
         raise RulesError("unit catalog conformity is configured but auditor.catalog.unit_catalog is not available",
                          hint="disable checks.conformity or install a version with the unit-catalog reader") from exc
-    return load_unit_catalog
+    return read_unit_catalog
 
 
 def _differ() -> Callable[..., list[Any]]:
@@ -75,6 +76,7 @@ def check_conformity(ctx: AuditContext) -> CheckResult:
             if entry_id is not None and entry_id not in applicable and entry_id in ctx.catalog.by_id:
                 continue  # a row of a domain this unit does not hold
             entry = applicable.get(entry_id) if entry_id else None
+            domain = entry.domain if entry else getattr(cf, "domain", None)
             severity = str(getattr(cf, "severity", "major"))
             row = getattr(cf, "unit_row", None)
             key = f"catalog_conformity|{unit_id}|{cf.rule}|{entry_id or row}"
@@ -85,7 +87,7 @@ def check_conformity(ctx: AuditContext) -> CheckResult:
             res.findings.append(FindingDraft(
                 check="conformity", rule="catalog_conformity", status="defect" if defect else "info",
                 severity=severity if defect else "info", unit_id=unit_id, entry_id=entry_id,
-                domain=entry.domain if entry else None,
+                domain=domain,
                 title=f"单位目录与标准目录不一致（{cf.rule}）：{cf.message}",
                 evidence={"file": str(path), "diff_rule": cf.rule, "unit_row": _plain(row), "message": cf.message,
                           "entry": {"id": entry.id, "level2": entry.level2} if entry else None},

@@ -1,0 +1,1 @@
+"""Operations: scheduled audits, locks so runs never overlap, crash recovery, run history, notifications."""

@@ -1,0 +1,179 @@
+"""PDF reports: text extracted with pdftotext, pages rasterised with pdftoppm, fonts listed with pdffonts.
+
+These need WeasyPrint (pip) and poppler-utils + fonts-noto-cjk (apt). They skip, saying why, only when
+one of those is not installed; CI installs them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from test_report import DDE, FORMULA, HOSTILE, LINK, store  # noqa: F401 - the fixture is used by name
+
+POPPLER = ("pdftotext", "pdftoppm", "pdfinfo", "pdffonts")
+
+
+def _require_tools() -> None:
+    missing = [t for t in POPPLER if shutil.which(t) is None]
+    if missing:
+        msg = f"poppler-utils not installed ({', '.join(missing)} missing): apt-get install poppler-utils"
+        print(msg)
+        pytest.skip(msg)
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as exc:
+        msg = f"WeasyPrint unavailable ({exc}): pip install weasyprint; apt-get install libpango-1.0-0 libpangoft2-1.0-0"
+        print(msg)
+        pytest.skip(msg)
+    from auditor.report.pdf import cjk_font_available
+
+    if cjk_font_available() is False:
+        msg = "no Chinese font (fc-list :lang=zh-cn is empty): apt-get install fonts-noto-cjk"
+        print(msg)
+        pytest.skip(msg)
+
+
+def pdf_pages(path: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", out, re.M).group(1))
+
+
+def pdf_text(path: Path) -> list[str]:
+    """Text of every page (pdftotext separates pages with a form feed)."""
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
+    return out.decode("utf-8").split("\f")[: pdf_pages(path)]
+
+
+def squash(text: str) -> str:
+    """Table cells wrap long titles over lines: compare without any whitespace."""
+    return re.sub(r"\s+", "", text)
+
+
+def rasterise(path: Path, out_dir: Path, dpi: int = 50) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(path), str(out_dir / "page")], check=True)
+    return sorted(out_dir.glob("page-*.png"))
+
+
+def test_district_and_unit_pdfs_show_hostile_titles_as_text(store, tmp_path: Path) -> None:  # noqa: F811
+    _require_tools()
+    from auditor.report.pdf import render_pdf
+
+    out = tmp_path / "pdf"
+    with store() as s:
+        paths = render_pdf(s, 2, out, per_unit=True, matches=True)
+    district = out / "audit-run-2.pdf"
+    assert paths[0] == district
+    assert {p.name for p in paths[1:]} == {"fgj.pdf", "jyj.pdf", "cgjd.pdf", "dhz.pdf"}
+    for p in paths:
+        assert p.read_bytes().startswith(b"%PDF-")
+
+    pages = pdf_text(district)
+    n = len(pages)
+    whole = squash("".join(pages))
+    # hostile titles are printed literally, as text: markup and formulas are not interpreted
+    assert squash(HOSTILE) in whole
+    assert squash('=HYPERLINK("http://evil","x")') in whole
+    assert squash(FORMULA) in whole and squash(DDE) in whole and squash(LINK) in whole
+    # overview, rankings per level, heat map, methodology, then every unit on its own pages
+    for word in ("基层政务公开标准化规范化评估报告", "区级部门排名", "乡镇（街道）排名", "领域得分热力图",
+                 "附录：评估方法", "历次评估趋势", "常见问题"):
+        assert word in whole, word
+    # page numbers on every page, "第 i 页 / 共 n 页"
+    for i, text in enumerate(pages, 1):
+        assert squash(f"第{i}页/共{n}页") in squash(text), f"page {i} has no page number"
+    # each scorecard starts a new page, with the unit's name at the top of that page
+    for name in ("区发展和改革局", "区教育局", "城关街道", "东湖镇"):
+        assert any(re.match(rf"\s*(\S.*\n)?\s*{name}\s*\n", p) for p in pages), f"no page starts with {name}"
+    # the per-unit PDF has the unit's scorecard only
+    unit_text = squash("".join(pdf_text(out / "units" / "fgj.pdf")))
+    assert "区发展和改革局" in unit_text and squash(HOSTILE) in unit_text and squash(LINK) in unit_text
+    # and no link annotation points where a crawled title wanted it to
+    assert b"evil.example" not in (out / "units" / "fgj.pdf").read_bytes()
+    assert "区级部门排名" not in unit_text and "城关街道" not in unit_text
+
+    fonts = subprocess.run(["pdffonts", str(district)], capture_output=True, text=True, check=True).stdout
+    assert "CJK" in fonts, fonts  # Chinese text is set in an embedded Noto CJK font, not as missing glyphs
+
+    pngs = rasterise(district, tmp_path / "png")
+    assert len(pngs) == n
+    assert all(p.stat().st_size > 1000 for p in pngs)
+    print(f"district PDF: {district} ({n} pages); PNG pages in {tmp_path / 'png'}")
+
+
+def test_pdf_fetches_nothing(store, tmp_path: Path) -> None:  # noqa: F811
+    _require_tools()
+    from auditor.report.pdf import html_to_pdf
+
+    hits: list[str] = []
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        html = (f'<html><head><link rel="stylesheet" href="{url}/a.css"></head><body>'
+                f'<img src="{url}/b.png"><p style="background:url({url}/c.png)">正文</p></body></html>')
+        path = html_to_pdf(html, tmp_path / "x.pdf")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert hits == []
+    assert "正文" in "".join(pdf_text(path))
+
+
+def test_render_pdf_explains_missing_weasyprint(store, tmp_path: Path, monkeypatch) -> None:  # noqa: F811
+    import builtins
+
+    from auditor.report import pdf
+    from auditor.report.context import ReportError
+
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):  # noqa: ANN001, ANN202
+        if name == "weasyprint":
+            raise ImportError("No module named 'weasyprint'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    with store() as s, pytest.raises(ReportError) as err:
+        pdf.render_pdf(s, 2, tmp_path)
+    assert "weasyprint" in str(err.value).lower() and "fonts-noto-cjk" in str(err.value)
+
+
+def test_pdf_commands(store, tmp_path: Path, capsys) -> None:  # noqa: F811
+    _require_tools()
+    from auditor.cli import main
+
+    db = str(tmp_path / "t.db")  # the store fixture's database
+    assert main(["pdf", "--db", db, "--run", "2", "--unit", "cgjd", "--out", str(tmp_path / "one")]) == 0
+    one = tmp_path / "one" / "units" / "cgjd.pdf"
+    assert capsys.readouterr().out.split() == [str(one)]
+    text = squash("".join(pdf_text(one)))
+    assert "城关街道" in text and "无法核实" in text and "区发展和改革局" not in text
+
+    assert main(["pdf", "--db", db, "--unit", "nosuch", "--out", str(tmp_path / "x")]) == 1
+    err = capsys.readouterr().err
+    assert "unknown unit(s) in audit run 2: nosuch" in err and "Traceback" not in err
+
+    assert main(["report", "--db", db, "--run", "2", "--format", "pdf", "--out", str(tmp_path / "r")]) == 0
+    written = capsys.readouterr().out.split()
+    assert written[0] == str(tmp_path / "r" / "audit-run-2.pdf")
+    assert sorted(Path(p).name for p in written[1:]) == ["cgjd.pdf", "dhz.pdf", "fgj.pdf", "jyj.pdf"]
+    assert pdf_pages(tmp_path / "r" / "audit-run-2.pdf") >= 6
