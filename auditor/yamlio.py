@@ -96,6 +96,9 @@ def load_yaml(path: Path, what: str) -> LocatedYaml:
                               f"(limit {MAX_NODES:,})", where=str(path),
                               hint="write the values out instead of nesting aliases")
         data = yaml.safe_load(text)
+    except RecursionError:
+        raise ConfigError(f"{what} file nests too deeply", where=str(path),
+                          hint="flatten the structure") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)

@@ -183,10 +183,6 @@ def test_no_fault_becomes_a_missing_finding(runs):
     assert any(k[0] == "unverified" and k[2] in perm_units for k in new)
 
 
-@pytest.mark.xfail(strict=True, reason="bug in auditor/scoring/checks/channels.py check_channels: a unit with "
-                   "a news/notice column of its own site gets 'channel_gap' defects for entries whose catalog "
-                   "column failed: any() healthy WEBSITE channel of the unit, news/notice columns included, is "
-                   "taken as proof the channel was verified")
 def test_no_fault_becomes_any_defect(runs):
     clean, faulty = runs["clean"], runs["faults"]
     perm_units = {unit for unit, _ in _permanent_channels(faulty)}

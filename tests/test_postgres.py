@@ -38,8 +38,6 @@ def pg_db():
     try:
         yield url
     finally:
-        from sqlalchemy.pool import NullPool  # noqa: F401 - engines below are disposed before the drop
-
         with admin.connect() as conn:
             conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                               "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})

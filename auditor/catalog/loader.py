@@ -18,7 +18,8 @@ from auditor.catalog.deadline import parse_time_limit
 from auditor.catalog.models import Catalog, CatalogEntry, CatalogFileModel, CatalogSetModel, EntryModel
 from auditor.catalog.paths import catalog_dir
 from auditor.catalog.workdays import load_holidays
-from auditor.errors import CatalogError
+from auditor.errors import CatalogError, ConfigError
+from auditor.yamlio import load_yaml
 
 RESERVED = {"catalog.yaml", "channels.yaml", "holidays.yaml"}
 
@@ -86,11 +87,9 @@ def _read_set(path: Path, problems: _Problems) -> CatalogSetModel | None:
     if not path.is_dir() or not f.exists():
         return None
     try:
-        return CatalogSetModel.model_validate(yaml.safe_load(f.read_text(encoding="utf-8")) or {})
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "header"
-        problems.append(f"{f}:{where}: YAML syntax error: {getattr(exc, 'problem', exc)}")
+        return CatalogSetModel.model_validate(load_yaml(f, "catalog set").data or {})
+    except ConfigError as exc:
+        problems.append(str(exc))
     except ValidationError as exc:
         problems += [f"{f}:header:{_loc(e['loc'])}: {_msg(e)}" for e in exc.errors()]
     return None
@@ -124,14 +123,12 @@ def _load(path: Path | None) -> tuple[list[str], Catalog | None]:
     seen_domains: dict[str, str] = {}
     versions, effectives = set(), []
     for f in files:
-        text = f.read_text(encoding="utf-8")
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}:col {mark.column + 1}" if mark else "file"
-            problems.append(f"{f}:{where}: YAML syntax error: {getattr(exc, 'problem', None) or exc}")
+        try:  # size cap, alias-expansion cap, encoding and nesting checks live in load_yaml
+            data = load_yaml(f, "catalog").data
+        except ConfigError as exc:
+            problems.append(str(exc))
             continue
+        text = f.read_text(encoding="utf-8")
         if not isinstance(data, dict):
             problems.append(f"{f}:header: expected a mapping with domain, domain_code, version, "
                             "effective, sources, entries")

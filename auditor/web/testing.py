@@ -20,7 +20,7 @@ from auditor.store.models import Channel, ColumnHealth, CrawlRun, Item, ItemList
 
 AS_OF = date(2026, 11, 20)
 # Titles that tend to sit between the accept and review thresholds (vague, no catalog label quoted whole).
-REVIEW_CANDIDATES = ("临时救助有关事项说明", "社会救助工作简报", "低保工作相关政策", "低保办理流程")
+REVIEW_CANDIDATES = ("临时救助有关事项说明", "社会救助工作简报", "低保办理流程", "特困供养事项通知")
 
 
 @dataclass
@@ -84,9 +84,12 @@ def build_review_store(folder: Path, *, site: str = "http://127.0.0.1:9/", catal
     with factory() as s:
         run_id = run_audit(s, catalog or load_catalog(), load_scheme(scheme_name), WorkingCalendar(), AS_OF)
     with factory() as s:
-        review = s.scalar(select(Match).where(Match.audit_run_id == run_id, Match.unit_id == "mzj",
-                                              Match.decision == "review", Match.entry_id.is_not(None))
-                          .order_by(Match.id))
+        matches = list(s.scalars(select(Match).where(Match.audit_run_id == run_id, Match.unit_id == "mzj")
+                                 .order_by(Match.id)))
+        accepted = {m.entry_id for m in matches if m.decision == "accept"}
+        # a review-band match whose entry is otherwise unpublished, so confirming it changes the score
+        review = next((m for m in matches if m.decision == "review" and m.entry_id
+                       and m.entry_id not in accepted), None)
         if review is None:
             raise RuntimeError(f"none of {REVIEW_CANDIDATES} fell in the matcher's review band: "
                                "add a title to auditor.web.testing.REVIEW_CANDIDATES")

@@ -46,7 +46,9 @@ def check_channels(ctx: AuditContext) -> CheckResult:
                 evidence = {"entry": {"id": entry.id, "level2": entry.level2, "channels": entry.channels_text},
                             "found_on": sorted(found), "items": [m.item_id for m in matches],
                             "channels": [{"name": c.name, "url": c.url} for c in own]}
-                if not any(healthy(ctx, c, runs) for c in own):
+                holders = [c for c in own if c.column_kind not in ("news", "notice")
+                           and c.domain in (None, entry.domain)] or own
+                if not all(healthy(ctx, c, runs) for c in holders):
                     res.findings.append(FindingDraft(
                         check="channels", rule="channel_unverified", status="unverified", severity="info",
                         unit_id=unit.id, entry_id=entry.id, domain=entry.domain, evidence=evidence,
