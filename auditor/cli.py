@@ -163,9 +163,10 @@ def cmd_runs(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from auditor.demo import run_demo
 
-    result = run_demo(Path(args.out), progress_factory=_progress)
+    result = run_demo(Path(args.out), progress_factory=_progress, with_pdf=not args.no_pdf)
     _print_summary(result.summary, f"云溪区（示例）审计结果 · audit run {result.audit_run_id}")
-    print(f"\nreports: {result.out / 'index.html'}\nexport:  {result.xlsx}\n"
+    print(f"\nreports: {result.out / 'index.html'}\nexport:  {result.xlsx} (+ CSV, JSON)\n"
+          f"pdf:     {result.pdf or 'not written'}\n"
           f"ground truth: {result.out / 'ground-truth.json'}\n"
           f"{result.pages} detail pages crawled in {result.crawl_seconds:.1f} s; total {result.seconds:.1f} s")
     roles = {}
@@ -282,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="serve the sample district on 127.0.0.1 and run the whole audit on it")
     d.add_argument("--out", default="demo-out", help="output folder (default: demo-out)")
+    d.add_argument("--no-pdf", action="store_true", help="skip the PDF report (the slowest step)")
     d.set_defaults(func=cmd_demo)
 
     u = sub.add_parser("units", help="units registry")

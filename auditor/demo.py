@@ -13,7 +13,9 @@ from typing import Any, Callable
 from auditor.catalog.loader import load_catalog
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.pipeline import UnitSummary, crawl, load_registry_for, summarise
-from auditor.report import export, render
+from auditor.errors import AuditorError
+from auditor.report import export, pdf, render
+from auditor.report.context import build_report_context
 from auditor.sample.generate import build_sample, count_detail_pages
 from auditor.sample.registry import write_registry
 from auditor.sample.server import SamplePortal
@@ -30,6 +32,7 @@ class DemoResult:
     crawl_run_id: int
     summary: list[UnitSummary]
     xlsx: Path
+    pdf: Path | None
     pages: int
     seconds: float
     crawl_seconds: float
@@ -38,7 +41,7 @@ class DemoResult:
 
 
 def run_demo(out: Path, *, scheme_name: str = "default", progress_factory: Callable[[str], Any] | None = None,
-             crawl_settings: dict | None = None) -> DemoResult:
+             crawl_settings: dict | None = None, with_pdf: bool = True) -> DemoResult:
     """Run the whole audit on a fresh sample district; everything it writes goes under `out`."""
     t0 = time.monotonic()
     progress = progress_factory or (lambda label: nullcontext(lambda text: None))
@@ -67,16 +70,26 @@ def run_demo(out: Path, *, scheme_name: str = "default", progress_factory: Calla
         with factory() as session:
             run_id = run_audit(session, catalog, scheme, cal, sample.as_of)
     with progress("生成报告 writing reports") as update:
-        update("html")
         with factory() as session:
-            render.render_html(session, run_id, out)
-            xlsx = out / f"audit-run-{run_id}.xlsx"
-            export.export_xlsx(session, run_id, xlsx)
+            ctx = build_report_context(session, run_id)
             summary = summarise(session, run_id)
+        update("html")
+        render.write_html(ctx, out)
+        xlsx = out / f"audit-run-{run_id}.xlsx"
+        export.write_xlsx(ctx, xlsx)
+        export.write_csv(ctx, out)
+        export.write_json(ctx, out / f"audit-run-{run_id}.json")
+        pdf_path: Path | None = None
+        if with_pdf:
+            update("pdf")
+            try:
+                pdf_path = pdf.write_pdf(ctx, out)[0]
+            except AuditorError as exc:  # WeasyPrint or its fonts missing: say so, keep the rest
+                print(f"PDF skipped: {exc}")
     from auditor.web.accounts import create_demo_accounts
 
     with factory() as session:
         accounts = create_demo_accounts(session)
     return DemoResult(out=out, db_url=db_url, audit_run_id=run_id, crawl_run_id=crawl_id, summary=summary,
-                      xlsx=xlsx, pages=count_detail_pages(sample), seconds=time.monotonic() - t0,
+                      xlsx=xlsx, pdf=pdf_path, pages=count_detail_pages(sample), seconds=time.monotonic() - t0,
                       crawl_seconds=crawl_seconds, registry=registry_path, accounts=accounts)

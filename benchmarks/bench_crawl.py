@@ -132,19 +132,20 @@ def run_bare(entries: list[tuple[str, str]], tmp: Path) -> float:
 
 
 # ------------------------------------------------------------------ benchmarks
-def bench_throughput(items: int) -> dict:
+def bench_throughput(items: int, **settings) -> dict:
     plan = big_plan(items)
     with tempfile.TemporaryDirectory() as tmpdir, SamplePortal(plan) as portal:
         tmp = Path(tmpdir)
         setup = Setup(tmp, portal, plan)
         base = portal.urls["big"]
-        _, full_s, stats = setup.crawl(AUDITOR_PROBES=1)
+        _, full_s, stats = setup.crawl(AUDITOR_PROBES=1, **settings)
         log = [(m, p) for _, m, p, _ in portal.request_log if p != "/robots.txt"]
         entries = [(m, base + p) for m, p in log]
         bare_s = run_bare(entries, tmp)
     full_rate, bare_rate = len(entries) / full_s, len(entries) / bare_s
     ratio = full_rate / bare_rate
-    print(f"throughput: {len(entries)} requests; full spider {full_s:.1f} s = {full_rate:.0f} pages/s; "
+    label = "throughput" + (f" ({', '.join(f'{k}={v}' for k, v in settings.items())})" if settings else "")
+    print(f"{label}: {len(entries)} requests; full spider {full_s:.1f} s = {full_rate:.0f} pages/s; "
           f"bare Scrapy spider, same URLs {bare_s:.1f} s = {bare_rate:.0f} pages/s; "
           f"ratio {ratio:.2f} (target ≥ 0.80) {'OK' if ratio >= 0.8 else 'BELOW TARGET'}")
     return {"requests": len(entries), "full_s": full_s, "bare_s": bare_s, "ratio": ratio}
@@ -195,13 +196,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=2000, help="detail pages for throughput/incremental")
     parser.add_argument("--big-items", type=int, default=18700, help="detail pages of the memory site "
                         "(+ list pages and attachments ≈ 20,000 pages)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=JSON",
+                        help="a Scrapy setting for the full spider, e.g. --set AUTOTHROTTLE_ENABLED=false")
     parser.add_argument("--bare-child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bare_child:
         bare_child(args.bare_child)
         return 0
     for which in args.which:
-        {"throughput": lambda: bench_throughput(args.items), "incremental": lambda: bench_incremental(args.items),
+        extra = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
+        if which == "throughput" and not extra:  # default settings, then extraction in one worker process
+            bench_throughput(args.items)
+            extra = {"AUDITOR_EXTRACT_WORKERS": 1}
+        {"throughput": lambda: bench_throughput(args.items, **extra), "incremental": lambda: bench_incremental(args.items),
          "memory": lambda: bench_memory(args.big_items)}[which]()
     return 0
 

@@ -92,3 +92,22 @@ def test_crawl_stores_every_item_once_and_records_health(tmp_path, style, encodi
         assert probes == {"mz": True, "down": False}
         assert [r.status for r in s.scalars(select(CrawlRun))] == ["complete", "complete"]
         assert health  # health rows exist for both runs
+
+
+def test_extraction_in_worker_processes_stores_the_same_facts(tmp_path):
+    plan = _plan("col_art", "gbk")
+    catalog = load_catalog()
+    facts = []
+    with SamplePortal(plan) as portal:
+        path = tmp_path / "registry.yaml"
+        path.write_text(yaml.safe_dump(_registry(portal, plan), allow_unicode=True), encoding="utf-8")
+        registry = load_registry_for(path, catalog)
+        for workers in (0, 1):
+            url = resolve_db_url(str(tmp_path / f"w{workers}.db"))
+            factory = open_db(url)
+            crawl(factory, url, registry, str(path), settings={"AUDITOR_EXTRACT_WORKERS": workers})
+            with factory() as s:
+                facts.append(sorted((i.canonical_url, i.title, i.publish_date, i.written_date, i.index_no,
+                                     i.body_hash, len(i.attachments)) for i in s.scalars(select(Item))))
+    assert len(facts[0]) == 40 and sum(1 for f in facts[0] if f[1]) == 39
+    assert facts[0] == facts[1]

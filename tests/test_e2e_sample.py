@@ -205,4 +205,8 @@ def test_rescore_history_and_versions(demo_run, audit, scheme):
 def test_demo_writes_reports(demo_run):
     assert (demo_run.out / "index.html").is_file()
     assert demo_run.xlsx.is_file()
+    assert {"scores.csv", "findings.csv", "matches.csv"} <= {p.name for p in demo_run.out.glob("*.csv")}
+    assert (demo_run.out / f"audit-run-{demo_run.audit_run_id}.json").is_file()
+    assert demo_run.pdf is not None and demo_run.pdf.read_bytes()[:5] == b"%PDF-"
     assert demo_run.pages >= 2000
+    assert {role for _, _, role, _ in demo_run.accounts} == {"admin", "evaluator", "staff"}

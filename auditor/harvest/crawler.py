@@ -40,7 +40,7 @@ from auditor.harvest.adapters.feed import feed_date, parse_feed
 from auditor.harvest.canonical import canonical_url
 from auditor.harvest.extract.dates import find_dates, parse_date
 from auditor.harvest.extract.decode import decode_html
-from auditor.harvest.extract.fields import extract_detail
+from auditor.harvest.offload import extract_payload
 from auditor.harvest.items import (
     ColumnHealthItem,
     DetailItem,
@@ -139,6 +139,7 @@ class RegistrySpider(scrapy.Spider):
         self.probes_in_flight = 0
         self._factory = None
         self._redis = None
+        self._pool = None
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN206 - Scrapy signature
@@ -542,14 +543,15 @@ class RegistrySpider(scrapy.Spider):
             yield scrapy.Request(url, method="HEAD", callback=self.attachment_ok, errback=self.attachment_failed,
                                  priority=5, meta=self._meta(site_id, referrer=referrer, kind="attachment"))
 
-    def parse_detail(self, response: Response) -> Iterator[Any]:
+    async def parse_detail(self, response: Response):  # noqa: ANN201 - async generator of items/requests
         site_id = response.meta.get("site_id")
         if response.status == 304:  # unchanged since the stored fetch: the stored item stands
             self.crawler.stats.inc_value("incremental/detail_not_modified")
             yield NotModifiedItem(url=response.request.url, site_id=site_id)
             yield self._fetch_item(response, "detail", outcome="not_modified")  # last: resume marks it done
             for att in self.stored_attachments.get(canonical_url(response.request.url), []):
-                yield from self._check_attachment(att, site_id, response.request.url)
+                for request in self._check_attachment(att, site_id, response.request.url):
+                    yield request
             return
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
         declared = (re.search(r"charset=([\w-]+)", ctype) or [None, None])[1]
@@ -561,8 +563,14 @@ class RegistrySpider(scrapy.Spider):
             yield self._fetch_item(response, "detail", outcome="blocked")
             return
         evidence = self._fetch_item(response, "detail")
-        extract = extract_detail(response.body, response.url, declared)
-        data = extract.to_json()
+        pool = self._extract_pool()
+        if pool is None:
+            payload = extract_payload(response.body, response.url, declared)
+        else:
+            import asyncio
+
+            payload = await asyncio.wrap_future(pool.submit(extract_payload, response.body, response.url, declared))
+        data = payload["data"]
         fields = {name: {"value": data.get(name), **data.get("provenance", {}).get(name, {})}
                   for name in ("title", "publish_date", "written_date", "index_no", "publisher", "doc_no",
                                "category", "validity")}
@@ -570,13 +578,26 @@ class RegistrySpider(scrapy.Spider):
                          http_status=response.status, title=data.get("title") or "", fields=fields,
                          attachments=[{"name": a.get("name"), "url": a.get("url"), "type": a.get("type")}
                                       for a in data.get("attachments", [])],
-                         body_hash=getattr(extract, "body_hash", None),
-                         body_excerpt=(getattr(extract, "body_text", None) and extract.body_text.value or "")[:500]
-                         if hasattr(extract, "body_text") else "",
+                         body_hash=payload["body_hash"], body_excerpt=payload["excerpt"],
                          etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"))
         yield evidence  # after the item: a crawl resumed after a kill trusts only what has its fetch record
         for att in data.get("attachments", []):
-            yield from self._check_attachment(att.get("url"), site_id, response.request.url)
+            for request in self._check_attachment(att.get("url"), site_id, response.request.url):
+                yield request
+
+    def _extract_pool(self):  # noqa: ANN202
+        if self._pool is None:
+            from auditor.harvest.offload import make_pool
+
+            workers = self.settings.getint("AUDITOR_EXTRACT_WORKERS", 0)
+            self._pool = make_pool(workers) or False
+            if self._pool:
+                self.crawler.signals.connect(self._close_pool, signal=signals.spider_closed)
+        return self._pool or None
+
+    def _close_pool(self, spider=None) -> None:  # noqa: ANN001
+        if self._pool:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request

@@ -57,3 +57,4 @@ AUDITOR_SNAPSHOT_LEVEL = 6  # zlib level
 AUDITOR_SNAPSHOT_KEEP_RUNS = 5  # retention: fetch records of the last N runs (+ latest snapshot of each URL)
 AUDITOR_ROBOTS_IGNORE = "{}"  # JSON site id -> reason, from the registry's `robots: ignore`
 AUDITOR_DISTRIBUTED = ""  # redis://host:port/db → scrapy-redis scheduler + dupefilter shared by processes
+AUDITOR_EXTRACT_WORKERS = 0  # >0: detail extraction in that many worker processes (frees the reactor)
