@@ -73,9 +73,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     registry = load_registry_for(Path(args.registry), catalog)
     url = resolve_db_url(args.db)
     factory = open_db(url)
+    _recover(factory)
     with _progress("抓取 crawling") as update:
         run_id = crawl(factory, url, registry, str(args.registry), units=args.units or None,
-                       progress=lambda p, i: update(f"{p} pages, {i} items"))
+                       progress=lambda p, i: update(f"{p} pages, {i} items"), workers=args.workers)
     print(f"crawl run {run_id} complete")
     return 0
 
@@ -121,6 +122,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     catalog, scheme = load_catalog(), load_scheme(args.scheme)
     factory = open_db(args.db)
+    _recover(factory)
     run_id = score(factory, catalog, scheme, WorkingCalendar(), args.as_of or date.today())
     with factory() as session:
         _print_summary(summarise(session, run_id), f"audit run {run_id} · {scheme.title}")
@@ -179,6 +181,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- helpers
+def _recover(factory) -> None:  # noqa: ANN001
+    """Runs left 'running' by a killed process are marked interrupted before a new run starts."""
+    from auditor.ops.recovery import recover_interrupted
+
+    report = recover_interrupted(factory)
+    if report.crawl_runs or report.audit_runs:
+        print(f"recovered interrupted runs: crawl {report.crawl_runs or '-'}, audit {report.audit_runs or '-'}",
+              file=sys.stderr)
+
+
 def _run_id(factory, run: int | None) -> int:  # noqa: ANN001
     from sqlalchemy import select
 
@@ -295,6 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("crawl", help="crawl every channel of the registry into the database")
     c.add_argument("--registry", required=True)
     c.add_argument("--units", nargs="*", help="only these unit ids")
+    c.add_argument("--workers", type=int, default=1,
+                   help="crawler processes sharing the run (distributed mode: AUDITOR_DISTRIBUTED=redis://…)")
     c.set_defaults(func=cmd_crawl)
 
     m = sub.add_parser("match", help="match harvested items to catalog entries (stored as a match run)")

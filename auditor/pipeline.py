@@ -27,7 +27,8 @@ def load_registry_for(path: Path, catalog: Catalog) -> Registry:
 
 
 def crawl(factory: sessionmaker[Session], db_url: str, registry: Registry, registry_path: str, *,
-          units: list[str] | None = None, settings: dict | None = None, progress: ProgressFn | None = None) -> int:
+          units: list[str] | None = None, settings: dict | None = None, progress: ProgressFn | None = None,
+          workers: int = 1) -> int:
     """Sync the registry into the store, then crawl its channels; returns the crawl run id."""
     if units:
         for u in units:
@@ -36,7 +37,7 @@ def crawl(factory: sessionmaker[Session], db_url: str, registry: Registry, regis
         sync_registry(session, registry)
         session.commit()
     return run_crawl(factory, db_url, registry_path=registry_path, units=units, settings=settings,
-                     progress=progress)
+                     progress=progress, workers=workers)
 
 
 def score(factory: sessionmaker[Session], catalog: Catalog, scheme: Scheme, cal, as_of: date) -> int:  # noqa: ANN001

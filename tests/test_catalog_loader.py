@@ -153,7 +153,7 @@ def test_good_minimal_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name,body,expect", [
-    ("syntax", HEADER + GOOD_ROW.replace("level1: 一级", "level1: [一级"), r"demo\.yaml:line \d+.*YAML syntax error"),
+    ("syntax", HEADER + GOOD_ROW.replace("level1: 一级", "level1: [一级"), r"demo\.yaml:\d+: YAML syntax error"),
     ("unknown key", HEADER + GOOD_ROW + "    colour: red\n", r"demo\.yaml:row 1:colour: unknown field"),
     ("bad channel", HEADER + GOOD_ROW.replace("code: WEBSITE", "code: FAX"),
      r"demo\.yaml:row 1:channels\[0\]\.code: unknown channel code 'FAX'"),

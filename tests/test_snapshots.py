@@ -23,9 +23,13 @@ from auditor.store.models_harvest import PageFetch, PageSnapshot
 from test_crawl import _plan, _registry
 
 
-@pytest.fixture
-def crawled(tmp_path):
-    """Three crawls of one site: full, full again (no validators used), then after one item changed."""
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    """Three crawls of one site: full, full again (no validators used), then after one item changed.
+
+    Shared by the tests of this module (in file order; the pruning test runs after the others read
+    the first run's snapshots)."""
+    tmp_path = tmp_path_factory.mktemp("snap")
     plan = _plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
         site = portal.sites["mz"]
@@ -76,6 +80,16 @@ def test_identical_pages_are_stored_once(crawled):
     assert snaps2 == snaps1  # … and not one new snapshot: same bytes, same hash
 
 
+def test_snapshot_cli(crawled, tmp_path, capsys):
+    out = tmp_path / "page.html"
+    assert main(["--db", crawled["url"].removeprefix("sqlite:///"), "snapshot", "show", crawled["changed"],
+                 "--out", str(out)]) == 0
+    meta = json.loads(capsys.readouterr().out)
+    assert meta["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert main(["--db", crawled["url"].removeprefix("sqlite:///"), "snapshot", "show", "http://x.invalid/"]) == 1
+    assert "no snapshot" in capsys.readouterr().err
+
+
 def test_changed_page_gets_a_new_snapshot_and_retention_prunes_the_old(crawled):
     factory, changed, runs = crawled["factory"], crawled["changed"], crawled["runs"]
     with factory() as s:
@@ -94,16 +108,6 @@ def test_changed_page_gets_a_new_snapshot_and_retention_prunes_the_old(crawled):
             runs[0], runs[1]}
         with pytest.raises(AuditorError):
             prune_snapshots(s, keep_runs=0)
-
-
-def test_snapshot_cli(crawled, tmp_path, capsys):
-    out = tmp_path / "page.html"
-    assert main(["--db", crawled["url"].removeprefix("sqlite:///"), "snapshot", "show", crawled["changed"],
-                 "--out", str(out)]) == 0
-    meta = json.loads(capsys.readouterr().out)
-    assert meta["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
-    assert main(["--db", crawled["url"].removeprefix("sqlite:///"), "snapshot", "show", "http://x.invalid/"]) == 1
-    assert "no snapshot" in capsys.readouterr().err
 
 
 def test_snapshots_are_capped(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -89,7 +90,8 @@ def run_crawl(factory: sessionmaker[Session], db_url: str, *, registry_path: str
                            hint="set AUDITOR_DISTRIBUTED=redis://host:port/0")
     with factory() as session:
         run = CrawlRun(started_at=_now(), status="running", registry_path=registry_path,
-                       stats={"settings": json.dumps({k: v for k, v in merged.items()}, ensure_ascii=False)[:2000]})
+                       stats={"settings": json.dumps({k: v for k, v in merged.items()}, ensure_ascii=False)[:2000],
+                              "pid": os.getpid(), "host": socket.gethostname()})
         session.add(run)
         session.commit()
         run_id = run.id
@@ -135,7 +137,9 @@ def _run_children(factory: sessionmaker[Session], db_url: str, run_id: int, spid
         child = _child_stats(out)
         _merge(stats, child)
         if p.returncode != 0:
-            errors.append(err[-4000:])
+            why = f"crawler process exited with {p.returncode}" + (
+                f" (killed by signal {-p.returncode})" if p.returncode < 0 else "")
+            errors.append((err[-4000:].rstrip() + "\n" + why).lstrip())
         elif child.get("finish_reason", "finished") != "finished":
             finished = False
     with factory() as session:

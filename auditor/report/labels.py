@@ -25,6 +25,7 @@ RULES = {
     "channel_unverified": "渠道无法核实",
     "channel_offline": "线下渠道待佐证",
     "site_unreachable": "站点无法访问",
+    "site_blocked": "抓取被拒绝（无法核实）",
     "home_stale": "首页未更新",
     "stale_column": "栏目未更新",
     "blank_column": "空白栏目",
@@ -53,7 +54,7 @@ DECISIONS = {
     "confirmed": "人工确认",
     "rejected": "人工否决",
 }
-HEALTH = {"ok": "正常", "failed": "抓取失败", "blocked": "被拦截", None: "未抓取"}
+HEALTH = {"ok": "正常", "failed": "抓取失败", "blocked": "被拦截", "partial": "部分失败", None: "未抓取"}
 COLUMN_KINDS = {"catalog": "目录栏目", "news": "动态要闻", "notice": "通知公告", "other": "其他", "feed": "新媒体"}
 
 # 区级 before 乡级: the order the district's own reports use; unknown levels follow alphabetically.

@@ -9,6 +9,8 @@ History (lifecycle, resolved findings, score deltas) and upcoming obligations ar
 
 from __future__ import annotations
 
+import os
+import socket
 from collections import defaultdict
 from datetime import date, datetime, timezone
 from typing import Callable
@@ -101,7 +103,8 @@ def run_audit(session: Session, catalog: Catalog, scheme: Scheme, cal: WorkingCa
         crawl_run_ids = recent_crawl_runs(session, window_runs(scheme))
     run = AuditRun(started_at=_now(), status="running", as_of=as_of, scheme=scheme.name,
                    crawl_run_id=crawl_run_ids[0] if crawl_run_ids else None, catalog_version=catalog.version,
-                   rules_version=f"{scheme.name}@{scheme.version}", code_version=auditor.__version__, summary={})
+                   rules_version=f"{scheme.name}@{scheme.version}", code_version=auditor.__version__,
+                   summary={"pid": os.getpid(), "host": socket.gethostname()})  # lets recovery spot a killed run
     session.add(run)
     session.commit()
     try:

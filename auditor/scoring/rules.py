@@ -45,7 +45,7 @@ RULES_BY_CHECK: dict[str, tuple[str, ...]] = {
     "periodic": ("period_missed", "periodic_overdue", "annual_missed", "annual_late"),
     "persistence": ("withdrawn", "persistence_unverified"),
     "channels": ("channel_gap", "channel_unverified", "channel_offline"),
-    "site_health": ("site_unreachable", "home_stale", "stale_column", "blank_column", "dead_link",
+    "site_health": ("site_unreachable", "site_blocked", "home_stale", "stale_column", "blank_column", "dead_link",
                     "missing_attachment", "stale_columns_veto", "long_stale_veto", "blank_columns_veto"),
 }
 ALL_RULES = frozenset(r for rules in RULES_BY_CHECK.values() for r in rules)

@@ -12,6 +12,9 @@ from auditor.store.models import Channel, Site, Unit
 from auditor.units.models import FeedChannel, PlatformChannel, Registry, WebsiteChannel
 
 
+IMPORTED = "import"  # channels created by `auditor import-items`: not in the registry, never deactivated by it
+
+
 def _wanted_channels(registry: Registry) -> dict[str, dict[str, dict[str, Any]]]:
     """unit id → channel URL → column values, from unit channels and site-level columns."""
     wanted: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
@@ -73,8 +76,9 @@ def sync_registry(session: Session, registry: Registry) -> None:
             row.active = True
             session.add(row)
         for stale in existing.values():
-            stale.active = False
+            if stale.platform != IMPORTED:
+                stale.active = False
     listed = set(wanted)
-    for row in session.scalars(select(Channel).where(Channel.unit_id.not_in(listed))):
+    for row in session.scalars(select(Channel).where(Channel.unit_id.not_in(listed), Channel.platform != IMPORTED)):
         row.active = False
     session.flush()

@@ -26,6 +26,11 @@ def _item_context(ctx: AuditContext, url: str) -> tuple[Item | None, str | None]
     return item, _unit(listing.channel.unit_id) if listing else None
 
 
+def _blocked(p) -> bool:  # noqa: ANN001 - SiteProbe
+    """The crawler was refused (401/403/429, WAF page): that says nothing about the site's availability."""
+    return not p.ok and (p.error or "").startswith("blocked")
+
+
 def _probe_failed(p, slow_ms: float) -> bool:  # noqa: ANN001 - SiteProbe
     return not p.ok or (p.elapsed_ms is not None and p.elapsed_ms >= slow_ms)
 
@@ -47,7 +52,17 @@ def check_site_health(ctx: AuditContext) -> CheckResult:
         site = ctx.sites.get(site_id)
         owner = site.owner_unit_id if site else None
         name = site.name if site else site_id
+        blocked = [p for p in probes if _blocked(p)]
+        probes = [p for p in probes if not _blocked(p)]
         latest = [p for p in probes if p.crawl_run_id == crawl.id]
+        if blocked and not latest:
+            down.add(site_id)
+            res.findings.append(FindingDraft(
+                check="site_health", rule="site_blocked", status="unverified", severity="info", unit_id=owner,
+                site_id=site_id, title=f"抓取被拒绝，无法核实站点状态：{name}",
+                evidence={"probes": [_probe_json(p) for p in blocked[:50]]},
+                fix="请站点运维将评估抓取程序加入白名单（不扣分）。", key=f"site_blocked|{site_id}"))
+            continue
         if latest and not any(p.ok for p in latest):
             down.add(site_id)
         failed = [p for p in probes if _probe_failed(p, rules.slow_ms)]
