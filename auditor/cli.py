@@ -192,19 +192,10 @@ def _recover(factory) -> None:  # noqa: ANN001
 
 
 def _run_id(factory, run: int | None) -> int:  # noqa: ANN001
-    from sqlalchemy import select
-
-    from auditor.store.models import AuditRun
+    from auditor.pipeline import resolve_audit_run
 
     with factory() as session:
-        if run is not None:
-            if session.get(AuditRun, run) is None:
-                raise AuditorError(f"no audit run {run}", hint="`auditor runs` lists the runs")
-            return run
-        latest = session.scalar(select(AuditRun.id).where(AuditRun.status == "complete").order_by(AuditRun.id.desc()))
-        if latest is None:
-            raise AuditorError("no complete audit run in this database", hint="run `auditor score` first")
-        return latest
+        return resolve_audit_run(session, run)
 
 
 def _write_reports(factory, run_id: int, out: Path, formats: list[str]) -> list[Path]:  # noqa: ANN001

@@ -15,26 +15,17 @@ from pathlib import Path
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
     from auditor.errors import AuditorError
+    from auditor.pipeline import resolve_audit_run
     from auditor.report.context import build_report_context
     from auditor.report.history import attach_match_eval
     from auditor.report.pdf import html_to_pdf, write_pdf
     from auditor.report.render import print_document
     from auditor.store.db import open_db
-    from auditor.store.models import AuditRun
 
     factory = open_db(args.db)
     with factory() as session:
-        run_id = args.run
-        if run_id is None:
-            run_id = session.scalar(select(AuditRun.id).where(AuditRun.status == "complete")
-                                    .order_by(AuditRun.id.desc()))
-            if run_id is None:
-                raise AuditorError("no complete audit run in this database", hint="run `auditor score` first")
-        elif session.get(AuditRun, run_id) is None:
-            raise AuditorError(f"no audit run {run_id}", hint="`auditor runs` lists the runs")
+        run_id = resolve_audit_run(session, args.run)
         ctx = build_report_context(session, run_id)
     if args.match_eval:
         attach_match_eval(ctx)

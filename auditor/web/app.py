@@ -30,7 +30,7 @@ from auditor.store.models import ChannelEvidence, Finding, Item, Match, ReviewDe
 from auditor.store.models_web import FINDING_STATES, ROLES, AuditLogEntry, FindingState, WebUser
 from auditor.web import actions as A
 from auditor.web.accounts import authenticate, create_user
-from auditor.web.security import FetchError, UploadRejected, check_client_filename, resolve_stored
+from auditor.web.security import UploadRejected, check_client_filename, resolve_stored
 
 HERE = Path(__file__).resolve().parent
 RULE_LABELS = {"missing": "未公开", "late": "逾期公开", "undated": "未标注日期", "channel_gap": "渠道缺失",

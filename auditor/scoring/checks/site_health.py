@@ -46,7 +46,6 @@ def check_site_health(ctx: AuditContext) -> CheckResult:
     crawl = ctx.latest_crawl
     if crawl is None:
         return res
-    window = [r.id for r in ctx.crawl_runs[: rules.monitoring_runs]]
     down: set[str] = set()  # sites that did not answer at all in the latest crawl: columns not judged
     for site_id, probes in sorted(ctx.probes.items()):
         site = ctx.sites.get(site_id)
@@ -91,7 +90,6 @@ def check_site_health(ctx: AuditContext) -> CheckResult:
                           "limit_days": rules.home_stale_days},
                 fix="首页及时更新动态信息。", key=f"home_stale|{site_id}"))
     stale_by_site: dict[str, dict[str, FindingDraft]] = defaultdict(dict)
-    long_by_site: dict[str, dict[str, dict]] = defaultdict(dict)
     blank_by_site: dict[str, dict[str, FindingDraft]] = defaultdict(dict)
     for unit_id, channels in sorted(ctx.channels.items()):
         for ch in channels:
