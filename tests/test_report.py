@@ -367,9 +367,7 @@ def test_recorded_score_delta_reasons_are_shown(store, tmp_path: Path) -> None:
     from auditor.report import history
 
     with store() as s:
-        if not history.has_table(s, "score_deltas") or history.optional("auditor.scoring.history",
-                                                                        ("score_deltas",)) is None:
-            pytest.skip("the scoring stage's score_deltas table is not in this checkout")
+        assert history.has_table(s, "score_deltas")
         from auditor.store.models_scoring import ScoreDelta
 
         s.add(ScoreDelta(audit_run_id=2, previous_run_id=1, unit_id="fgj", score=72.5, previous_score=70.0,
