@@ -207,23 +207,22 @@ def _write_reports(factory, run_id: int, out: Path, formats: list[str]) -> list[
     bad = [f for f in formats if f not in known]
     if bad:
         raise AuditorError(f"unknown format(s): {', '.join(bad)}", hint=f"choose from {', '.join(sorted(known))}")
-    with factory() as session:
-        if "html" in formats:
-            written += render.render_html(session, run_id, out)
-        if "xlsx" in formats:
-            path = out / f"audit-run-{run_id}.xlsx"
-            export.export_xlsx(session, run_id, path)
-            written.append(path)
-        if "csv" in formats:
-            written += export.export_csv(session, run_id, out)
-        if "json" in formats:
-            path = out / f"audit-run-{run_id}.json"
-            export.export_json(session, run_id, path)
-            written.append(path)
-        if "pdf" in formats:
-            from auditor.report import pdf
+    from auditor.report.context import build_report_context
 
-            written += pdf.render_pdf(session, run_id, out)
+    with factory() as session:  # one context for every format, as the demo does
+        ctx = build_report_context(session, run_id)
+    if "html" in formats:
+        written += render.write_html(ctx, out)
+    if "xlsx" in formats:
+        written.append(export.write_xlsx(ctx, out / f"audit-run-{run_id}.xlsx"))
+    if "csv" in formats:
+        written += export.write_csv(ctx, out)
+    if "json" in formats:
+        written.append(export.write_json(ctx, out / f"audit-run-{run_id}.json"))
+    if "pdf" in formats:
+        from auditor.report import pdf
+
+        written += pdf.write_pdf(ctx, out, per_unit=True)
     return written
 
 
