@@ -49,7 +49,7 @@ def upgrade(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection_engine"] = engine
     try:
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")  # areas add migrations on their own branches from one base
     except Exception as exc:
         raise StoreError(f"cannot migrate database {engine.url!r}: {exc}",
                          hint="check the URL and that the server is reachable") from exc
