@@ -87,9 +87,6 @@ class ColumnState:
     declared_evidence: str = ""
     pages_skipped: int = 0
     not_read: list[str] = field(default_factory=list)  # why list pages were not read (reason per page)
-    details_fetched: int = 0
-    details_failed: int = 0
-    details_skipped: int = 0
 
 
 def _failure_info(failure: Failure) -> tuple[int | None, str]:
@@ -366,6 +363,9 @@ class RegistrySpider(scrapy.Spider):
     def home_failed(self, failure: Failure) -> Iterator[Any]:
         yield from self._next_probe_round()
         request = failure.request
+        if failure.check(NotArchived):  # a saved copy without its home page says nothing of reachability
+            self.crawler.stats.inc_value("replay/not_archived_home")
+            return
         status, error = _failure_info(failure)
         if looks_blocked(status) or error.startswith("robots"):
             error = f"blocked: {error}"
@@ -521,7 +521,6 @@ class RegistrySpider(scrapy.Spider):
         if not first_time:
             return
         if not self.scope.allows(url):  # recorded as listed, not fetched: not ours to judge, not a dead link
-            state.details_skipped += 1
             self.crawler.stats.inc_value("scope/offsite_details")
             yield ListingItem(url=url, channel_ids=state.channel_ids, site_id=state.site_id, list_title=title,
                               list_date_text=date_text, detail_state="offsite")
@@ -532,7 +531,7 @@ class RegistrySpider(scrapy.Spider):
             return
         yield self._conditional(
             scrapy.Request(url, callback=self.parse_detail, errback=self.detail_failed, priority=10,
-                           meta=self._meta(state.site_id, referrer=referrer, kind="detail", column=state.url)),
+                           meta=self._meta(state.site_id, referrer=referrer, kind="detail")),
             self.validators.get(key))
 
     def list_failed(self, failure: Failure) -> Iterator[Any]:
@@ -590,8 +589,7 @@ class RegistrySpider(scrapy.Spider):
                                coverage=cov.coverage, coverage_reason=cov.reason,
                                declared_total=state.declared_total, declared_pages=state.declared_pages,
                                pages_failed=state.failed_pages, pages_skipped=state.pages_skipped,
-                               share_seen=cov.share_seen, details_fetched=state.details_fetched,
-                               details_failed=state.details_failed, details_skipped=state.details_skipped)
+                               share_seen=cov.share_seen)
 
     # ------------------------------------------------------------------ details
     def _check_attachment(self, url: str, site_id: str | None, referrer: str) -> Iterator[scrapy.Request]:
@@ -624,7 +622,6 @@ class RegistrySpider(scrapy.Spider):
             yield self._fetch_item(response, "detail", outcome="blocked")
             return
         evidence = self._fetch_item(response, "detail")
-        self._count_detail(response.meta, "details_fetched")
         pool = self._extract_pool()
         if pool is None:
             payload = extract_payload(response.body, response.url, declared)
@@ -661,20 +658,13 @@ class RegistrySpider(scrapy.Spider):
         if self._pool:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def _count_detail(self, meta: dict, what: str) -> None:
-        state = self.columns.get(meta.get("column") or "")
-        if state is not None:
-            setattr(state, what, getattr(state, what) + 1)
-
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         if failure.check(NotArchived):  # listed, but the saved copy lacks it: unverified, never a dead link
             self.crawler.stats.inc_value("replay/not_archived_details")
-            self._count_detail(request.meta, "details_skipped")
             yield ListingItem(url=request.url, channel_ids=[], site_id=request.meta.get("site_id"), list_title="",
                               list_date_text=None, detail_state="not_archived")
             return
-        self._count_detail(request.meta, "details_failed")
         status, error = _failure_info(failure)
         blocked = looks_blocked(status) or error.startswith("robots")
         if blocked:
