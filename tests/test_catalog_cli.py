@@ -116,10 +116,15 @@ def test_list_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("argv,n", [
-    (["list", "--json"], 432),
+    (["list", "--json"], None),  # every row of the catalog
     (["list", "--domain", "shehui_jiuzhu", "--level", "县级", "--json"], 8),
 ])
-def test_list_filters(argv: list[str], n: int, capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_filters(argv: list[str], n: int | None, capsys: pytest.CaptureFixture[str]) -> None:
+    if n is None:
+        from auditor.catalog import load_catalog
+
+        n = len(load_catalog().entries)
+        assert n >= 432
     assert _run(argv) == 0
     assert len(capsys.readouterr().out.splitlines()) == n
 
