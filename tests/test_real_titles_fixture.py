@@ -17,7 +17,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "real_titles" / "real_titles.csv"
 HEADER = ["title", "column", "unit_level", "domains", "expected", "published", "kind", "domain", "level1",
           "level2", "site", "source", "split"]
 # The brief asks for 400; the committed set is smaller (see the README's status): the floor only rises.
-MIN_ROWS = 40
+MIN_ROWS = 70
 MIN_SITES = 3
 
 
@@ -44,9 +44,9 @@ def test_every_row_has_a_source_and_a_site(rows):
     assert missing == []
 
 
-def test_titles_unique(rows):
-    titles = [r["title"] for r in rows]
-    assert len(titles) == len(set(titles))
+def test_titles_unique_per_site(rows):
+    keys = [(r["site"], r["title"]) for r in rows]
+    assert len(keys) == len(set(keys))
 
 
 def test_field_values(rows):
