@@ -17,7 +17,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "real_titles" / "real_titles.csv"
 HEADER = ["title", "column", "unit_level", "domains", "expected", "published", "kind", "domain", "level1",
           "level2", "site", "source", "split"]
 # The brief asks for 400; the committed set is smaller (see the README's status): the floor only rises.
-MIN_ROWS = 178
+MIN_ROWS = 180
 MIN_SITES = 3
 
 
