@@ -46,6 +46,16 @@ class ColumnHealthItem:
     undated_entries: int
     latest_date: str | None
     adapter: str | None
+    coverage: str | None = None  # complete | partial | failed
+    coverage_reason: str | None = None
+    declared_total: int | None = None
+    declared_pages: int | None = None
+    pages_failed: int = 0
+    pages_skipped: int = 0
+    share_seen: float | None = None
+    details_fetched: int = 0
+    details_failed: int = 0
+    details_skipped: int = 0
 
 
 @dataclass

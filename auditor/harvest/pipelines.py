@@ -203,7 +203,12 @@ class StorePipeline:
             self.session.add(ColumnHealth(crawl_run_id=self.run_id, channel_id=channel_id, url=it.url,
                                           status=it.status, http_status=it.http_status, error=it.error,
                                           entries=it.entries, pages=it.pages, undated_entries=it.undated_entries,
-                                          latest_date=_date(it.latest_date), adapter=it.adapter))
+                                          latest_date=_date(it.latest_date), adapter=it.adapter,
+                                          coverage=it.coverage, coverage_reason=it.coverage_reason,
+                                          declared_total=it.declared_total, declared_pages=it.declared_pages,
+                                          pages_failed=it.pages_failed, pages_skipped=it.pages_skipped,
+                                          share_seen=it.share_seen, details_fetched=it.details_fetched,
+                                          details_failed=it.details_failed, details_skipped=it.details_skipped))
 
     def _probe(self, it: SiteProbeItem) -> None:
         assert self.session is not None
