@@ -77,10 +77,19 @@ def evidence_url(ev: dict) -> str | None:
 
 def unverified_reason(f: Finding, ev: dict) -> str:
     """Why the auditor could not decide; shown instead of a deduction."""
+    runs = [r for r in ev.get("incomplete_crawl_runs") or [] if isinstance(r, dict)]
+    if runs:
+        return "；".join(f"抓取批次 #{r.get('id')} 未完成（{r.get('status')}），其栏目均按未抓取处理" for r in runs)
+    if isinstance(ev.get("reason"), str) and ev["reason"]:
+        return ev["reason"]
     if f.rule == "unverified":
         cols = [c for c in ev.get("columns") or [] if isinstance(c, dict)]
         if not cols:
             return "未登记承载该领域的栏目"
+        partial = [f"{c.get('name') or c.get('url')}：{c['coverage_reason']}" for c in cols
+                   if isinstance(c.get("coverage_reason"), str) and c["coverage_reason"]]
+        if partial:
+            return "栏目未完整抓取（" + "；".join(partial) + "）"
         states = sorted({s for c in cols for s in c.get("health") or [] if s and s != "ok"})
         if not states:
             return "栏目近期抓取不完整"
@@ -152,6 +161,7 @@ def unit_counts(findings: list[dict[str, Any]]) -> dict[str, Any]:
         "channel_gap": sum(f["rule"] == "channel_gap" for f in defects),
         "site_health": sum(f["check"] == "site_health" for f in defects),
         "unverified": sum(f["status"] == "unverified" for f in findings),
+        "no_anchor": sum(f["rule"] == "no_anchor" for f in findings),
         "info": sum(f["status"] == "info" for f in findings),
         "new": sum(f["lifecycle"] == "new" for f in defects),
         "points_lost": round(sum(f["points"] for f in defects), 2),
