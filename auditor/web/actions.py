@@ -308,7 +308,7 @@ def _apply_extract(item: Item, html: bytes, fetched_url: str, charset: str | Non
         setattr(item, name, f.value if f.found else None)
         setattr(item, f"{name}_source", f.source)
         setattr(item, f"{name}_raw", str(f.raw)[:200] if f.raw is not None else None)
-    for name in ("index_no", "publisher", "doc_no", "category", "validity"):
+    for name in ("index_no", "publisher", "source", "doc_no", "category", "validity"):
         value = getattr(ex, name).value
         setattr(item, name, str(value)[:200] if value else None)
     provenance: dict[str, Any] = {name: getattr(ex, name).provenance() for name in JSON_SCALAR_FIELDS}
