@@ -32,7 +32,7 @@ from .dates import find_dates, is_date_only, parse_date, url_date, url_month
 from .decode import decode_html
 from .docno import doc_no_in_title, normalise_doc_no, standalone_doc_no
 from .document import RenderedPage, drop_invisible, parse_html, render_lines
-from .issuer import is_issuing_body, signature_issuer
+from .issuer import is_issuing_body, is_medium, signature_issuer
 from .label_scan import LABEL_COLON_RE, LabelHit, scan_labels
 from .labels import DATE_FIELDS, lookup_label
 from .meta_tags import HeadInfo, read_head
@@ -217,10 +217,10 @@ def _text_field(ctx: _Context, field: str) -> Field:
 
 
 def _publisher(ctx: _Context, source: Field) -> Field:
-    """The issuing body: a publisher label (发布机构, 发文机关 …), else the signature above the closing
-    date, else 来源 when it names an issuing body — never a website or medium named by 来源."""
+    """The issuing body: a publisher label (发布机构, 发文机关 …) unless it names a website, else the
+    signature above the closing date, else 来源 when it names an issuing body — never a website or medium."""
     named = _text_field(ctx, "publisher")
-    if named.found:
+    if named.found and not is_medium(str(named.value)):
         return named
     signed = signature_issuer(ctx.body_lines)
     if signed:
@@ -365,12 +365,17 @@ def extract_detail(html: str | bytes, url: str, declared_encoding: str | None = 
     doc_no = _doc_no(ctx, title)
     body = _body_field(ctx)
     source = _text_field(ctx, "source")
+    publisher = _publisher(ctx, source)
+    if not source.found:  # a website typed into the 发文机构 slot (县政府网站) is where it came from
+        named = _text_field(ctx, "publisher")
+        if named.found and is_medium(str(named.value)):
+            source = named
     return DetailExtract(
         title=title,
         publish_date=_publish_date(ctx),
         written_date=_written_date(ctx, doc_no),
         index_no=_text_field(ctx, "index_no"),
-        publisher=_publisher(ctx, source),
+        publisher=publisher,
         source=source,
         doc_no=doc_no,
         category=_text_field(ctx, "category"),
