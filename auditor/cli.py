@@ -169,7 +169,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     result = run_demo(Path(args.out), progress_factory=_progress, with_pdf=not args.no_pdf)
     _print_summary(result.summary, f"云溪区（示例）审计结果 · audit run {result.audit_run_id}")
     print(f"\nreports: {result.out / 'index.html'}\nexport:  {result.xlsx} (+ CSV, JSON)\n"
-          f"pdf:     {result.pdf or 'not written'}\n"
+          f"pdf:     {result.pdf or 'skipped — ' + (result.pdf_note or 'not written')}\n"
           f"ground truth: {result.out / 'ground-truth.json'}\n"
           f"{result.pages} detail pages crawled in {result.crawl_seconds:.1f} s; total {result.seconds:.1f} s")
     roles = {}
@@ -223,7 +223,12 @@ def _write_reports(factory, run_id: int, out: Path, formats: list[str]) -> list[
     if "pdf" in formats:
         from auditor.report import pdf
 
-        written += pdf.write_pdf(ctx, out, per_unit=True)
+        try:
+            written += pdf.write_pdf(ctx, out, per_unit=True)
+        except pdf.NoCJKFontError as exc:  # never a PDF with blank text; the other formats stand
+            if not written:
+                raise
+            print(f"pdf: skipped — {exc}", file=sys.stderr)
     return written
 
 
