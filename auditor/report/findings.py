@@ -11,6 +11,7 @@ from auditor.report import labels as L
 from auditor.store.models import CatalogEntryRow, Finding
 
 _PAREN = re.compile(r"（(.+?)）")
+_REASON_IN_TITLE = re.compile(r"^[^（]*（(.+)）：")  # "无法核实（reason, may hold （…））：entry"
 _COLUMN = re.compile(r"「([^」]+)」栏目")
 
 
@@ -86,10 +87,9 @@ def unverified_reason(f: Finding, ev: dict) -> str:
         cols = [c for c in ev.get("columns") or [] if isinstance(c, dict)]
         if not cols:
             return "未登记承载该领域的栏目"
-        partial = [f"{c.get('name') or c.get('url')}：{c['coverage_reason']}" for c in cols
-                   if isinstance(c.get("coverage_reason"), str) and c["coverage_reason"]]
-        if partial:
-            return "栏目未完整抓取（" + "；".join(partial) + "）"
+        m = _REASON_IN_TITLE.match(f.title or "")
+        if m and any("coverage" in c for c in cols):  # the check named the column not read whole, and why
+            return m.group(1)
         states = sorted({s for c in cols for s in c.get("health") or [] if s and s != "ok"})
         if not states:
             return "栏目近期抓取不完整"
