@@ -280,7 +280,7 @@ def build_report_context(session: Session, audit_run_id: int) -> dict[str, Any]:
         "levels": levels,
         "units": ordered_units,
         "totals": unit_counts(scored_findings) | {"units": len(units), "unassigned": len(unassigned)},
-        "distribution": _distribution(list(rows.values())),
+        "distribution": _distribution([r for r in rows.values() if r["assessment"] != "unassessed"]),
         "matrix": _matrix(levels, domain_scores, weights, by_unit, domain_order),
         "top_rules": top_by_rule(findings),
         "top_entries": top_by_entry(scored_findings),
