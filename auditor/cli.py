@@ -127,6 +127,11 @@ def cmd_score(args: argparse.Namespace) -> int:
                    allow_incomplete_crawl=args.allow_incomplete_crawl)
     with factory() as session:
         _print_summary(summarise(session, run_id), f"audit run {run_id} · {scheme.title}")
+        from auditor.store.models import AuditRun
+
+        for c in (session.get(AuditRun, run_id).summary or {}).get("incomplete_crawl_runs") or []:
+            print(f"warning: crawl run {c['id']} is {c['status']}: every entry of its columns is unverified "
+                  "(--allow-incomplete-crawl)", file=sys.stderr)
     return 0
 
 

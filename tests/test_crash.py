@@ -163,3 +163,8 @@ def test_scoring_right_after_kill_9_of_a_crawl_refuses_unless_told(crash_kit):
     # home page shows no date: home_stale)
     assert overall.details["grade"] == ("不合格" if overall.details["veto"] else "未完整评估")
     assert "未完整评估" in allowed.stdout and "云溪区民政局" in allowed.stdout
+    assert "warning: crawl run 1 is interrupted" in allowed.stderr
+    report = kit.cli("report", "--format", "html", "--out", str(kit.cwd / "html"))
+    assert report.returncode == 0, report.stderr
+    index = (kit.cwd / "html" / "index.html").read_text(encoding="utf-8")
+    assert "抓取批次 #1 未完成（interrupted）" in index and "未完整评估" in index
