@@ -337,3 +337,18 @@ def test_units_ranked_by_assessment_tier_then_score(tmp_path):
     got = ranks([("a", "区级", 70.0, 0), ("b", "区级", 99.0, 1), ("c", "区级", 100.0, None), ("d", "区级", 80.0, 0),
                  ("e", "乡级", 50.0, 1)])
     assert got == {"d": 1, "a": 2, "b": 3, "e": 1}
+
+
+def test_timeliness_judged_on_too_few_items_ranks_after(tmp_path, catalog, cal):
+    """One item with a 成文日期, two without: timeliness 部分评估 on 1/3 < 50 % → ranked after (tier 1)."""
+    store = Store(tmp_path)
+    store.publish("低保办事指南（2026年版）", date(2026, 3, 20), date(2026, 3, 2))
+    store.publish("低保办事指南（2025年版）", date(2025, 3, 20), None)
+    store.publish("低保办事指南（2024年版）", date(2024, 3, 20), None)
+    findings, _ = store.audit(catalog, cal)
+    row = _overall_row(store, "mzj")
+    tl = row.details["dim_status"]["timeliness"]
+    assert (tl["status"], tl["checked"], tl["unverified"]) == ("partial", 1, 2)
+    assert row.details["rank_tier"] == 1 and row.details["assessment"] == "partial"
+    assert any("及时性可评估的事项不足50%" in r for r in row.details["assessment_reasons"])
+    assert len([f for f in findings if f.rule == "no_anchor"]) == 2

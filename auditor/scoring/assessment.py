@@ -10,8 +10,8 @@ otherwise rank first on site health alone. Here:
 * a unit whose completeness is `unassessed`, or that has less than `ranking.min_assessed_share` of its
   obligations verified, is 未完整评估: not ranked, graded `ranking.unassessed_grade` unless a veto fails
   it (a veto is a real defect, seen);
-* a unit with another content dimension `unassessed` (e.g. no item with a 成文日期) is ranked after the
-  units assessed in full (tier 1);
+* a unit with another content dimension `unassessed` (e.g. no item with a 成文日期), or judged on less
+  than `ranking.min_assessed_share` of its things, is ranked after the units assessed in full (tier 1);
 * ranks run 1..n within a level over tier 0, then tier 1.
 """
 
@@ -115,7 +115,12 @@ def assess_unit(ctx: AuditContext, dims: dict[str, CheckResult], unit_id: str,
         if comp.status != "unassessed":
             reasons.append(f"已核实的目录事项不足{ctx.scheme.ranking.min_assessed_share:.0%}")
         return UnitAssessment("unassessed", None, reasons, status)
-    if any(status[d].status == "unassessed" for d in CONTENT_DIMENSIONS):
+    share = ctx.scheme.ranking.min_assessed_share
+    thin = [d for d in CONTENT_DIMENSIONS if d != "completeness" and status[d].status == "partial"
+            and status[d].share is not None and status[d].share < share]
+    if thin:
+        reasons.append(f"{'、'.join(_LABEL[d] for d in thin)}可评估的事项不足{share:.0%}")
+    if thin or any(status[d].status == "unassessed" for d in CONTENT_DIMENSIONS):
         return UnitAssessment("partial", 1, reasons, status)
     partial = any(s.status == "partial" for s in status.values())
     return UnitAssessment("partial" if partial else "assessed", 0, reasons, status)
