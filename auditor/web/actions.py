@@ -513,7 +513,7 @@ def undo(session: Session, user: WebUser, log_id: int) -> AuditLogEntry:
 def rescore(session: Session, user: WebUser, catalog: Catalog) -> int:
     """A new audit run with the latest catalog and the previous run's scheme and as_of date."""
     from auditor.catalog.workdays import WorkingCalendar
-    from auditor.scoring.engine import run_audit
+    from auditor.scoring.engine import IncompleteCrawlError, audit_crawl_runs, run_audit, window_runs
     from auditor.scoring.rules import load_scheme
 
     check_reviewer(user)
@@ -524,5 +524,9 @@ def rescore(session: Session, user: WebUser, catalog: Catalog) -> int:
     log(session, user, None, "rescore", f"audit_run:{prev.id}", before={"run": prev.id},
         after={"as_of": prev.as_of.isoformat(), "scheme": prev.scheme})
     session.commit()
-    run_id = run_audit(session, catalog, scheme, WorkingCalendar(), prev.as_of)
+    try:
+        crawl_ids = audit_crawl_runs(session, window_runs(scheme))
+    except IncompleteCrawlError:  # a crawl is under way or broke off: re-judge the crawl the last audit used
+        crawl_ids = [i for i in (prev.summary or {}).get("crawl_runs") or [] if isinstance(i, int)] or None
+    run_id = run_audit(session, catalog, scheme, WorkingCalendar(), prev.as_of, crawl_run_ids=crawl_ids)
     return run_id
