@@ -129,9 +129,15 @@ def cmd_score(args: argparse.Namespace) -> int:
     catalog, scheme = load_catalog(), load_scheme(args.scheme)
     factory = open_db(args.db)
     _recover(factory)
-    run_id = score(factory, catalog, scheme, WorkingCalendar(), args.as_of or date.today())
+    run_id = score(factory, catalog, scheme, WorkingCalendar(), args.as_of or date.today(),
+                   allow_incomplete_crawl=args.allow_incomplete_crawl)
     with factory() as session:
         _print_summary(summarise(session, run_id), f"audit run {run_id} · {scheme.title}")
+        from auditor.store.models import AuditRun
+
+        for c in (session.get(AuditRun, run_id).summary or {}).get("incomplete_crawl_runs") or []:
+            print(f"warning: crawl run {c['id']} is {c['status']}: every entry of its columns is unverified "
+                  "(--allow-incomplete-crawl)", file=sys.stderr)
     return 0
 
 
@@ -174,7 +180,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     result = run_demo(Path(args.out), progress_factory=_progress, with_pdf=not args.no_pdf)
     _print_summary(result.summary, f"云溪区（示例）审计结果 · audit run {result.audit_run_id}")
     print(f"\nreports: {result.out / 'index.html'}\nexport:  {result.xlsx} (+ CSV, JSON)\n"
-          f"pdf:     {result.pdf or 'not written'}\n"
+          f"pdf:     {result.pdf or 'skipped — ' + (result.pdf_note or 'not written')}\n"
           f"ground truth: {result.out / 'ground-truth.json'}\n"
           f"{result.pages} detail pages crawled in {result.crawl_seconds:.1f} s; total {result.seconds:.1f} s")
     roles = {}
@@ -228,7 +234,12 @@ def _write_reports(factory, run_id: int, out: Path, formats: list[str]) -> list[
     if "pdf" in formats:
         from auditor.report import pdf
 
-        written += pdf.write_pdf(ctx, out, per_unit=True)
+        try:
+            written += pdf.write_pdf(ctx, out, per_unit=True)
+        except pdf.NoCJKFontError as exc:  # never a PDF with blank text; the other formats stand
+            if not written:
+                raise
+            print(f"pdf: skipped — {exc}", file=sys.stderr)
     return written
 
 
@@ -267,21 +278,34 @@ class _progress:
 
 
 def _print_summary(rows, title: str) -> None:  # noqa: ANN001
-    """unit · level · score · grade · rank (within level) · missing · late · channel gaps · site · unverified."""
+    """One table per level (区级 departments, 乡级 subdistricts), ranked units first by rank, then the units
+    that could not be fully assessed; the reasons are listed under each table."""
+    from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
-    for col, justify in (("单位", "left"), ("层级", "left"), ("得分", "right"), ("等级", "left"), ("排名", "right"),
-                         ("未公开", "right"), ("逾期", "right"), ("渠道", "right"), ("网站", "right"),
-                         ("待核实", "right")):
-        table.add_column(col, justify=justify, no_wrap=True)
-    for r in rows:
-        table.add_row(r.unit_id, r.level, "—" if r.score is None else f"{r.score:.1f}", r.grade,
-                      str(r.rank or "—"), str(r.missing), str(r.late), str(r.channel_gaps), str(r.site_health),
-                      str(r.unverified))
-    _console().print(table)
-    _console().print("columns: unit, level, score, grade, rank within level, missing, late, channel gaps, "
-                     "site-health defects, unverified (crawl failed or offline-only)")
+    from auditor.report.labels import LEVELS, level_key
+
+    console = Console() if sys.stdout.isatty() else Console(width=160)  # a pipe gets whole names
+    console.print(title)
+    for level in sorted({r.level for r in rows}, key=level_key):
+        members = sorted((r for r in rows if r.level == level),
+                         key=lambda r: (r.rank is None, r.rank or 0, -(r.score or 0), r.unit_id))
+        table = Table(title=f"{LEVELS.get(level, level)}（{level}）", title_justify="left")
+        for col, justify in (("排名", "right"), ("单位", "left"), ("得分", "right"), ("等级", "left"),
+                             ("评估", "left"), ("未公开", "right"), ("逾期", "right"), ("时限无法评估", "right"),
+                             ("渠道", "right"), ("网站", "right"), ("待核实", "right")):
+            table.add_column(col, justify=justify, no_wrap=True)
+        for r in members:
+            table.add_row(str(r.rank or "—"), f"{r.name}（{r.unit_id}）", "—" if r.score is None else f"{r.score:.1f}",
+                          r.grade, r.assessment_label, str(r.missing), str(r.late), str(r.no_anchor),
+                          str(r.channel_gaps), str(r.site_health), str(r.unverified - r.no_anchor))
+        console.print(table)
+        for r in members:
+            if r.reasons:
+                console.print(f"  {r.name}：{r.assessment_label} — {'；'.join(r.reasons)}", highlight=False)
+    console.print("columns: rank within level (units not fully assessed rank after, or not at all), unit, score, "
+                  "grade, assessment status, missing, late, timeliness not assessable (no 成文日期), channel gaps, "
+                  "site-health defects, unverified (crawl incomplete or offline-only)")
 
 
 # ---------------------------------------------------------------------------- parser
@@ -325,9 +349,14 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--as-of", type=_date, default=None)
     m.set_defaults(func=cmd_match)
 
-    s = sub.add_parser("score", help="match + check + score as a new audit run")
+    s = sub.add_parser("score", help="match + check + score as a new audit run",
+                       epilog="example: auditor score --as-of 2026-06-30 --scheme guoban  (refuses when the newest "
+                              "crawl run is not complete; --allow-incomplete-crawl audits it with its columns unverified)")
     s.add_argument("--as-of", type=_date, default=None, help="audit date YYYY-MM-DD (default: today)")
     s.add_argument("--scheme", default="default", help="scoring scheme in rules/ (default: default)")
+    s.add_argument("--allow-incomplete-crawl", action="store_true",
+                   help="audit even though the newest crawl run is running/failed/interrupted: every entry of "
+                        "its columns is then unverified (never missing)")
     s.set_defaults(func=cmd_score)
 
     r = sub.add_parser("report", help="write reports and exports of an audit run")

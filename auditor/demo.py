@@ -38,6 +38,7 @@ class DemoResult:
     crawl_seconds: float
     registry: Path
     accounts: list[tuple[str, str, str, str | None]]
+    pdf_note: str = ""  # why no PDF was written (no Chinese font, no WeasyPrint, --no-pdf)
 
 
 def run_demo(out: Path, *, scheme_name: str = "default", progress_factory: Callable[[str], Any] | None = None,
@@ -80,16 +81,17 @@ def run_demo(out: Path, *, scheme_name: str = "default", progress_factory: Calla
         export.write_csv(ctx, out)
         export.write_json(ctx, out / f"audit-run-{run_id}.json")
         pdf_path: Path | None = None
+        pdf_note = "" if with_pdf else "not requested (--no-pdf)"
         if with_pdf:
             update("pdf")
             try:
                 pdf_path = pdf.write_pdf(ctx, out)[0]
-            except AuditorError as exc:  # WeasyPrint or its fonts missing: say so, keep the rest
-                print(f"PDF skipped: {exc}")
+            except AuditorError as exc:  # WeasyPrint or a Chinese font missing: say so once, keep the rest
+                pdf_note = str(exc)
     from auditor.web.accounts import create_demo_accounts
 
     with factory() as session:
         accounts = create_demo_accounts(session)
     return DemoResult(out=out, db_url=db_url, audit_run_id=run_id, crawl_run_id=crawl_id, summary=summary,
                       xlsx=xlsx, pdf=pdf_path, pages=count_detail_pages(sample), seconds=time.monotonic() - t0,
-                      crawl_seconds=crawl_seconds, registry=registry_path, accounts=accounts)
+                      crawl_seconds=crawl_seconds, registry=registry_path, accounts=accounts, pdf_note=pdf_note)

@@ -46,9 +46,11 @@ def crawl(factory: sessionmaker[Session], db_url: str, registry: Registry, regis
                      progress=progress, workers=workers)
 
 
-def score(factory: sessionmaker[Session], catalog: Catalog, scheme: Scheme, cal, as_of: date) -> int:  # noqa: ANN001
+def score(factory: sessionmaker[Session], catalog: Catalog, scheme: Scheme, cal, as_of: date, *,  # noqa: ANN001
+          allow_incomplete_crawl: bool = False) -> int:
+    """One audit run; refuses when the newest crawl run is not complete unless allow_incomplete_crawl."""
     with factory() as session:
-        return run_audit(session, catalog, scheme, cal, as_of)
+        return run_audit(session, catalog, scheme, cal, as_of, allow_incomplete_crawl=allow_incomplete_crawl)
 
 
 @dataclass
@@ -64,6 +66,14 @@ class UnitSummary:
     channel_gaps: int
     site_health: int
     unverified: int
+    assessment: str = "assessed"  # assessed | partial | unassessed (auditor/scoring/assessment.py)
+    reasons: tuple[str, ...] = ()
+    no_anchor: int = 0  # timeliness 无法评估: items without an anchor date
+
+    @property
+    def assessment_label(self) -> str:
+        return {"assessed": "已评估", "partial": "部分评估", "unassessed": "未完整评估"}.get(self.assessment,
+                                                                                       self.assessment)
 
 
 def summarise(session: Session, audit_run_id: int) -> list[UnitSummary]:
@@ -73,6 +83,8 @@ def summarise(session: Session, audit_run_id: int) -> list[UnitSummary]:
     counts: dict[tuple[str | None, str], int] = defaultdict(int)
     for f in session.scalars(select(Finding).where(Finding.audit_run_id == audit_run_id)):
         bucket = f.rule if f.status == "defect" else f.status
+        if f.rule == "no_anchor":
+            counts[(f.unit_id, "no_anchor")] += 1
         if f.check == "site_health" and f.status == "defect":
             bucket = "site_health"
         counts[(f.unit_id, bucket)] += 1
@@ -88,7 +100,10 @@ def summarise(session: Session, audit_run_id: int) -> list[UnitSummary]:
             grade=s.details.get("grade", "") if s else "", rank=s.rank if s else None,
             missing=counts[(unit.id, "missing")], late=counts[(unit.id, "late")] + counts[(unit.id, "undated")],
             channel_gaps=counts[(unit.id, "channel_gap")], site_health=counts[(unit.id, "site_health")],
-            unverified=counts[(unit.id, "unverified")]))
+            unverified=counts[(unit.id, "unverified")],
+            assessment=(s.details.get("assessment") or "assessed") if s else "unassessed",
+            reasons=tuple((s.details.get("assessment_reasons") or []) if s else ()),
+            no_anchor=counts[(unit.id, "no_anchor")]))
     return rows
 
 

@@ -1,7 +1,14 @@
-"""Shared fixtures: where the read-only ../shared material lives, and one demo run per session."""
+"""Shared fixtures: where the read-only ../shared material lives, one demo run per session, and the
+staging of crashes (a sample site that holds its answers so a crawl can be killed in the middle)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -36,3 +43,162 @@ def pytest_runtest_makereport(item, call):  # noqa: ANN001, ANN201 - pytest hook
     if os.environ.get("AUDITOR_STRICT_SKIPS") and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped under AUDITOR_STRICT_SKIPS=1: {report.longrepr}"
+
+
+# ---------------------------------------------------------------------------- crash staging
+CRASH_ITEMS = 400
+CRASH_HOLD_AFTER = 350
+CRASH_DEADLINE = 300  # seconds; only a broken test waits this long
+
+
+def _gated_portal_class():
+    from http.server import ThreadingHTTPServer
+
+    from auditor.sample.server import SamplePortal, _handler
+
+    class GatedPortal(SamplePortal):
+        """Answers the first `hold_after` requests, then holds every answer until `gate` is set."""
+
+        def __init__(self, plan, hold_after: int) -> None:  # noqa: ANN001
+            super().__init__(plan)
+            self.gate = threading.Event()
+            self.hold_after = hold_after
+            self.served = 0
+            self._count_lock = threading.Lock()
+
+        def _serve(self, key, resolve):  # noqa: ANN001
+            portal, base = self, _handler(key, resolve, self._log)
+
+            class Gated(base):  # type: ignore[misc, valid-type]
+                def _answer(self, method, form=None):  # noqa: ANN001
+                    with portal._count_lock:
+                        portal.served += 1
+                        n = portal.served
+                    if n > portal.hold_after:
+                        portal.gate.wait()
+                    return super()._answer(method, form)
+
+            server = ThreadingHTTPServer(("127.0.0.1", 0), Gated)
+            server.daemon_threads = True
+            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread.start()
+            self._servers.append(server)
+            self._threads.append(thread)
+            return f"http://127.0.0.1:{server.server_address[1]}"
+
+        def stop(self) -> None:
+            self.gate.set()
+            super().stop()
+
+    return GatedPortal
+
+
+def _crash_plan():
+    from datetime import date
+
+    from auditor.sample.plan import DistrictPlan, PlanColumn, PlanItem, PlanSite
+
+    items = [PlanItem(uid=f"k-{i:04d}", title=f"关于第{i}批最低生活保障对象名单的公示",
+                      publish_date=date(2026, 3, 1 + i % 20), written_date=date(2026, 2, 26),
+                      index_no=f"113301/2026-{i:05d}", publisher="云溪区民政局", doc_no=None, category="社会救助",
+                      body="正文。") for i in range(CRASH_ITEMS)]
+    return DistrictPlan(sites=[PlanSite(key="mz", name="云溪区民政局", style="static_paging", columns=[
+        PlanColumn(key="shjz", name="社会救助", path=["首页", "社会救助"], kind="catalog", items=items)])], feeds=[])
+
+
+def _crash_registry(portal) -> dict:  # noqa: ANN001
+    url = portal.urls["mz"]
+    return {"district": {"id": "t", "name": "测试区"},
+            "sites": [{"id": "mz", "name": "民政局", "url": url + "/", "owner": "mzj"}],
+            "units": [{"id": "mzj", "name": "云溪区民政局", "kind": "department", "level": "区级",
+                       "domains": {"lead": ["社会救助"]}, "contact": {"email": "mzj@example.gov.cn"},
+                       "channels": [{"type": "website", "site": "mz", "columns": [
+                           {"name": "社会救助", "url": url + portal.sites["mz"].column_url("shjz"),
+                            "domain": "社会救助"}]}]}]}
+
+
+@dataclass
+class CrashKit:
+    """What a crash test needs: a gated one-column site (400 items, answers held after 350), its
+    registry, a database, and helpers to run and kill the real CLI."""
+
+    portal: object
+    reg: Path
+    url: str
+    factory: object
+    cwd: Path
+    n_items: int = CRASH_ITEMS
+    hold_after: int = CRASH_HOLD_AFTER
+    deadline: int = CRASH_DEADLINE
+
+    @staticmethod
+    def env() -> dict[str, str]:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+        env.pop("AUDITOR_DB", None)
+        return env
+
+    def wait_for(self, condition, what: str) -> None:  # noqa: ANN001
+        """Poll a condition; the deadline only turns a hang into a failure, it asserts nothing about speed."""
+        end = time.monotonic() + self.deadline
+        while not condition():
+            if time.monotonic() > end:
+                pytest.fail(f"gave up waiting for {what}")
+            time.sleep(0.1)
+
+    @staticmethod
+    def children(pid: int) -> list[int]:
+        try:
+            return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            return []
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        """`auditor --db URL ARGS…` run to the end, as a user would."""
+        return subprocess.run([sys.executable, "-m", "auditor.cli", "--db", self.url, *args], cwd=self.cwd,
+                              env=self.env(), capture_output=True, text=True, timeout=self.deadline)
+
+    def start_cli_crawl(self) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "auditor.cli", "--db", self.url, "crawl", "--registry",
+                                 str(self.reg)], cwd=self.cwd, env=self.env(), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+    def items_committed(self) -> int:
+        from sqlalchemy import func, select
+
+        from auditor.store.models import Item
+
+        with self.factory() as s:
+            return s.scalar(select(func.count(Item.id))) or 0
+
+    def kill_crawl_midway(self) -> None:
+        """`kill -9` of the CLI crawl and its crawler child once some items are committed and the
+        site is holding its answers; then the site answers again."""
+        import signal
+
+        proc = self.start_cli_crawl()
+        try:
+            self.wait_for(lambda: self.portal.served > self.hold_after and self.items_committed() > 0,
+                          "a half-done crawl")
+            os.killpg(proc.pid, signal.SIGKILL)  # the CLI and its crawler child: nobody left to finish the run
+            proc.wait()
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        self.wait_for(lambda: not self.children(proc.pid), "the crawler child to be gone")
+        self.portal.gate.set()
+
+
+@pytest.fixture
+def crash_kit(tmp_path):
+    """A gated sample site with its registry and an empty database (see CrashKit)."""
+    import yaml
+
+    from auditor.store.db import open_db, resolve_db_url
+
+    portal = _gated_portal_class()(_crash_plan(), CRASH_HOLD_AFTER)
+    with portal:
+        reg = tmp_path / "registry.yaml"
+        reg.write_text(yaml.safe_dump(_crash_registry(portal), allow_unicode=True), encoding="utf-8")
+        url = resolve_db_url(str(tmp_path / "crash.db"))
+        yield CrashKit(portal=portal, reg=reg, url=url, factory=open_db(url), cwd=tmp_path)

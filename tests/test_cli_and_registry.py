@@ -70,3 +70,29 @@ def test_console_script_runs_without_traceback(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert "unknown unit 'nobody'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_summary_is_one_table_per_level_with_names_sorted_by_rank(capsys):
+    """区级 first then 乡级; ranked units by rank, then the 未完整评估 ones, each with its reason below."""
+    from auditor.cli import _print_summary
+    from auditor.pipeline import UnitSummary
+
+    def row(uid, name, level, score, grade, rank, assessment="assessed", reasons=()):  # noqa: ANN001, ANN202
+        return UnitSummary(unit_id=uid, name=name, level=level, score=score, grade=grade, rank=rank, missing=0,
+                           late=0, channel_gaps=0, site_health=0, unverified=len(reasons), assessment=assessment,
+                           reasons=tuple(reasons), no_anchor=0)
+
+    _print_summary([
+        row("xz", "某某镇人民政府", "乡级", 88.0, "良好", 1),
+        row("zfb", "县人民政府办公室", "区级", 100.0, "未完整评估", None, "unassessed",
+            ["完整性：无标准目录事项（未承担目录领域），完整性无法评估"]),
+        row("mzj", "县民政局", "区级", 80.0, "良好", 2),
+        row("czj", "县财政局", "区级", 95.0, "优秀", 1),
+    ], "audit run 1")
+    out = capsys.readouterr().out
+    order = [out.index(s) for s in ("区级部门（区级）", "县财政局", "县民政局", "县人民政府办公室",
+                                    "乡镇（街道）（乡级）", "某某镇人民政府")]
+    assert order == sorted(order)
+    office = next(line for line in out.splitlines() if "县人民政府办公室（zfb）" in line)
+    assert "—" in office and "未完整评估" in office and "优秀" not in office
+    assert "县人民政府办公室：未完整评估 — 完整性：无标准目录事项" in out

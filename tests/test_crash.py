@@ -11,146 +11,23 @@ import os
 import signal
 import subprocess
 import sys
-import threading
-import time
 from datetime import date
-from pathlib import Path
 
-import pytest
-import yaml
 from sqlalchemy import func, select
 
 from auditor.catalog.loader import load_catalog
 from auditor.ops.recovery import recover_interrupted
 from auditor.pipeline import crawl, load_registry_for
-from auditor.sample.plan import DistrictPlan, PlanColumn, PlanSite
-from auditor.sample.server import SamplePortal, _handler
-from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import AuditRun, CrawlRun, Finding, Item, ItemListing, Match, Score
 
-ROOT = Path(__file__).resolve().parents[1]
-N_ITEMS = 400
-HOLD_AFTER = 350
-DEADLINE = 300  # seconds; only a broken test waits this long
+# The gated site, its registry and the CLI helpers are the `crash_kit` fixture of tests/conftest.py.
 
 
-class GatedPortal(SamplePortal):
-    """Answers the first `hold_after` requests, then holds every answer until `gate` is set."""
-
-    def __init__(self, plan: DistrictPlan, hold_after: int) -> None:
-        super().__init__(plan)
-        self.gate = threading.Event()
-        self.hold_after = hold_after
-        self.served = 0
-        self._count_lock = threading.Lock()
-
-    def _serve(self, key, resolve):  # noqa: ANN001
-        portal, base = self, _handler(key, resolve, self._log)
-
-        class Gated(base):  # type: ignore[misc, valid-type]
-            def _answer(self, method, form=None):  # noqa: ANN001
-                with portal._count_lock:
-                    portal.served += 1
-                    n = portal.served
-                if n > portal.hold_after:
-                    portal.gate.wait()
-                return super()._answer(method, form)
-
-        from http.server import ThreadingHTTPServer
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Gated)
-        server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        self._servers.append(server)
-        self._threads.append(thread)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    def stop(self) -> None:
-        self.gate.set()
-        super().stop()
-
-
-def _plan() -> DistrictPlan:
-    import sys as _sys
-
-    _sys.path.insert(0, str(Path(__file__).parent))
-    from test_crawl import _item
-
-    items = [_item(i, uid=f"k-{i:04d}", title=f"关于第{i}批最低生活保障对象名单的公示", index_no=f"113301/2026-{i:05d}")
-             for i in range(N_ITEMS)]
-    return DistrictPlan(sites=[PlanSite(key="mz", name="云溪区民政局", style="static_paging", columns=[
-        PlanColumn(key="shjz", name="社会救助", path=["首页", "社会救助"], kind="catalog", items=items)])], feeds=[])
-
-
-def _registry(portal: SamplePortal) -> dict:
-    url = portal.urls["mz"]
-    return {"district": {"id": "t", "name": "测试区"},
-            "sites": [{"id": "mz", "name": "民政局", "url": url + "/", "owner": "mzj"}],
-            "units": [{"id": "mzj", "name": "云溪区民政局", "kind": "department", "level": "区级",
-                       "domains": {"lead": ["社会救助"]}, "contact": {"email": "mzj@example.gov.cn"},
-                       "channels": [{"type": "website", "site": "mz", "columns": [
-                           {"name": "社会救助", "url": url + portal.sites["mz"].column_url("shjz"),
-                            "domain": "社会救助"}]}]}]}
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("AUDITOR_DB", None)
-    return env
-
-
-def _wait_for(condition, what: str) -> None:  # noqa: ANN001
-    """Poll a condition; the deadline only turns a hang into a failure, it asserts nothing about speed."""
-    end = time.monotonic() + DEADLINE
-    while not condition():
-        if time.monotonic() > end:
-            pytest.fail(f"gave up waiting for {what}")
-        time.sleep(0.1)
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-@pytest.fixture
-def site(tmp_path):
-    plan = _plan()
-    portal = GatedPortal(plan, HOLD_AFTER)
-    with portal:
-        reg = tmp_path / "registry.yaml"
-        reg.write_text(yaml.safe_dump(_registry(portal), allow_unicode=True), encoding="utf-8")
-        url = resolve_db_url(str(tmp_path / "crash.db"))
-        yield portal, reg, url, open_db(url)
-
-
-def _start_cli_crawl(url: str, reg: Path, cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "auditor.cli", "--db", url, "crawl", "--registry", str(reg)],
-                            cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-
-
-def _items_committed(factory) -> int:  # noqa: ANN001
-    with factory() as s:
-        return s.scalar(select(func.count(Item.id))) or 0
-
-
-def test_kill_9_of_the_whole_crawl_is_recovered_and_the_next_crawl_completes(site, tmp_path):
-    portal, reg, url, factory = site
-    proc = _start_cli_crawl(url, reg, tmp_path)
-    try:
-        _wait_for(lambda: portal.served > HOLD_AFTER and _items_committed(factory) > 0, "a half-done crawl")
-        os.killpg(proc.pid, signal.SIGKILL)  # the CLI and its crawler child: nobody left to finish the run
-        proc.wait()
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    _wait_for(lambda: not _children(proc.pid), "the crawler child to be gone")
-    portal.gate.set()
+def test_kill_9_of_the_whole_crawl_is_recovered_and_the_next_crawl_completes(crash_kit):
+    kit = crash_kit
+    reg, url, factory = kit.reg, kit.url, kit.factory
+    N_ITEMS = kit.n_items
+    kit.kill_crawl_midway()
     with factory() as s:
         assert [r.status for r in s.scalars(select(CrawlRun))] == ["running"]
         partial = s.scalar(select(func.count(Item.id)).where(Item.fetched_at.is_not(None)))
@@ -170,13 +47,14 @@ def test_kill_9_of_the_whole_crawl_is_recovered_and_the_next_crawl_completes(sit
         assert s.scalar(select(func.count(Item.id)).where(Item.fetched_at.is_not(None))) == N_ITEMS
 
 
-def test_kill_9_of_the_crawler_child_marks_the_run_failed(site, tmp_path):
-    portal, reg, url, factory = site
-    proc = _start_cli_crawl(url, reg, tmp_path)
-    _wait_for(lambda: portal.served > HOLD_AFTER and _children(proc.pid), "a half-done crawl")
-    for child in _children(proc.pid):
+def test_kill_9_of_the_crawler_child_marks_the_run_failed(crash_kit):
+    kit = crash_kit
+    portal, reg, url, factory = kit.portal, kit.reg, kit.url, kit.factory
+    proc = kit.start_cli_crawl()
+    kit.wait_for(lambda: portal.served > kit.hold_after and kit.children(proc.pid), "a half-done crawl")
+    for child in kit.children(proc.pid):
         os.kill(child, signal.SIGKILL)
-    out, err = proc.communicate(timeout=DEADLINE)
+    out, err = proc.communicate(timeout=kit.deadline)
     portal.gate.set()
     assert proc.returncode == 1
     assert "Traceback" not in err and "error: crawl run 1 failed" in err
@@ -186,7 +64,7 @@ def test_kill_9_of_the_crawler_child_marks_the_run_failed(site, tmp_path):
     second = crawl(factory, url, load_registry_for(reg, load_catalog()), str(reg))
     with factory() as s:
         assert s.get(CrawlRun, second).status == "complete"
-        assert s.scalar(select(func.count(Item.id))) == N_ITEMS
+        assert s.scalar(select(func.count(Item.id))) == kit.n_items
 
 
 SCORER = r"""
@@ -211,15 +89,16 @@ with factory() as session:
 """
 
 
-def test_kill_9_during_scoring_leaves_no_half_written_run(site, tmp_path):
-    portal, reg, url, factory = site
+def test_kill_9_during_scoring_leaves_no_half_written_run(crash_kit, tmp_path):
+    kit = crash_kit
+    portal, reg, url, factory = kit.portal, kit.reg, kit.url, kit.factory
     portal.gate.set()
     crawl(factory, url, load_registry_for(reg, load_catalog()), str(reg))
     flag = tmp_path / "parked"
-    proc = subprocess.Popen([sys.executable, "-c", SCORER, url, str(flag)], cwd=tmp_path, env=_env(),
+    proc = subprocess.Popen([sys.executable, "-c", SCORER, url, str(flag)], cwd=tmp_path, env=kit.env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        _wait_for(lambda: flag.exists() or proc.poll() is not None, "the scoring run to reach its checks")
+        kit.wait_for(lambda: flag.exists() or proc.poll() is not None, "the scoring run to reach its checks")
         assert proc.poll() is None, proc.communicate()[1][-2000:]
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -244,7 +123,48 @@ def test_kill_9_during_scoring_leaves_no_half_written_run(site, tmp_path):
             (killed, "interrupted"), (new, "complete")]
         assert s.scalar(select(func.count(Finding.id)).where(Finding.audit_run_id == new)) > 0
     # `auditor report` without --run picks the latest *complete* run, never the killed one
-    proc = subprocess.run([sys.executable, "-m", "auditor.cli", "--db", url, "report", "--format", "json",
-                           "--out", str(tmp_path / "out")], cwd=tmp_path, env=_env(), capture_output=True, text=True)
+    proc = kit.cli("report", "--format", "json", "--out", str(tmp_path / "out"))
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out" / f"audit-run-{new}.json").is_file()
+
+
+def test_scoring_right_after_kill_9_of_a_crawl_refuses_unless_told(crash_kit):
+    """The issue's trap: an audit right after a killed crawl must not report a clean district.
+
+    `auditor score` refuses (exit 1, one line naming the run, its status and the flag); with
+    --allow-incomplete-crawl every entry the unfinished run's columns should hold is unverified, nothing is
+    "missing", and the unit is 未完整评估 — not a 100 优秀 audit."""
+    kit = crash_kit
+    kit.kill_crawl_midway()
+    refused = kit.cli("score", "--as-of", "2026-06-30")
+    with kit.factory() as s:
+        crawl_status = s.get(CrawlRun, 1).status
+        assert list(s.scalars(select(AuditRun))) == []  # nothing half-made
+    assert crawl_status == "interrupted"  # the killed CLI's pid is gone: recovered by `score` itself
+    assert refused.returncode == 1, refused.stdout
+    assert "Traceback" not in refused.stderr
+    error = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and "crawl run 1 is interrupted" in error[0] and "--allow-incomplete-crawl" in error[0]
+
+    allowed = kit.cli("score", "--as-of", "2026-06-30", "--allow-incomplete-crawl")
+    assert allowed.returncode == 0, allowed.stderr
+    with kit.factory() as s:
+        run = s.scalar(select(AuditRun).where(AuditRun.status == "complete"))
+        findings = list(s.scalars(select(Finding).where(Finding.audit_run_id == run.id)))
+        overall = s.scalar(select(Score).where(Score.audit_run_id == run.id, Score.unit_id == "mzj",
+                                               Score.dimension.is_(None), Score.domain.is_(None)))
+    assert run.summary["incomplete_crawl_runs"] == [{"id": 1, "status": "interrupted"}]
+    assert not [f for f in findings if f.rule == "missing"]
+    unverified = [f for f in findings if f.check == "completeness" and f.status == "unverified"
+                  and f.rule == "unverified"]
+    assert unverified and all(f.evidence["incomplete_crawl_runs"][0]["id"] == 1 for f in unverified)
+    assert overall.rank is None and overall.details["assessment"] == "unassessed"
+    # graded on nothing it could not see: 未完整评估, or 不合格 by a veto on what it did see (the gated site's
+    # home page shows no date: home_stale)
+    assert overall.details["grade"] == ("不合格" if overall.details["veto"] else "未完整评估")
+    assert "未完整评估" in allowed.stdout and "云溪区民政局" in allowed.stdout
+    assert "warning: crawl run 1 is interrupted" in allowed.stderr
+    report = kit.cli("report", "--format", "html", "--out", str(kit.cwd / "html"))
+    assert report.returncode == 0, report.stderr
+    index = (kit.cwd / "html" / "index.html").read_text(encoding="utf-8")
+    assert "抓取批次 #1 未完成（interrupted）" in index and "未完整评估" in index

@@ -127,7 +127,8 @@ def test_plain_text_line_with_several_labels() -> None:
     d = extract_detail(html, URL)
     assert d.publish_date.value == dt.date(2018, 7, 3)
     assert d.publish_date.raw == "发布时间：2018-07-03 17:40:22"
-    assert d.publisher.value == "市政府办"
+    assert d.source.value == "市政府办"  # 来源 as typed ...
+    assert (d.publisher.value, d.publisher.source) == ("某某市人民政府办公室", "signature")  # ... the signature issued it
     assert d.author.value == "张三"
 
 
@@ -380,7 +381,7 @@ def test_to_json_shape_and_extract_file(tmp_path: Path) -> None:
     path.write_bytes(html.encode("gbk").replace(b"charset='utf-8'", b"charset='gbk'"))
     out = extract_file(path, URL)
     assert set(out) == {
-        "title", "publish_date", "written_date", "index_no", "publisher", "doc_no",
+        "title", "publish_date", "written_date", "index_no", "publisher", "source", "doc_no",
         "category", "validity", "attachments", "body_length", "provenance",
     }
     assert out["publish_date"] == "2024-03-15"
@@ -489,3 +490,40 @@ def test_empty_value_cells_stay_empty() -> None:
     assert d.doc_no.value is None
     assert d.publisher.value == "某某区财政局"
     assert d.written_date.value == dt.date(2024, 1, 5)
+
+
+# --- publisher, not source (issue 12) ----------------------------------------------
+
+UNSIGNED = "<div id='zoom'><p>根据工作安排，现将有关事项公告如下。本项目采用公开招标方式，欢迎符合条件的供应商参加。</p></div>"
+
+
+@pytest.mark.parametrize("source, publisher", [
+    ("新华网", None), ("本网", None), ("人民日报", None), ("某某日报", None), ("某某县电视台", None),
+    ("某某发布微信公众号", None), ("商丘市采购网", None), ("中国政府网", None), ("www.example.gov.cn", None),
+    ("某某县融媒体中心", None), ("某某县人民政府网", None),
+    ("某某县民政局", "某某县民政局"), ("长江新城街道办事处", "长江新城街道办事处"), ("政府办秘书科", None),
+])
+def test_source_naming_a_website_or_medium_is_not_the_publisher(source: str, publisher: str | None) -> None:
+    html = page(f"<h1>某某项目中标候选人公示</h1><div class='info'>发布时间：2024-03-15　来源：{source}</div>" + UNSIGNED)
+    d = extract_detail(html, URL)
+    assert (d.source.value, d.source.source) == (source, "label")
+    assert d.publisher.value == publisher
+    assert d.publisher.source == ("label" if publisher else None)
+
+
+def test_publisher_label_and_signature_beat_the_source() -> None:
+    html = page("<h1>关于印发某某市政务公开办法的通知</h1><div class='info'>发布机构：某某市财政局　来源：新华网</div>"
+                + ARTICLE)
+    d = extract_detail(html, URL)
+    assert (d.publisher.value, d.publisher.source, d.source.value) == ("某某市财政局", "label", "新华网")
+    signed = extract_detail(page("<h1>关于印发某某市政务公开办法的通知</h1><div class='info'>来源：本网</div>"
+                                 + ARTICLE), URL)
+    assert (signed.publisher.value, signed.publisher.source, signed.source.value) == \
+        ("某某市人民政府办公室", "signature", "本网")
+
+
+def test_meta_content_source_is_a_source_not_a_publisher() -> None:
+    html = page("<h1>某某项目中标候选人公示</h1>" + UNSIGNED).replace(
+        "<head>", "<head><meta name='ContentSource' content='某某市公共资源交易网'>")
+    d = extract_detail(html, URL)
+    assert (d.source.value, d.source.source, d.publisher.value) == ("某某市公共资源交易网", "meta_tag", None)

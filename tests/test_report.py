@@ -294,7 +294,7 @@ def test_xlsx_sheets_frozen_filtered_and_inert(store, tmp_path: Path) -> None:
 def test_csv_has_bom_and_neutralised_cells(store, tmp_path: Path) -> None:
     with store() as s:
         paths = export_csv(s, 2, tmp_path / "csv")
-    assert [p.name for p in paths] == ["scores.csv", "findings.csv", "matches.csv"]
+    assert [p.name for p in paths] == ["scores.csv", "findings.csv", "matches.csv", "columns.csv"]
     for p in paths:
         assert p.read_bytes().startswith(b"\xef\xbb\xbf")
     with (tmp_path / "csv" / "matches.csv").open(encoding="utf-8-sig", newline="") as fh:
@@ -336,7 +336,8 @@ def test_scorecard_explains_findings_and_changes(store) -> None:
     assert late["days_late_label"] == "3日" and late["due_date"] == "2026-02-02"
     assert [f["rule"] for f in fgj["site_problems"]] == ["stale_column"]
     assert [f["rule"] for f in ctx["scorecards"]["jyj"]["channel_gaps"]] == ["channel_gap"]
-    assert fgj["coverage"] == {"columns": 1, "ok": 1, "failed": 0, "not_crawled": 0, "sites_down": 0}
+    assert fgj["coverage"] == {"columns": 1, "ok": 1, "failed": 0, "not_crawled": 0, "sites_down": 0,
+                               "complete": 1, "partial": 0, "coverage_failed": 0}  # a pre-coverage row: status ok
     assert ctx["scorecards"]["cgjd"]["coverage"]["failed"] == 1
     # changes since run 1: the score delta, the new defects and the resolved one, with their points
     ch = fgj["changes"]
@@ -458,3 +459,68 @@ def test_unit_catalog_diffs_sheet_and_section(store, tmp_path: Path) -> None:
     assert "单位目录与标准目录差异" in index and "删减了标准目录事项" in index
     unit = (tmp_path / "html" / "units" / "fgj.html").read_text(encoding="utf-8")
     assert "其他问题" in unit and "目录规范性" in unit
+
+
+def _fair_and_partial(store) -> None:  # noqa: ANN001
+    """Run 2 as the engine now stores it: 东湖镇 未完整评估 (no obligations), 城关街道's column read in part."""
+    from sqlalchemy import select
+
+    with store() as s:
+        dhz = s.scalar(select(Score).where(Score.audit_run_id == 2, Score.unit_id == "dhz", Score.dimension.is_(None)))
+        dhz.score, dhz.rank = 100.0, None
+        dhz.details = {"grade": "未完整评估", "level": "乡级", "scored": True, "assessment": "unassessed",
+                       "assessment_reasons": ["完整性：无标准目录事项（未承担目录领域），完整性无法评估"],
+                       "rank_group": "未完整评估（不排名）", "rank_tier": None,
+                       "dim_status": {"completeness": {"status": "unassessed", "checked": 0, "unverified": 0,
+                                                       "reason": "无标准目录事项（未承担目录领域），完整性无法评估"},
+                                      "site_health": {"status": "assessed", "checked": 0, "unverified": 0,
+                                                      "reason": ""}}}
+        h = s.scalar(select(ColumnHealth).where(ColumnHealth.channel_id == 2))
+        h.status, h.coverage, h.share_seen, h.declared_total, h.entries = "ok", "partial", 0.114, 175, 20
+        h.coverage_reason = "列表声明共175条，读到20条（11%）：9个分页链接指向站外主机 old.example.gov.cn，未跟随"
+        h.pages_skipped = 9
+        s.commit()
+
+
+def test_ranking_shows_unassessed_units_apart_and_scorecards_show_coverage(store, tmp_path: Path) -> None:
+    _fair_and_partial(store)
+    with store() as s:
+        ctx = build_report_context(s, 2)
+        render_html(s, 2, tmp_path / "html")
+    rural = next(lv for lv in ctx["levels"] if lv["level"] == "乡级")
+    assert [g["label"] for g in rural["groups"]] == ["已评估", "未完整评估（不排名）"]
+    assert [u["id"] for u in rural["unassessed"]] == ["dhz"]
+    assert rural["distribution"]["n"] == 1  # the 未完整评估 unit's 100 is not in the level's mean
+    dhz = ctx["scorecards"]["dhz"]["unit"]
+    assert (dhz["assessment_label"], dhz["dim_status"]["completeness"]["label"]) == ("未完整评估", "未评估")
+    col = next(c for c in ctx["scorecards"]["cgjd"]["columns"] if c["channel_id"] == 2)
+    assert (col["coverage"], col["coverage_label"], col["share_seen"], col["declared_total"]) == \
+        ("partial", "部分", 0.114, 175)
+    assert ctx["scorecards"]["cgjd"]["coverage"]["partial"] == 1
+    index = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert "未完整评估（不排名）" in index and "无标准目录事项" in index
+    card = (tmp_path / "html" / "units" / "cgjd.html").read_text(encoding="utf-8")
+    assert 'data-coverage="partial"' in card and "部分 11%" in card and "old.example.gov.cn" in card
+    dhz_card = (tmp_path / "html" / "units" / "dhz.html").read_text(encoding="utf-8")
+    assert "该单位不参与排名" in dhz_card
+
+
+def test_exports_carry_assessment_and_coverage(store, tmp_path: Path) -> None:
+    _fair_and_partial(store)
+    with store() as s:
+        xlsx = export_xlsx(s, 2, tmp_path / "a.xlsx")
+        paths = export_csv(s, 2, tmp_path / "csv")
+        data = json.loads(export_json(s, 2, tmp_path / "a.json").read_text(encoding="utf-8"))
+    wb = openpyxl.load_workbook(xlsx)
+    scores = pd.DataFrame(list(wb["得分"].values)[1:], columns=list(wb["得分"].values)[0]).set_index("单位编码")
+    assert scores.loc["dhz", "评估状态"] == "未完整评估" and "无标准目录事项" in scores.loc["dhz", "未完整评估原因"]
+    assert scores.loc["dhz", "完整性评估"].startswith("未评估")
+    cols = pd.DataFrame(list(wb["栏目健康"].values)[1:], columns=list(wb["栏目健康"].values)[0])
+    row = cols[cols["栏目"] == "街道公开"].iloc[0]
+    assert (row["覆盖"], row["已读比例"], row["声明条数"], row["跳过列表页"]) == ("部分", 0.114, 175, 9)
+    by_name = {p.name: p for p in paths}
+    with by_name["columns.csv"].open(encoding="utf-8-sig") as fh:
+        csv_rows = list(csv.DictReader(fh))
+    assert {r["栏目"]: r["覆盖"] for r in csv_rows}["街道公开"] == "部分"
+    assert next(c for c in data["columns"] if c["channel_id"] == 2)["coverage_reason"].startswith("列表声明共175条")
+    assert next(u for u in data["units"] if u["id"] == "dhz")["assessment"] == "unassessed"

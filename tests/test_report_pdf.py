@@ -6,6 +6,7 @@ one of those is not installed; CI installs them.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -177,3 +178,54 @@ def test_pdf_commands(store, tmp_path: Path, capsys) -> None:  # noqa: F811
     assert written[0] == str(tmp_path / "r" / "audit-run-2.pdf")
     assert sorted(Path(p).name for p in written[1:]) == ["cgjd.pdf", "dhz.pdf", "fgj.pdf", "jyj.pdf"]
     assert pdf_pages(tmp_path / "r" / "audit-run-2.pdf") >= 6
+
+
+# ------------------------------------------------------------------ the Chinese-font check (no poppler needed)
+def _fake_fc_list(tmp_path: Path, families: str) -> str:
+    """A PATH whose fc-list prints `families` (what fontconfig would list for :lang=zh)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fc = bin_dir / "fc-list"
+    fc.write_text(f"#!/bin/sh\nprintf '%s' '{families}'\n", encoding="utf-8")
+    fc.chmod(0o755)
+    return f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+def test_without_a_chinese_font_no_pdf_is_written_and_the_reason_is_one_line(store, tmp_path: Path, monkeypatch,
+                                                                             capsys) -> None:  # noqa: F811
+    from auditor.cli import main
+    from auditor.report import pdf
+
+    monkeypatch.setenv("AUDITOR_PDF_NO_CJK", "1")  # a fresh machine without fonts-noto-cjk
+    with store() as s, pytest.raises(pdf.NoCJKFontError) as err:
+        pdf.render_pdf(s, 2, tmp_path / "p")
+    assert "fc-list :lang=zh" in str(err.value) and "fonts-noto-cjk" in str(err.value)
+    assert not list((tmp_path / "p").rglob("*.pdf")) if (tmp_path / "p").exists() else True
+
+    db = str(tmp_path / "t.db")
+    assert main(["report", "--db", db, "--run", "2", "--format", "html,pdf", "--out", str(tmp_path / "r")]) == 0
+    out, errs = capsys.readouterr()
+    assert not list((tmp_path / "r").rglob("*.pdf")) and (tmp_path / "r" / "index.html").is_file()
+    skip = [line for line in errs.splitlines() if line.strip()]
+    assert len(skip) == 1 and skip[0].startswith("pdf: skipped — PDF not written") and "fonts-noto-cjk" in skip[0]
+    assert main(["report", "--db", db, "--run", "2", "--format", "pdf", "--out", str(tmp_path / "r2")]) == 1
+    assert capsys.readouterr().err.startswith("error: PDF not written")
+
+
+def test_the_font_check_asks_fontconfig_for_chinese(tmp_path: Path, monkeypatch) -> None:
+    from auditor.report import pdf
+
+    monkeypatch.delenv("AUDITOR_PDF_NO_CJK", raising=False)
+    monkeypatch.setenv("PATH", _fake_fc_list(tmp_path, "Noto Sans CJK SC,Noto Sans CJK SC Regular\\n"))
+    assert pdf.cjk_font_available() is True
+    pdf.require_cjk_font()  # no error: the PDF is rendered
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", _fake_fc_list(empty, ""))
+    assert pdf.cjk_font_available() is False
+    with pytest.raises(pdf.NoCJKFontError):
+        pdf.require_cjk_font()
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))  # no fontconfig at all: cannot tell, so no PDF
+    assert pdf.cjk_font_available() is None
+    with pytest.raises(pdf.NoCJKFontError, match="fc-list"):
+        pdf.require_cjk_font()

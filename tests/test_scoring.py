@@ -268,3 +268,87 @@ def test_rank_only_within_the_same_level(tmp_path, catalog, cal):
         ranks = {sc.unit_id: sc.rank for sc in s.scalars(select(Score).where(
             Score.audit_run_id == run_id, Score.dimension.is_(None), Score.domain.is_(None)))}
     assert ranks["mzj"] == 1  # alone among 区级 units, whatever the 乡级 unit scored
+
+
+def _overall_row(store: Store, unit_id: str) -> Score:
+    with store.factory() as s:
+        return s.scalar(select(Score).where(Score.audit_run_id == store.last_audit, Score.unit_id == unit_id,
+                                            Score.dimension.is_(None), Score.domain.is_(None)))
+
+
+def _add_office(store: Store) -> None:
+    """A 县政府办 that holds no catalog domain but owns a healthy portal: site health is all it can show."""
+    with store.factory() as s:
+        s.add(Unit(id="zfb", district="d", name="云溪区人民政府办公室", kind="department", level="区级",
+                   domains_lead=[], domains_share=[], contact={}))
+        s.add(Site(id="portal", name="门户网站", base_url=SITE + "p/", home_url=SITE + "p/", platform="auto",
+                   owner_unit_id="zfb"))
+        s.add(SiteProbe(crawl_run_id=store.run_id, site_id="portal", url=SITE + "p/", ok=True, http_status=200,
+                        elapsed_ms=20, home_latest_date=date(2026, 11, 18), probed_at=datetime(2026, 11, 20)))
+        s.commit()
+
+
+def test_unit_without_catalog_obligations_is_not_ranked_above_assessed_units(tmp_path, catalog, cal):
+    """Issue 12: the 县政府办 scored 100 优秀, rank 1, on site health alone. It is 未完整评估, unranked."""
+    store = Store(tmp_path)
+    store.publish("低保办事指南（2026年版）", date(2026, 3, 20), date(2026, 3, 2))
+    _add_office(store)
+    store.audit(catalog, cal)
+    office, mzj = _overall_row(store, "zfb"), _overall_row(store, "mzj")
+    assert office.score == 100  # the number stays (100 − Σ points) ...
+    assert (office.rank, office.details["grade"], office.details["assessment"]) == (None, "未完整评估", "unassessed")
+    assert office.details["dim_status"]["completeness"]["status"] == "unassessed"
+    assert "无标准目录事项" in office.details["assessment_reasons"][0]
+    assert office.details["rank_group"].startswith("未完整评估")
+    assert mzj.rank == 1 and mzj.details["assessment"] in ("assessed", "partial") and mzj.details["rank_tier"] == 0
+
+
+@pytest.mark.parametrize("status", ["failed", "blocked"])
+def test_unit_whose_every_obligation_is_unverified_is_not_graded(tmp_path, catalog, cal, status):
+    store = Store(tmp_path, column_status=status)
+    _add_office(store)
+    store.audit(catalog, cal)
+    mzj = _overall_row(store, "mzj")
+    assert mzj.rank is None and mzj.details["assessment"] == "unassessed"
+    assert mzj.details["grade"] in ("未完整评估", "不合格")  # never a grade earned on site health alone
+    assert "均无法核实" in mzj.details["dim_status"]["completeness"]["reason"]
+
+
+def test_timeliness_without_written_date_is_not_assessable_and_not_on_time(tmp_path, catalog, cal):
+    """No 成文日期: 无法评估 N 项 (an unverified finding with its reason), not 0 late; the unit ranks after
+    the units whose timeliness could be judged."""
+    store = Store(tmp_path)
+    store.publish("低保办事指南（2026年版）", date(2026, 3, 20), None)
+    findings, scores = store.audit(catalog, cal)
+    no_anchor = [f for f in findings if f.rule == "no_anchor"]
+    assert [(f.status, f.check) for f in no_anchor] == [("unverified", "timeliness")]
+    assert "成文日期" in no_anchor[0].evidence["reason"] and no_anchor[0].points == 0
+    assert "timeliness" not in scores  # not 100: nothing could be judged
+    row = _overall_row(store, "mzj")
+    tl = row.details["dim_status"]["timeliness"]
+    assert (tl["status"], tl["checked"], tl["unverified"]) == ("unassessed", 0, 1)
+    assert "无法评估1项" in tl["reason"]
+    assert row.details["rank_tier"] == 1 and row.rank == 1  # ranked, but after any fully assessed unit
+
+
+def test_units_ranked_by_assessment_tier_then_score(tmp_path):
+    from auditor.scoring.assessment import ranks
+
+    got = ranks([("a", "区级", 70.0, 0), ("b", "区级", 99.0, 1), ("c", "区级", 100.0, None), ("d", "区级", 80.0, 0),
+                 ("e", "乡级", 50.0, 1)])
+    assert got == {"d": 1, "a": 2, "b": 3, "e": 1}
+
+
+def test_timeliness_judged_on_too_few_items_ranks_after(tmp_path, catalog, cal):
+    """One item with a 成文日期, two without: timeliness 部分评估 on 1/3 < 50 % → ranked after (tier 1)."""
+    store = Store(tmp_path)
+    store.publish("低保办事指南（2026年版）", date(2026, 3, 20), date(2026, 3, 2))
+    store.publish("低保办事指南（2025年版）", date(2025, 3, 20), None)
+    store.publish("低保办事指南（2024年版）", date(2024, 3, 20), None)
+    findings, _ = store.audit(catalog, cal)
+    row = _overall_row(store, "mzj")
+    tl = row.details["dim_status"]["timeliness"]
+    assert (tl["status"], tl["checked"], tl["unverified"]) == ("partial", 1, 2)
+    assert row.details["rank_tier"] == 1 and row.details["assessment"] == "partial"
+    assert any("及时性可评估的事项不足50%" in r for r in row.details["assessment_reasons"])
+    assert len([f for f in findings if f.rule == "no_anchor"]) == 2

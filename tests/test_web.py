@@ -10,6 +10,7 @@ import re
 import shutil
 import threading
 import time
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from auditor.store.db import open_db, resolve_db_url
-from auditor.store.models import AuditRun, ChannelEvidence, Finding, Item, Match, ReviewDecision, Score
+from auditor.store.models import AuditRun, ChannelEvidence, CrawlRun, Finding, Item, Match, ReviewDecision, Score
 from auditor.store.models_web import AuditLogEntry, FindingState, WebUser
 from auditor.web.app import create_app
 from auditor.web.testing import build_review_store
@@ -541,3 +542,19 @@ def test_serve_command_defaults_to_localhost():
     assert args.host == "127.0.0.1" and args.port == 8000 and args.db == "x.db"
     args = build_parser().parse_args(["serve", "--port", "8123", "--db", "y.db"])
     assert args.port == 8123 and args.db == "y.db"
+
+
+def test_rescore_while_a_crawl_is_under_way_rejudges_the_crawl_the_last_audit_used(env):
+    """"按最新决定重新评分" re-judges decisions: a crawl running (or broken off) since does not block it, and its
+    half-read columns are not used."""
+    app, factory, _ = env
+    first = _latest(factory)
+    with factory() as s:
+        used = s.get(AuditRun, first).summary["crawl_runs"]
+        s.add(CrawlRun(started_at=datetime(2026, 11, 21, 1), status="running", stats={}))
+        s.commit()
+    r = Browser(app, "eval", "eval-demo").post("/rescore")
+    assert r.status_code == 200 and "重新评分完成" in r.text
+    with factory() as s:
+        run = s.get(AuditRun, _latest(factory))
+        assert run.id > first and run.summary["crawl_runs"] == used and not run.summary["incomplete_crawl_runs"]

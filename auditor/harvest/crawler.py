@@ -643,7 +643,7 @@ class RegistrySpider(scrapy.Spider):
             payload = await asyncio.wrap_future(pool.submit(extract_payload, response.body, response.url, declared))
         data = payload["data"]
         fields = {name: {"value": data.get(name), **data.get("provenance", {}).get(name, {})}
-                  for name in ("title", "publish_date", "written_date", "index_no", "publisher", "doc_no",
+                  for name in ("title", "publish_date", "written_date", "index_no", "publisher", "source", "doc_no",
                                "category", "validity")}
         yield DetailItem(url=response.request.url, final_url=response.url, site_id=site_id,
                          http_status=response.status, title=data.get("title") or "", fields=fields,

@@ -186,7 +186,7 @@ class StorePipeline:
             setattr(row, f"{name}_source", spec.get("source"))
             raw = spec.get("raw")
             setattr(row, f"{name}_raw", str(raw)[:200] if raw is not None else None)
-        for name in ("index_no", "publisher", "doc_no", "category", "validity"):
+        for name in ("index_no", "publisher", "source", "doc_no", "category", "validity"):
             value = (f.get(name) or {}).get("value")
             setattr(row, name, str(value)[:200] if value else None)
         row.provenance = {k: {"source": v.get("source"), "raw": v.get("raw")} for k, v in f.items()}

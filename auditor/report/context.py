@@ -153,7 +153,25 @@ def _unit_row(u: Unit, overall: Score | None, dims: dict[str, float], counts: di
         "dims": {d: dims.get(d) for d in L.DIMENSION_ORDER},
         "dim_cls": {d: heat_class(dims.get(d)) for d in L.DIMENSION_ORDER},
         "counts": counts, "previous": None,
+        **_assessment(details),
     }
+
+
+def _assessment(details: dict[str, Any]) -> dict[str, Any]:
+    """Fair scores (auditor/scoring/assessment.py): the unit's assessment status, its reasons and each
+    dimension's status. Runs scored before it have none: they read as assessed."""
+    code = details.get("assessment") or "assessed"
+    raw = details.get("dim_status") if isinstance(details.get("dim_status"), dict) else {}
+    dim_status = {}
+    for d in L.DIMENSION_ORDER:
+        st = raw.get(d) if isinstance(raw.get(d), dict) else {}
+        dim_status[d] = {"status": st.get("status"), "label": L.label(L.ASSESSMENT, st.get("status")),
+                         "reason": st.get("reason") or "", "checked": st.get("checked"),
+                         "unverified": st.get("unverified"), "share": st.get("share")}
+    return {"assessment": code, "assessment_label": L.label(L.UNIT_ASSESSMENT, code),
+            "assessment_reasons": [r for r in details.get("assessment_reasons") or [] if isinstance(r, str)],
+            "rank_group": details.get("rank_group") or "已评估", "rank_tier": details.get("rank_tier", 0),
+            "dim_status": dim_status}
 
 
 def _distribution(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -224,8 +242,11 @@ def build_report_context(session: Session, audit_run_id: int) -> dict[str, Any]:
         ranked = sum(r["rank"] is not None for r in members)
         for r in members:
             r["rank_of"] = ranked
-        levels.append({"level": level, "label": L.label(L.LEVELS, level), "units": members,
-                       "distribution": _distribution(members)})
+        groups = [{"label": g, "units": [r for r in members if r["rank_group"] == g]}
+                  for g in dict.fromkeys(r["rank_group"] for r in members)]
+        levels.append({"level": level, "label": L.label(L.LEVELS, level), "units": members, "groups": groups,
+                       "unassessed": [r for r in members if r["assessment"] == "unassessed"],
+                       "distribution": _distribution([r for r in members if r["assessment"] != "unassessed"])})
     crawl_ids = _crawl_ids(run)
     cols = coverage.columns(session, crawl_ids, all_names)
     site_rows = coverage.sites(session, crawl_ids)
@@ -259,7 +280,7 @@ def build_report_context(session: Session, audit_run_id: int) -> dict[str, Any]:
         "levels": levels,
         "units": ordered_units,
         "totals": unit_counts(scored_findings) | {"units": len(units), "unassigned": len(unassigned)},
-        "distribution": _distribution(list(rows.values())),
+        "distribution": _distribution([r for r in rows.values() if r["assessment"] != "unassessed"]),
         "matrix": _matrix(levels, domain_scores, weights, by_unit, domain_order),
         "top_rules": top_by_rule(findings),
         "top_entries": top_by_entry(scored_findings),
@@ -334,6 +355,7 @@ def _scorecard(row: dict[str, Any], findings: list[dict[str, Any]], domain_score
     defects = [f for f in findings if f["status"] == "defect"]
     by_cost = sorted(defects, key=lambda f: (-f["points"], f["rule"], f["title"]))
     health = Counter(c["status"] or "none" for c in cols)
+    cover = Counter(c["coverage"] or "none" for c in cols)
     return {
         "unit": row,
         "anchor": "u-" + row["page"].rsplit(".", 1)[0],
@@ -346,9 +368,11 @@ def _scorecard(row: dict[str, Any], findings: list[dict[str, Any]], domain_score
         "coverage": {"columns": len(cols), "ok": health.get("ok", 0),
                      "failed": sum(n for k, n in health.items() if k not in ("ok", "none")),
                      "not_crawled": health.get("none", 0),
+                     "complete": cover.get("complete", 0), "partial": cover.get("partial", 0),
+                     "coverage_failed": cover.get("failed", 0),
                      "sites_down": sum(1 for r in site_rows if r["probes"] and not r["ok"])},
         "dimensions": [{"code": d, "label": L.DIMENSIONS[d], "score": row["dims"][d], "cls": row["dim_cls"][d],
-                        "weight": weights.get(d)} for d in L.DIMENSION_ORDER],
+                        "weight": weights.get(d), "status": row["dim_status"][d]} for d in L.DIMENSION_ORDER],
         "domains": domains,
         "defect_groups": group_defects(findings),
         "unverified": [f for f in findings if f["status"] == "unverified"],

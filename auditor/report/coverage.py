@@ -41,9 +41,30 @@ def columns(session: Session, crawl_ids: list[int], unit_names: dict[str, str]) 
             "entries": h.entries if h else None, "pages": h.pages if h else None,
             "undated_entries": h.undated_entries if h else None,
             "latest_date": _iso(h.latest_date) if h else None, "adapter": h.adapter if h else None,
-            "history": [{"crawl_run_id": r.crawl_run_id, "status": r.status} for r in rows],
+            **_coverage(h),
+            "history": [{"crawl_run_id": r.crawl_run_id, "status": r.status, "coverage": r.coverage} for r in rows],
         })
     return out
+
+
+def _coverage(h: ColumnHealth | None) -> dict[str, Any]:
+    """Did the crawl read the whole column: complete / partial (share, reason) / failed (ColumnHealth fields)."""
+    code = getattr(h, "coverage", None) if h else None
+    if h is not None and code is None:  # a row from before coverage accounting: its status is all there is
+        code = {"ok": "complete", "partial": "partial"}.get(h.status, "failed")
+    share = getattr(h, "share_seen", None) if h else None
+    return {
+        "coverage": code, "coverage_label": L.label(L.COVERAGE, code),
+        "coverage_reason": (getattr(h, "coverage_reason", None) or "") if h else "",
+        "share_seen": round(share, 4) if share is not None else None,
+        "declared_total": getattr(h, "declared_total", None) if h else None,
+        "declared_pages": getattr(h, "declared_pages", None) if h else None,
+        "pages_failed": getattr(h, "pages_failed", None) if h else None,
+        "pages_skipped": getattr(h, "pages_skipped", None) if h else None,
+        "details_fetched": getattr(h, "details_fetched", None) if h else None,
+        "details_failed": getattr(h, "details_failed", None) if h else None,
+        "details_skipped": getattr(h, "details_skipped", None) if h else None,
+    }
 
 
 def sites(session: Session, crawl_ids: list[int]) -> list[dict[str, Any]]:

@@ -45,15 +45,25 @@ def _scores(ctx: dict[str, Any]) -> Table:
     dims = [d["code"] for d in ctx["dimensions"]]
     head = ["单位编码", "单位", "层级", "总分", "等级", "排名", "同层级排名单位数",
             *[L.DIMENSIONS[d] for d in dims], "问题数", "未公开", "逾期", "未注明日期", "渠道缺失",
-            "网站健康问题", "无法核实", "扣分合计", "上次总分", "较上次", "已整改"]
+            "网站健康问题", "无法核实", "扣分合计", "上次总分", "较上次", "已整改",
+            "评估状态", "排名分组", "未完整评估原因", "时限无法评估",
+            *[f"{L.DIMENSIONS[d]}评估" for d in dims]]
     rows = []
     for u in ctx["units"]:
         c, p = u["counts"], u["previous"] or {}
         rows.append([u["id"], u["name"], u["level"], u["score"], u["grade"], u["rank"], u["rank_of"],
                      *[u["dims"][d] for d in dims], c["defects"], c["missing"], c["late"], c["undated"],
                      c["channel_gap"], c["site_health"], c["unverified"], c["points_lost"],
-                     p.get("score"), p.get("delta"), p.get("resolved")])
+                     p.get("score"), p.get("delta"), p.get("resolved"),
+                     u["assessment_label"], u["rank_group"], "；".join(u["assessment_reasons"]), c.get("no_anchor", 0),
+                     *[_dim_status(u["dim_status"].get(d) or {}) for d in dims]])
     return head, rows
+
+
+def _dim_status(st: dict[str, Any]) -> str:
+    if not st.get("status"):
+        return ""
+    return st["label"] + (f"：{st['reason']}" if st.get("reason") else "")
 
 
 def _findings(ctx: dict[str, Any]) -> Table:
@@ -78,10 +88,15 @@ def _matches(ctx: dict[str, Any]) -> Table:
 
 def _columns(ctx: dict[str, Any]) -> Table:
     head = ["单位编码", "单位", "栏目", "栏目路径", "栏目类型", "渠道", "领域", "链接", "抓取批次", "抓取状态",
-            "HTTP", "条目数", "页数", "无日期条目", "最新日期", "适配器", "错误"]
+            "HTTP", "条目数", "页数", "无日期条目", "最新日期", "适配器", "错误",
+            "覆盖", "覆盖说明", "已读比例", "声明条数", "声明页数", "失败列表页", "跳过列表页",
+            "已取详情页", "详情页失败", "跳过详情页"]
     rows = [[c["unit_id"], c["unit_name"], c["name"], c["column_path"], c["kind_label"], c["code"], c["domain"],
              c["url"], c["crawl_run_id"], c["status_label"], c["http_status"], c["entries"], c["pages"],
-             c["undated_entries"], c["latest_date"], c["adapter"], c["error"]] for c in ctx["columns"]]
+             c["undated_entries"], c["latest_date"], c["adapter"], c["error"],
+             c["coverage_label"], c["coverage_reason"], c["share_seen"], c["declared_total"], c["declared_pages"],
+             c["pages_failed"], c["pages_skipped"], c["details_fetched"], c["details_failed"], c["details_skipped"]]
+            for c in ctx["columns"]]
     return head, rows
 
 
@@ -136,7 +151,7 @@ SHEETS = {"得分": _scores, "问题清单": _findings, "匹配": _matches, "栏
           "较上次变化": _changes, "即将到期": _upcoming}
 # Sheets written only when the store has their data (another stage provides it).
 OPTIONAL_SHEETS = {"目录差异": _catalog_diffs}
-CSV_FILES = {"scores.csv": _scores, "findings.csv": _findings, "matches.csv": _matches}
+CSV_FILES = {"scores.csv": _scores, "findings.csv": _findings, "matches.csv": _matches, "columns.csv": _columns}
 
 
 def _display_width(value: Any) -> int:
@@ -219,7 +234,7 @@ def export_xlsx(session: Session, audit_run_id: int, path: Path) -> Path:
 
 
 def export_csv(session: Session, audit_run_id: int, out_dir: Path) -> list[Path]:
-    """scores.csv, findings.csv, matches.csv under out_dir."""
+    """scores.csv, findings.csv, matches.csv, columns.csv (column health and coverage) under out_dir."""
     return write_csv(build_report_context(session, audit_run_id), out_dir)
 
 

@@ -11,6 +11,7 @@ from auditor.report import labels as L
 from auditor.store.models import CatalogEntryRow, Finding
 
 _PAREN = re.compile(r"（(.+?)）")
+_REASON_IN_TITLE = re.compile(r"^[^（]*（(.+)）：")  # "无法核实（reason, may hold （…））：entry"
 _COLUMN = re.compile(r"「([^」]+)」栏目")
 
 
@@ -77,10 +78,18 @@ def evidence_url(ev: dict) -> str | None:
 
 def unverified_reason(f: Finding, ev: dict) -> str:
     """Why the auditor could not decide; shown instead of a deduction."""
+    runs = [r for r in ev.get("incomplete_crawl_runs") or [] if isinstance(r, dict)]
+    if runs:
+        return "；".join(f"抓取批次 #{r.get('id')} 未完成（{r.get('status')}），其栏目均按未抓取处理" for r in runs)
+    if isinstance(ev.get("reason"), str) and ev["reason"]:
+        return ev["reason"]
     if f.rule == "unverified":
         cols = [c for c in ev.get("columns") or [] if isinstance(c, dict)]
         if not cols:
             return "未登记承载该领域的栏目"
+        m = _REASON_IN_TITLE.match(f.title or "")
+        if m and any("coverage" in c for c in cols):  # the check named the column not read whole, and why
+            return m.group(1)
         states = sorted({s for c in cols for s in c.get("health") or [] if s and s != "ok"})
         if not states:
             return "栏目近期抓取不完整"
@@ -152,6 +161,7 @@ def unit_counts(findings: list[dict[str, Any]]) -> dict[str, Any]:
         "channel_gap": sum(f["rule"] == "channel_gap" for f in defects),
         "site_health": sum(f["check"] == "site_health" for f in defects),
         "unverified": sum(f["status"] == "unverified" for f in findings),
+        "no_anchor": sum(f["rule"] == "no_anchor" for f in findings),
         "info": sum(f["status"] == "info" for f in findings),
         "new": sum(f["lifecycle"] == "new" for f in defects),
         "points_lost": round(sum(f["points"] for f in defects), 2),

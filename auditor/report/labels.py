@@ -20,7 +20,7 @@ RULES = {
     "unverified": "无法核实",
     "late": "逾期",
     "undated": "未注明发布日期",
-    "no_anchor": "无成文日期",
+    "no_anchor": "时限无法评估（无成文日期）",
     "channel_gap": "渠道缺失",
     "channel_unverified": "渠道无法核实",
     "channel_offline": "线下渠道待佐证",
@@ -54,6 +54,9 @@ DECISIONS = {
     "confirmed": "人工确认",
     "rejected": "人工否决",
 }
+ASSESSMENT = {"assessed": "已评估", "partial": "部分评估", "unassessed": "未评估", "not_applicable": "不适用"}
+UNIT_ASSESSMENT = {"assessed": "已评估", "partial": "部分评估", "unassessed": "未完整评估"}
+COVERAGE = {"complete": "完整", "partial": "部分", "failed": "失败", None: "未抓取"}
 HEALTH = {"ok": "正常", "failed": "抓取失败", "blocked": "被拦截", "partial": "部分失败", None: "未抓取"}
 COLUMN_KINDS = {"catalog": "目录栏目", "news": "动态要闻", "notice": "通知公告", "other": "其他", "feed": "新媒体"}
 

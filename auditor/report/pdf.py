@@ -2,13 +2,17 @@
 page numbers) and one PDF per unit, rendered by WeasyPrint from the same templates as the HTML.
 
 Fonts: the templates ask for "Noto Sans CJK SC" (Debian: fonts-noto-cjk); WeasyPrint finds it through
-fontconfig. Nothing is fetched while rendering: the URL fetcher refuses every URL, so a crawled link
+fontconfig. Without any Chinese font WeasyPrint would write a PDF whose Chinese text is blank, so the font
+is checked with fontconfig (`fc-list :lang=zh`) before rendering and, when there is none, no PDF is written
+(NoCJKFontError: one line saying why and what to install). AUDITOR_PDF_NO_CJK=1 simulates a machine without
+one. Nothing is fetched while rendering: the URL fetcher refuses every URL, so a crawled link
 can never make the renderer reach the network (the documents hold no images or stylesheets by URL).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,16 +42,34 @@ def _weasyprint():  # noqa: ANN202
     return weasyprint
 
 
+class NoCJKFontError(ReportError):
+    """No Chinese font for the PDF: it would render with blank text, so it is not written."""
+
+
 def cjk_font_available() -> bool | None:
-    """True/False when fontconfig can tell whether a Simplified Chinese font is installed; None if unknown."""
+    """True/False when fontconfig can tell whether a Chinese font is installed; None if unknown (no fc-list)."""
+    if os.environ.get("AUDITOR_PDF_NO_CJK"):
+        return False
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return None
     try:
-        out = subprocess.run([fc_list, ":lang=zh-cn", "family"], capture_output=True, text=True, timeout=30).stdout
+        out = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=30).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return bool(out.strip())
+
+
+def require_cjk_font() -> None:
+    """Raise NoCJKFontError unless fontconfig lists a Chinese font (WeasyPrint finds fonts through it)."""
+    found = cjk_font_available()
+    if found:
+        return
+    why = ("fontconfig lists no Chinese font (`fc-list :lang=zh` is empty)" if found is False
+           else "fontconfig (fc-list) is not installed, so no Chinese font can be found")
+    raise NoCJKFontError(f"PDF not written: {why}, and its Chinese text would render blank",
+                         hint="install one (Debian/Ubuntu: apt-get install fonts-noto-cjk) and run again; "
+                              "the HTML, XLSX, CSV and JSON reports are unaffected")
 
 
 def _refuse(url: str, *args: Any, **kwargs: Any) -> dict:
@@ -74,8 +96,9 @@ def _fetcher(weasyprint: Any) -> Any:
 
 
 def html_to_pdf(html: str, path: Path) -> Path:
-    """Write one HTML document as PDF; no URL is ever fetched."""
+    """Write one HTML document as PDF; no URL is ever fetched. Refuses without a Chinese font."""
     weasyprint = _weasyprint()
+    require_cjk_font()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wlog = logging.getLogger("weasyprint")
@@ -90,8 +113,7 @@ def html_to_pdf(html: str, path: Path) -> Path:
 
 def write_pdf(ctx: dict[str, Any], out_dir: Path, *, per_unit: bool = False, matches: bool = False) -> list[Path]:
     """The district PDF (audit-run-N.pdf) and, if per_unit, units/<unit>.pdf; returns the written files."""
-    if cjk_font_available() is False:
-        log.warning("no Chinese font found by fontconfig: PDF text will not render; install fonts-noto-cjk")
+    require_cjk_font()
     out_dir = Path(out_dir)
     written = [html_to_pdf(print_document(ctx, matches=matches), out_dir / f"audit-run-{ctx['run']['id']}.pdf")]
     if per_unit:
@@ -108,4 +130,5 @@ def render_pdf(session: Session, run_id: int, out_dir: Path, *, per_unit: bool =
     (audit-run-N.pdf) first, then units/<unit>.pdf when per_unit (each costs about as much as its
     chapter of the district PDF: the demo's 10 units add ~15 s to ~12 s on two cores)."""
     _weasyprint()  # fail early with the install hint, before building the context
+    require_cjk_font()
     return write_pdf(build_report_context(session, run_id), out_dir, per_unit=per_unit, matches=matches)

@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.scoring.assessment import UnitAssessment, assess_unit
 from auditor.scoring.checks import CheckResult
 from auditor.scoring.context import AuditContext, FindingDraft
 from auditor.scoring.rules import DIMENSIONS, DeductionScoring, WeightedScoring
@@ -34,6 +35,7 @@ class UnitScore:
     dims: dict[str, float | None]
     details: dict[str, Any] = field(default_factory=dict)
     dim_details: dict[str, dict[str, Any]] = field(default_factory=dict)
+    assessment: UnitAssessment | None = None
 
 
 @dataclass
@@ -76,7 +78,23 @@ def aggregate(ctx: AuditContext, dims: dict[str, CheckResult]) -> Aggregate:
         units = _weighted(ctx, dims, scoring)
     else:
         units = _deductions(ctx, dims, scoring)
+    for us in units.values():
+        _assess(ctx, dims, us)
     return Aggregate(units=units, domains=_domain_scores(ctx, dims))
+
+
+def _assess(ctx: AuditContext, dims: dict[str, CheckResult], us: UnitScore) -> None:
+    """Fair scores (auditor/scoring/assessment.py): a unit whose completeness could not be assessed is
+    never graded on its other dimensions alone; a veto still fails it."""
+    a = assess_unit(ctx, dims, us.unit_id, us.dims)
+    us.assessment = a
+    us.details |= a.to_json()
+    for dim, st in a.dims.items():
+        if dim in us.dim_details or st.status != "not_applicable":
+            us.dim_details.setdefault(dim, {}).update(status=st.status, status_reason=st.reason,
+                                                      unverified=st.unverified)
+    if a.tier is None and us.overall is not None and not us.details.get("veto"):
+        us.grade = ctx.scheme.ranking.unassessed_grade
 
 
 def _weighted(ctx: AuditContext, dims: dict[str, CheckResult], sc: WeightedScoring) -> dict[str, UnitScore]:

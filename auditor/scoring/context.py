@@ -74,6 +74,8 @@ class AuditContext:
     links: list[LinkCheck]  # link checks of the latest crawl run
     evidence: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (unit, entry) -> offline codes
     unit_catalogs: dict[str, str] = field(default_factory=dict)  # unit id -> its published catalog file
+    # crawl runs of the window that did not complete (audited on request): their columns count as not crawled
+    incomplete_runs: list[CrawlRun] = field(default_factory=list)
 
     @property
     def latest_crawl(self) -> CrawlRun | None:
@@ -91,7 +93,11 @@ def build_context(session: Session, catalog: Catalog, scheme: Scheme, cal: Worki
     for ch in session.scalars(select(Channel).where(Channel.active.is_(True)).order_by(Channel.id)):
         channels[ch.unit_id].append(ch)
     health: dict[int, list[ColumnHealth]] = defaultdict(list)
-    rows = session.scalars(select(ColumnHealth).where(ColumnHealth.crawl_run_id.in_(crawl_run_ids))
+    # A run that did not complete vouches for no column: what it did not reach is unknown, so its health
+    # rows are left out and every column of the window fails the "healthy in each run" test for it.
+    incomplete = [r for r in crawl_runs if r.status != "complete"]
+    vouching = [r.id for r in crawl_runs if r.status == "complete"]
+    rows = session.scalars(select(ColumnHealth).where(ColumnHealth.crawl_run_id.in_(vouching))
                            .order_by(ColumnHealth.crawl_run_id.desc()))
     for h in rows:
         health[h.channel_id].append(h)
@@ -127,4 +133,5 @@ def build_context(session: Session, catalog: Catalog, scheme: Scheme, cal: Worki
         channels=channels, health=health, matches=matches, items=items, listings=listings,
         not_applicable=not_applicable, sites={s.id: s for s in session.scalars(select(Site))}, probes=probes,
         links=links, evidence=dict(evidence),
-        unit_catalogs=dict(scheme.checks.conformity.unit_catalogs) | dict(unit_catalogs or {}))
+        unit_catalogs=dict(scheme.checks.conformity.unit_catalogs) | dict(unit_catalogs or {}),
+        incomplete_runs=incomplete)

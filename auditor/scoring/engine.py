@@ -19,11 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import auditor
+from auditor.errors import AuditorError
 from auditor.catalog.models import Catalog
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.match.matcher import Thresholds
 from auditor.match.run import run_matching
 from auditor.scoring.aggregate import Aggregate, aggregate
+from auditor.scoring.assessment import ranks as rank_units
 from auditor.scoring.checks import CheckResult
 from auditor.scoring.checks.channels import check_channels
 from auditor.scoring.checks.completeness import check_completeness
@@ -60,6 +62,30 @@ def recent_crawl_runs(session: Session, n: int) -> list[int]:
     return list(rows)
 
 
+class IncompleteCrawlError(AuditorError):
+    """The newest crawl run did not finish: an audit on it would call unseen pages unpublished."""
+
+
+def audit_crawl_runs(session: Session, n: int, *, allow_incomplete: bool = False) -> list[int]:
+    """The crawl runs an audit reads, newest first: the last `n` complete runs.
+
+    When the newest crawl run is not complete (running, failed, interrupted) the audit refuses, unless
+    `allow_incomplete`: then that run leads the window and every column it held counts as not crawled
+    (its entries are unverified, never missing).
+    """
+    newest = session.scalar(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1))
+    if newest is None or newest.status == "complete":
+        return recent_crawl_runs(session, n)
+    if not allow_incomplete:
+        why = (newest.stats or {}).get("error") if isinstance(newest.stats, dict) else None
+        raise IncompleteCrawlError(
+            f"crawl run {newest.id} is {newest.status}, not complete"
+            + (f" ({why})" if why else "") + "; an audit on it would report unseen pages as unpublished",
+            hint=(f"finish it (`auditor resume-crawl {newest.id}`) or crawl again (`auditor crawl`); "
+                  "or pass --allow-incomplete-crawl to audit anyway, with every entry of its columns unverified"))
+    return [newest.id] + recent_crawl_runs(session, n)[: max(0, n - 1)]
+
+
 def window_runs(scheme: Scheme) -> int:
     """How many crawl runs an audit reads: the healthy-runs rule and the monitoring window."""
     return max(scheme.checks.completeness.healthy_runs, scheme.checks.site_health.monitoring_runs)
@@ -79,6 +105,18 @@ def run_checks(ctx: AuditContext) -> dict[str, CheckResult]:
     return {name: CHECKS[name](ctx) for name in ctx.scheme.checks.enabled()}
 
 
+def _mark_incomplete_crawl(ctx: AuditContext, results: dict[str, CheckResult]) -> None:
+    """Every unverified finding of an audit on an unfinished crawl names that crawl run and its status."""
+    if not ctx.incomplete_runs:
+        return
+    runs = [{"id": r.id, "status": r.status, "error": (r.stats or {}).get("error") if isinstance(r.stats, dict)
+             else None} for r in ctx.incomplete_runs]
+    for res in results.values():
+        for f in res.findings:
+            if f.status == "unverified":
+                f.evidence = {**f.evidence, "incomplete_crawl_runs": runs}
+
+
 def by_dimension(results: dict[str, CheckResult]) -> dict[str, CheckResult]:
     """Check results merged per dimension (findings and basis)."""
     dims: dict[str, CheckResult] = {}
@@ -93,14 +131,17 @@ def by_dimension(results: dict[str, CheckResult]) -> dict[str, CheckResult]:
 
 
 def run_audit(session: Session, catalog: Catalog, scheme: Scheme, cal: WorkingCalendar, as_of: date,
-              crawl_run_ids: list[int] | None = None, *, unit_catalogs: dict[str, str] | None = None) -> int:
+              crawl_run_ids: list[int] | None = None, *, unit_catalogs: dict[str, str] | None = None,
+              allow_incomplete_crawl: bool = False) -> int:
     """Run match + checks + scoring as one audit run; returns its id. Committed only when complete.
 
     unit_catalogs: unit id -> path of the unit's published catalog file (e.g. from the registry),
     added to the rule set's checks.conformity.unit_catalogs for the conformity check.
+    Refuses (IncompleteCrawlError) when the newest crawl run is not complete, unless
+    `allow_incomplete_crawl` (see audit_crawl_runs).
     """
     if crawl_run_ids is None:
-        crawl_run_ids = recent_crawl_runs(session, window_runs(scheme))
+        crawl_run_ids = audit_crawl_runs(session, window_runs(scheme), allow_incomplete=allow_incomplete_crawl)
     run = AuditRun(started_at=_now(), status="running", as_of=as_of, scheme=scheme.name,
                    crawl_run_id=crawl_run_ids[0] if crawl_run_ids else None, catalog_version=catalog.version,
                    rules_version=f"{scheme.name}@{scheme.version}", code_version=auditor.__version__,
@@ -113,6 +154,7 @@ def run_audit(session: Session, catalog: Catalog, scheme: Scheme, cal: WorkingCa
         session.flush()
         ctx = build_context(session, catalog, scheme, cal, as_of, run.id, crawl_run_ids, unit_catalogs)
         results = run_checks(ctx)
+        _mark_incomplete_crawl(ctx, results)
         dims = by_dimension(results)
         agg = aggregate(ctx, dims)
         _store(session, ctx, run, results, agg)
@@ -131,16 +173,9 @@ def run_audit(session: Session, catalog: Catalog, scheme: Scheme, cal: WorkingCa
 
 
 def _ranks(agg: Aggregate) -> dict[str, int]:
-    by_level: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for u in agg.units.values():
-        if u.overall is not None:
-            by_level[u.level].append((round(u.overall, 2), u.unit_id))
-    ranks: dict[str, int] = {}
-    for rows in by_level.values():
-        rows.sort(key=lambda t: (-t[0], t[1]))
-        for i, (_, uid) in enumerate(rows, 1):
-            ranks[uid] = i
-    return ranks
+    """Ranks within a level among units assessed alike (auditor/scoring/assessment.py)."""
+    return rank_units([(u.unit_id, u.level, u.overall, u.assessment.tier if u.assessment else 0)
+                       for u in agg.units.values()])
 
 
 def _store(session: Session, ctx: AuditContext, run: AuditRun, results: dict[str, CheckResult],
@@ -179,6 +214,7 @@ def _store(session: Session, ctx: AuditContext, run: AuditRun, results: dict[str
     run.summary = {"findings": dict(counts), "resolved": [k for k in resolved_keys if k not in current][:500],
                    "resolved_count": history["resolved"], "previous_run": history["previous_run"],
                    "crawl_runs": [r.id for r in ctx.crawl_runs], "checks": sorted(results),
+                   "incomplete_crawl_runs": [{"id": r.id, "status": r.status} for r in ctx.incomplete_runs],
                    "upcoming": len(upcoming), "sites": _site_verdicts(ctx, drafts)}
 
 

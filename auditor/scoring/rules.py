@@ -215,6 +215,17 @@ class DeductionScoring(Strict):
 Scoring = Annotated[Union[WeightedScoring, DeductionScoring], Field(discriminator="method")]
 
 
+class RankingRules(Strict):
+    """Who is ranked against whom (fair scores): only units assessed on the same dimensions."""
+
+    # completeness: below this share of obligations verified (the rest unverified), a unit is
+    # 未完整评估 (not ranked, no grade earned on the other dimensions)
+    min_assessed_share: float = Field(0.5, ge=0, le=1)
+    # grade of a unit whose completeness could not be assessed at all (no catalog obligations, or every
+    # one unverified): never a grade earned on the other dimensions alone; a veto still fails it
+    unassessed_grade: str = "未完整评估"
+
+
 class UpcomingRules(Strict):
     working_days: int = Field(20, ge=1, le=250)  # horizon of the upcoming-obligations list
 
@@ -227,6 +238,7 @@ class Scheme(Strict):
     checks: Checks = Field(default_factory=Checks)
     scoring: Scoring
     upcoming: UpcomingRules = Field(default_factory=UpcomingRules)
+    ranking: RankingRules = Field(default_factory=RankingRules)
     grades: list[Grade] = Field(min_length=1)
 
     @field_validator("version", mode="before")

@@ -123,6 +123,8 @@ class Item(Base):
     written_date_raw: Mapped[str | None] = mapped_column(String(200), nullable=True)
     index_no: Mapped[str | None] = mapped_column(String(200), nullable=True)
     publisher: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # 来源 as printed (a website or medium is kept here, never as the publisher); migration 0010_fair
+    source: Mapped[str | None] = mapped_column(String(200), nullable=True)
     doc_no: Mapped[str | None] = mapped_column(String(200), nullable=True)
     category: Mapped[str | None] = mapped_column(String(200), nullable=True)
     validity: Mapped[str | None] = mapped_column(String(100), nullable=True)

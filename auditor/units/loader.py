@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from auditor.errors import ConfigError, RegistryError
 from auditor.units.models import Registry
-from auditor.yamlio import format_pydantic_errors, load_yaml
+from auditor.yamlio import LocatedYaml, format_pydantic_errors, load_yaml
 
 
 def validate_registry(path: Path, known_domains: set[str] | None = None) -> list[str]:
@@ -38,6 +39,7 @@ def validate_registry(path: Path, known_domains: set[str] | None = None) -> list
                     loc = ("units", i, "channels", j, "columns", k, "platform")
                     problems.append(f"{path}:{doc.line_of(loc)}: {'.'.join(map(str, loc))}: unknown platform "
                                     f"{col.platform!r} (known: {', '.join(sorted(adapters))})")
+    problems += check_site_hosts(path, doc, reg)
     if known_domains is not None:
         for i, unit in enumerate(reg.units):
             for part in ("lead", "share"):
@@ -45,7 +47,55 @@ def validate_registry(path: Path, known_domains: set[str] | None = None) -> list
                     if dom not in known_domains:
                         line = doc.line_of(("units", i, "domains", part, j))
                         problems.append(f"{path}:{line}: units.{i}.domains.{part}.{j}: unknown domain {dom!r} "
-                                        f"(not in the catalog)")
+                                        f"(not in the catalog){_suggest(dom, known_domains)}")
+        problems += check_column_domains(path, doc, reg, known_domains)
+    return problems
+
+
+def _suggest(name: str, known: set[str]) -> str:
+    """"; did you mean …" with the nearest catalog domain names (rapidfuzz), or nothing."""
+    from rapidfuzz import fuzz, process
+
+    near = [m for m, score, _ in process.extract(name, sorted(known), scorer=fuzz.WRatio, limit=3) if score >= 50]
+    return f"; did you mean {' / '.join(repr(n) for n in near)}?" if near else ""
+
+
+def check_column_domains(path: Path, doc: LocatedYaml, reg: Registry, known_domains: set[str]) -> list[str]:
+    """A column's `domain:` must name a catalog domain: a typo would leave the column holding nothing and its
+    entries unverified. One problem per bad value, with file:line:key and the nearest domain names.
+    (A column *name* that contradicts its domain is a separate warning, not checked here.)"""
+    problems = []
+    for i, unit in enumerate(reg.units):
+        for j, ch in enumerate(unit.channels):
+            for k, col in enumerate(getattr(ch, "columns", [])):
+                if col.domain is not None and col.domain not in known_domains:
+                    loc = ("units", i, "channels", j, "columns", k, "domain")
+                    problems.append(f"{path}:{doc.line_of(loc)}: {'.'.join(map(str, loc))}: unknown domain "
+                                    f"{col.domain!r} (column {col.name!r}; not in the catalog)"
+                                    f"{_suggest(col.domain, known_domains)}")
+    for i, site in enumerate(reg.sites):
+        for k, col in enumerate(site.columns):
+            if col.domain is not None and col.domain not in known_domains:
+                loc = ("sites", i, "columns", k, "domain")
+                problems.append(f"{path}:{doc.line_of(loc)}: {'.'.join(map(str, loc))}: unknown domain "
+                                f"{col.domain!r} (column {col.name!r}; not in the catalog)"
+                                f"{_suggest(col.domain, known_domains)}")
+    return problems
+
+
+_HOST = re.compile(r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$",
+                   re.IGNORECASE)
+
+
+def check_site_hosts(path: Path, doc: LocatedYaml, reg: Registry) -> list[str]:
+    """`hosts:` lists bare host names (old.example.gov.cn, 10.1.2.3:8080), not URLs."""
+    problems = []
+    for i, site in enumerate(reg.sites):
+        for k, host in enumerate(site.hosts):
+            if not _HOST.match(host):
+                loc = ("sites", i, "hosts", k)
+                problems.append(f"{path}:{doc.line_of(loc)}: {'.'.join(map(str, loc))}: {host!r} is not a host name "
+                                f"(write it without scheme or path, e.g. old.example.gov.cn)")
     return problems
 
 

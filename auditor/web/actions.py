@@ -308,7 +308,7 @@ def _apply_extract(item: Item, html: bytes, fetched_url: str, charset: str | Non
         setattr(item, name, f.value if f.found else None)
         setattr(item, f"{name}_source", f.source)
         setattr(item, f"{name}_raw", str(f.raw)[:200] if f.raw is not None else None)
-    for name in ("index_no", "publisher", "doc_no", "category", "validity"):
+    for name in ("index_no", "publisher", "source", "doc_no", "category", "validity"):
         value = getattr(ex, name).value
         setattr(item, name, str(value)[:200] if value else None)
     provenance: dict[str, Any] = {name: getattr(ex, name).provenance() for name in JSON_SCALAR_FIELDS}
@@ -513,7 +513,7 @@ def undo(session: Session, user: WebUser, log_id: int) -> AuditLogEntry:
 def rescore(session: Session, user: WebUser, catalog: Catalog) -> int:
     """A new audit run with the latest catalog and the previous run's scheme and as_of date."""
     from auditor.catalog.workdays import WorkingCalendar
-    from auditor.scoring.engine import run_audit
+    from auditor.scoring.engine import IncompleteCrawlError, audit_crawl_runs, run_audit, window_runs
     from auditor.scoring.rules import load_scheme
 
     check_reviewer(user)
@@ -524,5 +524,9 @@ def rescore(session: Session, user: WebUser, catalog: Catalog) -> int:
     log(session, user, None, "rescore", f"audit_run:{prev.id}", before={"run": prev.id},
         after={"as_of": prev.as_of.isoformat(), "scheme": prev.scheme})
     session.commit()
-    run_id = run_audit(session, catalog, scheme, WorkingCalendar(), prev.as_of)
+    try:
+        crawl_ids = audit_crawl_runs(session, window_runs(scheme))
+    except IncompleteCrawlError:  # a crawl is under way or broke off: re-judge the crawl the last audit used
+        crawl_ids = [i for i in (prev.summary or {}).get("crawl_runs") or [] if isinstance(i, int)] or None
+    run_id = run_audit(session, catalog, scheme, WorkingCalendar(), prev.as_of, crawl_run_ids=crawl_ids)
     return run_id

@@ -32,6 +32,7 @@ from .dates import find_dates, is_date_only, parse_date, url_date, url_month
 from .decode import decode_html
 from .docno import doc_no_in_title, normalise_doc_no, standalone_doc_no
 from .document import RenderedPage, drop_invisible, parse_html, render_lines
+from .issuer import is_issuing_body, is_medium, signature_issuer
 from .label_scan import LABEL_COLON_RE, LabelHit, scan_labels
 from .labels import DATE_FIELDS, lookup_label
 from .meta_tags import HeadInfo, read_head
@@ -208,11 +209,25 @@ def _text_field(ctx: _Context, field: str) -> Field:
     visible = _best_hit(ctx, field, max_tier=0)
     if visible:
         return _label_field(visible)
-    options: list[Field | None] = [_meta_field(ctx, field) if field == "publisher" else None]
+    options: list[Field | None] = [_meta_field(ctx, field) if field in ("publisher", "source") else None]
     options.append(_adapter_field(ctx, field))
     other = _best_hit(ctx, field)
     options.append(_label_field(other) if other else None)
     return _first(*options)
+
+
+def _publisher(ctx: _Context, source: Field) -> Field:
+    """The issuing body: a publisher label (发布机构, 发文机关 …) unless it names a website, else the
+    signature above the closing date, else 来源 when it names an issuing body — never a website or medium."""
+    named = _text_field(ctx, "publisher")
+    if named.found and not is_medium(str(named.value)):
+        return named
+    signed = signature_issuer(ctx.body_lines)
+    if signed:
+        return Field(signed[0], "signature", signed[1])
+    if isinstance(source.value, str) and is_issuing_body(source.value):
+        return source
+    return Field()
 
 
 def _doc_no(ctx: _Context, title: Field) -> Field:
@@ -349,12 +364,19 @@ def extract_detail(html: str | bytes, url: str, declared_encoding: str | None = 
     title = _title(ctx)
     doc_no = _doc_no(ctx, title)
     body = _body_field(ctx)
+    source = _text_field(ctx, "source")
+    publisher = _publisher(ctx, source)
+    if not source.found:  # a website typed into the 发文机构 slot (县政府网站) is where it came from
+        named = _text_field(ctx, "publisher")
+        if named.found and is_medium(str(named.value)):
+            source = named
     return DetailExtract(
         title=title,
         publish_date=_publish_date(ctx),
         written_date=_written_date(ctx, doc_no),
         index_no=_text_field(ctx, "index_no"),
-        publisher=_text_field(ctx, "publisher"),
+        publisher=publisher,
+        source=source,
         doc_no=doc_no,
         category=_text_field(ctx, "category"),
         validity=_text_field(ctx, "validity"),

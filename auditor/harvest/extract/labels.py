@@ -3,7 +3,7 @@
 Kept as data so a new site's wording is a one-line change.  Within a field the
 list order is the preference order (rank 0 first): ``发布机构`` names the
 issuing body, while ``来源`` is whatever the web editor typed and can name a
-different body, so it ranks last for ``publisher``.
+website or a medium, so it is a field of its own (``source``).
 
 Labels are compared after :func:`normalise_label`, which removes all whitespace
 (templates pad ``索 引 号`` and ``文　　号`` to align columns) and colons.
@@ -39,12 +39,11 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "公开责任单位",
         "公开主体",
         "责任部门",
-        "信息来源",
-        "文章来源",
-        "稿件来源",
-        "来源单位",
-        "来源",
     ),
+    # 来源 is whatever the web editor typed: the issuing body as often as a website or a medium
+    # (本网, 新华网, 商丘市采购网). Kept as `source`; it becomes the publisher only when it names an
+    # issuing body (auditor/harvest/extract/issuer.py).
+    "source": ("来源单位", "信息来源", "文章来源", "稿件来源", "来源"),
     # 发文日期 is the date on the document (成文), not the web publication date.
     "written_date": ("成文日期", "成文时间", "生成日期", "发文日期", "印发日期", "制发日期", "形成日期", "签发日期", "发文时间"),
     "publish_date": (
@@ -79,6 +78,7 @@ DATE_FIELDS = frozenset({"publish_date", "written_date"})
 MAX_VALUE_LENGTH: dict[str, int] = {
     "index_no": 60,
     "publisher": 80,
+    "source": 80,
     "doc_no": 60,
     "category": 80,
     "validity": 20,

@@ -38,7 +38,8 @@ META_NAMES: dict[str, tuple[str, ...]] = {
         "datepublished",
         "date",
     ),
-    "publisher": ("contentsource", "source", "dc.publisher", "dcterms.publisher"),
+    "publisher": ("dc.publisher", "dcterms.publisher"),
+    "source": ("contentsource", "source"),  # TRS ContentSource is the 来源 field, not the issuer
     "column": ("columnname", "column"),
     "site_name": ("sitename", "og:site_name", "application-name"),
     "keywords": ("keywords", "columnkeywords"),

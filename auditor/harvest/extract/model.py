@@ -15,7 +15,7 @@ __all__ = ["Attachment", "DetailExtract", "Field", "Source", "SCALAR_FIELDS", "J
 
 # "adapter:<name>" is also allowed: a platform-specific cue, named after the platform.
 Source = Union[
-    Literal["meta_tag", "label", "page_text", "url", "title_tag", "fallback"],
+    Literal["meta_tag", "label", "page_text", "url", "title_tag", "fallback", "signature"],
     str,
 ]
 
@@ -68,6 +68,7 @@ JSON_SCALAR_FIELDS: tuple[str, ...] = (
     "written_date",
     "index_no",
     "publisher",
+    "source",
     "doc_no",
     "category",
     "validity",
@@ -84,6 +85,8 @@ class DetailExtract:
     written_date: Field = MISSING
     index_no: Field = MISSING
     publisher: Field = MISSING
+    # 来源 as printed: a website or medium is kept here, never as the publisher
+    source: Field = MISSING
     doc_no: Field = MISSING
     category: Field = MISSING
     validity: Field = MISSING

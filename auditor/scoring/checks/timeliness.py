@@ -1,4 +1,8 @@
-"""Timeliness: each published item against the deadline its entry's 公开时限 gives, from 成文日期."""
+"""Timeliness: each published item against the deadline its entry's 公开时限 gives, from 成文日期.
+
+An item without 成文日期 cannot be judged: it is an `unverified` finding (no_anchor, with its reason)
+counted as 无法评估, never as on time; a unit none of whose items can be judged is 未评估 on timeliness.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,9 @@ from auditor.scoring.checks.common import accepted_by_entry, channel_codes_of_it
 from auditor.scoring.context import AuditContext, FindingDraft
 from auditor.scoring.deadlines import deadline_for
 
+# the event a deadline runs from (auditor/catalog/deadline.py Anchor); the 成文日期 stands in for it
+ANCHOR_LABEL = {"formed_or_changed": "信息形成或变更之日", "made_or_obtained": "制作或获取之日",
+                "decision": "作出决定之日", "event_start": "事项开始之日"}
 UNIT_LABEL = {"working_day": "个工作日", "calendar_day": "日", "week": "周", "month": "个月"}
 
 
@@ -47,10 +54,14 @@ def check_timeliness(ctx: AuditContext) -> CheckResult:
                         fix="在页面上标注发布日期（国办普查：未注明信息发布时间的视为不更新）。", key="undated" + key))
                     continue
                 if item.written_date is None:
+                    # Cannot be judged: counted as 无法评估, never as on time (it is not in the basis).
+                    evidence["reason"] = (f"页面未标注成文日期，「{entry.time_limit}」的时限从"
+                                          f"{ANCHOR_LABEL.get(rule.anchor or '', '成文日期')}起算，无法判断是否逾期")
                     res.findings.append(FindingDraft(
-                        check="timeliness", rule="no_anchor", status="info", severity="info", unit_id=unit.id,
-                        entry_id=entry.id, domain=entry.domain, title=f"无成文日期，无法计算时限：{title}",
-                        evidence=evidence, fix="在信息公开元数据中补充成文日期。", key="no_anchor" + key))
+                        check="timeliness", rule="no_anchor", status="unverified", severity="info", unit_id=unit.id,
+                        entry_id=entry.id, domain=entry.domain, title=f"时限无法评估（无成文日期）：{title}",
+                        evidence=evidence, fix="在信息公开元数据中标注成文日期；本项不扣分，也不计为按时公开。",
+                        key="no_anchor" + key))
                     continue
                 due = rule.due_date(item.written_date, ctx.cal)
                 if due is None:
