@@ -89,6 +89,8 @@ class SampleDistrict:
     # unit id -> list of (site key, column key, column kind, domain or None)
     unit_columns: dict[str, list[tuple[str, str, str, str | None]]]
     feeds_by_unit: dict[str, str]
+    # (unit id, title) -> entry id of every catalog item, on any site (reachable or not)
+    item_entries: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def as_of(self) -> date:
@@ -286,6 +288,11 @@ class _Builder:
         else:
             n = self.rng.randint(1, 3)
             writtens = sorted(self._working_day_between(self.start, self.as_of - timedelta(days=45)) for _ in range(n))
+        if entry.deadline.kind == "periodic" and entry.deadline.amount:
+            # "半年至少更新1次": the newest update falls inside the last interval, or the audit says overdue
+            span = entry.deadline.amount * {"month": 30, "week": 7}.get(entry.deadline.unit or "", 1)
+            lo = max(self.start, self.as_of - timedelta(days=max(46, span - 20)))
+            writtens[-1] = max(writtens[-1], self._working_day_between(lo, self.as_of - timedelta(days=45)))
         if make_late and across_holiday:
             writtens[-1] = self._holiday_anchor(self.rng.randint(0, 3))
         out = []
@@ -398,6 +405,9 @@ def build_sample(catalog: Catalog, cal: WorkingCalendar | None = None, spec_path
     builder.build_site_columns()
     district = builder.finish()
     record_expectations(builder, district)
+    district.item_entries = {(unit.id, item.title): entry.id
+                             for uid, (unit, entry, col, _) in builder.catalog_items.items()
+                             for item in col.items if item.uid == uid}
     return district
 
 
