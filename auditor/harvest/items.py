@@ -15,6 +15,7 @@ class ListingItem:
     site_id: str | None
     list_title: str
     list_date_text: str | None
+    detail_state: str | None = None  # offsite | not_archived: the detail page is not fetched, and why
 
 
 @dataclass

@@ -157,6 +157,8 @@ class StorePipeline:
         key, row = self._item_row(it.url, it.site_id)
         if not row.list_title:
             row.list_title = it.list_title
+        if it.detail_state and row.fetched_at is None:
+            row.detail_state = it.detail_state
         for channel_id in it.channel_ids:
             cached = self.listings.get((key, channel_id))
             if isinstance(cached, int):
@@ -177,6 +179,7 @@ class StorePipeline:
         row.title = it.title
         row.http_status = it.http_status
         row.fetched_at = datetime.now(timezone.utc).replace(tzinfo=None)
+        row.detail_state = None
         for name in ("publish_date", "written_date"):
             spec = f.get(name) or {}
             setattr(row, name, _date(spec.get("value")))
