@@ -112,38 +112,76 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=600)
 
 
-def test_audit_of_the_saved_copy_through_replay(blz_copy) -> None:
-    """CRAWLER: `auditor crawl --replay HOST=PATH` on the copy, then `auditor score`: exactly the copy's truth."""
+def _audit_matches_copy_truth(db: Path, truth, as_of) -> None:  # noqa: ANN001 - CopyTruth
+    """The store after crawl + score of the copy holds exactly what the copy's ground truth says."""
     from auditor.store.db import open_db
     from auditor.store.models import Channel, ColumnHealth, CrawlRun, Finding, Item, LinkCheck, Match
 
-    out, root, registry, truth, as_of = blz_copy
-    db = out / "audit.db"
-    crawl = _cli("--db", str(db), "crawl", "--registry", str(registry), "--replay", f"{HOST}={root}", cwd=out)
-    assert crawl.returncode == 0, crawl.stdout + crawl.stderr
-    score = _cli("--db", str(db), "score", "--as-of", as_of.isoformat(), cwd=out)
-    assert score.returncode == 0, score.stdout + score.stderr
     factory = open_db(f"sqlite:///{db}", migrate=False)
     with factory() as s:
         run = s.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
         assert run.status == "complete"
-        assert any(r.get("host") == HOST for r in run.stats.get("replay", [])), run.stats
+        assert run.stats.get("replay/not_archived_details") == len(truth.details_not_archived), run.stats
         audit_id = max(s.scalars(select(Finding.audit_run_id)))
         findings = list(s.scalars(select(Finding).where(Finding.audit_run_id == audit_id)))
         accepted = {(m.unit_id, m.entry_id, m.item.title or m.item.list_title)
                     for m in s.scalars(select(Match).where(Match.audit_run_id == audit_id))
                     if m.decision in ("accept", "confirmed")}
-        items = {i.canonical_url: i for i in s.scalars(select(Item))}
+        items = {i.canonical_url: i.detail_state for i in s.scalars(select(Item))}
         dead = [c.url for c in s.scalars(select(LinkCheck).where(LinkCheck.ok.is_(False)))]
         coverage = dict(s.execute(select(Channel.url, ColumnHealth.coverage)
                                   .join(ColumnHealth, ColumnHealth.channel_id == Channel.id)
                                   .where(ColumnHealth.crawl_run_id == run.id)).all())
-    assert {(f["unit"], f["entry_id"], f["title"]) for f in truth.found} <= accepted
+    assert accepted == {(f["unit"], f["entry_id"], f["title"]) for f in truth.found}
     unverified = {(f.unit_id, f.entry_id) for f in findings if f.rule in ("unverified", "offline_only")}
     assert unverified == {(u["unit"], u["entry_id"]) for u in truth.unverified}
-    assert not [f for f in findings if f.rule in ("missing", "dead_link", "site_unreachable")]
+    assert not [f for f in findings if f.status == "defect"], [f.title for f in findings if f.status == "defect"]
     for d in truth.details_not_archived:
-        assert items[d["url"]].detail_state == "not_archived", d
+        assert items[d["url"]] == "not_archived", d
         assert d["url"] not in dead
-    assert {url: coverage.get(url) for url in (c["url"] for c in truth.columns)} == \
-        {c["url"]: c["coverage"] for c in truth.columns}
+    assert {(f.unit_id, f.entry_id, f.evidence["title"]) for f in findings if f.rule == "no_anchor"} == \
+        {(u["unit"], u["entry_id"], u["title"]) for u in truth.timeliness_unassessable}
+    assert {c["url"]: coverage.get(c["url"]) for c in truth.columns} == {c["url"]: c["coverage"] for c in truth.columns}
+
+
+def test_audit_of_the_saved_copy_through_replay(blz_copy) -> None:
+    """CRAWLER: `auditor crawl --replay HOST=PATH` on the HTTrack copy, then `auditor score`, as a user would."""
+    out, root, registry, truth, as_of = blz_copy
+    db = out / "cli.db"
+    crawl = _cli("--db", str(db), "crawl", "--registry", str(registry), "--replay", f"{HOST}={root}", cwd=out)
+    assert crawl.returncode == 0, crawl.stdout + crawl.stderr
+    score = _cli("--db", str(db), "score", "--as-of", as_of.isoformat(), cwd=out)
+    assert score.returncode == 0, score.stdout + score.stderr
+    _audit_matches_copy_truth(db, truth, as_of)
+    from auditor.store.db import open_db
+    from auditor.store.models import CrawlRun
+
+    with open_db(f"sqlite:///{db}", migrate=False)() as s:
+        run = s.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
+        assert {"host": HOST, "path": str(root), "kind": "folder"} in run.stats.get("replay", []), run.stats
+
+
+def test_audit_of_the_warc_copy(blz_copy) -> None:
+    """The same copy as a WARC file, replayed by the crawler (AUDITOR_REPLAY), audits the same."""
+    from auditor.catalog.loader import load_catalog
+    from auditor.catalog.workdays import WorkingCalendar
+    from auditor.pipeline import crawl, load_registry_for
+    from auditor.scoring.engine import run_audit
+    from auditor.scoring.rules import load_scheme
+    from auditor.store.db import open_db, resolve_db_url
+
+    from auditor.sample.generate import build_sample
+
+    out, _, registry, truth, as_of = blz_copy
+
+    sample = build_sample(load_catalog())
+    warc = write_warc(sample.plan.site("blz"), out / "copy.warc.gz", host=HOST, missing=default_missing(sample, "blz"))
+    db = out / "warc.db"
+    url = resolve_db_url(str(db))
+    factory = open_db(url)
+    catalog = load_catalog()
+    crawl(factory, url, load_registry_for(registry, catalog), str(registry),
+          settings={"AUDITOR_REPLAY": json.dumps([{"host": HOST, "path": str(warc)}])})
+    with factory() as session:
+        run_audit(session, catalog, load_scheme("default"), WorkingCalendar(), as_of)
+    _audit_matches_copy_truth(db, truth, as_of)

@@ -136,10 +136,13 @@ class CopyTruth:
     unverified: list[dict[str, Any]]  # unit, entry_id, column, reason "not archived"
     details_not_archived: list[dict[str, Any]]  # title, url: listed on a saved list page, detail not saved
     columns: list[dict[str, Any]]  # site, column, url, coverage (complete | partial), pages_missing
+    # unit, entry_id, title: found by list title only, so no 成文日期 to judge timeliness from
+    timeliness_unassessable: list[dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:
         return {"site": self.site, "host": self.host, "found": self.found, "unverified": self.unverified,
-                "details_not_archived": self.details_not_archived, "columns": self.columns}
+                "details_not_archived": self.details_not_archived, "columns": self.columns,
+                "timeliness_unassessable": self.timeliness_unassessable}
 
 
 def default_missing(sample, site_key: str) -> list[str]:  # noqa: ANN001 - SampleDistrict
@@ -161,7 +164,9 @@ def copy_truth(sample, site_key: str, host: str, missing: list[str]) -> CopyTrut
     saved = set(saved_targets(rendered, missing))
     gone = {norm_target(m) for m in missing}
     per = site.page_size
-    found, unverified, not_archived, columns = [], [], [], []
+    from auditor.scoring.deadlines import deadline_for
+
+    found, unverified, not_archived, columns, unassessable = [], [], [], [], []
     catalog = load_catalog()
     for col in site.columns:
         lists = rendered.list_urls(col.key)
@@ -179,17 +184,22 @@ def copy_truth(sample, site_key: str, host: str, missing: list[str]) -> CopyTrut
             continue
         unit = next(u for u in sample.units if col.key.startswith(u.id + "_"))
         seen_entries = set()
+        entries = {e.id: e for e in _applicable(catalog, unit)}
         for it in seen_items:
             entry_id = sample.item_entries.get((unit.id, it.title))
             if entry_id:
                 seen_entries.add(entry_id)
                 found.append({"unit": unit.id, "entry_id": entry_id, "title": it.title})
+                rule = deadline_for(entries[entry_id], it.title)
+                if (norm_target(rendered.item_url(col.key, it.uid)) in gone and rule.has_deadline
+                        and rule.kind == "deadline_after"):
+                    unassessable.append({"unit": unit.id, "entry_id": entry_id, "title": it.title})
         if partial:
-            for entry in _applicable(catalog, unit):
+            for entry in entries.values():
                 if entry.domain == col.name and entry.id not in seen_entries:
                     unverified.append({"unit": unit.id, "entry_id": entry.id, "column": col.key,
                                        "reason": "not archived"})
-    return CopyTruth(site_key, host, found, unverified, not_archived, columns)
+    return CopyTruth(site_key, host, found, unverified, not_archived, columns, unassessable)
 
 
 def copy_registry(sample, site_key: str, host: str) -> dict[str, Any]:  # noqa: ANN001 - SampleDistrict
