@@ -151,7 +151,7 @@ def test_unverified_findings_name_the_partial_column(demo_run, audit):
     truth, findings, _ = audit
     bases = _bases(demo_run)
     partial = [u for u in truth["unverified"] if u["reason"] == "partial column"]
-    assert {u["coverage_reason"] for u in partial} == {"offsite_pager", "pages_not_served"}
+    assert {u["coverage_reason"] for u in partial} == {"offsite_pager", "pages_not_served", "owned_host_refuses"}
     paths = {(r["site"], r["column"]): r["url_path"] for r in truth["coverage"]}
     by_key = {(f.unit_id, f.entry_id): f for f in findings if f.rule in ("unverified", "offline_only")}
     for u in partial:

@@ -76,11 +76,12 @@ def test_matcher_attributes_what_the_ground_truth_says(sample):
 def test_every_habit_is_seeded(sample):
     truth = sample.truth
     kinds = Counter(h["habit"] for h in truth.habits)
-    for habit in ("offsite_pager", "pages_not_served", "no_written_date_column", "late_without_written_date",
+    for habit in ("offsite_pager", "pages_not_served", "owned_host_refuses", "no_written_date_column", "late_without_written_date",
                   "website_source", "housing_names", "unit_without_domain"):
         assert kinds[habit] == 1, habit
     assert {r["coverage_reason"] for r in truth.unverified if r["reason"] == "partial column"} == \
-        {"offsite_pager", "pages_not_served"}
+        {"offsite_pager", "pages_not_served", "owned_host_refuses"}
+    assert sample.plan.site("portal").hosts == ["localhost:2"]
     assert len(truth.reposts) == 3 and all(r["title"].startswith("（转载）") for r in truth.reposts)
     titles = {p["title"] for p in truth.published}
     assert any("采购" in t and "公告" in t for t in titles) and any("招标公告" in t for t in titles)
@@ -101,7 +102,7 @@ def test_ground_truth_is_consistent(sample):
     published = {(p["unit"], p["entry_id"]) for p in truth.published}
     assert not unverified & missing and not unverified & published and not missing & published
     partial = {r["column"] for r in truth.coverage if r["coverage"] == "partial"}
-    assert partial == {"rsj_jiuye", "xhjd_jiuye"}
+    assert partial == {"rsj_jiuye", "xhjd_jiuye", "nsz_nongcun_weifang"}
     for u in truth.unverified:  # no missing finding rests on a partial column
         if u["reason"] == "partial column":
             assert u["column"] in partial

@@ -31,8 +31,6 @@ if TYPE_CHECKING:
     from auditor.catalog.models import CatalogEntry
     from auditor.sample.generate import SampleDistrict, SampleUnit, _Builder
 
-HIDDEN_REASON = {"offsite_pager": "分页链接指向站外主机（旧地址，无应答），未跟随",
-                 "pages_not_served": "页数脚本声明的后续分页未生成（404）"}
 
 
 def load_habits(spec: dict[str, Any]) -> dict[str, Any]:
@@ -119,6 +117,7 @@ def apply_habits(b: _Builder) -> set[str]:
         col.page_size = spec.get("page_size")
         col.pager_host = spec.get("pager_host")
         col.served_pages = spec.get("served_pages")
+        site.hosts.extend(h for h in spec.get("site_hosts", []) if h not in site.hosts)
         b.truth.habits.append({"habit": spec["kind"], "site": site.key, "column": col.key})
     housing = h.get("housing_names")
     if housing:

@@ -88,6 +88,7 @@ class PlanSite:
     columns: list[PlanColumn] = field(default_factory=list)
     unreachable: bool = False
     page_size: int = 15
+    hosts: list[str] = field(default_factory=list)  # other host names the site owns (registry `hosts:`)
 
 
 @dataclass

@@ -37,6 +37,8 @@ def build_registry(sample: SampleDistrict, urls: dict[str, str], rendered: dict,
                                  "platform": STYLE_ADAPTER[s.style] if s.key == "portal" else "auto"}
         if owners.get(s.key):
             entry["owner"] = owners[s.key]
+        if s.hosts:
+            entry["hosts"] = list(s.hosts)
         cols = [c for c in s.columns if c.kind != "catalog"]
         if cols:
             entry["columns"] = [{"name": c.name, "url": urls[s.key] + rendered[s.key].column_url(c.key),
