@@ -165,3 +165,45 @@ def test_rendering_is_deterministic() -> None:
     one, two = render_site(PLAN.site("dh")), render_site(PLAN.site("dh"))
     assert one.pages.keys() == two.pages.keys()
     assert all(one.pages[k].body == two.pages[k].body for k in one.pages)
+
+
+def test_sample_serve_through_the_cli(tmp_path) -> None:
+    """`auditor sample serve` serves the sample alone until interrupted, with a registry pointing at it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    registry = tmp_path / "sample-registry.yaml"
+    truth = tmp_path / "truth.json"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "auditor.cli", "sample", "serve", "--registry-out", str(registry),
+                             "--truth-out", str(truth)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=env)
+    lines = []
+    try:
+        for line in proc.stdout:  # the URLs come first, then "serving until Ctrl-C"
+            lines.append(line)
+            if line.startswith("serving until"):
+                break
+        assert any("云溪区人民政府门户网站: http://127.0.0.1:" in ln for ln in lines), lines
+        reg = yaml.safe_load(registry.read_text(encoding="utf-8"))
+        portal = next(s for s in reg["sites"] if s["id"] == "portal")
+        column = reg["units"][0]["channels"][0]["columns"][0]["url"]
+        status, _, body = get(column)
+        assert status == 200 and "createPageHTML" in body.decode("utf-8")
+        assert get(portal["home"])[0] == 200
+        assert json.loads(truth.read_text(encoding="utf-8"))["as_of"] == "2026-11-20"
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        rest = proc.communicate(timeout=30)[0]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, "".join(lines) + rest
+    assert "stopped" in rest
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(portal["home"], timeout=5)

@@ -17,6 +17,8 @@ import yaml
 from auditor.catalog.models import Catalog, CatalogEntry
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.sample.plan import DistrictPlan, PlanAttachment, PlanColumn, PlanFeed, PlanItem, PlanSite
+from auditor.sample.habits import (apply_habits, habit_title, load_habits, procurement_column, procurement_source,
+                                   record_expectations)
 from auditor.sample.titles import entry_title, news_title, unique
 from auditor.scoring.deadlines import deadline_for
 
@@ -47,16 +49,35 @@ class SampleUnit:
 
 @dataclass
 class GroundTruth:
-    """What the audit of the sample must find, no more and no less."""
+    """What the audit of the sample must find, no more and no less.
+
+    Besides what is published, the seeded defects and the unverified entries, it records the effect
+    of every real-portal habit (auditor/sample/habits.py): items a crawler cannot see (`unseen`), seeded
+    defects that therefore cannot be observed (`unobserved`), the expected coverage of every column,
+    items whose timeliness cannot be judged, expected publisher/source, items that belong to no entry,
+    reposts, and units that cannot be assessed on a dimension.
+    """
 
     as_of: date
     published: list[dict[str, Any]] = field(default_factory=list)
     defects: list[dict[str, Any]] = field(default_factory=list)
     unverified: list[dict[str, Any]] = field(default_factory=list)
+    unseen: list[dict[str, Any]] = field(default_factory=list)
+    unobserved: list[dict[str, Any]] = field(default_factory=list)
+    coverage: list[dict[str, Any]] = field(default_factory=list)
+    timeliness_unassessable: list[dict[str, Any]] = field(default_factory=list)
+    publishers: list[dict[str, Any]] = field(default_factory=list)
+    unattributed: list[dict[str, Any]] = field(default_factory=list)
+    reposts: list[dict[str, Any]] = field(default_factory=list)
+    unassessed_units: list[dict[str, Any]] = field(default_factory=list)
+    habits: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"as_of": self.as_of.isoformat(), "published": self.published, "defects": self.defects,
-                "unverified": self.unverified}
+                "unverified": self.unverified, "unseen": self.unseen, "unobserved": self.unobserved,
+                "coverage": self.coverage, "timeliness_unassessable": self.timeliness_unassessable,
+                "publishers": self.publishers, "unattributed": self.unattributed, "reposts": self.reposts,
+                "unassessed_units": self.unassessed_units, "habits": self.habits}
 
 
 @dataclass
@@ -68,6 +89,8 @@ class SampleDistrict:
     # unit id -> list of (site key, column key, column kind, domain or None)
     unit_columns: dict[str, list[tuple[str, str, str, str | None]]]
     feeds_by_unit: dict[str, str]
+    # (unit id, title) -> entry id of every catalog item, on any site (reachable or not)
+    item_entries: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def as_of(self) -> date:
@@ -75,7 +98,9 @@ class SampleDistrict:
 
 
 def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    spec["_dir"] = str(Path(path).resolve().parent)
+    return spec
 
 
 def _applicable(catalog: Catalog, unit: SampleUnit) -> list[CatalogEntry]:
@@ -105,6 +130,12 @@ class _Builder:
         self.feeds = {f["unit"]: PlanFeed(key=f["key"], name=f["name"], format=f["format"]) for f in spec["feeds"]}
         self.truth = GroundTruth(as_of=self.as_of)
         self.unit_columns: dict[str, list[tuple[str, str, str, str | None]]] = {u.id: [] for u in self.units}
+        self.habits = load_habits(spec)
+        self.hrng = random.Random(spec["seed"] + 8)  # habits draw apart, so the ordinary content stays put
+        # item uid -> (unit, entry, column, site) for catalog items; item uid -> its feed copy
+        self.catalog_items: dict[str, tuple[SampleUnit, CatalogEntry, PlanColumn, PlanSite]] = {}
+        self.feed_copies: dict[str, PlanItem] = {}
+        self.attach_candidates: list[tuple[SampleUnit, PlanItem]] = []
 
     # ---------------------------------------------------------------- helpers
     def _uid(self, prefix: str) -> str:
@@ -145,10 +176,16 @@ class _Builder:
     # ---------------------------------------------------------------- catalog content
     def _column_for(self, unit: SampleUnit, entry: CatalogEntry) -> PlanColumn:
         site = self.sites[unit.site]
-        key = f"{unit.id}_{entry.domain_code}"
+        procurement = procurement_column(self.habits, entry)
+        key = f"{unit.id}_{procurement['key'] if procurement else entry.domain_code}"
         for col in site.columns:
             if col.key == key:
                 return col
+        if procurement:
+            col = PlanColumn(key=key, name=procurement["name"], path=list(procurement["path"]), kind="catalog")
+            site.columns.append(col)
+            self.unit_columns[unit.id].append((site.key, key, "catalog", entry.domain))
+            return col
         if unit.kind == "subdistrict" and unit.site == "portal":
             path = ["首页", "政府信息公开", "乡镇（街道）", unit.short, "法定主动公开内容", entry.domain]
         elif unit.site == "portal":
@@ -199,7 +236,7 @@ class _Builder:
         missing, gaps, late = self._choose_defects(applicable)
         late_map = {key: n for n, key in enumerate(late)}
         n_holiday = self.spec["defects"]["late_across_holidays"]
-        attach_candidates: list[tuple[SampleUnit, PlanItem]] = []
+        attach_candidates = self.attach_candidates
         for unit in self.units:
             site = self.sites[unit.site]
             ambiguous = {e.level2 for e in applicable[unit.id]
@@ -208,7 +245,8 @@ class _Builder:
                 col = self._column_for(unit, entry)
                 key = (unit.id, entry.id)
                 if site.unreachable:
-                    self.truth.unverified.append({"unit": unit.id, "entry_id": entry.id, "reason": "site unreachable"})
+                    self.truth.unverified.append({"unit": unit.id, "entry_id": entry.id, "reason": "site unreachable",
+                                                 "site": site.key, "column": col.key})
                 if key in missing:
                     self.truth.defects.append({"type": "missing", "unit": unit.id, "entry_id": entry.id})
                     continue
@@ -216,6 +254,7 @@ class _Builder:
                                           late_map.get(key, 99) < n_holiday)
                 for item, is_late, due, days_late in items:
                     col.items.append(item)
+                    self.catalog_items[item.uid] = (unit, entry, col, site)
                     if not site.unreachable:
                         self.truth.published.append({"unit": unit.id, "entry_id": entry.id, "title": item.title,
                                                      "channel": "WEBSITE", "site": site.key, "column": col.key})
@@ -231,8 +270,12 @@ class _Builder:
                 if key in gaps:
                     self.truth.defects.append({"type": "channel_gap", "unit": unit.id, "entry_id": entry.id,
                                                "channels_missing": ["NEWMEDIA"]})
-        self.rng.shuffle(attach_candidates)
-        for unit, item in attach_candidates[: self.spec["defects"]["missing_attachments"]]:
+
+    def choose_missing_attachments(self, visible: set[str]) -> None:
+        """Seed dead attachments on items a crawler can see (a hidden item's attachment proves nothing)."""
+        pool = [(u, it) for u, it in self.attach_candidates if it.uid in visible]
+        self.rng.shuffle(pool)
+        for unit, item in pool[: self.spec["defects"]["missing_attachments"]]:
             item.attachments[0].missing = True
             self.truth.defects.append({"type": "missing_attachment", "unit": unit.id, "title": item.title,
                                        "attachment": item.attachments[0].name})
@@ -245,11 +288,17 @@ class _Builder:
         else:
             n = self.rng.randint(1, 3)
             writtens = sorted(self._working_day_between(self.start, self.as_of - timedelta(days=45)) for _ in range(n))
+        if entry.deadline.kind == "periodic" and entry.deadline.amount:
+            # "半年至少更新1次": the newest update falls inside the last interval, or the audit says overdue
+            span = entry.deadline.amount * {"month": 30, "week": 7}.get(entry.deadline.unit or "", 1)
+            lo = max(self.start, self.as_of - timedelta(days=max(46, span - 20)))
+            writtens[-1] = max(writtens[-1], self._working_day_between(lo, self.as_of - timedelta(days=45)))
         if make_late and across_holiday:
             writtens[-1] = self._holiday_anchor(self.rng.randint(0, 3))
         out = []
         for idx, written in enumerate(writtens):
-            title = unique(self.titles, entry_title(self.rng, unit.short, unit.name, entry, written, ambiguous))
+            title = entry_title(self.rng, unit.short, unit.name, entry, written, ambiguous)
+            title = unique(self.titles, habit_title(self.habits, self.hrng, unit, entry, written) or title)
             is_late = make_late and idx == len(writtens) - 1
             due_d: date | None = None
             days_late: int | None = None
@@ -269,6 +318,9 @@ class _Builder:
                     f"{unit.name}，{written.year}年{written.month}月{written.day}日。")
             item = self._item(unit, title, written, published, entry.domain, body,
                               attach=self.rng.random() < 0.5, doc_no=doc_no)
+            source = procurement_source(self.habits, entry)
+            if source:  # procurement notices: no meta table, 来源 the trading website
+                item.show_meta, item.source = False, source
             out.append((item, is_late, due_d, days_late))
         out.sort(key=lambda t: t[0].publish_date, reverse=True)
         return out
@@ -279,6 +331,7 @@ class _Builder:
                       written_date=item.written_date, index_no=item.index_no, publisher=item.publisher,
                       doc_no=item.doc_no, category=item.category, body=item.body)
         feed.items.append(fi)
+        self.feed_copies[item.uid] = fi
         self.truth.published.append({"unit": unit.id, "entry_id": entry.id, "title": item.title,
                                      "channel": "NEWMEDIA", "site": None, "column": feed.key})
 
@@ -347,8 +400,15 @@ def build_sample(catalog: Catalog, cal: WorkingCalendar | None = None, spec_path
     """Generate the whole sample district; the same inputs always give the same district."""
     builder = _Builder(load_spec(spec_path), catalog, cal or WorkingCalendar())
     builder.build_catalog_content()
+    visible = apply_habits(builder)
+    builder.choose_missing_attachments(visible)
     builder.build_site_columns()
-    return builder.finish()
+    district = builder.finish()
+    record_expectations(builder, district)
+    district.item_entries = {(unit.id, item.title): entry.id
+                             for uid, (unit, entry, col, _) in builder.catalog_items.items()
+                             for item in col.items if item.uid == uid}
+    return district
 
 
 def count_detail_pages(sample: SampleDistrict) -> int:

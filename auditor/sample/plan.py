@@ -36,6 +36,12 @@ class PlanItem:
     attachments: list[PlanAttachment] = field(default_factory=list)
     dead: bool = False  # listed on the column page but the detail page answers 404
     show_date: bool = True  # False: the detail page and list omit the publish date
+    # real-portal habits (see /work/shared/domain/real-portal-habits.md)
+    show_meta: bool = True  # False: no 信息公开 meta table (no 索引号/发布机构/成文日期/文号 labels)
+    show_written: bool = True  # False: the 成文日期 cell is empty (and lists leave 生成日期 blank)
+    source: str | None = None  # the 来源 label when it is not the publisher (本网, 某市采购网, 上级机关)
+    doc_no_in_body: bool = False  # 文号 only as the first body line (reposts), the meta cell empty
+    signature: str | None = None  # a signature block (issuer line, then a date-only line) closing the body
 
 
 @dataclass
@@ -47,6 +53,28 @@ class PlanColumn:
     path: list[str]
     kind: str  # catalog | news | notice | other
     items: list[PlanItem] = field(default_factory=list)
+    page_size: int | None = None  # list page size when it differs from the site's
+    # pager links of pages 2.. are absolute on this base URL (an old host that no longer answers)
+    pager_host: str | None = None
+    # only the first N list pages are served although the page count script declares them all
+    served_pages: int | None = None
+
+    def size(self, site_page_size: int) -> int:
+        return self.page_size or site_page_size
+
+    def listed_pages(self, site_page_size: int) -> int:
+        """How many list pages a crawler that follows the pager can read (host and serving limits)."""
+        per = self.size(site_page_size)
+        count = max(1, -(-len(self.items) // per))
+        if self.pager_host:
+            return 1
+        if self.served_pages is not None:
+            return min(count, self.served_pages)
+        return count
+
+    def visible_items(self, site_page_size: int) -> list[PlanItem]:
+        """Items listed on the list pages a crawler can read (items are newest first)."""
+        return self.items[: self.listed_pages(site_page_size) * self.size(site_page_size)]
 
 
 @dataclass
@@ -60,6 +88,7 @@ class PlanSite:
     columns: list[PlanColumn] = field(default_factory=list)
     unreachable: bool = False
     page_size: int = 15
+    hosts: list[str] = field(default_factory=list)  # other host names the site owns (registry `hosts:`)
 
 
 @dataclass

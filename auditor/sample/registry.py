@@ -18,17 +18,27 @@ STYLE_ADAPTER = {"static_paging": "static_paging", "ajax_xml": "hanweb_ajax", "c
 
 def registry_dict(sample: SampleDistrict, portal: SamplePortal) -> dict[str, Any]:
     """The registry of the sample, with the base URLs the running portal was given."""
-    spec = sample.spec
-    urls = portal.urls
     rendered = {s.key: portal.sites.get(s.key) or render_site(s) for s in sample.plan.sites}
+    return build_registry(sample, portal.urls, rendered, portal.feed_url)
+
+
+def build_registry(sample: SampleDistrict, urls: dict[str, str], rendered: dict, feed_url,  # noqa: ANN001
+                   only_sites: set[str] | None = None) -> dict[str, Any]:
+    """The registry for sites at `urls` (site key -> base URL); `only_sites` keeps those sites and the units
+    with a column on them (a saved copy of one site is audited with such a registry)."""
+    spec = sample.spec
     owners = {s["key"]: s.get("owner") for s in spec["sites"]}
     sites = []
     for s in sample.plan.sites:
+        if only_sites is not None and s.key not in only_sites:
+            continue
         entry: dict[str, Any] = {"id": s.key, "name": s.name, "url": urls[s.key] + "/",
                                  "home": urls[s.key] + rendered[s.key].home_url,
                                  "platform": STYLE_ADAPTER[s.style] if s.key == "portal" else "auto"}
         if owners.get(s.key):
             entry["owner"] = owners[s.key]
+        if s.hosts:
+            entry["hosts"] = list(s.hosts)
         cols = [c for c in s.columns if c.kind != "catalog"]
         if cols:
             entry["columns"] = [{"name": c.name, "url": urls[s.key] + rendered[s.key].column_url(c.key),
@@ -37,8 +47,10 @@ def registry_dict(sample: SampleDistrict, portal: SamplePortal) -> dict[str, Any
     units = []
     for u in sample.units:
         by_site: dict[str, list[dict[str, Any]]] = {}
+        if only_sites is not None and not any(s in only_sites for s, *_ in sample.unit_columns[u.id]):
+            continue
         for site_key, col_key, kind, domain in sample.unit_columns[u.id]:
-            if kind != "catalog":
+            if kind != "catalog" or (only_sites is not None and site_key not in only_sites):
                 continue  # news/notice columns are listed under their site (and charged to its owner)
             site = sample.plan.site(site_key)
             col = next(c for c in site.columns if c.key == col_key)
@@ -46,9 +58,9 @@ def registry_dict(sample: SampleDistrict, portal: SamplePortal) -> dict[str, Any
                 "name": col.name, "url": urls[site_key] + rendered[site_key].column_url(col_key),
                 "path": "/".join(col.path), "kind": "catalog", "domain": domain})
         channels: list[dict[str, Any]] = [{"type": "website", "site": k, "columns": v} for k, v in by_site.items()]
-        if u.id in sample.feeds_by_unit:
+        if u.id in sample.feeds_by_unit and only_sites is None:
             feed = next(f for f in sample.plan.feeds if f.key == sample.feeds_by_unit[u.id])
-            channels.append({"type": "new_media", "name": feed.name, "url": portal.feed_url(feed.key),
+            channels.append({"type": "new_media", "name": feed.name, "url": feed_url(feed.key),
                              "format": feed.format})
         units.append({"id": u.id, "name": u.name, "kind": u.kind, "level": u.level,
                       "domains": {"lead": u.lead, "share": u.share},

@@ -123,8 +123,9 @@ class _FeedSite:
 class SamplePortal:
     """All sample sites on 127.0.0.1; `start()` returns site key → base URL (plus "feeds")."""
 
-    def __init__(self, plan: DistrictPlan) -> None:
+    def __init__(self, plan: DistrictPlan, *, base_port: int = 0) -> None:
         self.plan = plan
+        self.base_port = base_port  # 0: any free ports; else sites on base_port, base_port+1, … in plan order
         self.sites: dict[str, RenderedSite] = {}
         self.feeds: _FeedSite | None = None
         self.urls: dict[str, str] = {}
@@ -138,15 +139,26 @@ class SamplePortal:
         with self._lock:
             self.request_log.append(entry)
 
+    def _port(self) -> int:
+        return self.base_port + len(self._servers) if self.base_port else 0
+
     def _serve(self, key: str, resolve: Resolver) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                     _handler(key, resolve, self._log, lambda k, p: self.redirects.get((k, p))))
+        try:
+            server = self._bind(key, resolve)
+        except OSError as exc:
+            from auditor.errors import AuditorError
+            raise AuditorError(f"cannot listen on 127.0.0.1:{self._port()} ({exc.strerror})",
+                               hint="choose another --port (the sample needs one port per site)") from None
         server.daemon_threads = True
         thread = threading.Thread(target=server.serve_forever, name=f"sample-{key}", daemon=True)
         thread.start()
         self._servers.append(server)
         self._threads.append(thread)
         return f"http://127.0.0.1:{server.server_address[1]}"
+
+    def _bind(self, key: str, resolve: Resolver) -> ThreadingHTTPServer:
+        return ThreadingHTTPServer(("127.0.0.1", self._port()),
+                                  _handler(key, resolve, self._log, lambda k, p: self.redirects.get((k, p))))
 
     def start(self) -> dict[str, str]:
         if self._servers:

@@ -39,7 +39,7 @@ def _table(column: PlanColumn, chunk, offset: int, item_paths) -> str:
     rows = []
     for i, item in enumerate(chunk, offset + 1):
         href = item_paths[(column.key, item.uid)]
-        written = item.written_date.isoformat() if item.written_date else ""
+        written = item.written_date.isoformat() if item.written_date and item.show_written else ""
         cells = (str(i), esc(item.index_no),
                  f'<a href="{esc(href)}" target="_blank" title="{esc(item.title)}">{esc(item.title)}</a>',
                  esc(item.publisher), written, list_date(item) or "")

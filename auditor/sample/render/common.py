@@ -221,15 +221,29 @@ def meta_table(item: PlanItem) -> str:
     def cell(label: str, value: str | None) -> str:
         return f'<td class="label">{label}</td><td>{esc(value) if value else ""}</td>'
 
-    written = item.written_date.isoformat() if item.written_date else None
+    written = item.written_date.isoformat() if item.written_date and item.show_written else None
     second = cell("成文日期：", written)
     if shows_date(item):
         second += cell("发布日期：", item.publish_date.isoformat())
+    doc_no = None if item.doc_no_in_body else item.doc_no
     return ('<table class="xxgk-meta">'
             f"<tr>{cell('索引号：', item.index_no)}{cell('发布机构：', item.publisher)}</tr>"
             f"<tr>{second}</tr>"
-            f"<tr>{cell('文号：', item.doc_no)}{cell('主题分类：', item.category)}</tr>"
+            f"<tr>{cell('文号：', doc_no)}{cell('主题分类：', item.category)}</tr>"
             "</table>")
+
+
+def body_text(item: PlanItem) -> str:
+    """The body as the page shows it: a repost's 文号 first, a signature block last."""
+    lines = [item.doc_no] if item.doc_no_in_body and item.doc_no else []
+    lines.append(item.body)
+    if item.signature:
+        lines.append(item.signature)
+    return "\n".join(lines)
+
+
+def source_label(item: PlanItem) -> str:
+    return item.source or item.publisher
 
 
 def body_html(text: str) -> str:
@@ -242,16 +256,17 @@ def detail_html(site: PlanSite, column: PlanColumn, item: PlanItem, column_url: 
     metas = {"ColumnName": column.name, "ArticleTitle": item.title}
     if shows_date(item):
         metas["PubDate"] = pub_stamp(item)
-    metas["ContentSource"] = item.publisher
-    info = f"<span>来源：{esc(item.publisher)}</span>"
+    metas["ContentSource"] = source_label(item)
+    info = f"<span>来源：{esc(source_label(item))}</span>"
     if shows_date(item):
         info = f"<span>发布时间：{pub_stamp(item)}</span>　" + info
     files = "".join(f'<li><a href="{esc(attachment_paths[a.filename])}">{esc(a.name)}</a></li>'
                     for a in item.attachments)
     attach = f'<div class="attachments"><p>附件：</p><ul>{files}</ul></div>' if files else ""
-    body = (f"{breadcrumb(column, column_url)}\n<div class=\"article\">\n{meta_table(item)}\n"
+    meta = meta_table(item) if item.show_meta else ""
+    body = (f"{breadcrumb(column, column_url)}\n<div class=\"article\">\n{meta}\n"
             f"<h1>{esc(item.title)}</h1>\n<div class=\"info\">{info}</div>\n"
-            f'<div id="zoom">{body_html(item.body)}</div>\n{attach}\n</div>')
+            f'<div id="zoom">{body_html(body_text(item))}</div>\n{attach}\n</div>')
     return shell(site, f"{item.title}_{site.name}", body, metas=metas, theme=theme, nav=nav)
 
 

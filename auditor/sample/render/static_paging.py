@@ -1,7 +1,10 @@
 """TRS WCM style: `/xxgk/<column>/index.html`, `index_1.html` …, details `./YYYYMM/tYYYYMMDD_n.html`.
 
 The page count lives in the inline `createPageHTML(countPage, currentPage, "index", "html")`
-call exactly as TRS publishes it; a static pager is printed too, as many TRS templates do.
+call exactly as TRS publishes it; a static pager is printed too, as many TRS templates do, with
+the list's own size (共N条 共P页). Two real habits are rendered on request of the plan column:
+`pager_host` (an old template: no script, static pager links absolute on a host that no longer
+answers) and `served_pages` (the script declares every page, only the first N were generated).
 """
 
 from __future__ import annotations
@@ -30,30 +33,39 @@ def detail_path(column: PlanColumn, item: PlanItem, bump: int) -> str:
     return f"{column_dir(column)}{day:%Y%m}/t{day:%Y%m%d}_{n}.html"
 
 
-def _pager(k: int, count: int) -> str:
-    links = [f"<span>共{count}页</span>"]
+def _pager(k: int, count: int, total: int, host_base: str | None = None) -> str:
+    """TRS pager; with `host_base` the old template: absolute links on another host, no script."""
+    def href(n: int) -> str:
+        return host_base + page_name(n) if host_base else page_name(n)
+
+    links = [f"<span>共{total}条</span>", f"<span>共{count}页</span>"]
     if k > 0:
-        links += [f'<a href="{page_name(0)}">首页</a>', f'<a href="{page_name(k - 1)}">上一页</a>']
+        links += [f'<a href="{esc(href(0))}">首页</a>', f'<a href="{esc(href(k - 1))}">上一页</a>']
     if k < count - 1:
-        links += [f'<a href="{page_name(k + 1)}">下一页</a>', f'<a href="{page_name(count - 1)}">尾页</a>']
+        links += [f'<a href="{esc(href(k + 1))}">下一页</a>', f'<a href="{esc(href(count - 1))}">尾页</a>']
+    static = f'<div class="page-static">{" ".join(links)}</div>'
+    if host_base:
+        return static
     return (f'<div class="page"><script>var currentPage = {k}; var countPage = {count}; '
-            f'createPageHTML(countPage, currentPage, "index", "html");</script></div>'
-            f'<div class="page-static">{" ".join(links)}</div>')
+            f'createPageHTML(countPage, currentPage, "index", "html");</script></div>{static}')
 
 
 def render(site: PlanSite) -> RenderedSite:
     b = SiteBuilder(site, THEME, detail_path)
     counts = {}
     for column in site.columns:
-        count = max(1, math.ceil(len(column.items) / site.page_size))
+        count = max(1, math.ceil(len(column.items) / column.size(site.page_size)))
         counts[column.key] = count
-        b.column_pages[column.key] = [column_dir(column) + page_name(k) for k in range(count)]
+        served = count if column.served_pages is None else min(count, column.served_pages)
+        b.column_pages[column.key] = [column_dir(column) + page_name(k) for k in range(served)]
     nav = b.nav()
     for column in site.columns:
         base = column_dir(column)
         count = counts[column.key]
-        for k in range(count):
-            chunk = column.items[k * site.page_size:(k + 1) * site.page_size]
+        per = column.size(site.page_size)
+        host_base = column.pager_host.rstrip("/") + base if column.pager_host else None
+        for k in range(len(b.column_pages[column.key])):
+            chunk = column.items[k * per:(k + 1) * per]
             rows = []
             for item in chunk:
                 rel = "./" + b.item_paths[(column.key, item.uid)][len(base):]
@@ -64,7 +76,7 @@ def render(site: PlanSite) -> RenderedSite:
             body = (f"{breadcrumb(column, base + page_name(0))}\n"
                     f'<div class="list-box"><div class="list-title">{esc(column.name)}</div>\n'
                     f'<ul class="list">\n' + "\n".join(rows) + "\n</ul>\n"
-                    f"{_pager(k, count)}</div>")
+                    f"{_pager(k, count, len(column.items), host_base)}</div>")
             text = shell(site, f"{column.name}_{site.name}", body,
                          metas={"ColumnName": column.name}, theme=THEME, nav=nav)
             b.add(base + page_name(k), html_page(site, text, column_moment(column)))
