@@ -227,6 +227,15 @@ def diff_unit_catalog(unit_catalog: UnitCatalog, catalog: Catalog, domain: Optio
     """
     if level is not None and level not in LEVELS:
         raise CatalogError(f"unknown level {level!r}", where="level", hint="use 县级 or 乡级")
+    findings: list[ConformityFinding] = []
+    for dom, rows in rows_by_domain(unit_catalog, catalog, domain, threshold=threshold).items():
+        findings += _diff_domain(unit_catalog, rows, catalog.by_domain(dom), dom, level, calendar, threshold)
+    return findings
+
+
+def rows_by_domain(unit_catalog: UnitCatalog, catalog: Catalog, domain: Optional[str] = None, *,
+                   threshold: float = THRESHOLD) -> dict[str, list[UnitRow]]:
+    """The unit's rows grouped by the national domain they belong to (see diff_unit_catalog)."""
     forced = None
     if domain is not None:
         forced = _resolve_domain(domain, catalog)
@@ -253,10 +262,7 @@ def diff_unit_catalog(unit_catalog: UnitCatalog, catalog: Catalog, domain: Optio
         groups.setdefault(guess, []).extend(rows)
     if forced is not None and forced not in groups:
         groups[forced] = []
-    findings: list[ConformityFinding] = []
-    for dom, rows in groups.items():
-        findings += _diff_domain(unit_catalog, rows, catalog.by_domain(dom), dom, level, calendar, threshold)
-    return findings
+    return groups  # type: ignore[return-value]
 
 
 def _finding(rule: str, uc: UnitCatalog, dom: str, message: str, row: UnitRow | None = None,
