@@ -78,8 +78,13 @@ def _snapshot_catalog(session: Session, catalog: Catalog, yardsticks: dict[str, 
 
 
 def run_checks(ctx: AuditContext) -> dict[str, CheckResult]:
-    """Every enabled check of the rule set, keyed by check type."""
-    return {name: CHECKS[name](ctx) for name in ctx.scheme.checks.enabled()}
+    """Every enabled check of the rule set, keyed by check type. A unit audited against its own catalog
+    (registry `catalog:`) always gets the conformity check: deleting a 二级事项 stays a finding."""
+    names = ctx.scheme.checks.enabled()
+    if "conformity" not in names and any(y.ref is not None for y in ctx.yardsticks.values()):
+        ctx.unit_catalogs = {uid: y.ref.file for uid, y in ctx.yardsticks.items() if y.ref is not None}
+        names = [n for n in CHECK_DIMENSION if n in names or n == "conformity"]
+    return {name: CHECKS[name](ctx) for name in names}
 
 
 def by_dimension(results: dict[str, CheckResult]) -> dict[str, CheckResult]:
