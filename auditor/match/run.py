@@ -32,6 +32,11 @@ def unit_yardstick(catalog: Catalog, unit: Unit, cal: WorkingCalendar | None = N
                           cal)
 
 
+def unit_obligations(catalog: Catalog, unit: Unit) -> list[CatalogEntry]:
+    """The entries a stored unit is judged against (its yardstick's obligation list)."""
+    return unit_yardstick(catalog, unit).entries
+
+
 def build_yardsticks(session: Session, catalog: Catalog, cal: WorkingCalendar | None = None) -> dict[str, Yardstick]:
     """unit id → yardstick, for every scored unit."""
     return {u.id: unit_yardstick(catalog, u, cal) for u in scored_units(session)}
