@@ -230,3 +230,42 @@ def test_registry_catalog_file_is_relative_to_the_registry(tmp_path: Path) -> No
     assert unit.catalog is not None and Path(unit.catalog.file) == (tmp_path / "cat" / "mzj.csv").resolve()
     assert unit.catalog.date == date(2024, 5, 6) and str(unit.catalog.url) == "http://www.example.gov.cn/m.html"
     assert parse_time_limit(STRICT).amount == 2
+
+
+# ----------------------------------------------------------------------------- the yardstick alone
+
+QINGSHI = Path(__file__).parent / "fixtures" / "unit_catalogs" / "qingshi_shehui_jiuzhu.csv"
+
+
+def test_yardstick_of_a_published_catalog_agrees_with_its_diff() -> None:
+    """青石镇's 社会救助 catalog (planted problems, see test_unit_catalog_conformity): its 无 row is waived,
+    its deleted rows are dropped, its two local rows are obligations, a looser 公开时限 keeps the national one."""
+    from auditor.catalog.unit_catalog import read_unit_catalog
+    from auditor.catalog.yardstick import CatalogRef, unit_yardstick
+
+    catalog = load_catalog()
+    national = [e for e in catalog.for_unit({"社会救助"}, "乡级") if e.mode == "主动"]
+    y = unit_yardstick(catalog, national, read_unit_catalog(QINGSHI), CatalogRef(str(QINGSHI)), "qingshi", "乡级",
+                       WorkingCalendar())
+    assert [(w.entry_id, w.reason) for w in y.waived] == [("shehui_jiuzhu.tkryjzgy_spxx", "特困人员供养审批由区民政局负责")]
+    assert set(y.deleted) == {"shehui_jiuzhu.tkryjzgy_shxx", "shehui_jiuzhu.lsjz_bszn"} & {e.id for e in national}
+    local = [e for e in y.entries if e.id in y.local]
+    assert sorted(e.level2 for e in local) == ["慈善项目信息", "补贴发放信息"]
+    assert all(e.id.startswith("shehui_jiuzhu.local_qingshi_") and e.levels == ["乡级"] for e in local)
+    by_id = {e.id: e for e in y.entries}
+    assert by_id["shehui_jiuzhu.shspxx"].time_limit == catalog.by_id["shehui_jiuzhu.shspxx"].time_limit  # looser
+    assert y.stricter == {}
+    assert len(y.entries) == len(national) - len(y.deleted) - len(y.waived) + len(local)
+    assert y.to_json()["label"] == QINGSHI.name and y.to_json()["source"] == "unit_catalog"
+
+
+def test_unreadable_unit_catalog_falls_back_to_the_national_rows(tmp_path: Path) -> None:
+    from auditor.catalog.yardstick import CatalogRef, load_yardstick
+
+    bad = tmp_path / "mulu.csv"
+    bad.write_text("这不是目录\n", encoding="utf-8")
+    catalog = load_catalog()
+    national = [e for e in catalog.for_unit({"社会救助"}, "县级") if e.mode == "主动"]
+    y = load_yardstick(catalog, national, CatalogRef(str(bad)), "mzj", "县级")
+    assert y.source == "national" and y.entries == national and "无法读取" in (y.problem or "")
+    assert y.to_json()["file"] == "mulu.csv" and y.label == "国家标准目录"
