@@ -73,14 +73,14 @@ def _evidence(ctx: AuditContext, entry: CatalogEntry, dates: list[tuple[date, in
 def _after_period(ctx: AuditContext, res: CheckResult, unit_id: str, entry: CatalogEntry, rule,  # noqa: ANN001
                   dates: list[tuple[date, int]]) -> None:
     """"每季度结束后10个工作日内" / "每月10日前公开上月情况": each completed period whose due day has passed
-    needs a publication after the period began and by the due day → `after_period_missed`."""
+    needs a publication after the period ended and by the due day → `after_period_missed`."""
     rules = ctx.scheme.checks.periodic
     for start, end in completed_periods(rule.period, ctx.as_of, rules.lookback_periods):
         due = rule.due_date(end, ctx.cal)
         if due is None or end < ctx.catalog.effective or due.date + timedelta(days=rules.grace_days) >= ctx.as_of:
             continue
         res.basis[unit_id][entry.domain] += 1
-        if any(start < d <= due.date for d, _ in dates):
+        if any(end < d <= due.date for d, _ in dates):
             continue
         label = period_label(rule.period, start)
         res.findings.append(FindingDraft(
