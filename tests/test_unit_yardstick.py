@@ -190,6 +190,13 @@ def test_scorecard_html_states_the_yardstick(yardstick: Yardstick, tmp_path: Pat
     assert "评估依据" in mine and yardstick.catalog_file.name in mine and "本地增补 1 项" in mine
     other = (tmp_path / "units" / "czj.html").read_text(encoding="utf-8")
     assert "评估依据：国家标准目录" in other
+    from auditor.report.export import export_csv
+
+    with yardstick.factory() as s:
+        paths = export_csv(s, yardstick.run, tmp_path / "csv")
+    with next(p for p in paths if p.name == "scores.csv").open(encoding="utf-8-sig") as fh:
+        rows = {r["单位编码"]: r["评估依据"] for r in csv.DictReader(fh)}
+    assert rows[UNIT] == f"{yardstick.catalog_file.name}（2025-03-01）" and rows["czj"] == "国家标准目录"
 
 
 # ----------------------------------------------------------------------------- registry `catalog:` key
