@@ -199,6 +199,9 @@ def looser_deadline(unit: DeadlineRule, nat: DeadlineRule, cal: Optional[Working
     elif nat.kind == "deadline_before" and unit.kind == nat.kind:
         if _amount_looser(unit, nat, cal, False):
             return f"{_amt(unit)} before the event, national {_amt(nat)}"
+    elif nat.kind == "after_period" and unit.kind == nat.kind and unit.period == nat.period:
+        if _amount_looser(unit, nat, cal, True):
+            return f"{_amt(unit)} after the {nat.period} period ends, national {_amt(nat)}"
     elif nat.kind == "periodic" and unit.kind == "periodic":
         if unit.amount and nat.amount and unit.amount > nat.amount:
             return f"updated every {unit.amount} months, national every {nat.amount}"
