@@ -45,7 +45,7 @@ def _scores(ctx: dict[str, Any]) -> Table:
     dims = [d["code"] for d in ctx["dimensions"]]
     head = ["单位编码", "单位", "层级", "总分", "等级", "排名", "同层级排名单位数",
             *[L.DIMENSIONS[d] for d in dims], "问题数", "未公开", "逾期", "未注明日期", "渠道缺失",
-            "网站健康问题", "无法核实", "扣分合计", "上次总分", "较上次", "已整改",
+            "网站健康问题", "无法核实", "扣分合计", "上次总分", "较上次", "已整改", "评估依据",
             "评估状态", "排名分组", "未完整评估原因", "时限无法评估",
             *[f"{L.DIMENSIONS[d]}评估" for d in dims]]
     rows = []
@@ -54,7 +54,7 @@ def _scores(ctx: dict[str, Any]) -> Table:
         rows.append([u["id"], u["name"], u["level"], u["score"], u["grade"], u["rank"], u["rank_of"],
                      *[u["dims"][d] for d in dims], c["defects"], c["missing"], c["late"], c["undated"],
                      c["channel_gap"], c["site_health"], c["unverified"], c["points_lost"],
-                     p.get("score"), p.get("delta"), p.get("resolved"),
+                     p.get("score"), p.get("delta"), p.get("resolved"), u["yardstick"]["label"],
                      u["assessment_label"], u["rank_group"], "；".join(u["assessment_reasons"]), c.get("no_anchor", 0),
                      *[_dim_status(u["dim_status"].get(d) or {}) for d in dims]])
     return head, rows

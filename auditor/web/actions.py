@@ -20,7 +20,7 @@ from auditor.errors import AuditorError
 from auditor.harvest.canonical import canonical_url
 from auditor.harvest.extract import extract_detail
 from auditor.harvest.extract.model import JSON_SCALAR_FIELDS
-from auditor.match.run import unit_entries
+from auditor.match.run import unit_obligations
 from auditor.store.models import (
     Attachment,
     AuditRun,
@@ -115,7 +115,7 @@ def get_match(session: Session, user: WebUser, match_id: int) -> Match:
 
 def entry_of(catalog: Catalog, unit: Unit, entry_id: str) -> CatalogEntry:
     """The entry, which must be one the unit is judged against."""
-    for e in unit_entries(catalog, unit):
+    for e in unit_obligations(catalog, unit):
         if e.id == entry_id:
             return e
     raise Invalid("该单位的标准目录中没有这个事项", where=entry_id[:100])

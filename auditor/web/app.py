@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from auditor.catalog.channels import CHANNELS
 from auditor.errors import AuditorError
-from auditor.match.run import unit_entries
+from auditor.match.run import unit_obligations
 from auditor.report.export import neutralise
 from auditor.store.models import ChannelEvidence, Finding, Item, Match, ReviewDecision, Score, Unit
 from auditor.store.models_web import FINDING_STATES, ROLES, AuditLogEntry, FindingState, WebUser
@@ -274,7 +274,7 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
         if run is not None:
             score = db.scalar(select(Score).where(Score.audit_run_id == run.id, Score.unit_id == unit.id,
                                                   Score.domain.is_(None), Score.dimension.is_(None)))
-        entries = unit_entries(_catalog(), unit)
+        entries = unit_obligations(_catalog(), unit)
         decisions = A.active_decisions(db, unit.id)
         log_ids = _open_log_ids(db, [f"review_decision:{d.id}" for d in decisions])
         items = {i.id: i for i in db.scalars(select(Item).where(Item.id.in_(
@@ -372,7 +372,7 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
             f"review_decision:{decision.id}") if decision else None
         return render_template("match.html", user=user, m=m, unit=unit, item=item, entry=by_id.get(m.entry_id or ""),
                                runner=by_id.get((m.evidence or {}).get("runner_up") or ""),
-                               entries=unit_entries(_catalog(), unit) if unit else [], decision=decision,
+                               entries=unit_obligations(_catalog(), unit) if unit else [], decision=decision,
                                log_entry=log_entry, can_undo=lambda e: A.can_undo(user, e), by_id=by_id)
 
     @app.post("/matches/<int:match_id>/decide")
