@@ -19,7 +19,7 @@ from auditor.errors import AuditorError
 
 
 STAGE_CLIS = ("auditor.catalog.cli", "auditor.match.cli", "auditor.harvest.cli", "auditor.scoring.cli",
-              "auditor.report.cli", "auditor.web.cli", "auditor.ops.cli")
+              "auditor.report.cli", "auditor.web.cli", "auditor.ops.cli", "auditor.discover.cli")
 
 
 def _date(text: str) -> date:

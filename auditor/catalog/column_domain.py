@@ -65,6 +65,8 @@ class SynonymFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     generic: list[str] = Field(default_factory=list)
+    news: list[str] = Field(default_factory=list)  # words naming news columns (要闻, 动态 …)
+    notice: list[str] = Field(default_factory=list)  # words naming notice columns (通知公告, 公示 …)
     domains: dict[str, list[str | _SynonymEntry]] = Field(default_factory=dict)
 
 
@@ -119,6 +121,7 @@ class ColumnDomainIndex:
         if unknown:
             raise CatalogError(f"column synonyms name unknown domain(s): {', '.join(unknown)}",
                                hint=f"use catalog domain names: {', '.join(domains)}")
+        self.synonyms = synonyms
         self.generic = {normalise(g) for g in synonyms.generic}
         names: dict[str, _Name] = {}
         level1_domains: dict[str, set[str]] = {}

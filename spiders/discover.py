@@ -1,0 +1,5 @@
+"""Discovery spider: walks a portal's navigation for `auditor discover` (logic in auditor.discover.spider)."""
+
+from auditor.discover.spider import DiscoverSpider
+
+__all__ = ["DiscoverSpider"]
