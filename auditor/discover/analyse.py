@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from auditor.discover.pages import PageRecord
-from auditor.discover.spider import ROOT_PATHS, page_links
+from auditor.discover.spider import PAGER, ROOT_PATHS, page_links
 from auditor.harvest.adapters import ListEntry, detect_adapter
 from auditor.harvest.adapters._html import clean, parse_html
 
@@ -23,6 +23,7 @@ CRUMB_TOKENS = ("crumb", "position", "location", "weizhi", "dqwz", "curmb", "wz"
 CRUMB_LABEL = re.compile(r"^\s*(?:当前位置|您的位置|你的位置|您现在的位置|你现在的位置|所在位置|现在位置|位置)\s*[:：]?\s*")
 CRUMB_SPLIT = re.compile(r"\s*(?:>|＞|»|›|→|>>|-&gt;|/)\s*")
 HOME_WORDS = {"首页", "网站首页", "主页", "门户首页", "返回首页"}
+GOVERNMENT = re.compile(r"([\u4e00-\u9fff]{1,8}?[区县市旗])人民政府")
 PLATFORM_ADAPTERS = {"hanweb_ajax", "col_art", "json_list", "xxgk_table"}  # adapters that only fire on real lists
 
 
@@ -55,12 +56,13 @@ class PageFacts:
     role: str = "nav"
     status: int | None = None
     error: str | None = None
+    governments: Counter = field(default_factory=Counter)  # 某某县人民政府 named on the page (footer, title)
 
     @property
     def is_column(self) -> bool:
         """A list page of one column (not a home page, not a section page with blocks of items)."""
         lf = self.listing
-        if lf is None or self.is_home or self.role == "detail":
+        if lf is None or self.is_home or self.role == "detail" or PAGER.search(self.url):
             return False
         if lf.adapter in PLATFORM_ADAPTERS:
             return True
@@ -134,6 +136,8 @@ def analyse_page(record: PageRecord) -> PageFacts:
     facts.site_name = _meta(root, "SiteName")
     facts.column_meta = _meta(root, "ColumnName")
     facts.breadcrumb = breadcrumb_of(root)
+    facts.governments = Counter(GOVERNMENT.findall(" ".join([facts.site_name, facts.title,
+                                                                 clean(root.text_content())[-3000:]])))
     if record.role == "detail":
         from auditor.harvest.extract import extract_detail
 

@@ -99,11 +99,12 @@ def cmd_discover(args: argparse.Namespace) -> int:
                                       settings=_settings(args), progress=update)
     leads = read_leads(Path(args.policy_docs), catalog)
     draft = build_draft(analyse(outcome.records), catalog, index_for(catalog), leads, args.urls)
-    if not draft.units:
-        raise AuditorError(f"no unit found in {len(outcome.records)} page(s) read from {', '.join(args.urls)}",
-                           hint="raise --max-pages, give the 政府信息公开 page as a second URL, or check the address")
     out = Path(args.out)
-    write_draft(draft, out, source=", ".join(args.urls))
+    _, _, md = write_draft(draft, out, source=", ".join(args.urls))
+    if not draft.units:
+        raise AuditorError(f"no unit found in {len(outcome.records)} page(s) read from {', '.join(args.urls)}; "
+                           f"what was read is in {md}",
+                           hint="raise --max-pages, give the 政府信息公开 page or the units' sites as further URLs")
     _print_summary(draft, out)
     return 0
 

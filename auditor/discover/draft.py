@@ -163,12 +163,20 @@ def unit_id_for(short: str, name: str, taken: set[str]) -> str:
 
 def district_of(homes: list[PageFacts]) -> tuple[str, str]:
     """(id, name) of the district from the portal's name (云溪区人民政府门户网站 → yunxi, 云溪区)."""
+    def as_id(name: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", "".join(lazy_pinyin(name[:-1])).lower()) or "district"
+
     for home in homes:
         for text in (home.site_name, home.title):
             m = DISTRICT.match(text or "")
             if m:
-                name = m.group(1)
-                return re.sub(r"[^a-z0-9]", "", "".join(lazy_pinyin(name[:-1])).lower()) or "district", name
+                return as_id(m.group(1)), m.group(1)
+    named = Counter()
+    for page in homes:
+        named.update(page.governments)
+    if named:
+        name = named.most_common(1)[0][0]
+        return as_id(name), name
     return "district", "（未识别的区县）"
 
 
@@ -238,7 +246,10 @@ class _Builder:
 
     def district(self) -> tuple[str, str]:
         homes = [self.sm.pages[u] for u in self.start_urls if u in self.sm.pages] or self.sm.homes()
-        return district_of(homes)
+        found = district_of(homes)
+        if found[0] == "district":  # the start pages do not say: ask every page read
+            found = district_of(list(self.sm.pages.values()))
+        return found
 
     def _site_name(self, host: str) -> str:
         for p in self.sm.pages.values():
@@ -301,7 +312,7 @@ class _Builder:
             self.place(page, district)
         self._site_platforms()
         self._unit_domains()
-        unread = [Unplaced(p.url, p.anchor, f"HTTP {p.status}" if p.status else (p.error or "no answer"))
+        unread = [Unplaced(p.url, p.anchor, p.error or (f"HTTP {p.status}" if p.status else "no answer"))
                   for p in self.sm.failed]
         covered = {c.domain for c in self.columns if c.domain and c.unit}
         uncovered = [d for d in self.catalog.domains() if d not in covered]
@@ -347,8 +358,10 @@ class _Builder:
                     unit_conf = 0.6
                     unit = self.unit(pub, [pub], district, path, f"发布机构 {pub!r} of the column's items", unit_conf)
                 else:
+                    reads = f" (it reads as {proposal.domain}{' / ' + proposal.level1 if proposal.level1 else ''})" \
+                        if proposal else ""
                     self.unplaced.append(Unplaced(page.url, name, "catalog column whose unit is not named by its "
-                                                                  "path, its site or its items' 发布机构"))
+                                                                  f"path, its site or its items' 发布机构{reads}"))
                     return
         if unit is not None:
             evidence.append(f"unit {unit.name}: " + "; ".join(unit.evidence[-1:]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -42,11 +43,9 @@ def saved_file(folder: Path, host: str, url: str) -> Path | None:
             if name == "" or name.endswith("/"):
                 candidate = candidate / "index.html"
             for option in (candidate, candidate / "index.html", candidate.with_name(candidate.name + ".html")):
-                try:
-                    if option.is_file() and option.resolve().is_relative_to(folder.resolve()):
-                        return option
-                except (OSError, ValueError):
-                    continue
+                inside = os.path.abspath(option).startswith(os.path.abspath(folder) + os.sep)  # no ../ escape
+                if inside and option.is_file():
+                    return option
     return None
 
 

@@ -42,14 +42,15 @@ def _commented_yaml(draft: Draft) -> str:
 
 
 def write_draft(draft: Draft, out: Path, *, source: str) -> tuple[Path, Path, Path]:
-    """Write FILE, FILE.evidence.json and FILE.evidence.md; returns the three paths."""
+    """Write FILE (when a unit was found), FILE.evidence.json and FILE.evidence.md; returns the three paths."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     ev_json, ev_md = evidence_paths(out)
     header = (f"# Draft units registry proposed by `auditor discover` from {source}.\n"
               f"# Review it before use: why each unit, column, kind and domain was proposed is in "
               f"{ev_md.name} (and {ev_json.name});\n# pages it could not place or read are listed there too.\n")
-    out.write_text(header + _commented_yaml(draft), encoding="utf-8")
+    if draft.units:  # a registry needs a unit; without one only the evidence is written
+        out.write_text(header + _commented_yaml(draft), encoding="utf-8")
     payload = {"source": source, "summary": draft.summary(),
                "units": [asdict(u) for u in draft.units], "columns": [asdict(c) for c in draft.columns],
                "sites": [asdict(s) for s in draft.sites],

@@ -30,7 +30,8 @@ SECTION_WORDS = ("政府信息公开", "信息公开", "政务公开", "主动�
                  "公开目录", "部门", "乡镇", "街道", "工作机构", "机构", "领域", "目录")
 SKIP_WORDS = ("登录", "注册", "无障碍", "English", "留言", "信箱", "投诉", "搜索", "打印", "关闭", "返回顶部",
               "繁體", "繁体", "长者模式", "关怀版", "纠错", "评论", "分享")
-UNIT_SITE = re.compile(r"(?:局|委员会|委|办|镇|乡|街道|办事处|人民政府|政府)(?:网站|门户网站)?$")
+UNIT_SITE = re.compile(r"(?:局|委员会|委|办|镇|乡|街道|办事处|镇人民政府|乡人民政府)(?:网站|门户网站)?$")
+GOVERNMENT = re.compile(r"([\u4e00-\u9fff]{1,8}?[区县市旗])人民政府")
 ROOT_PATHS = {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php"}
 
 
@@ -83,6 +84,7 @@ class DiscoverSpider(scrapy.Spider):
         self.allowed_hosts = {urlsplit(u).netloc for u in self.starts}
         self.scheduled: set[str] = set()
         self.sampled_lists: set[str] = set()
+        self.district = ""  # 某某区 as the first page names it; off-site links must be its units
         self._fh = None
 
     # ------------------------------------------------------------------ bookkeeping
@@ -116,6 +118,14 @@ class DiscoverSpider(scrapy.Spider):
         reqs = [self._request(u, depth=0, referrer=None, anchor="", priority=100) for u in self.starts]
         return [r for r in reqs if r is not None]
 
+    def local_unit(self, anchor: str) -> bool:
+        """A link to a unit of this district (区民政局, 某某镇), not to a higher government's body (商丘市财政局)."""
+        if not UNIT_SITE.search(anchor) or "省" in anchor or anchor.startswith(("国家", "国务院", "中国")):
+            return False
+        if self.district and anchor.startswith(self.district):
+            return True
+        return not re.match(r"^[\u4e00-\u9fff]{1,6}[市州盟]", anchor) or anchor.startswith(("市场", "市政"))
+
     # ------------------------------------------------------------------ callbacks
     def failed(self, failure) -> None:  # noqa: ANN001
         request = failure.request
@@ -134,13 +144,18 @@ class DiscoverSpider(scrapy.Spider):
                 text = ""
         depth = meta.get("ddepth", 0)
         role = meta.get("role", "nav")
+        replay = (response.headers.get(b"X-Replay") or b"").decode("latin-1")
         self._write(PageRecord(url=response.url, status=response.status, text=text if response.status == 200 else "",
                                content_type=ctype, depth=depth, referrer=meta.get("referrer"),
-                               anchor=meta.get("anchor", ""), role=role))
+                               anchor=meta.get("anchor", ""), role=role,
+                               error="not in the saved copy" if replay == "not-archived" else None))
         if response.status != 200 or not text or role == "detail":
             return
         if depth == 0:
             self.allowed_hosts.add(urlsplit(response.url).netloc)  # a redirected start URL
+            if not self.district:
+                found = GOVERNMENT.findall(text)
+                self.district = max(set(found), key=found.count) if found else ""
         entries = []
         if self.sample_details:
             adapter = detect_adapter(response.url, text)
@@ -163,7 +178,7 @@ class DiscoverSpider(scrapy.Spider):
             if not is_followable(url, anchor):
                 continue
             if host not in self.allowed_hosts:
-                if not (UNIT_SITE.search(anchor) and urlsplit(url).path in ROOT_PATHS):
+                if not (self.local_unit(anchor) and urlsplit(url).path in ROOT_PATHS):
                     continue
                 self.allowed_hosts.add(host)  # a unit's own site linked from the portal
             req = self._request(url, depth=depth + 1, referrer=response.url, anchor=anchor,
