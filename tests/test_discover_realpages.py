@@ -132,7 +132,8 @@ def test_discover_through_replay_of_a_saved_real_site(tmp_path, realpages, capsy
     assert [u["url"] for u in evidence["unplaced"]] == [ZFCG + "index.html"]
     unread = {u["url"]: u["reason"] for u in evidence["unread"]}
     # the 重点领域 columns the copy lacks are "not in the saved copy", never dead links
-    assert unread[f"http://{HOST}/xxgk/zdly/fpxx2/index.html"] == "not in the saved copy"
+    assert unread[f"http://{HOST}/xxgk/zdly/fpxx2/index.html"] == "not in the saved copy (its link text reads as 扶贫)"
+    assert unread[f"http://{HOST}/lxwm/index.html"] == "not in the saved copy"
     assert not any("gov.cn" in u and HOST not in u for u in unread)  # never left the site
 
 
@@ -143,3 +144,43 @@ def test_discover_errors_are_one_clear_line(tmp_path, capsys):
     assert "needs a portal URL" in capsys.readouterr().err
     assert main(["discover", "http://x.gov.cn/", "--out", str(tmp_path / "d.yaml"), "--replay", "x"]) == 1
     assert "HOST=PATH" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("anchor, district, followed", [
+    ("柘城县民政局", "柘城县", True), ("区财政局", "柘城县", True), ("胡襄镇人民政府", "柘城县", True),
+    ("长江新城街道办事处", "", True), ("市场监督管理局", "", True),
+    ("商丘市财政局", "柘城县", False), ("河南省人民政府", "柘城县", False), ("中国政府网", "", False),
+    ("柘城县人民政府", "柘城县", False), ("国家税务总局", "", False),
+])
+def test_off_site_links_followed_only_to_the_districts_own_units(anchor, district, followed):
+    from auditor.discover.spider import DiscoverSpider
+
+    spider = DiscoverSpider(starts="[]")
+    spider.district = district
+    assert spider.local_unit(anchor) is followed
+
+
+@pytest.mark.parametrize("url, text, followed", [
+    ("http://x.gov.cn/zwgk/index.html", "政府信息公开", True),
+    ("http://x.gov.cn/zwgk/a.pdf", "附件", False),
+    ("http://x.gov.cn/zwgk/zdly/index_3.html", "3", False),
+    ("http://x.gov.cn/col/col12/index.html?uid=1&pageNum=2", "下一页", False),
+    ("http://x.gov.cn/art/2026/3/1/art_12_345.html", "关于…的通知", False),
+    ("http://x.gov.cn/login.html", "登录", False),
+    ("javascript:void(0)", "菜单", False),
+])
+def test_which_links_the_crawl_follows(url, text, followed):
+    assert is_followable(url, text) is followed
+
+
+def test_progress_is_a_line_every_few_seconds_off_a_terminal():
+    import io
+
+    from auditor.discover.cli import progress_reporter
+
+    stream = io.StringIO()
+    with progress_reporter("discover", every=0, stream=stream) as update:
+        for n in (1, 1, 5, 9):
+            update(n)
+    assert stream.getvalue().splitlines() == ["discover: 1 pages read", "discover: 5 pages read",
+                                              "discover: 9 pages read"]

@@ -312,8 +312,13 @@ class _Builder:
             self.place(page, district)
         self._site_platforms()
         self._unit_domains()
-        unread = [Unplaced(p.url, p.anchor, p.error or (f"HTTP {p.status}" if p.status else "no answer"))
-                  for p in self.sm.failed]
+        unread = []
+        for p in self.sm.failed:
+            why = p.error or (f"HTTP {p.status}" if p.status else "no answer")
+            reads = self.index.propose(p.anchor) if p.anchor else None
+            if reads is not None:  # a column link we could not read: say what it would have been
+                why += f" (its link text reads as {reads.domain})"
+            unread.append(Unplaced(p.url, p.anchor, why))
         covered = {c.domain for c in self.columns if c.domain and c.unit}
         uncovered = [d for d in self.catalog.domains() if d not in covered]
         return Draft(district_id, district, list(self.sites.values()), list(self.units.values()), self.columns,
