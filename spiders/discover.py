@@ -2,4 +2,6 @@
 
 from auditor.discover.spider import DiscoverSpider
 
-__all__ = ["DiscoverSpider"]
+
+class PortalDiscoverySpider(DiscoverSpider):
+    name = "discover"
