@@ -59,7 +59,9 @@ def portal_files() -> dict[str, dict[str, str]]:
         ("/zwgk/fdzdgknr/index.html", "法定主动公开内容"), ("/zwgk/zdly/index.html", "重点领域信息公开"),
         ("/zwgk/jczwgk/index.html", "基层政务公开标准化规范化专栏"), ("/zwgk/zfwj/index.html", "政府文件")))
     p["zwgk/fdzdgknr/index.html"] = _page("法定主动公开内容", _links(("bm/index.html", "部门"), ("xzjd/index.html", "乡镇（街道）")))
-    p["zwgk/fdzdgknr/bm/index.html"] = _page("部门", _links(("czj/index.html", "区财政局"), ("rsj/index.html", "区人社局")))
+    p["zwgk/fdzdgknr/bm/index.html"] = _page("部门", _links(("czj/index.html", "区财政局"), ("rsj/index.html", "区人社局"),
+                                                           ("sfj/index.html", "区司法局")))
+    p["zwgk/fdzdgknr/bm/sfj/index.html"] = _page("区司法局", "<p>栏目建设中</p>")  # a unit with no readable column
     p["zwgk/fdzdgknr/bm/czj/index.html"] = _page("区财政局", _links(("czyjs/index.html", "财政预决算"), ("gzdt/index.html", "工作动态")))
     _column(p, "zwgk/fdzdgknr/bm/czj/czyjs", "财政预决算", ["区财政局2026年部门预算公开", "区财政局2025年部门决算公开",
                                                          "云溪区2026年政府预算草案"], "云溪区财政局")
@@ -80,7 +82,11 @@ def portal_files() -> dict[str, dict[str, str]]:
     p["zwgk/fdzdgknr/xzjd/dcjd/index.html"] = _page("东城街道", _links(("ylfw/index.html", "养老服务")))
     _column(p, "zwgk/fdzdgknr/xzjd/dcjd/ylfw", "养老服务", ["东城街道高龄津贴发放名单公示", "东城街道居家养老服务站名录"],
             "云溪区东城街道办事处")
-    p["zwgk/zdly/index.html"] = _page("重点领域信息公开", _links(("fpxx/index.html", "扶贫信息"), ("zfcg/index.html", "政府采购")))
+    latest = ('<ul class="latest"><li><a href="fpxx/t20260320_0.html">2026年度财政衔接推进乡村振兴补助资金项目公示</a>'
+              '<span>2026-03-20</span></li><li><a href="zfcg/t20260320_0.html">云溪区学校食堂设备采购项目中标结果公告</a>'
+              "<span>2026-03-20</span></li></ul>")  # a section page showing the latest items of its columns
+    p["zwgk/zdly/index.html"] = _page("重点领域信息公开", _links(("fpxx/index.html", "扶贫信息"), ("zfcg/index.html", "政府采购"))
+                                   + latest)
     _column(p, "zwgk/zdly/fpxx", "扶贫信息", ["2026年度财政衔接推进乡村振兴补助资金项目公示", "扶贫项目资金使用情况公告"],
             "云溪区农业农村局")
     _column(p, "zwgk/zdly/zfcg", "政府采购", ["云溪区学校食堂设备采购项目中标结果公告", "云溪区道路养护服务项目招标公告"],
@@ -142,6 +148,15 @@ def test_units_and_catalog_columns_from_real_style_navigation(discovered):
     assert units["云溪区财政局"]["domains"] == {"lead": ["财政预决算"], "share": []}
     mzj_columns = [c for ch in units["云溪区民政局"]["channels"] for c in ch["columns"]]
     assert len(mzj_columns) == 2 and {ch["site"] for ch in units["云溪区民政局"]["channels"]} == {"portal", "mzj"}
+
+
+def test_units_listed_on_a_section_page_without_readable_columns(discovered):
+    draft, evidence, _ = discovered
+    unit = next(u for u in draft["units"] if u["name"] == "云溪区司法局")
+    assert (unit["kind"], unit["level"], unit["channels"]) == ("department", "区级", [])
+    why = next(u for u in evidence["units"] if u["name"] == "云溪区司法局")["evidence"]
+    assert any("区司法局" in e and "部门" not in e or "/bm/index.html" in e for e in why)
+    assert any("add its columns by hand" in e for e in why)
 
 
 def test_paths_from_the_link_chain_and_level1_from_the_deepest_segment(discovered):

@@ -110,6 +110,11 @@ def _meta(root: etree._Element | None, name: str) -> str:
     return ""
 
 
+def _folder(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc + parts.path.rsplit("/", 1)[0] + "/"
+
+
 def _under_share(url: str, entries: list[ListEntry]) -> float:
     if not entries:
         return 0.0
@@ -166,10 +171,18 @@ class SiteMap:
     failed: list[PageFacts]
 
     def columns(self) -> list[PageFacts]:
-        return [p for p in self.pages.values() if p.is_column]
+        """Column pages, without section pages that list the latest items of the columns below them."""
+        lists = [p for p in self.pages.values() if p.is_column]
+        folders = {p.url: _folder(p.url) for p in lists}
+        return [p for p in lists
+                if sum(1 for q in lists if q.url != p.url and folders[q.url] != folders[p.url]
+                       and folders[q.url].startswith(folders[p.url])) < 2]
 
     def details_of(self, list_url: str) -> list[PageFacts]:
-        return [p for p in self.pages.values() if p.role == "detail" and p.referrer == list_url]
+        """Item pages read of this list (the crawl may have reached them from another page first)."""
+        page = self.pages.get(list_url)
+        listed = {e.url for e in page.listing.entries} if page is not None and page.listing else set()
+        return [p for p in self.pages.values() if p.role == "detail" and (p.referrer == list_url or p.url in listed)]
 
     def homes(self) -> list[PageFacts]:
         return [p for p in self.pages.values() if p.is_home]

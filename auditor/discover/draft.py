@@ -310,6 +310,7 @@ class _Builder:
                 continue
             seen.add(key)
             self.place(page, district)
+        self._listed_units(district)
         self._site_platforms()
         self._unit_domains()
         unread = []
@@ -382,6 +383,24 @@ class _Builder:
             platform=page.listing.adapter if page.listing else "auto", unit=unit_for_column,
             confidence=round(conf, 2), evidence=evidence, sample_titles=titles,
             items_seen=len(page.listing.entries) if page.listing else 0))
+
+    def _listed_units(self, district: str) -> None:
+        """Units a 部门 / 乡镇（街道） page links to, even when none of their columns could be read:
+        the reviewer sees them and adds their columns by hand (they are listed without channels)."""
+        for page in self.sm.pages.values():
+            if page.role == "detail" or page.is_column or not page.anchor or not UNIT_SEGMENT.search(page.anchor):
+                continue
+            parent = self.sm.pages.get(page.referrer or "")
+            section = " ".join([parent.anchor, parent.title, *parent.breadcrumb]) if parent else ""
+            if not re.search(r"部门|乡镇|街道|机构|单位", section):
+                continue
+            name, _ = full_unit_name(page.anchor, [], district)
+            if name in self.units or any(u.short == page.anchor for u in self.units.values()):
+                continue
+            path = [*(parent.breadcrumb or [parent.anchor] if parent else []), page.anchor]
+            unit = self.unit(page.anchor, [], district, path,
+                             f"linked as {page.anchor!r} from the section page {parent.url}", 0.7)
+            unit.evidence.append("no column of it was read: add its columns by hand")
 
     def _site_platforms(self) -> None:
         """Each site's platform is what read most of its columns; a unit's own site takes the unit's id."""

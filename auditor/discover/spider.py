@@ -165,9 +165,11 @@ class DiscoverSpider(scrapy.Spider):
                 entries = []
         if entries and response.url not in self.sampled_lists:
             self.sampled_lists.add(response.url)
-            first = entries[0].url
-            if urlsplit(first).netloc in self.allowed_hosts:
-                req = self._request(first, depth=depth + 1, referrer=response.url, anchor=entries[0].title,
+            # one item page per list, for its 发布机构: the first one no other list has claimed
+            entry = next((e for e in entries[:5] if e.url not in self.scheduled
+                          and urlsplit(e.url).netloc in self.allowed_hosts), None)
+            if entry is not None:
+                req = self._request(entry.url, depth=depth + 1, referrer=response.url, anchor=entry.title,
                                     role="detail", priority=5)
                 if req is not None:
                     yield req
