@@ -6,6 +6,8 @@ Sources of the names (recorded in catalogs/column_synonyms.yaml too):
   NBJB      http://www.nbjb.gov.cn/col/col1229214366/index.html (breadcrumb 部门政务公开 > 区住建局 > … > 住房保障)
   NANXIAN   http://www.nanxian.gov.cn/jc_nx/187/195/content_16189.html (当前位置: 首页 > 公开领域 > 城乡规划)
   NANAN     http://www.nanan.gov.cn/zwgk/zfxxgkzdgz/shjzhshfl/cxdbytkjz/ (column 城乡低保与特困救助)
+  MIANZHU   https://www.mz.gov.cn/info/iList.jsp?node_id=GKmzs&cat_id=15971 (法定主动内容) and cat_id=24186 (公示公告),
+            the column list of 绵竹市's 政府信息公开 as an RSSHub route records it
   HABITS    ../shared/domain/real-portal-habits.md (重点领域信息公开 > …, 基层政务公开标准化规范化专栏 > domain > 一级事项)
 """
 
@@ -58,6 +60,9 @@ def catalog():
     ("政府信息公开目录 > 政府文件", None, None, "HABITS"),
     ("政府信息公开目录 > 公示公告", None, None, "HABITS"),
     ("政策解读", None, None, "HABITS"),
+    ("法定主动内容", None, None, "MIANZHU"),
+    ("公示公告", None, None, "MIANZHU"),
+    ("社会救助社会福利 > 城乡低保与特困救助", "社会救助", None, "NANAN"),
     ("通知公告", None, None, "HABITS"),
     ("工作动态", None, None, "HABITS"),
     ("领导信息", None, None, "HABITS"),
