@@ -46,12 +46,11 @@ def progress_reporter(label: str, *, every: float = 5.0, stream=None) -> Iterato
 
 
 def _replay(values: list[str] | None) -> dict[str, str]:
-    from auditor.discover.replay_folder import parse_replay_option
+    """--replay HOST=PATH options → {host: saved copy}, read as `auditor crawl --replay` reads them."""
+    from auditor.harvest.replay import parse_replay_option
 
-    try:
-        return parse_replay_option(values)
-    except ValueError as exc:
-        raise ConfigError(str(exc), hint="give --replay HOST=FOLDER with an existing folder") from None
+    sources = [parse_replay_option(v) for v in values or []]
+    return {s.host: str(s.path) for s in sources}
 
 
 def _settings(args: argparse.Namespace) -> dict:
@@ -137,7 +136,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", help="the draft registry to write (YAML)")
     p.add_argument("--check", metavar="FILE", help="re-read one list page per column of FILE and report problems")
     p.add_argument("--replay", action="append", metavar="HOST=PATH",
-                   help="answer requests to HOST from a saved copy of the site in PATH (repeatable)")
+                   help="answer requests to HOST from a saved copy (HTTrack/wget folder or WARC file; repeatable)")
     p.add_argument("--max-pages", type=int, default=400, help="pages to read at most (default 400)")
     p.add_argument("--max-depth", type=int, default=7, help="link depth from the start page (default 7)")
     p.add_argument("--delay", type=float, default=None, help="seconds between requests to one site (default 0.5)")

@@ -1,8 +1,8 @@
 """Run the discovery spider in a child process (Twisted's reactor cannot restart) and watch its progress.
 
 The child uses the project's Scrapy settings (auditor/harvest/settings.py: robots.txt, AutoThrottle,
-retries with backoff, download caps) with discovery's own politeness on top, and writes one JSON line
-per page; the parent counts lines for its progress display.
+retries with backoff, download caps, the replay of saved copies) with discovery's own politeness on top,
+and writes one JSON line per page; the parent counts lines for its progress display.
 """
 
 from __future__ import annotations
@@ -39,11 +39,9 @@ def build_settings(out: str, max_pages: int, replay: dict[str, str], overrides: 
     for key, value in DISCOVER_SETTINGS.items():
         settings.set(key, value, priority="cmdline")
     settings.set("CLOSESPIDER_PAGECOUNT", max_pages + 20, priority="cmdline")  # robots.txt answers count too
-    if replay:
-        settings.set("AUDITOR_REPLAY", json.dumps(replay), priority="cmdline")
-        mws = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
-        mws["auditor.discover.replay_folder.FolderReplayMiddleware"] = 50
-        settings.set("DOWNLOADER_MIDDLEWARES", mws, priority="cmdline")
+    if replay:  # the project's ReplayMiddleware (auditor/harvest/replay.py) answers these hosts from the copies
+        settings.set("AUDITOR_REPLAY", json.dumps([{"host": h, "path": p} for h, p in replay.items()]),
+                     priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
     return settings

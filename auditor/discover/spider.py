@@ -128,8 +128,11 @@ class DiscoverSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ callbacks
     def failed(self, failure) -> None:  # noqa: ANN001
+        from auditor.harvest.replay import NotArchived
+
         request = failure.request
-        self._write(PageRecord(url=request.url, status=None, error=failure.getErrorMessage()[:300],
+        error = "not in the saved copy" if failure.check(NotArchived) else failure.getErrorMessage()[:300]
+        self._write(PageRecord(url=request.url, status=None, error=error,
                                depth=request.meta.get("ddepth", 0), referrer=request.meta.get("referrer"),
                                anchor=request.meta.get("anchor", ""), role=request.meta.get("role", "nav")))
 
@@ -144,11 +147,9 @@ class DiscoverSpider(scrapy.Spider):
                 text = ""
         depth = meta.get("ddepth", 0)
         role = meta.get("role", "nav")
-        replay = (response.headers.get(b"X-Replay") or b"").decode("latin-1")
         self._write(PageRecord(url=response.url, status=response.status, text=text if response.status == 200 else "",
                                content_type=ctype, depth=depth, referrer=meta.get("referrer"),
-                               anchor=meta.get("anchor", ""), role=role,
-                               error="not in the saved copy" if replay == "not-archived" else None))
+                               anchor=meta.get("anchor", ""), role=role))
         if response.status != 200 or not text or role == "detail":
             return
         if depth == 0:
