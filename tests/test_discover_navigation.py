@@ -10,7 +10,6 @@ describes.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml

@@ -9,7 +9,6 @@ would; 北岭镇's site does not answer, so its column cannot be found (and is r
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
@@ -89,7 +88,8 @@ def test_every_proposal_has_evidence_and_unread_pages_are_listed(discovered):
     assert [u["reason"] for u in evidence["unread"]] and "refused" in evidence["unread"][0]["reason"].lower()
     md = path.with_name(path.name + ".evidence.md").read_text(encoding="utf-8")
     assert "## Not read" in md and "区财政局" in md
-    assert "# catalog 财政预决算, confidence" in path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert "# catalog 财政预决算, confidence" in text and "# unit confidence" in text
 
 
 def test_draft_validates_and_crawl_runs_on_it_unchanged(discovered, tmp_path, capsys):

@@ -27,10 +27,12 @@ def _commented_yaml(draft: Draft) -> str:
     by_url = {c.url: c for c in draft.columns}
     by_unit = {u.id: u for u in draft.units}
     out = []
+    in_units = False
     for line in text.splitlines():
         stripped = line.lstrip()
         indent = line[: len(line) - len(stripped)]
-        if stripped.startswith("- id: ") and stripped[6:] in by_unit:
+        in_units = in_units or line.startswith("units:")
+        if in_units and stripped.startswith("- id: ") and stripped[6:] in by_unit:
             u = by_unit[stripped[6:]]
             out.append(f"{indent}# unit confidence {u.confidence:.2f}: {u.evidence[0] if u.evidence else ''}")
         elif stripped.startswith("url: ") and stripped[5:].strip("'\"") in by_url:
