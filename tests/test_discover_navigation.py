@@ -61,7 +61,10 @@ def portal_files() -> dict[str, dict[str, str]]:
     p["zwgk/fdzdgknr/bm/index.html"] = _page("部门", _links(("czj/index.html", "区财政局"), ("rsj/index.html", "区人社局"),
                                                            ("sfj/index.html", "区司法局")))
     p["zwgk/fdzdgknr/bm/sfj/index.html"] = _page("区司法局", "<p>栏目建设中</p>")  # a unit with no readable column
-    p["zwgk/fdzdgknr/bm/czj/index.html"] = _page("区财政局", _links(("czyjs/index.html", "财政预决算"), ("gzdt/index.html", "工作动态")))
+    p["zwgk/fdzdgknr/bm/czj/index.html"] = _page("区财政局", _links(("czyjs/index.html", "财政预决算"), ("gzdt/index.html", "工作动态"),
+                                                                ("hnbt/index.html", "惠农补贴")))
+    p["zwgk/fdzdgknr/bm/czj/hnbt/index.html"] = _page("惠农补贴_云溪区人民政府", '<ul class="list"><li>暂无信息</li></ul>'
+                                                  '<script>createPageHTML(1, 0, "index", "html");</script>')  # blank
     _column(p, "zwgk/fdzdgknr/bm/czj/czyjs", "财政预决算", ["区财政局2026年部门预算公开", "区财政局2025年部门决算公开",
                                                          "云溪区2026年政府预算草案"], "云溪区财政局")
     _column(p, "zwgk/fdzdgknr/bm/czj/gzdt", "工作动态", ["区财政局召开预算绩效管理工作推进会议", "区财政局开展财会监督专项行动"],
@@ -133,6 +136,7 @@ def test_units_and_catalog_columns_from_real_style_navigation(discovered):
     assert draft["district"] == {"id": "yunxi", "name": "云溪区"}
     assert _catalog_columns(draft) == {
         "财政预决算": ("云溪区财政局", "财政预决算"),
+        "惠农补贴": ("云溪区财政局", "涉农补贴"),  # a blank column: the TRS list shell with no item
         "就业创业": ("云溪区人力资源和社会保障局", "就业"),
         "社保": ("云溪区人力资源和社会保障局", "社会保险"),
         "低保": ("云溪区南山镇人民政府", "社会救助"),
@@ -144,7 +148,7 @@ def test_units_and_catalog_columns_from_real_style_navigation(discovered):
     units = {u["name"]: u for u in draft["units"]}
     assert (units["云溪区南山镇人民政府"]["kind"], units["云溪区南山镇人民政府"]["level"]) == ("subdistrict", "乡级")
     assert units["云溪区南山镇人民政府"]["domains"] == {"lead": [], "share": ["社会救助"]}
-    assert units["云溪区财政局"]["domains"] == {"lead": ["财政预决算"], "share": []}
+    assert units["云溪区财政局"]["domains"] == {"lead": ["涉农补贴", "财政预决算"], "share": []}
     mzj_columns = [c for ch in units["云溪区民政局"]["channels"] for c in ch["columns"]]
     assert len(mzj_columns) == 2 and {ch["site"] for ch in units["云溪区民政局"]["channels"]} == {"portal", "mzj"}
 
@@ -178,6 +182,18 @@ def test_news_columns_and_what_is_not_placed(discovered):
     assert "公共资源交易" in unplaced["政府采购"] and "no catalog domain" in unplaced["政府文件"]
     # the city bureau linked from the home page is not followed, so never read
     assert not any("sq.gov.cn" in u["url"] for u in evidence["unread"])
+
+
+def test_blank_columns_are_columns_and_check_says_they_hold_nothing(discovered, capsys):
+    _, evidence, out = discovered
+    blank = next(c for c in evidence["columns"] if c["name"] == "惠农补贴")
+    assert (blank["items_seen"], blank["domain"], blank["platform"]) == (0, "涉农补贴", "static_paging")
+    root = out.parent
+    code = main(["discover", "--check", str(out), "--delay", "0",
+                 "--replay", f"{PORTAL}={root / PORTAL}", "--replay", f"{MZJ}={root / MZJ}"])
+    assert code == 0
+    report = capsys.readouterr().out
+    assert "empty       czj / 惠农补贴" in report and "0 unread" in report
 
 
 def test_the_draft_validates(discovered):

@@ -66,7 +66,9 @@ class PageFacts:
             return False
         if lf.adapter in PLATFORM_ADAPTERS:
             return True
-        return bool(lf.entries) and (lf.under_share >= 0.6 or lf.total_pages is not None)
+        if not lf.entries:  # a blank column: only a list shell that states its own page count (TRS script)
+            return lf.adapter == "static_paging" and lf.total_pages is not None
+        return lf.under_share >= 0.6 or lf.total_pages is not None
 
 
 def _tokens(el: etree._Element) -> str:
@@ -157,7 +159,8 @@ def analyse_page(record: PageRecord) -> PageFacts:
         page = adapter.parse_list(record.url, record.text)
     except Exception:  # noqa: BLE001 - not a list this adapter can read
         return facts
-    if page.entries or adapter.name in PLATFORM_ADAPTERS:
+    if page.entries or adapter.name in PLATFORM_ADAPTERS or (adapter.name == "static_paging"
+                                                              and "createPageHTML" in record.text):
         facts.listing = ListFacts(adapter.name, page.entries, page.total_pages,
                                   _under_share(record.url, page.entries))
     return facts

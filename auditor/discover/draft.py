@@ -316,7 +316,7 @@ class _Builder:
         unread = []
         for p in self.sm.failed:
             why = p.error or (f"HTTP {p.status}" if p.status else "no answer")
-            reads = self.index.propose(p.anchor) if p.anchor else None
+            reads = self.index.propose(p.anchor) if p.anchor and p.role != "detail" else None
             if reads is not None:  # a column link we could not read: say what it would have been
                 why += f" (its link text reads as {reads.domain})"
             unread.append(Unplaced(p.url, p.anchor, why))
