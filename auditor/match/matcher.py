@@ -81,8 +81,10 @@ W_NEWS_COLUMN = -12.0
 W_DOMAIN_FOREIGN = -30.0
 W_ALIAS = 35.0
 W_ALIAS_REJECTED = -40.0
-W_TOPIC = 20.0
-W_KIND = 22.0
+W_TOPIC = 50.0  # structural score: a title whose domain is known …
+W_KIND = 35.0  # … and whose document kind is the row's reaches W_TOPIC + W_KIND
+W_TOPIC_FOREIGN = -25.0  # the title's topic clearly names another domain
+W_STRUCT_LABEL = 0.15  # share of the catalog-label similarity that ranks rows of equal kind
 W_KIND_CONFLICT = -12.0
 W_NEGATIVE = -45.0
 W_HIGHER = -40.0
@@ -247,6 +249,7 @@ class EntryIndex:
         voc = reading.vocabulary()
         self.kind_names = sorted({k for k in voc.title_kinds})
         self.kind_specific = np.array([k in voc.specific for k in self.kind_names])
+        self.kind_weight = np.array([voc.kind_weight.get(k, 1.0) for k in self.kind_names], dtype=np.float32)
         self.neg_names = list(voc.negative)
         profiles = [reading.entry_profile(e) for e in self.entries]
         self.profiles = profiles
@@ -399,12 +402,15 @@ class Matcher:
         reads = [reading.read_title(u) for u in uniq_list]
         tk = np.array([[k in r.kinds for k in idx.kind_names] for r in reads], dtype=np.float32).reshape(
             len(uniq_list), len(idx.kind_names))
-        t_spec = tk * idx.kind_specific[None, :]
+        t_spec = tk * idx.kind_specific[None, :] * idx.kind_weight[None, :]
         n_spec = t_spec.sum(axis=1, keepdims=True)
         shared = t_spec @ idx.entry_spec.T
         general = ((tk * ~idx.kind_specific[None, :]) @ idx.entry_kinds.T) > 0
-        fit = np.where(n_spec > 0, shared / np.maximum(n_spec, 1.0) + 0.15 * general, 0.3 * general)
-        fit_u = np.minimum(fit, 1.0).astype(np.float32)
+        # a row that expects fewer other kinds is the more specific fit (其他政策文件 before 政策文件)
+        extra = idx.entry_spec.sum(axis=1)[None, :] - (t_spec > 0) @ idx.entry_spec.T
+        fit = np.where(n_spec > 0, np.minimum(shared / np.maximum(n_spec, 1.0) + 0.15 * general, 1.0) - 0.05 * extra,
+                       0.3 * general)
+        fit_u = np.clip(fit, 0.0, 1.0).astype(np.float32)
         conflict_u = ((n_spec > 0) & (idx.entry_spec.sum(axis=1)[None, :] > 0) & (shared == 0))
         neg = np.array([[c in r.negatives for c in idx.neg_names] for r in reads], dtype=np.float32).reshape(
             len(uniq_list), len(idx.neg_names))
@@ -418,7 +424,7 @@ class Matcher:
             if g is not None:
                 trade_u[:, j] = [W_TRADE if r.trade not in (None, g) else 0.0 for r in reads]
         lazy_g = {"negative": negative_u, "level": level_u, "trade": trade_u}
-        title_topic = [idx.topic.evidence(_without_issuer(u)) for u in uniq_list]
+        title_topic = [idx.topic.evidence(reading.without_issuer(u)) for u in uniq_list]
         lazy = {"title_label": title_label_u, "tokens": tokens_u, "doc_type": doc_u, "domain": domain_u,
                 "news_u": news_u}
         kind_news = np.array([it.column_kind == "news" for it in items])
@@ -473,7 +479,11 @@ class Matcher:
             topic_words.append(f"{top} ({'、'.join(ev_t.words.get(top, ()) + ev_c.words.get(top, ()))})")
         ent_support = np.where(idx.entry_topic[None, :] >= 0, support[:, np.maximum(idx.entry_topic, 0)], 0.0)
         has_col = np.array([bool(it.column_domain) for it in items])
-        topic = np.where(has_col[:, None], 0.0, W_TOPIC * ent_support).astype(np.float32)
+        topic = (W_TOPIC * ent_support).astype(np.float32)
+        # a title whose topic clearly leads to a domain is not another domain's item (the column decides
+        # when it has a domain)
+        clear = (support.max(axis=1) >= 1.0) & ~has_col
+        foreign = clear[:, None] & (ent_support == 0)
         kind_fit = (W_KIND * fit_u[inverse] * ent_support).astype(np.float32)
         kind_conflict = (W_KIND_CONFLICT * conflict_u[inverse]).astype(np.float32)
 
@@ -515,18 +525,21 @@ class Matcher:
                 total += parts[c]
         if kind_news.any():
             total[kind_news] += W_NEWS_COLUMN
-        # topic and kind lift the positive evidence up to 100 at most (a title the catalog words already
-        # place fully gains nothing), so they never outweigh a plausibility penalty (year, unit, news)
+        # the structural score (domain known, kind fits the row; label similarity ranks rows of one kind)
+        # replaces the catalog-word evidence where it is higher: a title the catalog words already place
+        # gains nothing, and it never outweighs a plausibility penalty (year, unit, news)
         evidence = total - news_u[inverse] - parts["year"] - parts["unit"]
         if kind_news.any():
             evidence[kind_news] -= W_NEWS_COLUMN
-        gain = topic + kind_fit
-        lift = np.clip(np.minimum(gain, 100.0 - evidence), 0.0, None)
-        share = np.divide(topic, gain, out=np.zeros_like(gain), where=gain > 0)
+        struct = topic + kind_fit + W_STRUCT_LABEL * title_label_u[inverse] * (ent_support > 0)
+        lift = np.clip(np.minimum(struct, 100.0) - evidence, 0.0, None)
+        share = np.divide(topic, topic + kind_fit, out=np.zeros_like(topic), where=(topic + kind_fit) > 0)
         parts["topic"] = lift * share
         parts["kind"] = lift * (1.0 - share) + kind_conflict
         total += lift + kind_conflict
         total += (negative_u + level_u + trade_u)[inverse]
+        total += W_TOPIC_FOREIGN * foreign
+        parts["topic"] = parts["topic"] + W_TOPIC_FOREIGN * foreign
         primary = total - tokens_u[inverse]
         best = np.argmax(total, axis=1)
         rows_i = np.arange(n)

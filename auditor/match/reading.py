@@ -36,6 +36,8 @@ class Vocabulary:
     synonyms: dict[str, tuple[str, ...]]
     news_columns: tuple[str, ...]
     document_kinds: frozenset[str]
+    kind_weight: dict[str, float]
+    issuer: re.Pattern[str]
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str]:
@@ -55,7 +57,9 @@ def vocabulary(path: Path = DATA) -> Vocabulary:
     return Vocabulary(neg, _alt(data["higher_level"]["patterns"]), frozenset(data["higher_level"]["allowed_kinds"]),
                       kinds, specific, rules, doc, groups,
                       {d: tuple(ws) for d, ws in (data.get("synonyms") or {}).items()},
-                      tuple(data.get("news_columns") or ()), frozenset(data["document_kinds"]))
+                      tuple(data.get("news_columns") or ()), frozenset(data["document_kinds"]),
+                      {n: float(spec.get("weight", 1.0)) for n, spec in data["title_kinds"].items()},
+                      _alt(data["issuer"]))
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,13 @@ class EntryProfile:
     kinds: frozenset[str]
     trade: str | None
     exempt: frozenset[str]
+
+
+def without_issuer(title: str) -> str:
+    """The title without the issuing bodies it starts with (汉阴县人民政府办公室关于… → 关于…): who issued a
+    document says little of its topic (区教育局's budget is a budget)."""
+    m = vocabulary().issuer.match(title)
+    return title[m.end():] if m and m.end() < len(title) else title
 
 
 def entry_profile(entry: CatalogEntry) -> EntryProfile:

@@ -32,6 +32,22 @@ GENERIC = frozenset({"政府", "信息", "公开", "工作", "管理", "服务",
                      "重点", "重点领域", "重点领域信息公开", "政府信息公开", "基层政务公开", "政务公开", "目录", "专栏"})
 
 
+@lru_cache(maxsize=1)
+def _general_idf() -> dict[str, float]:
+    import jieba.analyse
+
+    return jieba.analyse.TFIDF().idf_loader.get_idf()[0]
+
+
+def general_rarity(word: str) -> float:
+    """How rare a word is in general Chinese (jieba's IDF table), 0.2–1: 三年, 行动, 发展 are common words that
+    a domain's catalog text happens to use, not topics; a word the table lacks is a rare compound."""
+    idf = _general_idf().get(word)
+    if idf is None:
+        return 1.0
+    return min(1.0, max(0.2, (idf - 5.0) / 4.0))
+
+
 @dataclass(frozen=True)
 class TopicEvidence:
     """Per-domain evidence of one text, with the words that gave it."""
@@ -89,11 +105,9 @@ class TopicModel:
             for w in ws:
                 if df[w] <= limit:
                     damp = math.sqrt(min(tf.get((w, d), 1), FULL_TF) / FULL_TF)  # a word of one row is weak
-                    self.weights.setdefault(w, {})[d] = math.log((n + 1) / df[w]) * damp
-        for d, ws in syn.items():
-            if d not in words_of:
-                continue
-            for w in ws:
+                    self.weights.setdefault(w, {})[d] = math.log((n + 1) / df[w]) * damp * general_rarity(w)
+        for d in words_of:
+            for w in (d, *syn.get(d, ())):  # the domain's own name is its first synonym
                 w = canonical(normalise(w))
                 if len(w) >= 2:
                     cur = self.weights.setdefault(w, {})
