@@ -81,15 +81,16 @@ W_NEWS_COLUMN = -12.0
 W_DOMAIN_FOREIGN = -30.0
 W_ALIAS = 35.0
 W_ALIAS_REJECTED = -40.0
-W_TOPIC = 50.0  # structural score: a title whose domain is known …
-W_KIND = 35.0  # … and whose document kind is the row's reaches W_TOPIC + W_KIND
+W_TOPIC = 52.0  # structural score: a title whose domain is known …
+W_KIND = 38.0  # … and whose document kind is the row's reaches W_TOPIC + W_KIND
+W_POLICY_ONLY_RATIO = 0.8  # extra share of W_KIND_CONFLICT for a policy document on a row without policy kinds
 W_TOPIC_FOREIGN = -25.0  # the title's topic clearly names another domain
 W_STRUCT_LABEL = 0.15  # share of the catalog-label similarity that ranks rows of equal kind
-W_KIND_CONFLICT = -12.0
+W_KIND_CONFLICT = -25.0
 W_NEGATIVE = -45.0
 W_HIGHER = -40.0
 W_TRADE = -35.0
-TOPIC_MIN = 2.5  # evidence below this names no domain (one incidental word)
+TOPIC_MIN = 1.8  # evidence below this names no domain (one incidental word)
 TOPIC_COLUMN = 0.7  # weight of the column path's topic next to the title's
 
 
@@ -260,6 +261,7 @@ class EntryIndex:
         self.entry_exempt = np.array([[c in p.exempt for c in self.neg_names] for p in profiles],
                                      dtype=np.float32).reshape(n, len(self.neg_names))
         self.entry_trade = [p.trade for p in profiles]
+        self.entry_names = [_label_text("".join((e.level1, e.level2, *e.keywords))) for e in self.entries]
         self.topic = topic_model(self.entries)
         self.topic_domains = self.topic.domains
         self.entry_topic = np.array([self.topic_domains.index(e.domain) if e.domain in self.topic_domains else -1
@@ -411,10 +413,19 @@ class Matcher:
         fit = np.where(n_spec > 0, np.minimum(shared / np.maximum(n_spec, 1.0) + 0.15 * general, 1.0) - 0.05 * extra,
                        0.3 * general)
         fit_u = np.clip(fit, 0.0, 1.0).astype(np.float32)
-        conflict_u = ((n_spec > 0) & (idx.entry_spec.sum(axis=1)[None, :] > 0) & (shared == 0))
+        conflict_u = ((n_spec > 0) & (idx.entry_spec.sum(axis=1)[None, :] > 0) & (shared == 0)).astype(np.float32)
+        # a policy document (办法, 方案, 预案 …) fulfils only a row that holds policy documents
+        t_doc = np.array([bool(r.kinds & reading.POLICY_DOCUMENT) for r in reads])
+        conflict_u += (t_doc[:, None] & ~idx.entry_policy[None, :] & (shared == 0)) * W_POLICY_ONLY_RATIO
         neg = np.array([[c in r.negatives for c in idx.neg_names] for r in reads], dtype=np.float32).reshape(
             len(uniq_list), len(idx.neg_names))
-        negative_u = np.where((neg @ (1.0 - idx.entry_exempt.T)) > 0, W_NEGATIVE, 0.0).astype(np.float32)
+        live = neg @ (1.0 - idx.entry_exempt.T)  # (titles × entries): negative categories not exempt
+        for u, r in enumerate(reads):  # a row named by the very word (督导评估报告 and 督导) is about it
+            for c, word in r.negatives.items():
+                if word and c in idx.neg_names:
+                    hit = np.array([word in t for t in idx.entry_names])
+                    live[u, hit] -= (1.0 - idx.entry_exempt[hit, idx.neg_names.index(c)])
+        negative_u = np.where(live > 0.5, W_NEGATIVE, 0.0).astype(np.float32)
         higher = np.array([bool(r.higher) for r in reads])
         t_policy = np.array([bool(r.kinds & reading.POLICY_KINDS) for r in reads])
         level_u = np.where(higher[:, None] & ~(t_policy[:, None] & idx.entry_policy[None, :]), W_HIGHER, 0.0
@@ -482,8 +493,8 @@ class Matcher:
         topic = (W_TOPIC * ent_support).astype(np.float32)
         # a title whose topic clearly leads to a domain is not another domain's item (the column decides
         # when it has a domain)
-        clear = (support.max(axis=1) >= 1.0) & ~has_col
-        foreign = clear[:, None] & (ent_support == 0)
+        named = support.max(axis=1)
+        foreign = np.where(named >= 1.0, 1.0, np.where(named > 0, 0.6, 0.0))[:, None] * (ent_support == 0)
         kind_fit = (W_KIND * fit_u[inverse] * ent_support).astype(np.float32)
         kind_conflict = (W_KIND_CONFLICT * conflict_u[inverse]).astype(np.float32)
 

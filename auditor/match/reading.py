@@ -19,6 +19,7 @@ from auditor.yamlio import load_yaml
 
 DATA = Path(__file__).with_name("data") / "reading.yaml"
 POLICY_KINDS = frozenset({"law", "normative", "plan", "policy", "interpretation"})
+POLICY_DOCUMENT = frozenset({"law", "normative", "plan"})  # kinds that make a title a policy document
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Vocabulary:
     title_kinds: dict[str, re.Pattern[str]]
     specific: frozenset[str]
     entry_rules: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]
+    content_rules: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]
     entry_doc_kinds: dict[str, tuple[str, ...]]  # catalog doc_type → kinds
     trade_groups: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]
     synonyms: dict[str, tuple[str, ...]]
@@ -52,10 +54,11 @@ def vocabulary(path: Path = DATA) -> Vocabulary:
     kinds = {name: _alt(spec["patterns"]) for name, spec in data["title_kinds"].items()}
     specific = frozenset(n for n, spec in data["title_kinds"].items() if spec.get("specific"))
     rules = tuple((re.compile(r["name"]), tuple(r["kinds"])) for r in data["entry_rules"])
+    content = tuple((re.compile(r["content"]), tuple(r["kinds"])) for r in data.get("entry_content_rules") or ())
     doc = {k: tuple(v) for k, v in data["entry_doc_kinds"].items()}
     groups = tuple((g["group"], _alt(g["patterns"]), tuple(g["level1"])) for g in data["trade_groups"])
     return Vocabulary(neg, _alt(data["higher_level"]["patterns"]), frozenset(data["higher_level"]["allowed_kinds"]),
-                      kinds, specific, rules, doc, groups,
+                      kinds, specific, rules, content, doc, groups,
                       {d: tuple(ws) for d, ws in (data.get("synonyms") or {}).items()},
                       tuple(data.get("news_columns") or ()), frozenset(data["document_kinds"]),
                       {n: float(spec.get("weight", 1.0)) for n, spec in data["title_kinds"].items()},
@@ -138,6 +141,9 @@ def entry_profile(entry: CatalogEntry) -> EntryProfile:
                 kinds.update(ks)
     for dt in entry.doc_types:
         kinds.update(v.entry_doc_kinds.get(dt, ()))
+    for pat, ks in v.content_rules:
+        if pat.search(entry.content or ""):
+            kinds.update(ks)
     trade = None
     if entry.domain == "公共资源交易":
         trade = next((g for g, _, level1 in v.trade_groups if any(w in entry.level1 for w in level1)), None)
