@@ -22,6 +22,23 @@ Scoring is batch work with no Python loop over item × entry pairs. Per batch of
   (重要会议, 职业培训), and news columns.
 * **alias** — a title pattern a reviewer confirmed for this unit (boost) or rejected (penalty).
 
+Then the generalising layer (vocabulary in ``data/reading.yaml``, see ``reading`` and ``topic``), which is what
+holds on real titles whose wording the catalog never used:
+
+* **topic** — the domain first: the column's domain when known; else the title's topic (and the column
+  path's) as learned from the catalogs' own text (``topic.TopicModel``). Entries of the supported domain
+  gain up to ``W_TOPIC``.
+* **kind** — then the row within the domain: the title's document kind (policy document 关于印发…的通知 /
+  办法 / 细则 / 方案, list or 公示, fund, project, tender, result, budget …) against the kinds the row's
+  一级/二级 names and doc_types expect; scaled by the domain support, a contradiction costs.
+* **negative** — titles that fulfil no row whatever their words: news, meeting reports, leader activities
+  and profiles, 机构职能, 年报, 统计数据, 政府工作报告, 审计公告, interviews (rows about such things exempt).
+* **level** — a higher level's or reposted item counts only as a policy document on a policy row.
+* **trade** — 公共资源交易: what is traded (works, goods/services, land, mineral rights, property) picks the
+  一级 group; another group's row costs.
+
+Every result carries ``reasons``: the words behind each of these, for the reviewer.
+
 The best candidate is accepted at ``accept`` or above, sent to review between ``review`` and ``accept``,
 rejected below; a tie between two entries on everything but the token bonus goes to review.
 """
@@ -38,11 +55,13 @@ from rapidfuzz import process
 from rapidfuzz.distance import LCSseq
 
 from auditor.catalog.models import CatalogEntry
-from auditor.match import lexicon
+from auditor.match import lexicon, reading
+from auditor.match.topic import TopicModel, default_model
 from auditor.match.normalise import canonical, normalise, skeleton, title_pattern, years_in
 from auditor.match.segment import tokenizer, tokens
 
-COMPONENTS = ("title_label", "tokens", "column", "doc_type", "domain", "year", "unit", "news_penalty", "alias")
+COMPONENTS = ("title_label", "tokens", "column", "doc_type", "domain", "year", "unit", "news_penalty", "alias",
+              "topic", "kind", "negative", "level", "trade")
 DECISIONS = ("reject", "review", "accept")
 
 # weights: policy of the scorer, kept together so the eval can be read against them
@@ -62,6 +81,17 @@ W_NEWS_COLUMN = -12.0
 W_DOMAIN_FOREIGN = -30.0
 W_ALIAS = 35.0
 W_ALIAS_REJECTED = -40.0
+W_TOPIC = 52.0  # structural score: a title whose domain is known …
+W_KIND = 38.0  # … and whose document kind is the row's reaches W_TOPIC + W_KIND
+W_POLICY_ONLY_RATIO = 0.8  # extra share of W_KIND_CONFLICT for a policy document on a row without policy kinds
+W_TOPIC_FOREIGN = -25.0  # the title's topic clearly names another domain
+W_STRUCT_LABEL = 0.15  # share of the catalog-label similarity that ranks rows of equal kind
+W_KIND_CONFLICT = -25.0
+W_NEGATIVE = -45.0
+W_HIGHER = -40.0
+W_TRADE = -35.0
+TOPIC_MIN = 1.8  # evidence below this names no domain (one incidental word)
+TOPIC_COLUMN = 0.7  # weight of the column path's topic next to the title's
 
 
 @dataclass(frozen=True)
@@ -91,6 +121,7 @@ class MatchResult:
     breakdown: dict[str, float] = field(default_factory=dict)
     runner_up: str | None = None
     candidates: list[dict] = field(default_factory=list)  # top-k: entry_id, score, breakdown
+    reasons: dict[str, str] = field(default_factory=dict)  # component → the words behind it (best entry)
 
 
 @dataclass
@@ -215,6 +246,27 @@ class EntryIndex:
         self.entry_tok_n = self.entry_tok.sum(axis=0)
         self._title_cache: dict[str, tuple[str, list[int]]] = {}
 
+        # generalising layer: kinds, exemptions, trade groups, domains as indexes
+        voc = reading.vocabulary()
+        self.kind_names = sorted({k for k in voc.title_kinds})
+        self.kind_specific = np.array([k in voc.specific for k in self.kind_names])
+        self.kind_weight = np.array([voc.kind_weight.get(k, 1.0) for k in self.kind_names], dtype=np.float32)
+        self.neg_names = list(voc.negative)
+        profiles = [reading.entry_profile(e) for e in self.entries]
+        self.profiles = profiles
+        self.entry_kinds = np.array([[k in p.kinds for k in self.kind_names] for p in profiles],
+                                    dtype=np.float32).reshape(n, len(self.kind_names))
+        self.entry_spec = self.entry_kinds * self.kind_specific[None, :]
+        self.entry_policy = np.array([bool(p.kinds & voc.allowed_higher) for p in profiles])
+        self.entry_exempt = np.array([[c in p.exempt for c in self.neg_names] for p in profiles],
+                                     dtype=np.float32).reshape(n, len(self.neg_names))
+        self.entry_trade = [p.trade for p in profiles]
+        self.entry_names = [_label_text("".join((e.level1, e.level2, *e.keywords))) for e in self.entries]
+        self.topic = topic_model(self.entries)
+        self.topic_domains = self.topic.domains
+        self.entry_topic = np.array([self.topic_domains.index(e.domain) if e.domain in self.topic_domains else -1
+                                     for e in self.entries])
+
     def title_features(self, sk: str) -> tuple[str, list[int]]:
         """Bigram string and token ids of one title skeleton (cached: titles repeat)."""
         hit = self._title_cache.get(sk)
@@ -227,6 +279,14 @@ class EntryIndex:
                 self._title_cache.clear()
             self._title_cache[sk] = hit
         return hit
+
+
+def topic_model(entries: Sequence[CatalogEntry]) -> TopicModel:
+    """The shipped catalog's model when it covers these entries' domains, else one learned from them."""
+    model = default_model()
+    if all(e.domain in model.domains for e in entries):
+        return model
+    return TopicModel(entries)
 
 
 class Matcher:
@@ -339,6 +399,43 @@ class Matcher:
         base_u += doc_u
         base_u += domain_u
         base_u += news_u
+
+        # generalising layer, per distinct title: what the title is, what it is not
+        reads = [reading.read_title(u) for u in uniq_list]
+        tk = np.array([[k in r.kinds for k in idx.kind_names] for r in reads], dtype=np.float32).reshape(
+            len(uniq_list), len(idx.kind_names))
+        t_spec = tk * idx.kind_specific[None, :] * idx.kind_weight[None, :]
+        n_spec = t_spec.sum(axis=1, keepdims=True)
+        shared = t_spec @ idx.entry_spec.T
+        general = ((tk * ~idx.kind_specific[None, :]) @ idx.entry_kinds.T) > 0
+        # a row that expects fewer other kinds is the more specific fit (其他政策文件 before 政策文件)
+        extra = idx.entry_spec.sum(axis=1)[None, :] - (t_spec > 0) @ idx.entry_spec.T
+        fit = np.where(n_spec > 0, np.minimum(shared / np.maximum(n_spec, 1.0) + 0.15 * general, 1.0) - 0.05 * extra,
+                       0.3 * general)
+        fit_u = np.clip(fit, 0.0, 1.0).astype(np.float32)
+        conflict_u = ((n_spec > 0) & (idx.entry_spec.sum(axis=1)[None, :] > 0) & (shared == 0)).astype(np.float32)
+        # a policy document (办法, 方案, 预案 …) fulfils only a row that holds policy documents
+        t_doc = np.array([bool(r.kinds & reading.POLICY_DOCUMENT) for r in reads])
+        conflict_u += (t_doc[:, None] & ~idx.entry_policy[None, :] & (shared == 0)) * W_POLICY_ONLY_RATIO
+        neg = np.array([[c in r.negatives for c in idx.neg_names] for r in reads], dtype=np.float32).reshape(
+            len(uniq_list), len(idx.neg_names))
+        live = neg @ (1.0 - idx.entry_exempt.T)  # (titles × entries): negative categories not exempt
+        for u, r in enumerate(reads):  # a row named by the very word (督导评估报告 and 督导) is about it
+            for c, word in r.negatives.items():
+                if word and c in idx.neg_names:
+                    hit = np.array([word in t for t in idx.entry_names])
+                    live[u, hit] -= (1.0 - idx.entry_exempt[hit, idx.neg_names.index(c)])
+        negative_u = np.where(live > 0.5, W_NEGATIVE, 0.0).astype(np.float32)
+        higher = np.array([bool(r.higher) for r in reads])
+        t_policy = np.array([bool(r.kinds & reading.POLICY_KINDS) for r in reads])
+        level_u = np.where(higher[:, None] & ~(t_policy[:, None] & idx.entry_policy[None, :]), W_HIGHER, 0.0
+                           ).astype(np.float32)
+        trade_u = np.zeros((len(uniq_list), m), dtype=np.float32)
+        for j, g in enumerate(idx.entry_trade):
+            if g is not None:
+                trade_u[:, j] = [W_TRADE if r.trade not in (None, g) else 0.0 for r in reads]
+        lazy_g = {"negative": negative_u, "level": level_u, "trade": trade_u}
+        title_topic = [idx.topic.evidence(reading.without_issuer(u)) for u in uniq_list]
         lazy = {"title_label": title_label_u, "tokens": tokens_u, "doc_type": doc_u, "domain": domain_u,
                 "news_u": news_u}
         kind_news = np.array([it.column_kind == "news" for it in items])
@@ -363,6 +460,43 @@ class Matcher:
                 pcol[p_i, idx.ids.index(learned_entry)] += W_COLUMN_LEARNED
         column += pcol[pinv]
         parts["column"] = column
+
+        # the domain first: the column's when known, else the title's topic (with the column path's)
+        dn = len(idx.topic_domains)
+        support = np.zeros((n, dn), dtype=np.float32)
+        topic_words: list[str] = []
+        path_topic = {p: idx.topic.evidence(p) for p in upaths.tolist()}
+        for i, it in enumerate(items):
+            if it.column_domain and it.column_domain in idx.topic_domains:
+                support[i, idx.topic_domains.index(it.column_domain)] = 1.0
+                topic_words.append(f"column {it.column_domain}")
+                continue
+            ev_t, ev_c = title_topic[inverse[i]], path_topic[paths[i]]
+            ev = dict(ev_t.scores)
+            for d, v in ev_c.scores.items():
+                ev[d] = ev.get(d, 0.0) + TOPIC_COLUMN * v
+            if not ev:
+                topic_words.append("")
+                continue
+            ranked = sorted(ev.items(), key=lambda kv: -kv[1])
+            top, s1 = ranked[0]
+            s2 = ranked[1][1] if len(ranked) > 1 else 0.0
+            if s1 < TOPIC_MIN:
+                topic_words.append(f"weak {top} ({'、'.join(ev_t.words.get(top, ()) + ev_c.words.get(top, ()))})")
+                continue
+            for d, v in ev.items():
+                # the leader counts fully once it leads clearly; the others by their share of it
+                support[i, idx.topic_domains.index(d)] = 1.0 if d == top and s1 - s2 >= 0.3 * s1 else v / s1 * 0.6
+            topic_words.append(f"{top} ({'、'.join(ev_t.words.get(top, ()) + ev_c.words.get(top, ()))})")
+        ent_support = np.where(idx.entry_topic[None, :] >= 0, support[:, np.maximum(idx.entry_topic, 0)], 0.0)
+        has_col = np.array([bool(it.column_domain) for it in items])
+        topic = (W_TOPIC * ent_support).astype(np.float32)
+        # a title whose topic clearly leads to a domain is not another domain's item (the column decides
+        # when it has a domain)
+        named = support.max(axis=1)
+        foreign = np.where(named >= 1.0, 1.0, np.where(named > 0, 0.6, 0.0))[:, None] * (ent_support == 0)
+        kind_fit = (W_KIND * fit_u[inverse] * ent_support).astype(np.float32)
+        kind_conflict = (W_KIND_CONFLICT * conflict_u[inverse]).astype(np.float32)
 
         # year plausibility
         ty = np.array([(years_in(p) or [0])[0] for p in plain], dtype=np.float32)
@@ -402,6 +536,21 @@ class Matcher:
                 total += parts[c]
         if kind_news.any():
             total[kind_news] += W_NEWS_COLUMN
+        # the structural score (domain known, kind fits the row; label similarity ranks rows of one kind)
+        # replaces the catalog-word evidence where it is higher: a title the catalog words already place
+        # gains nothing, and it never outweighs a plausibility penalty (year, unit, news)
+        evidence = total - news_u[inverse] - parts["year"] - parts["unit"]
+        if kind_news.any():
+            evidence[kind_news] -= W_NEWS_COLUMN
+        struct = topic + kind_fit + W_STRUCT_LABEL * title_label_u[inverse] * (ent_support > 0)
+        lift = np.clip(np.minimum(struct, 100.0) - evidence, 0.0, None)
+        share = np.divide(topic, topic + kind_fit, out=np.zeros_like(topic), where=(topic + kind_fit) > 0)
+        parts["topic"] = lift * share
+        parts["kind"] = lift * (1.0 - share) + kind_conflict
+        total += lift + kind_conflict
+        total += (negative_u + level_u + trade_u)[inverse]
+        total += W_TOPIC_FOREIGN * foreign
+        parts["topic"] = parts["topic"] + W_TOPIC_FOREIGN * foreign
         primary = total - tokens_u[inverse]
         best = np.argmax(total, axis=1)
         rows_i = np.arange(n)
@@ -420,6 +569,9 @@ class Matcher:
         top_score = np.clip(np.take_along_axis(total, top, axis=1), 0.0, 100.0)
         parts.update({c: _Gathered(lazy[c], inverse) for c in ("title_label", "tokens", "doc_type", "domain")})
         parts["news_penalty"] = _Gathered(news_u, inverse, np.where(kind_news, W_NEWS_COLUMN, 0.0))
+        parts.update({c: _Gathered(lazy_g[c], inverse) for c in lazy_g})
+        parts["_reads"] = [reads[k] for k in inverse.tolist()]
+        parts["_topic"] = topic_words
         return BatchScores(best=best, score=score, decision=decision, top=top, top_score=top_score, parts=parts)
 
     def _results(self, idx: EntryIndex, items: Sequence[ItemView], bs: BatchScores) -> list[MatchResult]:
@@ -434,8 +586,27 @@ class Matcher:
             out.append(MatchResult(item_id=it.item_id, entry_id=idx.ids[b], score=round(float(bs.score[i]), 2),
                                    decision=DECISIONS[int(bs.decision[i])],
                                    breakdown={c: round(float(bs.parts[c][i, b]), 2) for c in COMPONENTS},
-                                   runner_up=runner, candidates=cands))
+                                   runner_up=runner, candidates=cands,
+                                   reasons=_reasons(bs.parts["_reads"][i], bs.parts["_topic"][i], idx.profiles[b])))
         return out
+
+
+def _reasons(r: reading.Reading, topic: str, profile: reading.EntryProfile) -> dict[str, str]:
+    """The words behind the generalising components, for the reviewer."""
+    out: dict[str, str] = {}
+    if topic:
+        out["topic"] = topic
+    if r.kinds:
+        out["kind"] = ", ".join(f"{k} ({r.why[k]})" for k in sorted(r.kinds)) + \
+            f" vs row {'/'.join(sorted(profile.kinds)) or '-'}"
+    live = {c: w for c, w in r.negatives.items() if c not in profile.exempt}
+    if live:
+        out["negative"] = ", ".join(f"{c} ({w})" for c, w in live.items())
+    if r.higher:
+        out["level"] = f"higher level or repost ({r.higher})"
+    if r.trade:
+        out["trade"] = f"{r.trade} ({r.why.get('trade:' + r.trade, '')}) vs row {profile.trade or '-'}"
+    return out
 
 
 _LEAD = re.compile(r"^(?:转发|关于)?(?:(?:19|20)\d{2}(?:年度|年)?)?(?:转发|关于)?")

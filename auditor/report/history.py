@@ -351,6 +351,26 @@ def attach_match_eval(ctx: dict[str, Any], evaluation: dict[str, Any] | None = N
 # ---------------------------------------------------------------------------- methodology
 
 
+def real_matcher_figures() -> dict[str, Any] | None:
+    """The matcher's figures on real labelled titles (held-back split), read from the committed figures file
+    (rules/matcher_figures.yaml, written by `auditor match eval --figures`), never computed at report time."""
+    from auditor.match.evaluate import load_figures
+
+    figs = load_figures()
+    if not figs:
+        return None
+    out = {"set": figs.get("set"), "thresholds": figs.get("thresholds"), "splits": []}
+    for split, label in (("held", "留出集"), ("dev", "开发集")):
+        f = figs.get(split)
+        if not isinstance(f, dict):
+            continue
+        out["splits"].append({"label": label, "rows": f.get("rows"), "positives": f.get("positives"),
+                              "negatives": f.get("negatives"), "precision": f.get("precision"),
+                              "recall": f.get("recall"), "f1": f.get("f1"), "right_domain": f.get("right_domain"),
+                              "negatives_accepted": f.get("negatives_accepted")})
+    return out if out["splits"] else None
+
+
 def methodology(run: AuditRun, run_info: dict[str, Any], match_stats: dict[str, Any]) -> dict[str, Any]:
     """Scheme, weights, grades, thresholds, versions and crawl dates: how to read every number."""
     scheme = None
@@ -365,9 +385,10 @@ def methodology(run: AuditRun, run_info: dict[str, Any], match_stats: dict[str, 
                             "crawl_runs": run_info["crawl_runs"], "matcher": match_stats,
                             "scheme_loaded": scheme is not None, "scheme_changed": False,
                             "title": None, "method": None, "weights": [], "grades": [], "matching": None,
-                            "checks": [], "site_health_points": [], "veto": []}
+                            "checks": [], "site_health_points": [], "veto": [], "matcher_real": None}
     if scheme is None:
         return info
+    info["matcher_real"] = real_matcher_figures()
     info["scheme_changed"] = f"{scheme.name}@{scheme.version}" != run.rules_version
     info["title"] = scheme.title
     info["method"] = getattr(scheme.scoring, "method", None)
