@@ -38,8 +38,18 @@ DETAIL = """<html><head><meta charset="utf-8"><title>{title}</title></head><body
 
 class _Pages(BaseHTTPRequestHandler):
     pages: dict[str, tuple[int, bytes, float]] = {}
+    redirects: dict[str, str] = {}
+    dripped: dict[str, int] = {}  # path -> bytes a drip handler managed to send before the client hung up
 
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        if self.path in self.redirects:
+            self.send_response(302)
+            self.send_header("Location", self.redirects[self.path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path.startswith("/drip"):
+            return self._drip()
         status, body, delay = self.pages.get(self.path, (404, b"not found", 0.0))
         if delay:
             time.sleep(delay)
@@ -52,12 +62,61 @@ class _Pages(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    def _drip(self) -> None:
+        """One byte every 0.5 s for 30 s: of the body (/drip-body) or of the status line and headers."""
+        body = DETAIL.format(title="滴").encode()[:60]
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 60\r\n\r\n"
+        data = body if self.path == "/drip-body" else head + body
+        sent = 0
+        try:
+            if self.path == "/drip-body":
+                self.wfile.write(head)
+                self.wfile.flush()
+            for byte in data:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                sent += 1
+                self.dripped[self.path] = sent
+                time.sleep(0.5)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+        self.close_connection = True
+
+    def log_message(self, *args) -> None:  # noqa: ANN002
+        pass
+
+
+class _Secret(BaseHTTPRequestHandler):
+    """Something on the workspace's own machine that must never be reachable through it."""
+
+    hits = 0
+
+    def do_GET(self) -> None:  # noqa: N802
+        type(self).hits += 1
+        body = "<html><head><title>内网机密页面</title></head><body><h1>内网机密页面</h1></body></html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def log_message(self, *args) -> None:  # noqa: ANN002
         pass
 
 
 @pytest.fixture(scope="module")
-def pages():
+def secret():
+    """A second loopback server (another port): the SSRF target."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Secret)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_port
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def pages(secret):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -69,6 +128,10 @@ def pages():
         "/big.html": (200, b"<html><body>" + b"x" * (300 * 1024) + b"</body></html>", 0.0),
         "/slow.html": (200, DETAIL.format(title="慢").encode(), 3.0),
     }
+    _Pages.redirects = {"/to-secret": f"http://127.0.0.1:{secret}/",
+                        "/to-localhost": f"http://localhost:{secret}/x",
+                        "/to-decimal": f"http://2130706433:{secret}/",
+                        "/to-file": "file:///etc/passwd"}
     yield base
     server.shutdown()
     server.server_close()
@@ -98,11 +161,14 @@ def template_store(tmp_path_factory, pages, catalog):
 
 
 @pytest.fixture()
-def env(tmp_path, template_store, catalog):
+def env(tmp_path, template_store, catalog, pages):
     shutil.copy(template_store, tmp_path / "review.db")
     factory = open_db(resolve_db_url(str(tmp_path / "review.db")))
+    # TEST_FETCH_ALLOW is the test-only exception to the workspace's outbound-fetch rule (no loopback or
+    # private addresses): exactly the pages server, not the rest of 127.0.0.1
     app = create_app(factory=factory, data_dir=tmp_path / "data", secret_key="test-secret", catalog=catalog,
-                     fetch_max_bytes=200 * 1024, fetch_timeout=1.0, max_upload_bytes=64 * 1024)
+                     fetch_max_bytes=200 * 1024, fetch_timeout=1.0, max_upload_bytes=64 * 1024,
+                     test_fetch_allow=[("127.0.0.1", int(pages.rstrip("/").rsplit(":", 1)[1]))])
     app.testing = True
     yield app, factory, tmp_path
     factory.kw["bind"].dispose()
@@ -541,3 +607,138 @@ def test_serve_command_defaults_to_localhost():
     assert args.host == "127.0.0.1" and args.port == 8000 and args.db == "x.db"
     args = build_parser().parse_args(["serve", "--port", "8123", "--db", "y.db"])
     assert args.port == 8123 and args.db == "y.db"
+
+
+# ---------------------------------------------------------------------------- hostile: one unit against another
+def test_pasting_another_units_url_is_refused_naming_the_owner(env, pages):
+    app, factory, _ = env
+    url = pages + "mzj/shjz/art/1.html"  # an item mzj's column lists; the page now says 修订后的标题
+    before = _one(factory, Item, Item.canonical_url == url)
+    listings = _listings(factory, before.id)
+    r = Browser(app, "dcjd", "dcjd-demo").post("/units/dcjd/relink-url", {"entry_id": NA_ENTRY, "url": url})
+    assert r.status_code == 403 and "云溪区民政局" in r.text and "(mzj)" in r.text
+    after = _one(factory, Item, Item.id == before.id)
+    assert (after.title, after.publish_date, after.body_hash) == (before.title, before.publish_date, before.body_hash)
+    assert _listings(factory, before.id) == listings
+    assert _all(factory, ReviewDecision) == []
+
+
+def test_pasting_a_url_that_redirects_to_another_units_item_is_refused(env, pages):
+    app, factory, _ = env
+    target = pages + "mzj/shjz/art/2.html"
+    _Pages.redirects["/moved-to-mzj"] = target
+    before = _one(factory, Item, Item.canonical_url == target)
+    r = Browser(app, "dcjd", "dcjd-demo").post("/units/dcjd/relink-url",
+                                               {"entry_id": NA_ENTRY, "url": pages + "moved-to-mzj"})
+    assert r.status_code == 403 and "云溪区民政局" in r.text
+    assert _one(factory, Item, Item.id == before.id).title == before.title
+    assert _all(factory, ReviewDecision) == []
+
+
+def test_an_item_shared_with_another_unit_is_linked_but_not_rewritten(env, pages):
+    """mzj's item also listed on dcjd's column: dcjd may link it (its own decision), never re-extract it."""
+    from auditor.store.models import Channel, ItemListing
+
+    app, factory, _ = env
+    with factory() as s:
+        item = s.scalar(select(Item).where(Item.id != INFO["item"]).order_by(Item.id))
+        url = item.canonical_url
+        dcjd_col = s.scalar(select(Channel).where(Channel.unit_id == "dcjd"))
+        s.add(ItemListing(item_id=item.id, channel_id=dcjd_col.id))
+        s.commit()
+        title = item.title
+    r = Browser(app, "dcjd", "dcjd-demo").post("/units/dcjd/relink-url", {"entry_id": NA_ENTRY, "url": url})
+    assert r.status_code == 302, r.text
+    assert _one(factory, Item, Item.canonical_url == url).title == title  # not 修订后的标题
+    d = _one(factory, ReviewDecision, ReviewDecision.action == "relink")
+    assert (d.unit_id, d.entry_id) == ("dcjd", NA_ENTRY)
+    # and refetching it from mzj's side is an evaluator's job, not mzj staff's
+    match = _review_match(factory)
+    with factory() as s:
+        s.add(ItemListing(item_id=match.item_id, channel_id=dcjd_col.id))
+        s.commit()
+    r = Browser(app, "mzj", "mzj-demo").post(f"/matches/{match.id}/refetch")
+    assert r.status_code == 403 and "云溪区东城街道办事处" in r.text
+    assert _one(factory, Item, Item.id == match.item_id).title == INFO["title"]
+    assert Browser(app, "eval", "eval-demo").post(f"/matches/{match.id}/refetch").status_code == 302
+
+
+def _listings(factory, item_id: int) -> list[tuple[int, int]]:  # noqa: ANN001
+    from auditor.store.models import ItemListing
+
+    with factory() as s:
+        return sorted((r.item_id, r.channel_id) for r in s.scalars(select(ItemListing).where(
+            ItemListing.item_id == item_id)))
+
+
+# ---------------------------------------------------------------------------- hostile: the workspace against its network
+SSRF_TARGETS = [
+    "http://127.0.0.1:{secret}/", "http://[::1]:{secret}/", "http://2130706433:{secret}/",
+    "http://0177.0.0.1:{secret}/", "http://0x7f.0.0.1:{secret}/", "http://127.1:{secret}/",
+    "http://localhost:{secret}/", "http://[::ffff:127.0.0.1]:{secret}/", "http://0.0.0.0:{secret}/",
+    "http://10.0.0.1/", "http://172.16.0.1/", "http://192.168.1.1/", "http://169.254.169.254/latest/meta-data/",
+    "http://100.64.0.1/", "http://[fe80::1]/", "http://[fc00::1]/", "http://240.0.0.1/", "http://224.0.0.1/",
+]
+
+
+@pytest.mark.parametrize("template", SSRF_TARGETS)
+def test_pasted_url_to_an_inside_address_is_refused(env, secret, template):
+    app, factory, _ = env
+    hits = _Secret.hits
+    r = Browser(app, "dcjd", "dcjd-demo").post("/units/dcjd/relink-url",
+                                               {"entry_id": NA_ENTRY, "url": template.format(secret=secret)})
+    assert r.status_code == 400 and "拒绝访问内网" in r.text, r.text[-500:]
+    assert "内网机密页面" not in r.text and _Secret.hits == hits
+    assert _all(factory, ReviewDecision) == []
+
+
+@pytest.mark.parametrize("path, message", [("to-secret", "拒绝访问内网"), ("to-localhost", "拒绝访问内网"),
+                                           ("to-decimal", "拒绝访问内网"), ("to-file", "非 http")])
+def test_redirect_to_an_inside_address_is_refused(env, pages, path, message):
+    app, factory, _ = env
+    hits = _Secret.hits
+    r = Browser(app, "dcjd", "dcjd-demo").post("/units/dcjd/relink-url", {"entry_id": NA_ENTRY, "url": pages + path})
+    assert r.status_code == 400 and message in r.text
+    assert "内网机密页面" not in r.text and _Secret.hits == hits
+
+
+def test_refetch_of_an_item_on_an_inside_address_is_refused(env, secret):
+    app, factory, _ = env
+    match = _review_match(factory)
+    with factory() as s:
+        s.get(Item, match.item_id).canonical_url = f"http://127.0.0.1:{secret}/"
+        s.commit()
+    hits = _Secret.hits
+    r = Browser(app, "mzj", "mzj-demo").post(f"/matches/{match.id}/refetch")
+    assert r.status_code == 400 and "拒绝访问内网" in r.text and _Secret.hits == hits
+    assert _one(factory, Item, Item.id == match.item_id).title == INFO["title"]
+
+
+def test_without_the_test_setting_even_the_test_server_is_refused(tmp_path, template_store, catalog, pages):
+    """Production has no TEST_FETCH_ALLOW: the pages server on 127.0.0.1 is an inside address like any other."""
+    shutil.copy(template_store, tmp_path / "review.db")
+    factory = open_db(resolve_db_url(str(tmp_path / "review.db")))
+    app = create_app(factory=factory, data_dir=tmp_path / "data", secret_key="s", catalog=catalog)
+    assert not app.config.get("TEST_FETCH_ALLOW")
+    r = Browser(app, "dcjd", "dcjd-demo").post("/units/dcjd/relink-url",
+                                               {"entry_id": NA_ENTRY, "url": pages + "dcjd/shjz/art/7.html"})
+    assert r.status_code == 400 and "拒绝访问内网" in r.text
+    factory.kw["bind"].dispose()
+
+
+@pytest.mark.parametrize("path", ["drip-body", "drip-head"])
+def test_a_server_dripping_one_byte_every_half_second_hits_the_total_time_cap(env, pages, path):
+    """fetch_timeout is 1 s for the whole fetch: a per-read timeout would wait out all 60 bytes (30 s)."""
+    app, factory, _ = env
+    r = Browser(app, "dcjd", "dcjd-demo").post("/units/dcjd/relink-url", {"entry_id": NA_ENTRY, "url": pages + path})
+    assert r.status_code == 400 and "总时限" in r.text
+    assert _Pages.dripped.get("/" + path, 0) < 30
+    assert _all(factory, ReviewDecision) == []
+
+
+def test_an_over_long_pasted_url_is_refused_not_cut(env, pages):
+    app, factory, _ = env
+    url = pages + "dcjd/shjz/art/7.html?" + "a" * 1200
+    r = Browser(app, "dcjd", "dcjd-demo").post("/units/dcjd/relink-url", {"entry_id": NA_ENTRY, "url": url})
+    assert r.status_code == 400 and "网址过长" in r.text
+    assert _all(factory, ReviewDecision) == [] and _one(factory, Item, Item.canonical_url.like("%art/7.html%")) is None

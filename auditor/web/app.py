@@ -30,7 +30,7 @@ from auditor.store.models import ChannelEvidence, Finding, Item, Match, ReviewDe
 from auditor.store.models_web import FINDING_STATES, ROLES, AuditLogEntry, FindingState, WebUser
 from auditor.web import actions as A
 from auditor.web.accounts import authenticate, create_user
-from auditor.web.security import UploadRejected, check_client_filename, resolve_stored
+from auditor.web.security import FetchPolicy, UploadRejected, check_client_filename, resolve_stored
 
 HERE = Path(__file__).resolve().parent
 RULE_LABELS = {"missing": "未公开", "late": "逾期公开", "undated": "未标注日期", "channel_gap": "渠道缺失",
@@ -388,8 +388,10 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
         _db().commit()
         return redirect(url_for("match_page", match_id=match_id))
 
-    def _limits() -> A.FetchLimits:
-        return A.FetchLimits(max_bytes=app.config["FETCH_MAX_BYTES"], timeout=app.config["FETCH_TIMEOUT"])
+    def _limits() -> FetchPolicy:
+        allow = frozenset((str(ip), int(port)) for ip, port in app.config.get("TEST_FETCH_ALLOW") or ())
+        return FetchPolicy(max_bytes=app.config["FETCH_MAX_BYTES"], timeout=app.config["FETCH_TIMEOUT"],
+                           test_allow=allow)
 
     def _back(default: str) -> str:
         nxt = request.form.get("next", "")
@@ -404,7 +406,7 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
 
     @app.post("/units/<unit_id>/relink-url")
     def relink_url(unit_id: str):  # noqa: ANN202
-        A.relink_url(_db(), _user(), _catalog(), unit_id, _form("entry_id", 100), _form("url", 1000), _limits(),
+        A.relink_url(_db(), _user(), _catalog(), unit_id, _form("entry_id", 100), _form("url", 4000), _limits(),
                      reason=_form("reason"))
         _db().commit()
         return redirect(_back(url_for("unit_page", unit_id=unit_id)))
