@@ -742,3 +742,185 @@ def test_an_over_long_pasted_url_is_refused_not_cut(env, pages):
     r = Browser(app, "dcjd", "dcjd-demo").post("/units/dcjd/relink-url", {"entry_id": NA_ENTRY, "url": url})
     assert r.status_code == 400 and "网址过长" in r.text
     assert _all(factory, ReviewDecision) == [] and _one(factory, Item, Item.canonical_url.like("%art/7.html%")) is None
+
+
+# ---------------------------------------------------------------------------- hostile: sessions, login, next, ids
+def _cookie(b: Browser) -> str:
+    return b.client.get_cookie("auditor_review").value
+
+
+def _with_cookie(app, value: str):  # noqa: ANN001, ANN202 - a second client replaying a saved cookie
+    c = app.test_client()
+    c.set_cookie("auditor_review", value)
+    return c
+
+
+def test_a_cookie_saved_before_logout_no_longer_works(env):
+    app, factory, _ = env
+    b = Browser(app, "mzj", "mzj-demo")
+    saved, token = _cookie(b), b.token
+    assert _with_cookie(app, saved).get("/units/mzj").status_code == 200
+    assert b.post("/logout").status_code == 302
+    replay = _with_cookie(app, saved)
+    r = replay.get("/units/mzj")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    match = _review_match(factory)
+    r = _with_cookie(app, saved).post(f"/matches/{match.id}/decide", data={"action": "confirm", "csrf_token": token})
+    assert r.status_code in (400, 401)  # the session (and its CSRF token) is gone
+    assert _all(factory, ReviewDecision) == []
+    assert _one(factory, AuditLogEntry, AuditLogEntry.action == "logout").actor == "mzj"
+
+
+def test_logout_ends_every_session_of_the_account(env):
+    app, _, _ = env
+    laptop, phone = Browser(app, "mzj", "mzj-demo"), Browser(app, "mzj", "mzj-demo")
+    laptop.post("/logout")
+    assert phone.get("/units/mzj").status_code == 302
+
+
+def test_password_reset_and_account_removal_end_every_session(env):
+    app, factory, _ = env
+    staff, other = Browser(app, "mzj", "mzj-demo"), Browser(app, "dcjd", "dcjd-demo")
+    saved = _cookie(staff)
+    admin = Browser(app, "admin", "admin-demo")
+    r = admin.post("/admin/users", {"username": "mzj", "password": "a-new-password", "role": "staff",
+                                    "unit_id": "mzj", "replace": "1"})
+    assert r.status_code == 302
+    assert staff.get("/units/mzj").status_code == 302 and _with_cookie(app, saved).get("/").status_code == 302
+    assert Browser(app, "mzj", "a-new-password").get("/units/mzj").status_code == 200
+    dcjd = _one(factory, WebUser, WebUser.username == "dcjd")
+    assert other.get("/units/dcjd").status_code == 200
+    assert admin.post(f"/admin/users/{dcjd.id}/deactivate").status_code == 302
+    assert other.get("/units/dcjd").status_code == 302
+    assert not _one(factory, WebUser, WebUser.username == "dcjd").active
+    client = app.test_client()
+    page = client.get("/login")
+    assert client.post("/login", data={"username": "dcjd", "password": "dcjd-demo",
+                                       "csrf_token": _csrf(page.text)}).status_code == 401
+    assert Browser(app, "eval", "eval-demo").post(f"/admin/users/{dcjd.id}/deactivate").status_code == 403
+
+
+def _try_login(app, username: str, password: str, address: str = "127.0.0.1"):  # noqa: ANN001, ANN202
+    client = app.test_client()
+    page = client.get("/login", environ_base={"REMOTE_ADDR": address})
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": _csrf(page.text)},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_login_is_throttled_per_account_and_logged(env):
+    app, factory, _ = env
+    for n in range(app.config["LOGIN_FAILURES_PER_ACCOUNT"]):
+        assert _try_login(app, "mzj", f"guess-{n}", f"10.0.0.{n}").status_code == 401
+    r = _try_login(app, "mzj", "mzj-demo", "10.9.9.9")  # the right password, from a fresh address: still refused
+    assert r.status_code == 429 and "登录失败次数过多" in r.text
+    assert _try_login(app, "dcjd", "dcjd-demo").status_code == 302  # other accounts are not affected
+    failed = _all(factory, AuditLogEntry, AuditLogEntry.action == "login_failed")
+    assert len(failed) == 5 and {e.actor for e in failed} == {"mzj"}
+    assert {e.after["address"] for e in failed} == {f"10.0.0.{n}" for n in range(5)}
+    assert failed[0].unit_id == "mzj"  # the unit's own log shows attempts on its account
+    assert _one(factory, AuditLogEntry, AuditLogEntry.action == "login_throttled").after["by"] == "account"
+    # after the window the account may try again
+    from datetime import timedelta
+
+    from auditor.store.models_web import LoginAttempt
+
+    with factory() as s:
+        for a in s.scalars(select(LoginAttempt)):
+            a.at -= timedelta(seconds=app.config["LOGIN_WINDOW_SECONDS"] + 1)
+        s.commit()
+    assert _try_login(app, "mzj", "mzj-demo").status_code == 302
+
+
+def test_login_is_throttled_per_address(env):
+    app, factory, _ = env
+    app.config["LOGIN_FAILURES_PER_ADDRESS"] = 6
+    for n in range(6):  # a different account name each time: the per-account limit never trips
+        assert _try_login(app, f"nobody{n}", "x", "203.0.113.7").status_code == 401
+    assert _try_login(app, "eval", "eval-demo", "203.0.113.7").status_code == 429
+    assert _try_login(app, "eval", "eval-demo", "203.0.113.8").status_code == 302
+    assert len(_all(factory, AuditLogEntry, AuditLogEntry.action == "login_failed")) == 6
+
+
+@pytest.mark.parametrize("nxt", ["//evil.example/x", "/%09/evil.example/path", "/%0A/evil.example", "%0D%0A",
+                                 "/%0D%0ASet-Cookie:%20x=1", "\\\\evil.example", "/\\evil.example", "https://evil.example/",
+                                 "javascript:alert(1)", "/%5C%5Cevil.example", "%2F%2Fevil.example", "/\x7f/x"])
+def test_login_next_accepts_only_paths_on_this_site(env, nxt):
+    app, _, _ = env
+    client = app.test_client()
+    page = client.get("/login")
+    r = client.post(f"/login?next={nxt}", data={"username": "eval", "password": "eval-demo",
+                                                 "csrf_token": _csrf(page.text)})
+    assert r.status_code == 302
+    location = r.headers["Location"]
+    assert location == "/" or (location.startswith("/") and not location.startswith("//")
+                               and "evil" not in location.split("/")[1]), location
+    assert "\n" not in location and "\r" not in location and "\t" not in location
+
+
+def test_login_next_keeps_a_path_on_this_site(env):
+    app, _, _ = env
+    client = app.test_client()
+    page = client.get("/login")
+    r = client.post("/login?next=/queue%3Fkind%3Dmissing", data={"username": "eval", "password": "eval-demo",
+                                                                  "csrf_token": _csrf(page.text)})
+    assert r.headers["Location"] == "/queue?kind=missing"
+
+
+def test_form_next_after_a_decision_stays_on_this_site(env):
+    app, factory, _ = env
+    staff = Browser(app, "mzj", "mzj-demo")
+    match = _review_match(factory)
+    for nxt in ("//evil.example/", "/\t/evil.example", "/\r\nSet-Cookie: a=b", "https://evil.example/"):
+        r = staff.post(f"/matches/{match.id}/decide", {"action": "confirm", "next": nxt})
+        assert r.status_code == 302 and r.headers["Location"] == f"/matches/{match.id}", nxt
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/findings/99999999999999999999", 404), ("/matches/99999999999999999999", 404),
+    ("/evidence/99999999999999999999", 404), ("/findings/999999999999999999", 404), ("/findings/-1", 404),
+    ("/findings/1e5", 404), ("/findings/%00", 404), ("/units/%0D%0Ax", 403), ("/queue?unit=%0D%0Ax", 403),
+    ("/log?unit=%0D%0ASet-Cookie:x", 403), ("/queue?kind=%0D%0A", 400),
+])
+def test_bad_ids_and_header_injection_are_4xx_never_500(env, url, status):
+    app, _, _ = env
+    r = Browser(app, "mzj", "mzj-demo").get(url)
+    assert r.status_code == status, (url, r.status_code)
+    assert "Set-Cookie: x" not in str(r.headers)
+
+
+def test_bad_ids_on_posts_are_404(env):
+    app, _, _ = env
+    staff = Browser(app, "mzj", "mzj-demo")
+    for url in ("/findings/99999999999999999999/state", "/matches/99999999999999999999/decide",
+                "/log/99999999999999999999/undo", "/matches/18446744073709551616/refetch"):
+        assert staff.post(url, {"state": "fixed", "note": "x", "action": "confirm"}).status_code == 404, url
+
+
+def test_a_forged_session_uid_is_refused(env):
+    app, _, _ = env
+    b = Browser(app, "mzj", "mzj-demo")
+    with b.client.session_transaction() as sess:
+        sess["uid"] = "1 OR 1=1"
+    assert b.get("/").status_code == 302
+
+
+def test_secure_cookies_setting_marks_the_cookie_secure(tmp_path, template_store, catalog):
+    shutil.copy(template_store, tmp_path / "review.db")
+    factory = open_db(resolve_db_url(str(tmp_path / "review.db")))
+    app = create_app(factory=factory, data_dir=tmp_path / "data", secret_key="s", catalog=catalog,
+                     secure_cookies=True)
+    client = app.test_client()
+    page = client.get("/login", base_url="https://localhost")
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-auditor_review=") and "Secure" in cookie and "HttpOnly" in cookie
+    assert "SameSite=Strict" in cookie and "Path=/" in cookie
+    plain = create_app(factory=factory, data_dir=tmp_path / "data", secret_key="s", catalog=catalog)
+    assert "Secure" not in plain.test_client().get("/login").headers["Set-Cookie"]
+    factory.kw["bind"].dispose()
+
+
+def test_serve_has_a_secure_cookies_option():
+    from auditor.cli import build_parser
+
+    assert build_parser().parse_args(["serve", "--secure-cookies"]).secure_cookies is True
+    assert build_parser().parse_args(["serve"]).secure_cookies is False

@@ -22,6 +22,29 @@ def resolve_db_url(db: str | None = None) -> str:
     return f"sqlite:///{Path(value).expanduser().resolve()}"
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite URL (None for other databases and in-memory SQLite)."""
+    if url.startswith("sqlite:///") and url not in ("sqlite:///", "sqlite:///:memory:"):
+        return Path(url[len("sqlite:///"):])
+    return None
+
+
+def require_existing_db(db: str | None = None) -> str:
+    """The URL of a database that must already hold data: an SQLite file that does not exist is an error
+    (opening it would silently create an empty database). Commands that create data (crawl, demo) do not
+    call this."""
+    url = resolve_db_url(db)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise StoreError(f"no database at {path}; run `auditor crawl` first or pass --db")
+    return url
+
+
+def open_existing_db(db: str | None = None) -> sessionmaker[Session]:
+    """open_db for commands that need existing data (see require_existing_db)."""
+    return open_db(require_existing_db(db))
+
+
 def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(url, future=True)

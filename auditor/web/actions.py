@@ -45,7 +45,8 @@ QUEUES = {
 }
 DECISION_LABELS = {"confirm": "确认匹配", "reject": "否定匹配", "relink": "改链", "not_applicable": "无此事项"}
 ACTION_LABELS = {**DECISION_LABELS, "evidence": "上传佐证", "finding_state": "整改状态", "undo": "撤销",
-                 "refetch": "重新抓取", "rescore": "重新评分", "user": "账号", "login": "登录"}
+                 "refetch": "重新抓取", "rescore": "重新评分", "user": "账号", "login": "登录", "logout": "退出登录",
+                 "login_failed": "登录失败", "login_throttled": "登录受限", "user_deactivate": "停用账号"}
 
 
 class Forbidden(AuditorError):
@@ -127,6 +128,17 @@ def log(session: Session, user: WebUser, unit_id: str | None, action: str, targe
         before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, reason: str = "") -> AuditLogEntry:
     entry = AuditLogEntry(at=now(), actor=user.username, role=user.role, unit_id=unit_id, action=action,
                           target=target, before=before or {}, after=after or {}, reason=reason)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def log_anonymous(session: Session, username: str, user: WebUser | None, action: str,
+                  after: dict[str, Any]) -> AuditLogEntry:
+    """A login attempt that did not log anybody in: the name tried (an account or not) and the address."""
+    entry = AuditLogEntry(at=now(), actor=username[:64], role=user.role if user else "", action=action,
+                          unit_id=user.unit_id if user else None, target=f"user:{username[:64]}", before={},
+                          after=after, reason="")
     session.add(entry)
     session.flush()
     return entry

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import sys
+
+SECURE_ENV = "AUDITOR_SECURE_COOKIES"  # "1" = --secure-cookies (for service files that set the environment)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -19,10 +22,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         public = not ipaddress.ip_address(host).is_loopback
     except ValueError:
         public = host != "localhost"
-    if public:
-        print(f"warning: serving on {host}, reachable from other machines; use HTTPS in front of it",
-              file=sys.stderr)
-    app = create_app(resolve_db_url(args.db), data_dir=args.data_dir, catalog=load_catalog())
+    secure = args.secure_cookies or os.environ.get(SECURE_ENV, "").strip().lower() in ("1", "true", "yes")
+    if public and not secure:
+        print(f"warning: serving on {host}, reachable from other machines; put HTTPS in front of it and pass "
+              "--secure-cookies", file=sys.stderr)
+    from auditor.store.db import require_existing_db
+
+    url = require_existing_db(resolve_db_url(args.db))
+    app = create_app(url, data_dir=args.data_dir, catalog=load_catalog(), secure_cookies=secure)
     server = make_server(host, args.port, app, threaded=True)
     print(f"审核工作台 review workspace: http://{host}:{server.server_port}/  (Ctrl-C to stop)", flush=True)
     try:
@@ -38,4 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--data-dir", default=None,
                    help="where uploaded evidence is stored (default: review-data/ beside the SQLite file)")
+    p.add_argument("--secure-cookies", action="store_true",
+                   help="behind HTTPS: mark the session cookie Secure (sent only over HTTPS) with the __Host- prefix; "
+                        f"also set by {SECURE_ENV}=1 (see docs/deployment.md)")
     p.set_defaults(func=cmd_serve)
