@@ -309,7 +309,8 @@ def test_session_has_a_maximum_age(env):
 def test_staff_see_only_their_unit(env):
     app, factory, _ = env
     b = Browser(app, "dcjd", "dcjd-demo")
-    assert b.get("/").headers["Location"].endswith("/units/dcjd")
+    home = b.get("/")
+    assert home.status_code == 200 and "云溪区东城街道办事处 · 待办事项" in home.text and "云溪区民政局" not in home.text
     queue = b.get("/queue").text
     assert "dcjd" in queue and ">mzj<" not in queue
     assert b.get("/matches").text.count('data-match="') == 0  # the review-band match is mzj's
@@ -380,7 +381,7 @@ def test_staff_cannot_adjudicate_or_rescore_and_only_admin_manages_accounts(env)
     r = admin.post("/admin/users", {"username": "zhangsan", "password": "a-long-password", "role": "staff",
                                     "unit_id": "mzj"})
     assert r.status_code == 302
-    assert Browser(app, "zhangsan", "a-long-password").get("/").headers["Location"].endswith("/units/mzj")
+    assert "云溪区民政局 · 待办事项" in Browser(app, "zhangsan", "a-long-password").get("/").text
 
 
 # ---------------------------------------------------------------------------- decisions feed the next score
@@ -924,3 +925,53 @@ def test_serve_has_a_secure_cookies_option():
 
     assert build_parser().parse_args(["serve", "--secure-cookies"]).secure_cookies is True
     assert build_parser().parse_args(["serve"]).secure_cookies is False
+
+
+# ---------------------------------------------------------------------------- staff to-do list
+def _todo_ids(html: str) -> list[int]:
+    return [int(x) for x in re.findall(r'<li class="todo-item card" data-finding="(\d+)"', html)]
+
+
+def test_staff_home_is_their_to_do_list_ordered_by_due_date_and_severity(env):
+    from auditor.web.actions import SEVERITY_ORDER
+
+    app, factory, _ = env
+    page = Browser(app, "mzj", "mzj-demo").get("/")
+    assert page.status_code == 200
+    ids = _todo_ids(page.text)
+    run = _latest(factory)
+    with factory() as s:
+        expected = list(s.scalars(select(Finding).where(Finding.audit_run_id == run, Finding.unit_id == "mzj",
+                                                        Finding.status == "defect")))
+        as_of = s.get(AuditRun, run).as_of
+    queue_kinds = {"missing", "late", "undated", "channel_gap"}
+    expected = [f for f in expected if f.rule in queue_kinds or f.check == "site_health"]
+    assert sorted(ids) == sorted(f.id for f in expected) and ids
+    by_id = {f.id: f for f in expected}
+    keys = [((by_id[i].evidence or {}).get("due_date", as_of.isoformat())[:10],
+             SEVERITY_ORDER.get(by_id[i].severity, 1)) for i in ids]
+    assert keys == sorted(keys)
+    for f in expected:  # each with what to do and its evidence
+        assert f.fix and (f.fix.replace("<", "&lt;").replace(">", "&gt;")[:20] in page.text)
+    assert page.text.count('<details class="evidence">') == len(ids)
+    assert f'data-match="{INFO["match_id"]}"' in page.text and INFO["title"] in page.text
+    assert "这是第一次审计" in page.text
+    assert "云溪区东城街道办事处" not in page.text  # nothing of the other unit
+
+
+def test_to_do_list_moves_contested_findings_and_shows_changes_since_the_last_audit(env):
+    app, factory, _ = env
+    staff = Browser(app, "mzj", "mzj-demo")
+    f = _finding(factory, "mzj", NA_ENTRY)
+    target = _finding(factory, "mzj", INFO["entry"])
+    assert staff.post(f"/findings/{f.id}/state", {"state": "contested", "note": "已在公示栏公开"}).status_code == 302
+    match = _review_match(factory)
+    assert staff.post(f"/matches/{match.id}/decide", {"action": "confirm"}).status_code == 302
+    page = staff.get("/").text
+    assert f.id not in _todo_ids(page) and 'id="todo-review"' in page and "申诉中" in page
+    assert f'data-match="{match.id}"' not in page  # decided: no longer waiting
+    Browser(app, "eval", "eval-demo").post("/rescore")
+    page = staff.get("/").text
+    resolved = page.split('id="todo-resolved"', 1)[1].split("</ul>", 1)[0]
+    assert target.title in resolved
+    assert "这是第一次审计" not in page

@@ -242,6 +242,74 @@ def match_queue(session: Session, user: WebUser, run: AuditRun, entries: dict[st
     return rows
 
 
+# ---------------------------------------------------------------------------- a unit's to-do list
+SEVERITY_ORDER = {"veto": 0, "critical": 0, "major": 1, "minor": 2, "info": 3}
+WAITING_FOR_STAFF = ("open", "rejected")  # states in which the finding is the unit's move
+WAITING_FOR_REVIEW = ("fixed", "contested")
+
+
+@dataclass
+class TodoFinding:
+    finding: Finding
+    state: str
+    due: Any  # date: the evidence's due date, or the audit date for an obligation already owed
+    overdue_days: int | None
+
+
+@dataclass
+class Todo:
+    """What a unit's staff should do now, from the latest audit run."""
+
+    run: AuditRun | None
+    previous: AuditRun | None
+    findings: list[TodoFinding]  # the unit's move: by due date, then severity
+    under_review: list[QueueRow]  # fixed / contested, waiting for an evaluator
+    matches: list[MatchRow]  # review-band matches without a decision of the unit yet
+    new: list[Finding]  # defects of the latest run that the previous run did not have
+    resolved: list[Finding]  # defects of the previous run that the latest run no longer has
+
+
+def _due(f: Finding, run: AuditRun) -> Any:
+    from datetime import date
+
+    raw = (f.evidence or {}).get("due_date")
+    if isinstance(raw, str):
+        try:
+            return date.fromisoformat(raw[:10])
+        except ValueError:
+            pass
+    return run.as_of  # no later due date: owed at the audit date
+
+
+def staff_todo(session: Session, user: WebUser, unit_id: str, entries: dict[str, CatalogEntry]) -> Todo:
+    unit = get_unit(session, user, unit_id)
+    run = latest_run(session)
+    if run is None:
+        return Todo(None, None, [], [], [], [], [])
+    rows = finding_queue(session, user, run, unit_id=unit.id)
+    todo = [TodoFinding(r.finding, r.state, _due(r.finding, run), None) for r in rows
+            if r.state in WAITING_FOR_STAFF]
+    for t in todo:
+        t.overdue_days = (run.as_of - t.due).days if t.due <= run.as_of else None
+    todo.sort(key=lambda t: (t.due, SEVERITY_ORDER.get(t.finding.severity, 1), -t.finding.points, t.finding.id))
+    review = [r for r in rows if r.state in WAITING_FOR_REVIEW]
+    matches = [m for m in match_queue(session, user, run, entries, unit_id=unit.id) if m.decision is None]
+    previous = session.scalar(select(AuditRun).where(AuditRun.status == "complete", AuditRun.id < run.id)
+                              .order_by(AuditRun.id.desc()))
+    new: list[Finding] = []
+    resolved: list[Finding] = []
+    if previous is not None:
+        def defects(r: AuditRun) -> dict[str, Finding]:
+            return {f.key: f for f in session.scalars(select(Finding).where(
+                Finding.audit_run_id == r.id, Finding.unit_id == unit.id, Finding.status == "defect")
+                .order_by(Finding.id))}
+
+        now_, before = defects(run), defects(previous)
+        new = [f for k, f in now_.items() if k not in before]
+        resolved = [f for k, f in before.items() if k not in now_]
+    return Todo(run, previous, todo, review, matches, new, resolved)
+
+
 # ---------------------------------------------------------------------------- decisions
 def _supersede(session: Session, unit_id: str, *, item_id: int | None = None, entry_id: str | None = None,
                action: str | None = None) -> list[int]:

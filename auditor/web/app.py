@@ -299,9 +299,13 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
     @app.get("/")
     def home():  # noqa: ANN202
         user = _user()
-        if user.role == "staff":
-            return redirect(url_for("unit_page", unit_id=user.unit_id))
         db = _db()
+        if user.role == "staff":  # unit staff land on their own to-do list
+            todo = A.staff_todo(db, user, user.unit_id or "", _entries_by_id())
+            unit = db.get(Unit, user.unit_id)
+            return render_template("todo.html", user=user, unit=unit, todo=todo, by_id=_entries_by_id(),
+                                   SEVERITY={"veto": "一票否决", "critical": "严重", "major": "主要", "minor": "一般",
+                                             "info": "提示"})
         run = A.latest_run(db)
         rows = []
         if run is not None:
