@@ -246,20 +246,31 @@ def _write_reports(factory, run_id: int, out: Path, formats: list[str]) -> list[
 
 
 class _progress:
-    """A rich status line while a stage works; falls back to silence when not on a terminal."""
+    """A rich status line while a stage works; on a non-terminal, a plain progress line every few seconds."""
+
+    EVERY_S = 5.0
 
     def __init__(self, label: str) -> None:
         self.label = label
         self.status = None
+        self.last_line = 0.0
 
     def __enter__(self) -> Callable[[str], None]:
+        import time
+
         if sys.stdout.isatty():
             self.status = _console().status(self.label)
             self.status.__enter__()
+        self.last_line = time.monotonic()
 
         def update(text: str) -> None:
             if self.status is not None:
                 self.status.update(f"{self.label} · {text}")
+                return
+            now = time.monotonic()
+            if now - self.last_line >= self.EVERY_S:
+                self.last_line = now
+                print(f"{self.label} · {text}", flush=True)
 
         return update
 

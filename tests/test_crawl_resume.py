@@ -82,13 +82,13 @@ def test_crawl_killed_midway_resumes(tmp_path):
             s.add(run)
             s.commit()
             run_id = run.id
-        child = _spawn(url, run_id, "audit", None, crawl_settings(path, SLOW))
+        child = _spawn(url, run_id, "audit", None, crawl_settings(path, SLOW)).proc
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and child.poll() is None and len(_stored_details(factory, run_id)) < 6:
             time.sleep(0.05)
         assert child.poll() is None, "the crawl ended before it could be killed"
         child.send_signal(signal.SIGKILL)
-        child.communicate()
+        child.wait()
         stored = _stored_details(factory, run_id)
         assert 0 < len(stored) < 39
         portal.clear_log()

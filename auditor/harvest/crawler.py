@@ -36,6 +36,10 @@ from sqlalchemy import select
 from twisted.python.failure import Failure
 
 from auditor.harvest.adapters import detect_adapter, get_adapter
+from auditor.harvest.adapters.declared import declared_size
+from auditor.harvest.coverage import judge_coverage
+from auditor.harvest.replay import NotArchived
+from auditor.harvest.scope import Scope
 from auditor.harvest.adapters.feed import feed_date, parse_feed
 from auditor.harvest.canonical import canonical_url
 from auditor.harvest.extract.dates import find_dates, parse_date
@@ -77,6 +81,15 @@ class ColumnState:
     seen: set[str] = field(default_factory=set)
     undated: int = 0
     latest: date | None = None
+    listed: int = 0  # entries on the pages read, duplicates included (what 共N条 counts)
+    declared_total: int | None = None
+    declared_pages: int | None = None
+    declared_evidence: str = ""
+    pages_skipped: int = 0
+    not_read: list[str] = field(default_factory=list)  # why list pages were not read (reason per page)
+    details_fetched: int = 0
+    details_failed: int = 0
+    details_skipped: int = 0
 
 
 def _failure_info(failure: Failure) -> tuple[int | None, str]:
@@ -137,6 +150,7 @@ class RegistrySpider(scrapy.Spider):
         self.probe_rounds = 1
         self.probe_rounds_done = 0
         self.probes_in_flight = 0
+        self.scope = Scope()
         self._factory = None
         self._redis = None
         self._pool = None
@@ -252,6 +266,8 @@ class RegistrySpider(scrapy.Spider):
         self.probe_rounds = max(1, self.settings.getint("AUDITOR_PROBES", 3))
         self._load_state()
         sites, channels = self._load_targets()
+        extra = json.loads(self.settings.get("AUDITOR_SCOPE_EXTRA") or "[]")
+        self.scope = Scope.of(sites, channels, extra)
         site_ids = {c.site_id for c in channels}
         platforms = {s.id: s.platform for s in sites}
         requests: list[scrapy.Request] = []
@@ -418,10 +434,21 @@ class RegistrySpider(scrapy.Spider):
         page = adapter.parse_list(response.url, text)
         state.adapter = page.adapter
         state.pages += 1
+        state.listed += len(page.entries)
+        if response.meta.get("first"):
+            said = declared_size(text)
+            state.declared_total = page.declared_total if page.declared_total is not None else said.total_items
+            state.declared_pages = page.total_pages if page.total_pages else said.total_pages
+            state.declared_evidence = said.evidence
         for entry in page.entries:
             yield from self._listing(state, entry.url, entry.title, entry.date_text, response.url)
         if response.meta.get("first"):
             for spec in page.next_requests:
+                if not self.scope.allows(spec.url):
+                    state.pages_skipped += 1
+                    state.not_read.append(f"站外分页链接（{self.scope.host(spec.url)}），未跟随")
+                    self.crawler.stats.inc_value("scope/offsite_list_pages")
+                    continue
                 state.pending += 1
                 meta = self._meta(state.site_id, column=state.url, platform=page.adapter, first=False, local=True,
                                   kind="list")
@@ -493,18 +520,33 @@ class RegistrySpider(scrapy.Spider):
         self.listings[url].update(state.channel_ids)
         if not first_time:
             return
+        if not self.scope.allows(url):  # recorded as listed, not fetched: not ours to judge, not a dead link
+            state.details_skipped += 1
+            self.crawler.stats.inc_value("scope/offsite_details")
+            yield ListingItem(url=url, channel_ids=state.channel_ids, site_id=state.site_id, list_title=title,
+                              list_date_text=date_text, detail_state="offsite")
+            return
         key = canonical_url(url)
         if key in self.done_details:
             self.crawler.stats.inc_value("resume/details_skipped")
             return
         yield self._conditional(
             scrapy.Request(url, callback=self.parse_detail, errback=self.detail_failed, priority=10,
-                           meta=self._meta(state.site_id, referrer=referrer, kind="detail")),
+                           meta=self._meta(state.site_id, referrer=referrer, kind="detail", column=state.url)),
             self.validators.get(key))
 
     def list_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         state = self.columns[request.meta["column"]]
+        if failure.check(NotArchived):  # a replayed copy lacks the page: unverified, not a site failure
+            self.crawler.stats.inc_value("replay/not_archived_list_pages")
+            state.pages_skipped += 1
+            state.not_read.append(f"存档副本未保存该页（{request.url}）")
+            if request.meta.get("first"):
+                state.first_failed = True
+                state.error = f"not archived: {request.url}"
+            yield from self._column_done(state)
+            return
         status, error = _failure_info(failure)
         blocked = looks_blocked(status) or error.startswith("robots")
         yield self._failed_fetch_item(failure, request.meta.get("kind", "list"), "blocked" if blocked else "error")
@@ -529,15 +571,34 @@ class RegistrySpider(scrapy.Spider):
             status = "failed"
         elif state.failed_pages:
             status = "partial"
+        elif state.failed_pages or state.pages_skipped:
+            status = "partial"
         else:
             status = "ok"
+        if state.error and state.error.startswith("not archived"):
+            status = "not_archived"  # the copy lacks the column's first page: nothing seen, no site failure
+        cov = judge_coverage(read_first=not (state.first_failed or state.blocked), pages_read=state.pages,
+                             pages_failed=state.failed_pages, pages_skipped=state.pages_skipped,
+                             entries=len(state.seen), listed=state.listed, declared_total=state.declared_total,
+                             declared_pages=state.declared_pages, declared_evidence=state.declared_evidence,
+                             not_read=state.not_read, error=state.error)
+        self.crawler.stats.inc_value(f"coverage/{cov.coverage}")
         yield ColumnHealthItem(channel_ids=state.channel_ids, url=state.url, status=status,
                                http_status=state.http_status, error=state.error, entries=len(state.seen),
                                pages=state.pages, undated_entries=state.undated,
-                               latest_date=state.latest.isoformat() if state.latest else None, adapter=state.adapter)
+                               latest_date=state.latest.isoformat() if state.latest else None, adapter=state.adapter,
+                               coverage=cov.coverage, coverage_reason=cov.reason,
+                               declared_total=state.declared_total, declared_pages=state.declared_pages,
+                               pages_failed=state.failed_pages, pages_skipped=state.pages_skipped,
+                               share_seen=cov.share_seen, details_fetched=state.details_fetched,
+                               details_failed=state.details_failed, details_skipped=state.details_skipped)
 
     # ------------------------------------------------------------------ details
     def _check_attachment(self, url: str, site_id: str | None, referrer: str) -> Iterator[scrapy.Request]:
+        if url and url not in self.attachments_checked and not self.scope.allows(url):
+            self.attachments_checked.add(url)
+            self.crawler.stats.inc_value("scope/offsite_attachments")  # another host's file: not checked
+            return
         if url and url not in self.attachments_checked:
             self.attachments_checked.add(url)
             yield scrapy.Request(url, method="HEAD", callback=self.attachment_ok, errback=self.attachment_failed,
@@ -563,6 +624,7 @@ class RegistrySpider(scrapy.Spider):
             yield self._fetch_item(response, "detail", outcome="blocked")
             return
         evidence = self._fetch_item(response, "detail")
+        self._count_detail(response.meta, "details_fetched")
         pool = self._extract_pool()
         if pool is None:
             payload = extract_payload(response.body, response.url, declared)
@@ -599,8 +661,20 @@ class RegistrySpider(scrapy.Spider):
         if self._pool:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
+    def _count_detail(self, meta: dict, what: str) -> None:
+        state = self.columns.get(meta.get("column") or "")
+        if state is not None:
+            setattr(state, what, getattr(state, what) + 1)
+
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
+        if failure.check(NotArchived):  # listed, but the saved copy lacks it: unverified, never a dead link
+            self.crawler.stats.inc_value("replay/not_archived_details")
+            self._count_detail(request.meta, "details_skipped")
+            yield ListingItem(url=request.url, channel_ids=[], site_id=request.meta.get("site_id"), list_title="",
+                              list_date_text=None, detail_state="not_archived")
+            return
+        self._count_detail(request.meta, "details_failed")
         status, error = _failure_info(failure)
         blocked = looks_blocked(status) or error.startswith("robots")
         if blocked:
@@ -616,6 +690,9 @@ class RegistrySpider(scrapy.Spider):
 
     def attachment_failed(self, failure: Failure) -> Iterator[LinkCheckItem]:
         request = failure.request
+        if failure.check(NotArchived):
+            self.crawler.stats.inc_value("replay/not_archived_attachments")
+            return
         status, error = _failure_info(failure)
         if looks_blocked(status) or error.startswith("robots"):
             error = f"blocked: {error}"

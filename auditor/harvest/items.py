@@ -15,6 +15,7 @@ class ListingItem:
     site_id: str | None
     list_title: str
     list_date_text: str | None
+    detail_state: str | None = None  # offsite | not_archived: the detail page is not fetched, and why
 
 
 @dataclass
@@ -46,6 +47,16 @@ class ColumnHealthItem:
     undated_entries: int
     latest_date: str | None
     adapter: str | None
+    coverage: str | None = None  # complete | partial | failed
+    coverage_reason: str | None = None
+    declared_total: int | None = None
+    declared_pages: int | None = None
+    pages_failed: int = 0
+    pages_skipped: int = 0
+    share_seen: float | None = None
+    details_fetched: int = 0
+    details_failed: int = 0
+    details_skipped: int = 0
 
 
 @dataclass

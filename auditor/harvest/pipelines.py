@@ -157,6 +157,8 @@ class StorePipeline:
         key, row = self._item_row(it.url, it.site_id)
         if not row.list_title:
             row.list_title = it.list_title
+        if it.detail_state and row.fetched_at is None:
+            row.detail_state = it.detail_state
         for channel_id in it.channel_ids:
             cached = self.listings.get((key, channel_id))
             if isinstance(cached, int):
@@ -177,6 +179,7 @@ class StorePipeline:
         row.title = it.title
         row.http_status = it.http_status
         row.fetched_at = datetime.now(timezone.utc).replace(tzinfo=None)
+        row.detail_state = None
         for name in ("publish_date", "written_date"):
             spec = f.get(name) or {}
             setattr(row, name, _date(spec.get("value")))
@@ -203,7 +206,12 @@ class StorePipeline:
             self.session.add(ColumnHealth(crawl_run_id=self.run_id, channel_id=channel_id, url=it.url,
                                           status=it.status, http_status=it.http_status, error=it.error,
                                           entries=it.entries, pages=it.pages, undated_entries=it.undated_entries,
-                                          latest_date=_date(it.latest_date), adapter=it.adapter))
+                                          latest_date=_date(it.latest_date), adapter=it.adapter,
+                                          coverage=it.coverage, coverage_reason=it.coverage_reason,
+                                          declared_total=it.declared_total, declared_pages=it.declared_pages,
+                                          pages_failed=it.pages_failed, pages_skipped=it.pages_skipped,
+                                          share_seen=it.share_seen, details_fetched=it.details_fetched,
+                                          details_failed=it.details_failed, details_skipped=it.details_skipped))
 
     def _probe(self, it: SiteProbeItem) -> None:
         assert self.session is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -40,14 +41,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spider", default="audit")
     parser.add_argument("--units", default=None)
     parser.add_argument("--settings-json", default="{}")
+    parser.add_argument("--stats-out", default=None, help="write the final stats JSON here (else stdout)")
+    parser.add_argument("--parent-pid", type=int, default=None, help="stop when this process is gone")
     args = parser.parse_args(argv)
+    if args.parent_pid:
+        _watch_parent(args.parent_pid)
     process = CrawlerProcess(build_settings(args.db, args.run, json.loads(args.settings_json)))
     crawler = process.create_crawler(args.spider)
     process.crawl(crawler, db=args.db, units=args.units)
     process.start()
     stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()}
-    print(json.dumps({"stats": stats}, default=str))
+    payload = json.dumps({"stats": stats}, default=str)
+    if args.stats_out:
+        Path(args.stats_out).write_text(payload, encoding="utf-8")
+    else:
+        print(payload)
     return 0
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """End this crawler when the process that started it is gone (kill -9 included), where the parent-death
+    signal is not available: a crawl nobody waits for must not go on writing into a run that recovery
+    marks interrupted. What the pipeline committed stays; `resume-crawl` goes on from there."""
+    import os
+    import signal
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 if __name__ == "__main__":

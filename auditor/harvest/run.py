@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from auditor.errors import AuditorError
+from auditor.ops.recovery import live_holder
 from auditor.store.models import CrawlRun, Item
 
 ProgressFn = Callable[[int, int], None]  # (pages fetched, items stored)
@@ -35,26 +37,73 @@ def robots_overrides(registry_path: str) -> dict[str, str]:
     return {s.id: s.robots_reason or "" for s in registry.sites if s.robots == "ignore"}
 
 
-def _spawn(db_url: str, run_id: int, spider: str, units: list[str] | None, settings: dict) -> subprocess.Popen:
+def log_dir(db_url: str) -> Path:
+    """Where crawler logs go: $AUDITOR_LOG_DIR, else `crawl-logs/` beside an SQLite file, else ./crawl-logs."""
+    if os.environ.get("AUDITOR_LOG_DIR"):
+        return Path(os.environ["AUDITOR_LOG_DIR"])
+    if db_url.startswith("sqlite:///") and db_url != "sqlite:///:memory:":
+        return Path(db_url[len("sqlite:///"):]).parent / "crawl-logs"
+    return Path("crawl-logs").resolve()
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the crawler child is killed when the process that started it dies (even by kill -9)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # not Linux: the child's own parent watch (process.py) still ends it
+        pass
+
+
+@dataclass
+class Child:
+    """One crawler process: its output goes to a log file (never an unread pipe), its stats to a JSON file."""
+
+    proc: subprocess.Popen
+    log_path: Path
+    stats_path: Path
+
+
+def _spawn(db_url: str, run_id: int, spider: str, units: list[str] | None, settings: dict, n: int = 0) -> Child:
+    folder = log_dir(db_url)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    log_path = folder / f"crawl-run-{run_id}-{stamp}-{n}.log"
+    stats_path = log_path.with_suffix(".stats.json")
     cmd = [sys.executable, "-m", "auditor.harvest.process", "--db", db_url, "--run", str(run_id),
-           "--spider", spider, "--settings-json", json.dumps(settings)]
+           "--spider", spider, "--settings-json", json.dumps(settings), "--stats-out", str(stats_path),
+           "--parent-pid", str(os.getpid())]
     if units:
         cmd += ["--units", ",".join(units)]
     env = dict(os.environ)
     root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")  # the top-level spiders/ package
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=root)
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                                cwd=root, preexec_fn=_die_with_parent if os.name == "posix" else None)
+    return Child(proc, log_path, stats_path)
 
 
-def _child_stats(out: str) -> dict:
-    stats: dict = {}
-    for line in out.splitlines():
-        if line.startswith("{"):
-            try:
-                stats = json.loads(line).get("stats", {})
-            except json.JSONDecodeError:
-                pass
-    return stats
+def _child_stats(child: Child) -> dict:
+    try:
+        return json.loads(child.stats_path.read_text(encoding="utf-8")).get("stats", {})
+    except (OSError, ValueError):
+        return {}
+
+
+def _log_tail(path: Path, limit: int = 4000) -> str:
+    """The end of a child's log: the error a failed crawl ended with."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - limit))
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def _merge(total: dict, stats: dict) -> None:
@@ -109,6 +158,10 @@ def resume_crawl(factory: sessionmaker[Session], db_url: str, run_id: int, *, sp
             raise AuditorError(f"no crawl run {run_id}", hint="`auditor runs` lists the crawl runs")
         if run.status == "complete":
             raise AuditorError(f"crawl run {run_id} is complete; nothing to resume", hint="start a new crawl")
+        holder = live_holder(run.stats)
+        if run.status == "running" and holder:
+            raise AuditorError(f"crawl run {run_id} is still being crawled by process {holder}",
+                               hint="wait for it to finish, or stop that process first")
         registry_path = run.registry_path
         run.status = "running"
         session.commit()
@@ -120,8 +173,15 @@ def resume_crawl(factory: sessionmaker[Session], db_url: str, run_id: int, *, sp
 
 def _run_children(factory: sessionmaker[Session], db_url: str, run_id: int, spider: str, units: list[str] | None,
                   settings: dict, progress: ProgressFn | None, workers: int) -> None:
-    procs = [_spawn(db_url, run_id, spider, units, settings) for _ in range(workers)]
-    while any(p.poll() is None for p in procs):
+    children = [_spawn(db_url, run_id, spider, units, settings, n) for n in range(workers)]
+    with factory() as session:
+        run = session.get(CrawlRun, run_id)
+        assert run is not None
+        logs = [str(c.log_path) for c in children]
+        run.stats = {**(run.stats or {}), "log_path": logs[0], "log_paths": logs,
+                     "child_pids": [c.proc.pid for c in children]}
+        session.commit()
+    while any(c.proc.poll() is None for c in children):
         if progress is not None:
             with factory() as session:
                 items = session.scalar(select(func.count(Item.id)).where(Item.last_seen_run == run_id)) or 0
@@ -132,14 +192,13 @@ def _run_children(factory: sessionmaker[Session], db_url: str, run_id: int, spid
     stats: dict = {}
     errors: list[str] = []
     finished = True
-    for p in procs:
-        out, err = p.communicate()
-        child = _child_stats(out)
+    for c in children:
+        child = _child_stats(c)
         _merge(stats, child)
-        if p.returncode != 0:
-            why = f"crawler process exited with {p.returncode}" + (
-                f" (killed by signal {-p.returncode})" if p.returncode < 0 else "")
-            errors.append((err[-4000:].rstrip() + "\n" + why).lstrip())
+        code = c.proc.returncode
+        if code != 0:
+            why = f"crawler process exited with {code}" + (f" (killed by signal {-code})" if code < 0 else "")
+            errors.append((_log_tail(c.log_path).rstrip() + "\n" + why + f"\nlog: {c.log_path}").lstrip())
         elif child.get("finish_reason", "finished") != "finished":
             finished = False
     with factory() as session:
@@ -150,7 +209,7 @@ def _run_children(factory: sessionmaker[Session], db_url: str, run_id: int, spid
         previous = dict(run.stats or {})
         sessions = int(previous.get("sessions", 0)) + 1
         run.stats = {**previous, **{k: v for k, v in stats.items() if isinstance(v, (int, float, str))},
-                     "sessions": sessions, "workers": len(procs)}
+                     "sessions": sessions, "workers": len(children), "child_pids": []}
         if errors:
             run.stats["error"] = errors[0]
         session.commit()
@@ -161,5 +220,6 @@ def _run_children(factory: sessionmaker[Session], db_url: str, run_id: int, spid
         with factory() as session:
             prune_snapshots(session, keep)
     if errors:
-        last = errors[0].strip().splitlines()[-1:]
-        raise AuditorError(f"crawl run {run_id} failed: {last}", hint="see the crawl run's stats for the full error")
+        last = [ln for ln in errors[0].strip().splitlines() if not ln.startswith("log: ")][-1:]
+        raise AuditorError(f"crawl run {run_id} failed: {last[0] if last else 'no output'}",
+                           hint=f"the crawler log has the full error: {children[0].log_path}")

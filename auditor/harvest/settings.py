@@ -45,6 +45,7 @@ EXTENSIONS = {
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "auditor.harvest.middlewares.BackoffRetryMiddleware": 550,
+    "auditor.harvest.replay.ReplayMiddleware": 950,  # `--replay HOST=PATH`: answer HOST from a saved copy
 }
 
 # Harvest behaviour (issue 4)
@@ -58,3 +59,5 @@ AUDITOR_SNAPSHOT_KEEP_RUNS = 5  # retention: fetch records of the last N runs (+
 AUDITOR_ROBOTS_IGNORE = "{}"  # JSON site id -> reason, from the registry's `robots: ignore`
 AUDITOR_DISTRIBUTED = ""  # redis://host:port/db → scrapy-redis scheduler + dupefilter shared by processes
 AUDITOR_EXTRACT_WORKERS = 0  # >0: detail extraction in that many worker processes (frees the reactor)
+AUDITOR_REPLAY = "[]"  # JSON [{host, path}]: hosts answered from a saved copy (HTTrack/wget folder or WARC)
+AUDITOR_SCOPE_EXTRA = "[]"  # JSON host names to treat as in scope beyond the registry's (tests, replays)

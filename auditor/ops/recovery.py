@@ -40,6 +40,12 @@ class RecoveryReport:
         return bool(self.crawl_runs or self.audit_runs or self.ops_runs)
 
 
+def _self_pid() -> int:
+    import os
+
+    return os.getpid()
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -48,6 +54,28 @@ def _gone(info: dict | None) -> bool:
     info = info or {}
     pid, host = info.get("pid"), info.get("host")
     return isinstance(pid, int) and host == socket.gethostname() and not pid_alive(pid)
+
+
+def live_holder(info: dict | None) -> int | None:
+    """The pid of a process on this host still working on a run (its starter or a crawler child), if any."""
+    info = info or {}
+    if info.get("host") != socket.gethostname():
+        return None
+    for pid in [info.get("pid"), *(info.get("child_pids") or [])]:
+        if isinstance(pid, int) and pid_alive(pid) and not _exiting(pid):
+            return pid
+    return None
+
+
+def _exiting(pid: int) -> bool:
+    """A killed process still tearing down (its memory, hence its command line, already gone)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return not fh.read(1)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
 
 
 def recover_interrupted(factory: sessionmaker[Session], *, registry_path: str | None = None,
@@ -59,6 +87,9 @@ def recover_interrupted(factory: sessionmaker[Session], *, registry_path: str | 
     with factory() as s:
         for run in s.scalars(select(CrawlRun).where(CrawlRun.status == "running")):
             mine = held_lock and (registry_path is None or run.registry_path == registry_path)
+            holder = live_holder(run.stats)
+            if holder and holder != _self_pid():
+                continue  # a live crawler still writes into it: never mark it interrupted under its feet
             if mine or _gone(run.stats) or run.started_at < now - stale_after:
                 run.status = "interrupted"
                 run.finished_at = now

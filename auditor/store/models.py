@@ -54,6 +54,7 @@ class Site(Base):
     home_url: Mapped[str] = mapped_column(String(500))
     platform: Mapped[str] = mapped_column(String(40), default="auto")
     owner_unit_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hosts: Mapped[list[Any]] = mapped_column(JSON, default=list)  # extra host names the site owns (crawl scope)
 
 
 class Channel(Base):
@@ -134,6 +135,8 @@ class Item(Base):
     first_seen_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
     last_seen_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
     fetched_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # why a listed item has no fetched detail page: offsite | not_archived (None: fetched or failed)
+    detail_state: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="item", cascade="all, delete-orphan")
     listings: Mapped[list["ItemListing"]] = relationship(back_populates="item", cascade="all, delete-orphan")
@@ -185,6 +188,17 @@ class ColumnHealth(Base):
     undated_entries: Mapped[int] = mapped_column(Integer, default=0)
     latest_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     adapter: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # coverage: did this crawl read the whole column? complete | partial | failed (see harvest/coverage.py)
+    coverage: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    coverage_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    declared_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    declared_pages: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pages_failed: Mapped[int] = mapped_column(Integer, default=0)
+    pages_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    share_seen: Mapped[float | None] = mapped_column(Float, nullable=True)
+    details_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    details_failed: Mapped[int] = mapped_column(Integer, default=0)
+    details_skipped: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class SiteProbe(Base):

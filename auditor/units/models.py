@@ -32,6 +32,7 @@ class SiteSpec(Strict):
     robots: Literal["obey", "ignore"] = "obey"
     robots_reason: str | None = None
     owner: str | None = None  # unit that runs the site; site-health findings are charged to it
+    hosts: list[str] = Field(default_factory=list)  # other host names the site owns (www vs bare, old IP)
     columns: list["ColumnSpec"] = Field(default_factory=list)  # news/notice columns not owned by a unit
 
     @model_validator(mode="after")

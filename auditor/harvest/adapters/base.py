@@ -38,6 +38,7 @@ class ListPage:
     next_requests: list[RequestSpec] = field(default_factory=list)
     total_pages: int | None = None
     adapter: str = ""
+    declared_total: int | None = None  # items the list says the column holds (共N条, Total record N …)
 
 
 class ListAdapter(ABC):

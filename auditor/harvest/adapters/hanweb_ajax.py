@@ -92,7 +92,7 @@ class HanwebAjaxAdapter(ListAdapter):
                 f"{proxy}?startrecord={start}&endrecord={end}&perpage={per_page}",
                 method="POST", formdata=dict(fields)))
             start = end + 1
-        return ListPage(entries, nxt, pages, self.name)
+        return ListPage(entries, nxt, pages, self.name, declared_total=total_records)
 
     def _proxy_answer(self, entries, text: str) -> ListPage:
         pages = _XML_PAGES.search(text)

@@ -79,25 +79,35 @@ def _with_param(url: str, key: str, value: int) -> str:
 
 
 def link_pager(url: str, root: etree._Element | None) -> tuple[int | None, list[RequestSpec]]:
-    """Page count and remaining pages read off pager links (file or query style)."""
+    """Page count and remaining pages read off pager links (file or query style).
+
+    Pager links are kept on the host they point at, even when it is not this page's host (real
+    sites link their pager to www vs the bare domain, an old IP, a host that no longer answers):
+    the crawler decides whether that host is in scope, and a page it cannot read makes the column
+    partial instead of silently ending it at page 1."""
     if root is None:
         return None, []
     here = urlsplit(url)
     here_dir, here_name = _split_file(url)
     here_query = dict(parse_qsl(here.query))
     files: dict[tuple[str, str], set[int]] = {}
+    file_hosts: dict[tuple[str, str], dict[str, int]] = {}
     queries: dict[str, dict[int, str]] = {}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.lower().startswith(("javascript:", "#", "mailto:")):
             continue
         target = urlsplit(urljoin(url, href))
-        if target.netloc != here.netloc:
+        if target.scheme not in ("http", "https"):
             continue
         t_dir, t_name = _split_file(target.geturl())
         fm = _FILE_PAGE.match(t_name)
         if fm and t_dir == here_dir and not target.query:
-            files.setdefault((fm["prefix"], fm["ext"]), set()).add(int(fm["n"]))
+            key = (fm["prefix"], fm["ext"])
+            files.setdefault(key, set()).add(int(fm["n"]))
+            hosts = file_hosts.setdefault(key, {})
+            origin = f"{target.scheme}://{target.netloc}"
+            hosts[origin] = hosts.get(origin, 0) + 1
             continue
         if _as_file(target.path) == _as_file(here.path):
             for key, val in parse_qsl(target.query):
@@ -115,7 +125,8 @@ def link_pager(url: str, root: etree._Element | None) -> tuple[int | None, list[
         first = 1 if zero_based else 2
         nxt = []
         if _FILE_PAGE.match(here_name) is None:
-            nxt = [RequestSpec(urljoin(url, f"{here_dir}{prefix}_{i}.{ext}"))
+            origin = max(file_hosts[(prefix, ext)].items(), key=lambda kv: kv[1])[0]
+            nxt = [RequestSpec(urljoin(origin, f"{here_dir}{prefix}_{i}.{ext}"))
                    for i in range(first, last + 1)]
         return total, nxt
     if queries:

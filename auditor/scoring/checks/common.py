@@ -33,11 +33,16 @@ def recent_health(ctx: AuditContext, channel: Channel, runs: int) -> list[Column
     return [by_run[r] for r in wanted if r in by_run]
 
 
+def read_whole(h: ColumnHealth) -> bool:
+    """This crawl read the whole column (coverage complete); rows from before coverage use the status."""
+    return h.coverage == "complete" if h.coverage else h.status == "ok"
+
+
 def healthy(ctx: AuditContext, channel: Channel, runs: int) -> bool:
-    """Crawled without failure in each of the last `runs` crawl runs."""
+    """Read whole (coverage complete) in each of the last `runs` crawl runs: only then can absence be judged."""
     rows = recent_health(ctx, channel, runs)
     wanted = min(runs, len(ctx.crawl_runs))
-    return wanted > 0 and len(rows) == wanted and all(h.status == "ok" for h in rows)
+    return wanted > 0 and len(rows) == wanted and all(read_whole(h) for h in rows)
 
 
 def channel_codes_of_item(ctx: AuditContext, item_id: int) -> set[str]:

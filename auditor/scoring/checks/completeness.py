@@ -3,8 +3,35 @@
 from __future__ import annotations
 
 from auditor.scoring.checks import CheckResult
-from auditor.scoring.checks.common import accepted_by_entry, healthy, recent_health, review_by_entry
+from auditor.scoring.checks.common import accepted_by_entry, healthy, read_whole, recent_health, review_by_entry
 from auditor.scoring.context import AuditContext, FindingDraft
+from auditor.store.models import Channel
+
+
+def _column_evidence(ctx: AuditContext, channel: Channel, runs: int) -> dict:
+    """What the recent crawls saw of one column that should hold the entry: status and coverage, newest first."""
+    rows = recent_health(ctx, channel, runs)
+    newest = rows[0] if rows else None
+    return {"name": channel.name, "url": channel.url, "health": [h.status for h in rows],
+            "coverage": [h.coverage or ("complete" if h.status == "ok" else h.status) for h in rows],
+            "coverage_reason": newest.coverage_reason if newest else "本次审计的抓取未覆盖该栏目",
+            "declared_total": newest.declared_total if newest else None,
+            "entries": newest.entries if newest else None,
+            "share_seen": newest.share_seen if newest else None}
+
+
+def _unverified_reason(ctx: AuditContext, holders: list[Channel], runs: int) -> str:
+    """Why absence cannot be judged, naming the first column that was not read whole."""
+    for c in holders:
+        rows = recent_health(ctx, c, runs)
+        if not rows:
+            return f"栏目「{c.name}」未被抓取"
+        bad = next((h for h in rows if not read_whole(h)), None)
+        if bad is not None:
+            if (bad.coverage or bad.status) == "partial":
+                return f"栏目「{c.name}」未完整读取：{bad.coverage_reason or bad.error or '部分列表页未读取'}"
+            return f"栏目「{c.name}」抓取失败：{bad.coverage_reason or bad.error or bad.status}"
+    return "栏目抓取不完整"
 
 
 def check_completeness(ctx: AuditContext) -> CheckResult:
@@ -24,8 +51,7 @@ def check_completeness(ctx: AuditContext) -> CheckResult:
                       [c for c in website if c.column_kind == "catalog" and not c.domain]
             evidence = {"entry": {"id": entry.id, "level1": entry.level1, "level2": entry.level2,
                                   "basis": entry.basis, "time_limit": entry.time_limit},
-                        "columns": [{"name": c.name, "url": c.url,
-                                     "health": [h.status for h in recent_health(ctx, c, runs)]} for c in holders]}
+                        "columns": [_column_evidence(ctx, c, runs) for c in holders]}
             if review.get(entry.id):
                 evidence["review_band"] = [{"item_id": m.item_id, "score": m.score} for m in review[entry.id]]
             key = f"missing|{unit.id}|{entry.id}"
@@ -55,7 +81,7 @@ def check_completeness(ctx: AuditContext) -> CheckResult:
                          f"（公开时限：{entry.time_limit}）；确无此事项的，在目录中标注“无”并说明理由。"),
                     key=key))
             else:
-                reason = "栏目抓取失败" if holders else "未登记承载该领域的栏目"
+                reason = _unverified_reason(ctx, holders, runs) if holders else "未登记承载该领域的栏目"
                 res.findings.append(FindingDraft(
                     check="completeness", rule="unverified", status="unverified", severity="info",
                     unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
