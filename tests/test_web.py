@@ -975,3 +975,22 @@ def test_to_do_list_moves_contested_findings_and_shows_changes_since_the_last_au
     resolved = page.split('id="todo-resolved"', 1)[1].split("</ul>", 1)[0]
     assert target.title in resolved
     assert "这是第一次审计" not in page
+
+
+def test_changing_ones_password_ends_every_other_session(env):
+    app, factory, _ = env
+    here, elsewhere = Browser(app, "mzj", "mzj-demo"), Browser(app, "mzj", "mzj-demo")
+    saved = _cookie(elsewhere)
+    r = here.post("/account/password", {"current": "wrong", "new": "a-new-password", "again": "a-new-password"})
+    assert r.status_code == 400 and "当前密码不正确" in r.text
+    assert elsewhere.get("/units/mzj").status_code == 200  # a refused change ends nothing
+    r = here.post("/account/password", {"current": "mzj-demo", "new": "a-new-password", "again": "other-password"})
+    assert r.status_code == 400 and "不一致" in r.text
+    r = here.post("/account/password", {"current": "mzj-demo", "new": "a-new-password", "again": "a-new-password"})
+    assert r.status_code == 200 and 'id="password-done"' in r.text
+    assert here.get("/units/mzj").status_code == 200  # this session goes on
+    assert elsewhere.get("/units/mzj").status_code == 302 and _with_cookie(app, saved).get("/").status_code == 302
+    assert _try_login(app, "mzj", "mzj-demo").status_code == 401
+    assert _try_login(app, "mzj", "a-new-password").status_code == 302
+    actions = [e.action for e in _all(factory, AuditLogEntry, AuditLogEntry.actor == "mzj")]
+    assert "password_failed" in actions and "password" in actions

@@ -46,7 +46,8 @@ QUEUES = {
 DECISION_LABELS = {"confirm": "确认匹配", "reject": "否定匹配", "relink": "改链", "not_applicable": "无此事项"}
 ACTION_LABELS = {**DECISION_LABELS, "evidence": "上传佐证", "finding_state": "整改状态", "undo": "撤销",
                  "refetch": "重新抓取", "rescore": "重新评分", "user": "账号", "login": "登录", "logout": "退出登录",
-                 "login_failed": "登录失败", "login_throttled": "登录受限", "user_deactivate": "停用账号"}
+                 "login_failed": "登录失败", "login_throttled": "登录受限", "user_deactivate": "停用账号",
+                 "password": "修改密码", "password_failed": "修改密码失败"}
 
 
 class Forbidden(AuditorError):

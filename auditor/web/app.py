@@ -295,6 +295,35 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
         session.clear()
         return redirect(url_for("login"))
 
+    @app.route("/account/password", methods=["GET", "POST"])
+    def change_password():  # noqa: ANN202
+        """Change one's own password: every other session of the account ends; this one goes on."""
+        from auditor.web.accounts import MIN_PASSWORD, hash_password, verify_password
+
+        user, db = _user(), _db()
+        error, done = "", False
+        if request.method == "POST":
+            current, new, again = _form("current", 256), _form("new", 256), _form("again", 256)
+            address = (request.remote_addr or "?")[:64]
+            if not verify_password(user.password_hash, current):
+                record_attempt(db, user.username, address, False)  # counts towards the login throttle
+                A.log(db, user, user.unit_id, "password_failed", f"user:{user.username}", after={"address": address})
+                db.commit()
+                error = "当前密码不正确"
+            elif len(new) < MIN_PASSWORD:
+                error = f"新密码至少 {MIN_PASSWORD} 位"
+            elif new != again:
+                error = "两次输入的新密码不一致"
+            else:
+                user.password_hash = hash_password(new)
+                end_sessions(user)
+                session["sv"] = user.session_version  # this session continues, every other one ends
+                A.log(db, user, user.unit_id, "password", f"user:{user.username}", after={"address": address})
+                db.commit()
+                done = True
+        return render_template("account.html", user=user, error=error, done=done,
+                               min_length=MIN_PASSWORD), (400 if error else 200)
+
     # ------------------------------------------------------------------ overview
     @app.get("/")
     def home():  # noqa: ANN202
