@@ -81,39 +81,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     with _progress("抓取 crawling") as update:
         run_id = crawl(factory, url, registry, str(args.registry), units=args.units or None,
                        progress=lambda p, i: update(f"{p} pages, {i} items"), workers=args.workers, replay=replay)
-    _print_crawl_summary(factory, run_id)
+    from auditor.harvest.summary import print_crawl_summary
+
+    print_crawl_summary(factory, run_id, _console())
     return 0
-
-
-def _print_crawl_summary(factory, run_id: int) -> None:  # noqa: ANN001
-    """Per site and column: list pages, items, details fetched / failed / skipped, coverage and why."""
-    from rich.table import Table
-
-    from auditor.harvest.summary import crawl_summary
-
-    with factory() as session:
-        summary = crawl_summary(session, run_id)
-    console = _console()
-    for site in dict.fromkeys(c.site_id for c in summary.columns):
-        table = Table(title=f"站点 {site}", title_justify="left")
-        for col, justify in (("栏目", "left"), ("单位", "left"), ("列表页", "right"), ("条目", "right"),
-                             ("声明", "right"), ("详情已取", "right"), ("失败", "right"), ("跳过", "right"),
-                             ("覆盖", "left"), ("说明", "left")):
-            table.add_column(col, justify=justify, overflow="fold")
-        for c in (c for c in summary.columns if c.site_id == site):
-            pages = f"{c.pages}" + (f" (+{c.pages_failed}失败/{c.pages_skipped}跳过)" if c.pages_failed or c.pages_skipped
-                                    else "")
-            table.add_row("/".join(c.column.split("/")[-2:]), c.unit_name, pages, str(c.entries), "—" if c.declared_total is None
-                          else str(c.declared_total), str(c.details_fetched), str(c.details_failed),
-                          str(c.details_skipped), c.coverage, c.reason)
-        console.print(table)
-    counts = summary.coverage_counts
-    replayed = ", ".join(f"{r['host']}←{r['path']}" for r in summary.replay)
-    print(f"crawl run {run_id} {summary.status}: {len(summary.columns)} columns — "
-          f"{counts.get('complete', 0)} complete, {counts.get('partial', 0)} partial, "
-          f"{counts.get('failed', 0)} failed" + (f"; replayed from saved copies: {replayed}" if replayed else ""))
-    if summary.log_path:
-        print(f"crawler log: {summary.log_path}")
 
 
 def cmd_match(args: argparse.Namespace) -> int:
