@@ -19,7 +19,7 @@ from auditor.errors import AuditorError
 
 
 STAGE_CLIS = ("auditor.catalog.cli", "auditor.match.cli", "auditor.harvest.cli", "auditor.scoring.cli",
-              "auditor.report.cli", "auditor.web.cli", "auditor.ops.cli")
+              "auditor.report.cli", "auditor.web.cli", "auditor.ops.cli", "auditor.discover.cli")
 
 
 def _date(text: str) -> date:
@@ -51,8 +51,21 @@ def cmd_units_validate(args: argparse.Namespace) -> int:
     if problems:
         print(f"{len(problems)} problem(s) in {args.file}", file=sys.stderr)
         return 1
+    for warning in _domain_warnings(Path(args.file)):
+        print(warning, file=sys.stderr)
     print(f"{args.file}: OK")
     return 0
+
+
+def _domain_warnings(path: Path) -> list[str]:
+    """Columns whose declared domain contradicts their name (warnings only; see auditor/units/domain_hints)."""
+    from auditor.catalog.loader import load_catalog
+    from auditor.units.domain_hints import column_domain_warnings
+
+    try:
+        return column_domain_warnings(path, load_catalog())
+    except AuditorError as exc:
+        return [f"warning: column names not checked against domains: {exc}"]
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
