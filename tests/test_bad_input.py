@@ -139,6 +139,14 @@ def _page(tmp: Path) -> Path:
     return tmp / "page.html"
 
 
+def _existing(tmp: Path) -> list[str]:
+    """--db of an existing, empty database."""
+    from auditor.store.db import open_db
+
+    open_db(str(tmp / "audit.db")).kw["bind"].dispose()
+    return ["--db", str(tmp / "audit.db")]
+
+
 def _missing_db(*command: str) -> Callable[[Path], list[str]]:
     return lambda tmp: ["--db", str(tmp / "absent" / "audit.db"), *command]
 
@@ -242,6 +250,10 @@ CASES = [
     Case("missing-db-import", _missing_db("import-items", "x.csv", "--unit", "mzj", "--channel", "微信公众号"),
          "no database at", names_file=False),
     Case("missing-db-serve", _missing_db("serve", "--port", "0"), "no database at"),
+    Case("huge-run-id-report", lambda tmp: [*_existing(tmp), "report", "--run", "99999999999999999999"],
+         "too large", names_file=False),
+    Case("huge-run-id-resume", lambda tmp: [*_existing(tmp), "resume-crawl", "99999999999999999999"],
+         "too large", names_file=False),
     Case("missing-db-upcoming", _missing_db("upcoming"), "no database at"),
     Case("missing-db-deltas", _missing_db("deltas"), "no database at"),
     Case("missing-db-snapshot", _missing_db("snapshot", "show", "http://a.example.gov.cn/"), "no database at",
