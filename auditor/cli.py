@@ -43,9 +43,10 @@ def _audit_date(text: str) -> date:
 
 
 def _console():
+    """rich on a terminal; on a pipe or log file, wide enough that tables of Chinese text stay readable."""
     from rich.console import Console
 
-    return Console()
+    return Console() if sys.stdout.isatty() else Console(width=200)
 
 
 # ---------------------------------------------------------------------------- commands
@@ -88,15 +89,20 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from auditor.pipeline import crawl, load_registry_for
     from auditor.store.db import open_db, resolve_db_url
 
+    from auditor.harvest.replay import parse_replay_option
+
     catalog = load_catalog()
     registry = load_registry_for(Path(args.registry), catalog)
+    replay = [parse_replay_option(v) for v in args.replay or []]
     url = resolve_db_url(args.db)
     factory = open_db(url)
     _recover(factory)
     with _progress("抓取 crawling") as update:
         run_id = crawl(factory, url, registry, str(args.registry), units=args.units or None,
-                       progress=lambda p, i: update(f"{p} pages, {i} items"), workers=args.workers)
-    print(f"crawl run {run_id} complete")
+                       progress=lambda p, i: update(f"{p} pages, {i} items"), workers=args.workers, replay=replay)
+    from auditor.harvest.summary import print_crawl_summary
+
+    print_crawl_summary(factory, run_id, _console())
     return 0
 
 
@@ -327,6 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("crawl", help="crawl every channel of the registry into the database")
     c.add_argument("--registry", required=True)
     c.add_argument("--units", nargs="*", help="only these unit ids")
+    c.add_argument("--replay", action="append", metavar="HOST=PATH",
+                   help="answer HOST from a saved copy (HTTrack/wget folder or WARC file); repeatable")
     c.add_argument("--workers", type=int, default=1,
                    help="crawler processes sharing the run (distributed mode: AUDITOR_DISTRIBUTED=redis://…)")
     c.set_defaults(func=cmd_crawl)

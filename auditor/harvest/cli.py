@@ -38,7 +38,12 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
     factory, url = _factory(args)
     run_id = resume_crawl(factory, url, args.run)
-    print(f"crawl run {run_id} resumed and complete")
+    from rich.console import Console
+
+    from auditor.harvest.summary import print_crawl_summary
+
+    print_crawl_summary(factory, run_id, Console() if sys.stdout.isatty() else Console(width=200))
+    print(f"crawl run {run_id} resumed")
     return 0
 
 
