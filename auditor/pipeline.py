@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from auditor.catalog.loader import load_catalog
 from auditor.catalog.models import Catalog
 from auditor.errors import AuditorError
+from auditor.harvest.replay import ReplaySource
 from auditor.harvest.run import ProgressFn, run_crawl
 from auditor.scoring.engine import run_audit
 from auditor.scoring.rules import Scheme
@@ -28,8 +30,12 @@ def load_registry_for(path: Path, catalog: Catalog) -> Registry:
 
 def crawl(factory: sessionmaker[Session], db_url: str, registry: Registry, registry_path: str, *,
           units: list[str] | None = None, settings: dict | None = None, progress: ProgressFn | None = None,
-          workers: int = 1) -> int:
-    """Sync the registry into the store, then crawl its channels; returns the crawl run id."""
+          workers: int = 1, replay: list[ReplaySource] | None = None) -> int:
+    """Sync the registry into the store, then crawl its channels; returns the crawl run id. With `replay`,
+    the named hosts are answered from saved copies (the run records which)."""
+    if replay:
+        settings = {**(settings or {}), "AUDITOR_REPLAY": json.dumps([r.as_json() for r in replay],
+                                                                      ensure_ascii=False)}
     if units:
         for u in units:
             registry.unit(u)  # raises UnknownUnitError with the known ids

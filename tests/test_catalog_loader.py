@@ -59,16 +59,40 @@ def test_every_deadline_parses(catalog: Catalog) -> None:
         assert e.deadline is e.deadline  # cached
 
 
-def test_backed_rows_cover_every_csv_item(catalog: Catalog) -> None:
-    backed = [e for e in catalog.entries if e.source != "unbacked"]
+SOURCES_DIR = ROOT / "catalogs" / "sources"
+
+
+def _registered_pages() -> dict[str, dict[str, str]]:
+    with (SOURCES_DIR / "pages.csv").open(encoding="utf-8", newline="") as fh:
+        return {row["url"]: row for row in csv.DictReader(fh)}
+
+
+def test_backed_rows_name_a_recorded_page(catalog: Catalog) -> None:
+    """Every backed row's page is recorded: in the shared transcription CSVs or in catalogs/sources/pages.csv."""
+    backed = [e for e in catalog.entries if e.backed]
     assert len(backed) >= 190
     csv_urls = set()
     for path in CSV_DIR.glob("*.csv"):
         with path.open(encoding="utf-8", newline="") as fh:
             csv_urls |= {row["source"].split()[0] for row in csv.DictReader(fh)}
-    assert {e.source for e in backed} <= csv_urls
+    assert {e.source for e in backed} <= csv_urls | set(_registered_pages())
     for e in catalog.entries:
         assert e.source == "unbacked" or re.match(r"https?://", e.source)
+        assert e.backed or not (e.source_item or e.source_element), e.id
+
+
+def test_registered_pages_have_site_and_date() -> None:
+    pages = _registered_pages()
+    assert pages
+    for url, row in pages.items():
+        assert re.match(r"https?://", url) and row["site"] and row["site"] in url, url
+        assert re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?|unknown", row["date"]), url
+
+
+def test_time_limit_phrases_record_their_source() -> None:
+    with (SOURCES_DIR / "time_limit_phrases.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(r["phrase"].strip() and r["domain"].strip() and r["source"].strip() for r in rows)
 
 
 def test_channels_match_their_text(catalog: Catalog) -> None:

@@ -67,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
         return _diff(args, path)
     if cmd == "deadline":
         rule = parse_time_limit(args.phrase)
-        out = {"rule": rule.to_json()}
+        out = {"rule": rule.to_json(), "observed_by": rule.observed_by}
+        if not rule.assessable:
+            out["not_assessable"] = rule.reason
         if args.start:
             due = rule.due_date(args.start, default_calendar(), args.applies_to)
             out["due"] = None if due is None else {"date": due.date.isoformat(), "fallback_used": due.fallback_used}
@@ -88,10 +90,14 @@ def run(args: argparse.Namespace) -> int:
     total, backed = Counter(), Counter()
     for e in catalog.entries:
         total[e.domain] += 1
-        backed[e.domain] += e.source != "unbacked"
+        backed[e.domain] += e.backed
     print(f"catalog {catalog.version} (effective {catalog.effective}): {len(catalog.entries)} rows")
     for domain in catalog.domains():
         print(f"{domain}\t{total[domain]}\t{backed[domain]} backed")
+    n, b = len(catalog.entries), sum(backed.values())
+    elements = sum(e.backed and e.source_element for e in catalog.entries)
+    print(f"backed: {b} of {n} rows ({100 * b / max(n, 1):.1f} %), {elements} of them one element of a "
+          f"wider published row; reconstructed: {n - b}")
     return 0
 
 
@@ -102,7 +108,7 @@ def entry_json(e: CatalogEntry) -> dict:
         "level3": e.level3, "time_limit": e.time_limit, "deadline_kind": e.deadline.kind,
         "channels": [c.model_dump(mode="json") for c in e.channels], "required_channels": e.required_channels,
         "mode": e.mode, "levels": list(e.levels), "level": list(e.levels), "stage": e.stage,
-        "stage_inferred": e.stage_inferred, "source": e.source, "backed": e.source != "unbacked",
+        "stage_inferred": e.stage_inferred, "source": e.source, "backed": e.backed,
     }
 
 

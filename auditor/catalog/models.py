@@ -51,6 +51,12 @@ class EntryModel(BaseModel):
     doc_types: list[str] = Field(default_factory=list)
     period: Optional[Period] = None
     source: str
+    # Backing detail (catalogs/README.md "Backed and reconstructed rows"): the published item when it is
+    # named differently; source_element when this row transcribes one element of a wider published row;
+    # the published 公开时限 verbatim when `time_limit` had to be reworded for today's parser.
+    source_item: str = ""
+    source_element: bool = False
+    time_limit_published: str = ""
 
     @field_validator("source")
     @classmethod
@@ -120,6 +126,11 @@ class CatalogEntry(EntryModel):
 
     domain: str
     domain_code: str
+
+    @property
+    def backed(self) -> bool:
+        """True when a published row backs this entry (its `source` is that page's URL)."""
+        return self.source != UNBACKED
 
     @cached_property
     def deadline(self) -> DeadlineRule:

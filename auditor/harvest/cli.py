@@ -15,9 +15,9 @@ from auditor.errors import AuditorError
 
 
 def _factory(args: argparse.Namespace):  # noqa: ANN202
-    from auditor.store.db import open_db, resolve_db_url
+    from auditor.store.db import open_db, require_existing_db
 
-    url = resolve_db_url(getattr(args, "db", None))
+    url = require_existing_db(getattr(args, "db", None))  # every harvest command here works on stored data
     return open_db(url), url
 
 
@@ -38,7 +38,12 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
     factory, url = _factory(args)
     run_id = resume_crawl(factory, url, args.run)
-    print(f"crawl run {run_id} resumed and complete")
+    from rich.console import Console
+
+    from auditor.harvest.summary import print_crawl_summary
+
+    print_crawl_summary(factory, run_id, Console() if sys.stdout.isatty() else Console(width=200))
+    print(f"crawl run {run_id} resumed")
     return 0
 
 

@@ -55,7 +55,7 @@ from auditor.harvest.items import (
     SiteProbeItem,
 )
 from auditor.store.db import open_db
-from auditor.store.models import Attachment, Channel, Item, LinkCheck, Site
+from auditor.store.models import Attachment, Channel, Item, LinkCheck, Site, SiteProbe
 from auditor.store.models_harvest import PageFetch, PageSnapshot
 
 BLOCK_STATUSES = {401, 403, 429}
@@ -87,9 +87,6 @@ class ColumnState:
     declared_evidence: str = ""
     pages_skipped: int = 0
     not_read: list[str] = field(default_factory=list)  # why list pages were not read (reason per page)
-    details_fetched: int = 0
-    details_failed: int = 0
-    details_skipped: int = 0
 
 
 def _failure_info(failure: Failure) -> tuple[int | None, str]:
@@ -145,6 +142,7 @@ class RegistrySpider(scrapy.Spider):
         self.page_validators: dict[str, tuple[str | None, str | None, int]] = {}  # list/feed -> (+snapshot)
         self.stored_attachments: dict[str, list[str]] = {}
         self.done_details: set[str] = set()  # resume: detail pages this run already has
+        self.probed_sites: dict[str, int] = {}  # resume: probes this run already made, per site
         self.robots_ignore: dict[str, str] = {}
         self.probe_sites: list[Site] = []
         self.probe_rounds = 1
@@ -188,13 +186,15 @@ class RegistrySpider(scrapy.Spider):
             return
         factory = self._session_factory()
         with factory() as session:
+            if self.settings.getbool("AUDITOR_INCREMENTAL", True) or self.settings.getbool("AUDITOR_RESUME"):
+                # 304 details and details a resumed run already stored keep their attachments checked
+                for url, att in session.execute(select(Item.canonical_url, Attachment.url)
+                                                .join(Attachment, Attachment.item_id == Item.id)):
+                    self.stored_attachments.setdefault(url, []).append(att)
             if self.settings.getbool("AUDITOR_INCREMENTAL", True):
                 rows = session.execute(select(Item.canonical_url, Item.etag, Item.last_modified).where(
                     Item.fetched_at.is_not(None), Item.http_status == 200))
                 self.validators = {u: (e, m) for u, e, m in rows if e or m}
-                for url, att in session.execute(select(Item.canonical_url, Attachment.url)
-                                                .join(Attachment, Attachment.item_id == Item.id)):
-                    self.stored_attachments.setdefault(url, []).append(att)
                 rows = session.execute(select(PageFetch.canonical_url, PageFetch.etag, PageFetch.last_modified,
                                               PageFetch.snapshot_id)
                                        .where(PageFetch.kind.in_(("list", "feed")), PageFetch.snapshot_id.is_not(None),
@@ -212,6 +212,8 @@ class RegistrySpider(scrapy.Spider):
                         self.done_details.add(canonical_url(url))
                     else:
                         self.attachments_checked.add(url)
+                for site_id in session.scalars(select(SiteProbe.site_id).where(SiteProbe.crawl_run_id == self.run_id)):
+                    self.probed_sites[site_id] = self.probed_sites.get(site_id, 0) + 1
 
     def _snapshot_body(self, snapshot_id: int) -> tuple[bytes, str | None] | None:
         with self._session_factory()() as session:
@@ -271,7 +273,11 @@ class RegistrySpider(scrapy.Spider):
         site_ids = {c.site_id for c in channels}
         platforms = {s.id: s.platform for s in sites}
         requests: list[scrapy.Request] = []
-        self.probe_sites = [s for s in sites if s.id in site_ids and self._claim(f"probe:{s.id}")]
+        # a resumed run makes only the probe rounds the stopped session did not
+        self.probe_sites = [s for s in sites if s.id in site_ids and self.probed_sites.get(s.id, 0) < self.probe_rounds
+                            and self._claim(f"probe:{s.id}")]
+        if self.probe_sites and self.probed_sites:
+            self.probe_rounds -= min(self.probed_sites.get(s.id, 0) for s in self.probe_sites)
         for site in self.probe_sites:
             requests.append(self._probe_request(site, 1))
         self.probe_rounds_done = 1
@@ -366,6 +372,9 @@ class RegistrySpider(scrapy.Spider):
     def home_failed(self, failure: Failure) -> Iterator[Any]:
         yield from self._next_probe_round()
         request = failure.request
+        if failure.check(NotArchived):  # a saved copy without its home page says nothing of reachability
+            self.crawler.stats.inc_value("replay/not_archived_home")
+            return
         status, error = _failure_info(failure)
         if looks_blocked(status) or error.startswith("robots"):
             error = f"blocked: {error}"
@@ -521,7 +530,6 @@ class RegistrySpider(scrapy.Spider):
         if not first_time:
             return
         if not self.scope.allows(url):  # recorded as listed, not fetched: not ours to judge, not a dead link
-            state.details_skipped += 1
             self.crawler.stats.inc_value("scope/offsite_details")
             yield ListingItem(url=url, channel_ids=state.channel_ids, site_id=state.site_id, list_title=title,
                               list_date_text=date_text, detail_state="offsite")
@@ -529,10 +537,13 @@ class RegistrySpider(scrapy.Spider):
         key = canonical_url(url)
         if key in self.done_details:
             self.crawler.stats.inc_value("resume/details_skipped")
+            # a kill between the detail and its attachment checks: check what this run has not yet
+            for att in self.stored_attachments.get(key, []):
+                yield from self._check_attachment(att, state.site_id, url)
             return
         yield self._conditional(
             scrapy.Request(url, callback=self.parse_detail, errback=self.detail_failed, priority=10,
-                           meta=self._meta(state.site_id, referrer=referrer, kind="detail", column=state.url)),
+                           meta=self._meta(state.site_id, referrer=referrer, kind="detail")),
             self.validators.get(key))
 
     def list_failed(self, failure: Failure) -> Iterator[Any]:
@@ -590,8 +601,7 @@ class RegistrySpider(scrapy.Spider):
                                coverage=cov.coverage, coverage_reason=cov.reason,
                                declared_total=state.declared_total, declared_pages=state.declared_pages,
                                pages_failed=state.failed_pages, pages_skipped=state.pages_skipped,
-                               share_seen=cov.share_seen, details_fetched=state.details_fetched,
-                               details_failed=state.details_failed, details_skipped=state.details_skipped)
+                               share_seen=cov.share_seen)
 
     # ------------------------------------------------------------------ details
     def _check_attachment(self, url: str, site_id: str | None, referrer: str) -> Iterator[scrapy.Request]:
@@ -624,7 +634,6 @@ class RegistrySpider(scrapy.Spider):
             yield self._fetch_item(response, "detail", outcome="blocked")
             return
         evidence = self._fetch_item(response, "detail")
-        self._count_detail(response.meta, "details_fetched")
         pool = self._extract_pool()
         if pool is None:
             payload = extract_payload(response.body, response.url, declared)
@@ -661,20 +670,13 @@ class RegistrySpider(scrapy.Spider):
         if self._pool:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def _count_detail(self, meta: dict, what: str) -> None:
-        state = self.columns.get(meta.get("column") or "")
-        if state is not None:
-            setattr(state, what, getattr(state, what) + 1)
-
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         if failure.check(NotArchived):  # listed, but the saved copy lacks it: unverified, never a dead link
             self.crawler.stats.inc_value("replay/not_archived_details")
-            self._count_detail(request.meta, "details_skipped")
             yield ListingItem(url=request.url, channel_ids=[], site_id=request.meta.get("site_id"), list_title="",
                               list_date_text=None, detail_state="not_archived")
             return
-        self._count_detail(request.meta, "details_failed")
         status, error = _failure_info(failure)
         blocked = looks_blocked(status) or error.startswith("robots")
         if blocked:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from auditor.errors import AuditorError
 from auditor.ops.recovery import live_holder
-from auditor.store.models import CrawlRun, Item
+from auditor.store.models import ColumnHealth, CrawlRun, Item, ItemListing
 
 ProgressFn = Callable[[int, int], None]  # (pages fetched, items stored)
 
@@ -94,6 +94,32 @@ def _child_stats(child: Child) -> dict:
         return {}
 
 
+def fill_detail_counts(session: Session, run_id: int) -> None:
+    """Per column of the run: its listed details fetched, failed, skipped (off-site / not archived).
+
+    Counted from the store once the crawl is over, because detail pages finish long after their
+    column's list pages (and, in distributed mode, in other processes)."""
+    listed = (select(ItemListing.channel_id, Item.detail_state, Item.fetched_at, Item.http_status)
+              .join(Item, Item.id == ItemListing.item_id).where(ItemListing.last_seen_run == run_id))
+    counts: dict[int, list[int]] = {}
+    for channel_id, state, fetched_at, status in session.execute(listed):
+        c = counts.setdefault(channel_id, [0, 0, 0])
+        if state:
+            c[2] += 1
+        elif fetched_at is not None and (status or 0) < 400:
+            c[0] += 1
+        else:
+            c[1] += 1
+    for h in session.scalars(select(ColumnHealth).where(ColumnHealth.crawl_run_id == run_id)):
+        h.details_fetched, h.details_failed, h.details_skipped = counts.get(h.channel_id, [0, 0, 0])
+
+
+def _coverage_counts(session: Session, run_id: int) -> dict[str, int]:
+    rows = session.execute(select(ColumnHealth.coverage, func.count(func.distinct(ColumnHealth.url)))
+                           .where(ColumnHealth.crawl_run_id == run_id).group_by(ColumnHealth.coverage))
+    return {str(cov or "unknown"): n for cov, n in rows}
+
+
 def _log_tail(path: Path, limit: int = 4000) -> str:
     """The end of a child's log: the error a failed crawl ended with."""
     try:
@@ -140,7 +166,8 @@ def run_crawl(factory: sessionmaker[Session], db_url: str, *, registry_path: str
     with factory() as session:
         run = CrawlRun(started_at=_now(), status="running", registry_path=registry_path,
                        stats={"settings": json.dumps({k: v for k, v in merged.items()}, ensure_ascii=False)[:2000],
-                              "pid": os.getpid(), "host": socket.gethostname()})
+                              "pid": os.getpid(), "host": socket.gethostname(),
+                              "replay": json.loads(merged.get("AUDITOR_REPLAY") or "[]")})
         session.add(run)
         session.commit()
         run_id = run.id
@@ -163,10 +190,14 @@ def resume_crawl(factory: sessionmaker[Session], db_url: str, run_id: int, *, sp
             raise AuditorError(f"crawl run {run_id} is still being crawled by process {holder}",
                                hint="wait for it to finish, or stop that process first")
         registry_path = run.registry_path
+        replay = list((run.stats or {}).get("replay") or [])
         run.status = "running"
+        run.stats = {**(run.stats or {}), "pid": os.getpid(), "host": socket.gethostname()}
         session.commit()
     merged = crawl_settings(registry_path, settings)
     merged["AUDITOR_RESUME"] = True
+    if replay and "AUDITOR_REPLAY" not in merged:  # a resumed audit of a saved copy reads the same copy
+        merged["AUDITOR_REPLAY"] = json.dumps(replay, ensure_ascii=False)
     _run_children(factory, db_url, run_id, spider, units, merged, progress, 1)
     return run_id
 
@@ -209,7 +240,9 @@ def _run_children(factory: sessionmaker[Session], db_url: str, run_id: int, spid
         previous = dict(run.stats or {})
         sessions = int(previous.get("sessions", 0)) + 1
         run.stats = {**previous, **{k: v for k, v in stats.items() if isinstance(v, (int, float, str))},
-                     "sessions": sessions, "workers": len(children), "child_pids": []}
+                     "sessions": sessions, "workers": len(children), "child_pids": [],
+                     "coverage": _coverage_counts(session, run_id)}
+        fill_detail_counts(session, run_id)
         if errors:
             run.stats["error"] = errors[0]
         session.commit()
