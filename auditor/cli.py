@@ -428,6 +428,10 @@ def main(argv: list[str] | None = None) -> int:
     except AuditorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OverflowError:  # e.g. --run 99999999999999999999: larger than any id the database can hold
+        print("error: a number on the command line is too large (ids are at most 18 digits) — `auditor runs` "
+              "lists the runs", file=sys.stderr)
+        return 1
     except Exception as exc:  # noqa: BLE001 - database failures get one message, not a traceback
         from sqlalchemy.exc import SQLAlchemyError
 

@@ -105,10 +105,46 @@ def _import(name: str, data: bytes) -> Callable[[Path], list[str]]:
     return argv
 
 
+def _import_foreign(tmp: Path) -> list[str]:
+    """jyj's crawled item named in a CSV imported for mzj: refused naming jyj, nothing imported."""
+    import sqlite3
+
+    from auditor.store.db import open_db
+    from auditor.store.models import Channel, Item, ItemListing, Unit
+
+    _store_with_unit(tmp)
+    factory = open_db(str(tmp / "audit.db"))
+    with factory() as s:
+        s.add(Unit(id="jyj", district="t", name="测试区教育局", kind="department", level="区级", domains_lead=[],
+                   domains_share=[], contact={}))
+        s.flush()
+        col = Channel(unit_id="jyj", code="WEBSITE", name="通知公告", url="https://jyj.example.gov.cn/tzgg/",
+                      column_path="通知公告", column_kind="catalog")
+        item = Item(canonical_url="https://jyj.example.gov.cn/tzgg/1.html", title="教育局原标题", list_title="教育局原标题",
+                    body_excerpt="", provenance={})
+        s.add_all([col, item])
+        s.flush()
+        s.add(ItemListing(item_id=item.id, channel_id=col.id))
+        s.commit()
+    factory.kw["bind"].dispose()
+    assert sqlite3.connect(tmp / "audit.db").execute("SELECT count(*) FROM items").fetchone() == (1,)
+    (tmp / "foreign.csv").write_text("title,url\n改写的标题,https://jyj.example.gov.cn/tzgg/1.html\n",
+                                     encoding="utf-8")
+    return ["import-items", "--unit", "mzj", "--channel", "微信公众号", str(tmp / "foreign.csv")]
+
+
 def _page(tmp: Path) -> Path:
     (tmp / "page.html").write_text("<html><head><title>通知</title></head><body><p>正文</p></body></html>",
                                    encoding="utf-8")
     return tmp / "page.html"
+
+
+def _existing(tmp: Path) -> list[str]:
+    """--db of an existing, empty database."""
+    from auditor.store.db import open_db
+
+    open_db(str(tmp / "audit.db")).kw["bind"].dispose()
+    return ["--db", str(tmp / "audit.db")]
 
 
 def _missing_db(*command: str) -> Callable[[Path], list[str]]:
@@ -204,6 +240,8 @@ CASES = [
     Case("import-javascript-url", _import("js.csv", b"title,url\nx,javascript:alert(1)\n"),
          "js.csv:2: not an http(s) URL: 'javascript:alert(1)'"),
     Case("import-file-url", _import("file.csv", b"title,url\nx,file:///etc/passwd\n"), "file.csv:2: not an http(s) URL"),
+    Case("import-other-units-item", _import_foreign, "foreign.csv:2: url 'https://jyj.example.gov.cn/tzgg/1.html' is an "
+                                                      "item of 「测试区教育局」(jyj), not of mzj"),
     # extract: the URL must be one
     Case("extract-not-a-url", lambda tmp: ["extract", str(_page(tmp)), "--url", "not a url"],
          "--url: not an http(s) URL: 'not a url'", names_file=False),
@@ -220,6 +258,14 @@ CASES = [
     Case("missing-db-import", _missing_db("import-items", "x.csv", "--unit", "mzj", "--channel", "微信公众号"),
          "no database at", names_file=False),
     Case("missing-db-serve", _missing_db("serve", "--port", "0"), "no database at"),
+    Case("huge-run-id-report", lambda tmp: [*_existing(tmp), "report", "--run", "99999999999999999999"],
+         "too large", names_file=False),
+    Case("huge-run-id-resume", lambda tmp: [*_existing(tmp), "resume-crawl", "99999999999999999999"],
+         "too large", names_file=False),
+    Case("missing-db-upcoming", _missing_db("upcoming"), "no database at"),
+    Case("missing-db-deltas", _missing_db("deltas"), "no database at"),
+    Case("missing-db-snapshot", _missing_db("snapshot", "show", "http://a.example.gov.cn/"), "no database at",
+         names_file=False),
     # database errors: one message naming the database, no SQLAlchemy background line
     Case("db-not-sqlite", lambda tmp: ["--db", str(_garbage(tmp / "junk.db")), "runs"], "junk.db"),
     # crawl: unknown unit, registry errors, bad database URL
@@ -293,6 +339,12 @@ def test_bad_input_gives_one_clear_error(tmp_path, case: Case):
     assert "Background on this error" not in out and "[SQL:" not in out, out[-2000:]
     if case.id.startswith("missing-db"):
         assert not (tmp_path / "absent").exists()  # no empty database (nor its folder) was created
+    if case.id == "import-other-units-item":
+        import sqlite3
+
+        with sqlite3.connect(tmp_path / "audit.db") as con:
+            assert con.execute("SELECT title FROM items").fetchall() == [("教育局原标题",)]
+            assert con.execute("SELECT count(*) FROM item_listings").fetchone() == (1,)
 
 
 def test_corpus_files_are_all_used():

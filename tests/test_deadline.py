@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from pathlib import Path
 
@@ -435,3 +436,53 @@ def test_collected_refused_names_the_phrase(phrase: str, source: str) -> None:
     with pytest.raises(CatalogError) as err:
         parse_time_limit(phrase)
     assert phrase in str(err.value) and source.startswith("http")
+
+
+# Real phrasings recorded with their source by the catalog-backing work (catalogs/sources/
+# time_limit_phrases.csv). Every one parses except these, refused with a message naming them:
+SOURCES_REFUSED = {
+    # three deadlines before three different procurement events in one clause
+    "投标截止时间至少15日前、提交资格预审申请文件截止时间至少3日前,或者提交首次响应文件截止之日3个工作日前",
+    "完成并履行有关报审程序后5个工作…",  # cut off in the published cell
+}
+
+
+def _source_phrases() -> list[str]:
+    path = CATALOG_DIR / "sources" / "time_limit_phrases.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return sorted({r["phrase"] for r in csv.DictReader(fh)})
+
+
+@pytest.mark.parametrize("phrase", _source_phrases())
+def test_recorded_real_phrasings_parse(phrase: str) -> None:
+    if phrase in SOURCES_REFUSED:
+        with pytest.raises(CatalogError, match=re.escape(phrase[:20])):
+            parse_time_limit(phrase)
+    else:
+        assert parse_time_limit(phrase).text == phrase
+
+
+MORE_FORMS = [
+    ("及时公开,公告期限为5个工作日", "asap", None, None, None, {}),
+    ("随采购公告、采购文件公开", "deadline_after", "event", 0, CD, {"event": "采购公告、采购文件", "assessable": False}),
+    ("自中标、成交供应商确定之日起2个工作日内公告,公告期限为1个工作日", "deadline_after", "event", 2, WD,
+     {"event": "中标、成交供应商确定"}),
+    ("向社会公开征求意见期限一般不少于30日;因情况紧急等原因需要缩短期限的,公开征求意见时应当予以说明",
+     "min_display_period", None, 30, CD, {}),
+    ("信息形成或變更之日起20個工作日內", "deadline_after", "formed_or_changed", 20, WD, {}),
+    ("按年公开", "periodic", None, 12, "month", {}),
+    ("常年公开", "persistent", None, None, None, {}),
+    ("以区政府和区政府办公室名义印发的行政规范性文件,自文件印发之日起20个工作日内公开", "deadline_after",
+     "formed_or_changed", 20, WD, {}),
+]
+
+
+@pytest.mark.parametrize("phrase,kind,anchor,amount,unit,extra", MORE_FORMS)
+def test_more_forms(phrase: str, kind: str, anchor: str | None, amount: int | None, unit: str | None,
+                    extra: dict) -> None:
+    test_issue_forms(phrase, kind, anchor, amount, unit, extra)
+
+
+def test_display_period_after_asap() -> None:
+    rule = parse_time_limit("及时公开,公告期限为5个工作日")
+    assert rule.display is not None and (rule.display.amount, rule.display.unit) == (5, WD)

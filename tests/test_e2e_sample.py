@@ -175,6 +175,29 @@ def test_no_missing_finding_rests_on_a_partial_column(demo_run, audit):
             assert not {c["url"] for c in f.evidence["columns"]} & urls, f.evidence
 
 
+def test_periodic_checks_do_not_rest_on_a_partial_column(demo_run, audit):
+    """An annual item on an unread list page is not a missed period: period_unverified, never period_missed."""
+    truth, findings, _ = audit
+    partial = {(r["site"], r["column"]) for r in truth["coverage"] if r["coverage"] == "partial"}
+    holders = {(u, c) for u, cols in _unit_columns(demo_run).items() for c in cols if c in {k[1] for k in partial}}
+    flagged = {(f.unit_id, f.entry_id) for f in findings if f.rule == "period_unverified"}
+    assert flagged, "the partial columns hide annual items: their periods cannot be judged"
+    for unit, entry in flagged:
+        assert any(u == unit and entry.split(".")[0] in c for u, c in holders), (unit, entry)
+    assert all(f.status == "unverified" and f.points == 0 for f in findings if f.rule == "period_unverified")
+
+
+def _unit_columns(demo_run) -> dict[str, list[str]]:
+    """unit id -> column keys (the registry's URLs end in the column key for the TRS portal)."""
+    reg = yaml.safe_load(demo_run.registry.read_text(encoding="utf-8"))
+    out: dict[str, list[str]] = {}
+    for u in reg["units"]:
+        for ch in u["channels"]:
+            for col in ch.get("columns", []):
+                out.setdefault(u["id"], []).append(col["url"].rstrip("/").split("/")[-2])
+    return out
+
+
 def test_coverage_of_every_column(demo_run):
     """CRAWLER: coverage per column as the ground truth says: complete, partial (with the share seen) or failed."""
     truth = json.loads((demo_run.out / "ground-truth.json").read_text(encoding="utf-8"))

@@ -42,7 +42,7 @@ class Run:
     items: dict  # normalised URL -> extracted fields
     listings: Counter  # (normalised item URL, unit, normalised channel URL) -> n
     health: dict  # (unit, channel URL) -> (status, entries, pages, error)
-    dead_links: Counter  # (kind, URL, status)
+    dead_links: Counter  # (kind, URL, status, normalised referrer)
     probes: dict  # site -> ok
     findings: Counter  # (rule, status, unit, entry, normalised key)
     permanent: dict  # normalised column URL -> kind
@@ -72,7 +72,7 @@ def _collect(factory, crawl_id: int, audit_id: int, norm, counts: dict, permanen
         health = {(unit, norm(h.url)): (h.status, h.entries, h.pages, norm(h.error)) for h, unit in s.execute(
             select(ColumnHealth, Channel.unit_id).join(Channel, Channel.id == ColumnHealth.channel_id)
             .where(ColumnHealth.crawl_run_id == crawl_id))}
-        dead = Counter((c.kind, norm(c.url), c.http_status) for c in s.scalars(
+        dead = Counter((c.kind, norm(c.url), c.http_status, norm(c.referrer)) for c in s.scalars(
             select(LinkCheck).where(LinkCheck.crawl_run_id == crawl_id, LinkCheck.ok.is_(False))))
         probes = {p.site_id: p.ok for p in s.scalars(select(SiteProbe).where(SiteProbe.crawl_run_id == crawl_id))}
         findings = Counter((f.rule, f.status, f.unit_id, f.entry_id, norm(f.key)) for f in s.scalars(
@@ -169,7 +169,10 @@ def test_permanent_faults_are_failed_columns_in_crawl_health(runs):
         assert clean.health[key][0] == "ok"
     others = {k: v[:3] for k, v in faulty.health.items() if k not in perm}
     assert others == {k: v[:3] for k, v in clean.health.items() if k not in perm}
-    assert faulty.dead_links == clean.dead_links
+    # a dead attachment of an item listed only in a permanently failing column cannot be seen; nothing else differs
+    only_perm = {u for u in clean.items
+                 if all((unit, ch) in perm for (iu, unit, ch) in clean.listings if iu == u)}
+    assert faulty.dead_links == Counter({k: n for k, n in clean.dead_links.items() if k[3] not in only_perm})
     assert faulty.probes == clean.probes
 
 

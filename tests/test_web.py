@@ -571,7 +571,9 @@ def test_relink_fetch_is_capped_and_times_out(env, pages, path, message):
     assert _all(factory, ReviewDecision) == []
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "javascript:alert(1)", ""])
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "javascript:alert(1)", "",
+                                 "http://example.gov.cn/\r\nHost: 127.0.0.1", "http://example.gov.cn:99999/",
+                                 "gopher://127.0.0.1:6379/_INFO"])
 def test_relink_only_fetches_http(env, url):
     app, factory, _ = env
     r = Browser(app, "dcjd", "dcjd-demo").post("/units/dcjd/relink-url", {"entry_id": NA_ENTRY, "url": url})

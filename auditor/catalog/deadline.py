@@ -222,7 +222,7 @@ _ANCHORS: list[tuple[str, Anchor]] = [
      "decision"),
     (r"(?:制定|制作)或获取(?:该)?(?:信息|文件|扶持政策措施|指南|备案政策|扶持补贴政策|补贴政策|政策)?",
      "made_or_obtained"),
-    (r"获取\(形成变更\)|形成或者?变更|形成\(变更\)|产生、?变更|颁布或印发|形成|产生|印发|变更",
+    (r"获取\(形成变更\)|形成或者?变更|形成\(变更\)|产生、?变更|颁布或印发|形成|产生|(?:文件)?印发|变更",
      "formed_or_changed"),
 ]
 _FILLERS = sorted(
@@ -235,6 +235,11 @@ _FILLERS = sorted(
 )
 _FILLER_RE = re.compile("|".join(map(re.escape, _FILLERS)))
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+# Traditional forms of the characters 公开时限 phrases use (catalog pages served as 繁体 by mirrors).
+_TRADITIONAL = str.maketrans("變個內開後時處決據關於與為間係訂驗體產經過長實門應級單辦",
+                             "变个内开后时处决据关于与为间系订验体产经过长实门应级单办")
 
 
 def _cn_int(s: str) -> int:
@@ -326,7 +331,8 @@ def _parse_piece(p: str, raw: str) -> _Piece:
         return _Piece("persistent_mod", label=label)
     if re.fullmatch(r"并?(?:动态更新|动态调整|及时更新|实行动态管理)", p):
         return _Piece("dynamic_mod", label=label)
-    if re.fullmatch(r"在.{0,15}(?:公示栏|公告栏|公开栏)(?:公开|公示)", p):
+    if re.fullmatch(r"在.{0,15}(?:公示栏|公告栏|公开栏)(?:公开|公示)", p) or \
+            re.fullmatch(r"因.{0,20}(?:需要|须)(?:缩短|延长)期限的|.{0,20}应当?予以说明", p):
         return _Piece("ignore")
     for pattern, name in _LABELS:
         m, rest = _take(pattern, p)
@@ -335,7 +341,7 @@ def _parse_piece(p: str, raw: str) -> _Piece:
             break
     if re.fullmatch(r"(?:长期|永久)(?:公开)?(?:\(动态调整\))?", p):
         return _Piece("rule", DeadlineRule(kind="persistent"), label)
-    if m := re.fullmatch(r"(?:公告信息|信息)?应?(?:长期|永久)(?:保持)?(?:公开|有效|公示)?(?:\((动态(?:调整|更新))\))?", p):
+    if m := re.fullmatch(r"(?:公告信息|信息)?应?(?:长期|永久|常年)(?:保持)?(?:公开|有效|公示)?(?:\((动态(?:调整|更新))\))?", p):
         return _Piece("rule", DeadlineRule(kind="persistent", dynamic=bool(m[1])), label)
     if re.fullmatch(r"实时(?:公开|更新|发布)?", p):
         return _Piece("rule", DeadlineRule(kind="realtime"), label)
@@ -349,6 +355,13 @@ def _parse_piece(p: str, raw: str) -> _Piece:
         return _Piece("rule", DeadlineRule(kind="periodic", amount=months, unit="month"), label)
     if re.fullmatch(r"为?依申请公开", p):
         return _Piece("rule", DeadlineRule(kind="on_request", anchor="request_received"), label)
+    if m := re.fullmatch(r"(?:每年|按年度?|按季度?|按月度?|按半年)(?:定期)?(?:公开|公布|更新|发布)", p):
+        months = 12 if "年" in p and "半年" not in p else 6 if "半年" in p else 3 if "季" in p else 1
+        return _Piece("rule", DeadlineRule(kind="periodic", amount=months, unit="month"), label)
+    if m := re.fullmatch(r"(?:随|与)(.{2,30}?)(?:同时|同步|一并)?(?:公开|公告|发布|公布)", p):
+        # "随采购公告、采购文件公开": published with another event's document, on the same day
+        rule = DeadlineRule(kind="deadline_after", anchor="event", event=m[1], amount=0, unit="calendar_day")
+        return _Piece("rule", rule, label)
     if piece := _periodic_piece(p, label):
         return piece
 
@@ -378,7 +391,7 @@ def _parse_piece(p: str, raw: str) -> _Piece:
         kind = "deadline_before"
         after = re.sub(r"^(?:之|以)?前", "", after)
         before = re.sub(r"提前$", "", before)
-    elif m := re.search(r"(?:不得少于|不少于|不得低于|不低于|至少|公示期?为?)$", before):
+    elif m := re.search(r"(?:不得少于|不少于|不得低于|不低于|至少|(?:公示|公告)(?:期限|期|时间)?为?)$", before):
         kind, before = "min_display_period", before[: m.start()]
     if anchor == "request_received":
         kind = "on_request"
@@ -423,12 +436,31 @@ def _assess(rule: DeadlineRule) -> DeadlineRule:
     return rule.model_copy(update=update) if update else rule
 
 
+_SUBJECT_RE = re.compile(r".{2,40}(?:文件|信息|事项|内容|结果|名单|材料)")
+
+
+def _pieces(pieces: list[str], raw: str):  # noqa: ANN202 - generator of (clause, _Piece)
+    """Parse clause by clause; a clause that only names what the next one is about ("以区政府名义印发的
+    行政规范性文件,自文件印发之日起20个工作日内公开") becomes the next clause's label."""
+    subject: str | None = None
+    for i, clause in enumerate(pieces):
+        if subject is None and i + 1 < len(pieces) and _SUBJECT_RE.fullmatch(clause) \
+                and not _AMOUNT_RE.search(clause):
+            subject = clause
+            continue
+        piece = _parse_piece(clause, raw)
+        if subject is not None and piece.label is None:
+            piece.label = subject
+        subject = None
+        yield clause, piece
+
+
 @lru_cache(maxsize=1024)
 def parse_time_limit(text: str) -> DeadlineRule:
     """Parse one 公开时限 cell. Raises CatalogError for "同上" (resolve it first) and for any
     phrase with words the grammar does not know."""
     raw = text or ""
-    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw))
+    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw)).translate(_TRADITIONAL)
     if t.rstrip("。") == "同上":
         raise CatalogError("'同上' must be resolved to the previous row before parsing",
                            where="time_limit", hint="copy the previous row's 公开时限")
@@ -445,7 +477,7 @@ def parse_time_limit(text: str) -> DeadlineRule:
     if not pieces:
         raise _fail(raw, "nothing left after removing the 另有规定 caveat")
     rules: list[DeadlineRule] = []
-    for clause, piece in ((x, _parse_piece(x, raw)) for x in pieces):
+    for clause, piece in _pieces(pieces, raw):
         if piece.what == "ignore":
             continue
         if piece.what == "persistent_mod" and not rules:

@@ -21,6 +21,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, Optional
 
+from pydantic import ValidationError
+
 from auditor.catalog.channels import ChannelReq
 from auditor.catalog.conformity import looser_deadline, match_rows, rows_by_domain
 from auditor.catalog.models import UNBACKED, Catalog, CatalogEntry
@@ -72,6 +74,7 @@ class Yardstick:
     local: list[str] = field(default_factory=list)  # ids of the unit's local additions
     domains: list[str] = field(default_factory=list)  # domains the unit's catalog covers
     problem: Optional[str] = None  # why the unit's catalog could not be used
+    skipped: list[str] = field(default_factory=list)  # local rows that could not become entries, and why
 
     @property
     def label(self) -> str:
@@ -92,6 +95,8 @@ class Yardstick:
                     "deleted": len(self.deleted)}
         if self.problem:
             out["problem"] = self.problem
+        if self.skipped:
+            out["skipped"] = self.skipped
         return out
 
 
@@ -170,7 +175,11 @@ def unit_yardstick(catalog: Catalog, national: list[CatalogEntry], unit_catalog:
                 continue
             if row.levels and level not in row.levels:
                 continue
-            local = _local_entry(row, dom, codes[dom], unit_id, level, ref)
+            try:
+                local = _local_entry(row, dom, codes[dom], unit_id, level, ref)
+            except ValidationError as exc:  # a row too damaged to be an item of its own: say so, skip it
+                y.skipped.append(f"{unit_catalog.where(row)}: {exc.errors()[0]['msg']}")
+                continue
             y.local.append(local.id)
             y.entries.append(local)
     return y

@@ -35,7 +35,7 @@ from auditor.store.models import (
     Unit,
 )
 from auditor.store.models_web import FINDING_STATES, AuditLogEntry, FindingState, WebUser
-from auditor.web.security import FetchPolicy, fetch_url, store_upload
+from auditor.web.security import FetchPolicy, check_url, fetch_url, store_upload
 
 QUEUES = {
     "missing": "未公开",
@@ -433,8 +433,8 @@ def relink_url(session: Session, user: WebUser, catalog: Catalog, unit_id: str, 
     """
     unit = get_unit(session, user, unit_id)
     entry = entry_of(catalog, unit, entry_id)
-    pasted = session.scalar(select(Item).where(Item.canonical_url == canonical_url(url.strip()))) \
-        if url.strip().lower().startswith(("http://", "https://")) and len(url.strip()) <= 1000 else None
+    url = check_url(url)  # scheme, length, control characters, port: before anything looks the URL up
+    pasted = session.scalar(select(Item).where(Item.canonical_url == canonical_url(url)))
     owners = _foreign_owners(session, pasted, unit.id)
     if owners and unit.id not in item_owners(session, pasted.id):
         _refuse_foreign(session, pasted, unit, owners, url)

@@ -8,7 +8,9 @@
   a publication of this year must exist (`annual_missed`) and be on time (`annual_late`).
 
 Entries with no accepted publication at all are completeness's business (missing/unverified), so
-they are not judged here; nothing is counted twice.
+they are not judged here; nothing is counted twice. A period found empty, or an update found overdue,
+is a defect only when a column that should hold the entry was read whole (as for completeness);
+otherwise the publication may sit on a list page the crawler could not read: `period_unverified`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import date, timedelta
 
 from auditor.catalog.models import CatalogEntry
 from auditor.scoring.checks import CheckResult
-from auditor.scoring.checks.common import accepted_by_entry, published_on, website_items
+from auditor.scoring.checks.common import accepted_by_entry, healthy, published_on, website_items
 from auditor.scoring.context import AuditContext, FindingDraft
 
 PERIOD_MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
@@ -94,10 +96,17 @@ def _after_period(ctx: AuditContext, res: CheckResult, unit_id: str, entry: Cata
             key=f"after_period_missed|{unit_id}|{entry.id}|{start.isoformat()}"))
 
 
+def _read_whole(ctx: AuditContext, unit_id: str, entry: CatalogEntry) -> bool:
+    """Whether a column that should hold the entry was read whole (the holders completeness uses)."""
+    website = [c for c in ctx.channels.get(unit_id, []) if c.code in ("WEBSITE", "PLATFORM")]
+    holders = [c for c in website if c.domain == entry.domain] or \
+              [c for c in website if c.column_kind == "catalog" and not c.domain]
+    runs = ctx.scheme.checks.completeness.healthy_runs
+    return bool(holders) and any(healthy(ctx, c, runs) for c in holders)
+
+
 def check_periodic(ctx: AuditContext) -> CheckResult:
     res = CheckResult()
-    rules = ctx.scheme.checks.periodic
-    effective = ctx.catalog.effective
     for unit in ctx.units:
         entries = {e.id: e for e in ctx.entries.get(unit.id, [])}
         for entry_id, matches in sorted(accepted_by_entry(ctx, unit.id).items()):
@@ -107,69 +116,89 @@ def check_periodic(ctx: AuditContext) -> CheckResult:
             dates = _dates(ctx, matches)
             if not dates:
                 continue  # undated items are timeliness's finding
-            rule = entry.deadline
-            if entry.period in PERIOD_MONTHS:
-                for start, end in completed_periods(entry.period, ctx.as_of, rules.lookback_periods,
-                                                    rules.grace_days):
-                    if end < effective:
-                        continue
-                    res.basis[unit.id][entry.domain] += 1
-                    if any(start <= d <= end for d, _ in dates):
-                        continue
-                    label = period_label(entry.period, start)
-                    res.findings.append(FindingDraft(
-                        check="periodic", rule="period_missed", status="defect", unit_id=unit.id,
-                        entry_id=entry.id, domain=entry.domain,
-                        title=f"{label}未公开{PERIOD_LABEL[entry.period]}信息：{entry.level2}",
-                        evidence=_evidence(ctx, entry, dates) | {"period": {"start": start.isoformat(),
-                                                                           "end": end.isoformat(),
-                                                                           "label": label}},
-                        fix=f"按目录要求每{PERIOD_LABEL[entry.period]}公开{entry.level2}，补充{label}的信息。",
-                        key=f"period_missed|{unit.id}|{entry.id}|{start.isoformat()}"))
-            if rule.kind == "periodic" and rule.amount:
-                last = dates[-1][0]
-                due = rule.due_date(last, ctx.cal)
-                if due is None:
-                    continue
-                res.basis[unit.id][entry.domain] += 1
-                if due.date >= ctx.as_of:
-                    continue
-                overdue = (ctx.as_of - due.date).days
+            judged = CheckResult()
+            _judge(ctx, judged, unit, entry, dates)
+            if judged.findings and not _read_whole(ctx, unit.id, entry):
                 res.findings.append(FindingDraft(
-                    check="periodic", rule="periodic_overdue", status="defect", unit_id=unit.id,
-                    entry_id=entry.id, domain=entry.domain, days_late=overdue,
-                    title=f"超过更新周期{overdue}日未更新：{entry.level2}（{entry.time_limit}）",
-                    evidence=_evidence(ctx, entry, dates) | {"last_update": last.isoformat(),
-                                                             "due_date": due.date.isoformat(),
-                                                             "rule": rule.to_json()},
-                    fix=f"按「{entry.time_limit}」更新{entry.level2}（上次更新{last}，应于{due.date}前更新）。",
-                    key=f"periodic_overdue|{unit.id}|{entry.id}"))
-            if rule.kind == "after_period" and rule.period and rule.amount is not None:
-                _after_period(ctx, res, unit.id, entry, rule, dates)
-            if rule.kind == "annual" and rule.fixed_date:
-                month, day = map(int, rule.fixed_date.split("-"))
-                due_d = date(ctx.as_of.year, month, day)
-                if due_d + timedelta(days=rules.grace_days) >= ctx.as_of:
-                    continue
-                res.basis[unit.id][entry.domain] += 1
-                this_year = [d for d, _ in dates if date(ctx.as_of.year, 1, 1) <= d <= ctx.as_of]
-                ev = _evidence(ctx, entry, dates) | {"due_date": due_d.isoformat(), "rule": rule.to_json()}
-                if any(d <= due_d for d in this_year):
-                    continue
-                if this_year:
-                    late = (min(this_year) - due_d).days
-                    res.findings.append(FindingDraft(
-                        check="periodic", rule="annual_late", status="defect", unit_id=unit.id,
-                        entry_id=entry.id, domain=entry.domain, days_late=late,
-                        title=f"{ctx.as_of.year}年度信息逾期{late}日公开：{entry.level2}（{entry.time_limit}）",
-                        evidence=ev | {"published": min(this_year).isoformat()},
-                        fix=f"今后于每年{month}月{day}日前公开{entry.level2}。",
-                        key=f"annual_late|{unit.id}|{entry.id}|{ctx.as_of.year}"))
-                else:
-                    res.findings.append(FindingDraft(
-                        check="periodic", rule="annual_missed", status="defect", unit_id=unit.id,
-                        entry_id=entry.id, domain=entry.domain,
-                        title=f"{ctx.as_of.year}年度信息未按期公开：{entry.level2}（{entry.time_limit}）",
-                        evidence=ev, fix=f"立即公开{ctx.as_of.year}年度{entry.level2}（应于{due_d}前公开）。",
-                        key=f"annual_missed|{unit.id}|{entry.id}|{ctx.as_of.year}"))
+                    check="periodic", rule="period_unverified", status="unverified", severity="info",
+                    unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
+                    title=f"无法核实是否按期公开（栏目未完整读取）：{entry.level2}",
+                    evidence=_evidence(ctx, entry, dates) | {"would_be": [f.title for f in judged.findings]},
+                    fix="修复栏目抓取（分页链接、站外主机）后重新抓取；本项不扣分。",
+                    key=f"period_unverified|{unit.id}|{entry.id}"))
+                continue
+            res.findings.extend(judged.findings)
+            res.basis[unit.id][entry.domain] += judged.basis[unit.id][entry.domain]
     return res
+
+
+def _judge(ctx: AuditContext, res: CheckResult, unit, entry: CatalogEntry,  # noqa: ANN001 - a Unit row
+           dates: list[tuple[date, int]]) -> None:
+    """The periodic findings and basis of one entry of one unit, added to `res`."""
+    rules = ctx.scheme.checks.periodic
+    effective = ctx.catalog.effective
+    rule = entry.deadline
+    if entry.period in PERIOD_MONTHS:
+        for start, end in completed_periods(entry.period, ctx.as_of, rules.lookback_periods,
+                                            rules.grace_days):
+            if end < effective:
+                continue
+            res.basis[unit.id][entry.domain] += 1
+            if any(start <= d <= end for d, _ in dates):
+                continue
+            label = period_label(entry.period, start)
+            res.findings.append(FindingDraft(
+                check="periodic", rule="period_missed", status="defect", unit_id=unit.id,
+                entry_id=entry.id, domain=entry.domain,
+                title=f"{label}未公开{PERIOD_LABEL[entry.period]}信息：{entry.level2}",
+                evidence=_evidence(ctx, entry, dates) | {"period": {"start": start.isoformat(),
+                                                                   "end": end.isoformat(),
+                                                                   "label": label}},
+                fix=f"按目录要求每{PERIOD_LABEL[entry.period]}公开{entry.level2}，补充{label}的信息。",
+                key=f"period_missed|{unit.id}|{entry.id}|{start.isoformat()}"))
+    if rule.kind == "periodic" and rule.amount:
+        last = dates[-1][0]
+        due = rule.due_date(last, ctx.cal)
+        if due is None:
+            return
+        res.basis[unit.id][entry.domain] += 1
+        if due.date >= ctx.as_of:
+            return
+        overdue = (ctx.as_of - due.date).days
+        res.findings.append(FindingDraft(
+            check="periodic", rule="periodic_overdue", status="defect", unit_id=unit.id,
+            entry_id=entry.id, domain=entry.domain, days_late=overdue,
+            title=f"超过更新周期{overdue}日未更新：{entry.level2}（{entry.time_limit}）",
+            evidence=_evidence(ctx, entry, dates) | {"last_update": last.isoformat(),
+                                                     "due_date": due.date.isoformat(),
+                                                     "rule": rule.to_json()},
+            fix=f"按「{entry.time_limit}」更新{entry.level2}（上次更新{last}，应于{due.date}前更新）。",
+            key=f"periodic_overdue|{unit.id}|{entry.id}"))
+    if rule.kind == "after_period" and rule.period and rule.amount is not None:
+        _after_period(ctx, res, unit.id, entry, rule, dates)
+    if rule.kind == "annual" and rule.fixed_date:
+        month, day = map(int, rule.fixed_date.split("-"))
+        due_d = date(ctx.as_of.year, month, day)
+        if due_d + timedelta(days=rules.grace_days) >= ctx.as_of:
+            return
+        res.basis[unit.id][entry.domain] += 1
+        this_year = [d for d, _ in dates if date(ctx.as_of.year, 1, 1) <= d <= ctx.as_of]
+        ev = _evidence(ctx, entry, dates) | {"due_date": due_d.isoformat(), "rule": rule.to_json()}
+        if any(d <= due_d for d in this_year):
+            return
+        if this_year:
+            late = (min(this_year) - due_d).days
+            res.findings.append(FindingDraft(
+                check="periodic", rule="annual_late", status="defect", unit_id=unit.id,
+                entry_id=entry.id, domain=entry.domain, days_late=late,
+                title=f"{ctx.as_of.year}年度信息逾期{late}日公开：{entry.level2}（{entry.time_limit}）",
+                evidence=ev | {"published": min(this_year).isoformat()},
+                fix=f"今后于每年{month}月{day}日前公开{entry.level2}。",
+                key=f"annual_late|{unit.id}|{entry.id}|{ctx.as_of.year}"))
+        else:
+            res.findings.append(FindingDraft(
+                check="periodic", rule="annual_missed", status="defect", unit_id=unit.id,
+                entry_id=entry.id, domain=entry.domain,
+                title=f"{ctx.as_of.year}年度信息未按期公开：{entry.level2}（{entry.time_limit}）",
+                evidence=ev, fix=f"立即公开{ctx.as_of.year}年度{entry.level2}（应于{due_d}前公开）。",
+                key=f"annual_missed|{unit.id}|{entry.id}|{ctx.as_of.year}"))
