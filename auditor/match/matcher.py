@@ -91,7 +91,7 @@ W_NEGATIVE = -45.0
 W_HIGHER = -40.0
 W_TRADE = -35.0
 TOPIC_MIN = 1.8  # evidence below this names no domain (one incidental word)
-TOPIC_COLUMN = 0.7  # weight of the column path's topic next to the title's
+TOPIC_COLUMN = 0.4  # weight of the column path's topic next to the title's
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ class EntryIndex:
         extra_labels = extra_labels or {}
         raw: list[tuple[str, int]] = []
         for i, e in enumerate(self.entries):
-            names = {f"{e.level1}{e.level2}", e.level2, *e.keywords}
+            names = {f"{e.level1}{e.level2}", e.level2, *e.keywords, *reading.vocabulary().row_synonyms.get(e.id, ())}
             if e.level3:
                 names.add(f"{e.level2}{e.level3}")
             for n_ in names:
