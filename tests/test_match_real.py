@@ -43,6 +43,25 @@ POSITIVES = [
 ]
 
 
+# the kinds of misses issue 13 ("Why") saw on a real county portal, in that portal's wording pattern (the issue
+# quotes the patterns, not whole titles; place names are placeholders)
+ISSUE_PATTERNS = [
+    ("关于印发某县2016年脱贫攻坚实施方案的通知", "政府信息公开/政府文件", "县级", "fupin.qtzcwj"),
+    ("某县扶贫开发领导小组关于印发某县贫困退出实施办法的通知", "政府信息公开/政府文件", "县级", "fupin.gfxwj"),
+    ("某县人民政府关于印发某县廉租住房管理实施细则的通知", "政府信息公开/政府文件", "县级", "baozhang_zhufang.zcwj"),
+    ("某县人民政府办公室关于印发某县地震应急预案的通知", "政府信息公开/政府文件", "县级", "jiuzai.zcwj"),
+    ("某镇2020年建档立卡贫困户动态调整名单公示", "乡镇信息公开/某镇/扶贫", "乡级", "fupin.pkrksb"),
+    ("某镇2020年脱贫户名单公示", "乡镇信息公开/某镇/扶贫", "乡级", "fupin.pkrktc"),
+    ("阳光花园", "重点领域信息公开/保障性住房", "县级", "baozhang_zhufang.xmkjgxx"),  # bare project name
+]
+
+
+@pytest.mark.parametrize("title, column, level, expected", ISSUE_PATTERNS)
+def test_issue_patterns_policy_documents_lists_and_bare_project_names(catalog, title, column, level, expected):
+    r = _match(catalog, title, column, level=level)
+    assert (r.entry_id, r.decision) == (expected, "accept"), (r.entry_id, r.score, r.reasons)
+
+
 @pytest.mark.parametrize("title, column, expected, source", POSITIVES)
 def test_real_policy_documents_and_reports_find_their_row(catalog, title, column, expected, source):
     r = _match(catalog, title, column)
@@ -200,3 +219,15 @@ def test_export_labels_writes_reviews_as_labelled_rows(tmp_path, capsys):
     # the exported file is a gold set `match eval` reads
     assert main(["match", "eval", "--gold", str(out)]) == 0
     assert capsys.readouterr().out.strip().splitlines()[-1].startswith("overall precision=")
+
+
+def test_report_methodology_reads_the_committed_real_set_figures():
+    from auditor.match.evaluate import load_figures
+    from auditor.report.history import real_matcher_figures
+
+    shown = real_matcher_figures()
+    figs = load_figures()
+    assert shown is not None and [s["label"] for s in shown["splits"]] == ["留出集", "开发集"]
+    held = shown["splits"][0]
+    assert (held["rows"], held["right_domain"], held["negatives_accepted"]) == (
+        figs["held"]["rows"], figs["held"]["right_domain"], figs["held"]["negatives_accepted"])

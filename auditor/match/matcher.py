@@ -84,6 +84,7 @@ W_ALIAS_REJECTED = -40.0
 W_TOPIC = 52.0  # structural score: a title whose domain is known …
 W_KIND = 38.0  # … and whose document kind is the row's reaches W_TOPIC + W_KIND
 W_POLICY_ONLY_RATIO = 0.8  # extra share of W_KIND_CONFLICT for a policy document on a row without policy kinds
+W_SIBLING_RATIO = 0.8  # share of W_KIND_CONFLICT for a row whose sibling 一级 the title names
 W_TOPIC_FOREIGN = -25.0  # the title's topic clearly names another domain
 W_STRUCT_LABEL = 0.15  # share of the catalog-label similarity that ranks rows of equal kind
 W_KIND_CONFLICT = -25.0
@@ -91,7 +92,7 @@ W_NEGATIVE = -45.0
 W_HIGHER = -40.0
 W_TRADE = -35.0
 TOPIC_MIN = 1.8  # evidence below this names no domain (one incidental word)
-TOPIC_COLUMN = 0.7  # weight of the column path's topic next to the title's
+TOPIC_COLUMN = 0.4  # weight of the column path's topic next to the title's
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ class EntryIndex:
         extra_labels = extra_labels or {}
         raw: list[tuple[str, int]] = []
         for i, e in enumerate(self.entries):
-            names = {f"{e.level1}{e.level2}", e.level2, *e.keywords}
+            names = {f"{e.level1}{e.level2}", e.level2, *e.keywords, *reading.vocabulary().row_synonyms.get(e.id, ())}
             if e.level3:
                 names.add(f"{e.level2}{e.level3}")
             for n_ in names:
@@ -261,6 +262,13 @@ class EntryIndex:
         self.entry_exempt = np.array([[c in p.exempt for c in self.neg_names] for p in profiles],
                                      dtype=np.float32).reshape(n, len(self.neg_names))
         self.entry_trade = [p.trade for p in profiles]
+        l1 = sorted({(e.domain, _label_text(e.level1)) for e in self.entries if len(_label_text(e.level1)) >= 4
+                     and _label_text(e.level1) not in GENERIC_LEVEL1})
+        self.level1_names = [t for _, t in l1]
+        self.level1_domain = [d for d, _ in l1]
+        self.entry_level1 = np.array([next((k for k, (d, t) in enumerate(l1) if d == e.domain and t == _label_text(e.level1)),
+                                           -1) for e in self.entries])
+        self.entry_domain_i = np.array([e.domain for e in self.entries], dtype=np.str_)
         self.entry_names = [_label_text("".join((e.level1, e.level2, *e.keywords))) for e in self.entries]
         self.topic = topic_model(self.entries)
         self.topic_domains = self.topic.domains
@@ -279,6 +287,9 @@ class EntryIndex:
                 self._title_cache.clear()
             self._title_cache[sk] = hit
         return hit
+
+
+GENERIC_LEVEL1 = frozenset({"政策文件", "法规政策", "政策法规", "公共服务", "行政许可", "行政处罚", "办事指南", "重点领域信息公开"})
 
 
 def topic_model(entries: Sequence[CatalogEntry]) -> TopicModel:
@@ -417,6 +428,13 @@ class Matcher:
         # a policy document (办法, 方案, 预案 …) fulfils only a row that holds policy documents
         t_doc = np.array([bool(r.kinds & reading.POLICY_DOCUMENT) for r in reads])
         conflict_u += (t_doc[:, None] & ~idx.entry_policy[None, :] & (shared == 0)) * W_POLICY_ONLY_RATIO
+        # a title naming one 一级 of a domain (最低生活保障) is not a row of its sibling (特困人员救助供养)
+        for u, text in enumerate(uniq_list):
+            named = [k for k, l1 in enumerate(idx.level1_names) if l1 in text]
+            if named:
+                own = np.isin(idx.entry_level1, named)
+                sibling = np.isin(idx.entry_domain_i, [idx.level1_domain[k] for k in named]) & ~own
+                conflict_u[u, sibling] += W_SIBLING_RATIO
         neg = np.array([[c in r.negatives for c in idx.neg_names] for r in reads], dtype=np.float32).reshape(
             len(uniq_list), len(idx.neg_names))
         live = neg @ (1.0 - idx.entry_exempt.T)  # (titles × entries): negative categories not exempt

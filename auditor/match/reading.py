@@ -40,6 +40,7 @@ class Vocabulary:
     document_kinds: frozenset[str]
     kind_weight: dict[str, float]
     issuer: re.Pattern[str]
+    row_synonyms: dict[str, tuple[str, ...]]
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str]:
@@ -62,7 +63,8 @@ def vocabulary(path: Path = DATA) -> Vocabulary:
                       {d: tuple(ws) for d, ws in (data.get("synonyms") or {}).items()},
                       tuple(data.get("news_columns") or ()), frozenset(data["document_kinds"]),
                       {n: float(spec.get("weight", 1.0)) for n, spec in data["title_kinds"].items()},
-                      _alt(data["issuer"]))
+                      _alt(data["issuer"]),
+                      {k: tuple(v) for k, v in (data.get("row_synonyms") or {}).items()})
 
 
 @dataclass(frozen=True)
@@ -141,9 +143,10 @@ def entry_profile(entry: CatalogEntry) -> EntryProfile:
                 kinds.update(ks)
     for dt in entry.doc_types:
         kinds.update(v.entry_doc_kinds.get(dt, ()))
-    for pat, ks in v.content_rules:
-        if pat.search(entry.content or ""):
-            kinds.update(ks)
+    if not kinds & POLICY_DOCUMENT:  # a row not named for policy documents may still hold its policy basis
+        for pat, ks in v.content_rules:
+            if pat.search(entry.content or ""):
+                kinds.update(ks)
     trade = None
     if entry.domain == "公共资源交易":
         trade = next((g for g, _, level1 in v.trade_groups if any(w in entry.level1 for w in level1)), None)
