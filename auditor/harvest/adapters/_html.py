@@ -112,9 +112,28 @@ def date_outside(row: etree._Element, anchor: etree._Element) -> str | None:
     return find_date(" ".join(parts))
 
 
+_BLOCKS = ("div", "li", "tr", "dl", "ul", "ol", "table", "p")
+
+
+def _div_row(div: etree._Element) -> bool:
+    """A `div` that is one list row: `<div><a>标题</a><p>2017-10-13</p></div>` (万载县 2017).
+
+    Only small leaf divs qualify (a link among at most four children, no nested rows), so page
+    wrappers never become rows."""
+    children = [c for c in div if isinstance(c.tag, str)]
+    if not children or len(children) > 4:
+        return False
+    if not any(c.tag == "a" or (c.tag in ("span", "p", "h3", "h4", "em", "strong") and c.find(".//a") is not None)
+               for c in children):
+        return False
+    return not any(isinstance(d.tag, str) and d.tag in _BLOCKS for d in div.iterdescendants()
+                   if d.tag != "p")
+
+
 def _rows(root: etree._Element) -> Iterator[etree._Element]:
     for tag in ROW_TAGS:
         yield from root.iter(tag)
+    yield from (d for d in root.iter("div") if _div_row(d))
 
 
 def candidate_rows(root: etree._Element, *, min_cjk: int, need_date: bool) -> dict:
