@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from auditor.harvest.adapters import (ADAPTERS, ListEntry, ListPage, detect_adapter,
+from auditor.harvest.adapters import (ADAPTERS, ListEntry, ListPage, NotAListPage, detect_adapter,
                                       get_adapter, parse_feed)
 from auditor.harvest.adapters.declared import declared_size
 from auditor.sample.plan import PlanAttachment, PlanColumn, PlanFeed, PlanItem, PlanSite
@@ -147,6 +147,11 @@ def test_real_list_pages_match_manifest(spec: dict) -> None:
     url = spec["original_url"]
     text = (REALPAGES / spec["file"]).read_text("utf-8")
     truth = spec["ground_truth"]
+    if truth.get("page_kind", "").startswith("catalog_root"):  # column navigation, no items: not a list
+        with pytest.raises(NotAListPage) as said:
+            detect_adapter(url, text).parse_list(url, text)
+        assert truth["columns"][0]["name"] in str(said.value) or truth["columns"][-1]["name"] in str(said.value)
+        return
     page = detect_adapter(url, text).parse_list(url, text)
 
     expected = [(urljoin(url, i["url"]), i["title"], i["date"]) for i in truth["items"]]
@@ -418,3 +423,39 @@ def test_page_wrappers_never_become_rows() -> None:
     </div><p>更新于2017-10-13</p><a href="/about.html">关于我们网站的建设与维护说明</a></div></div></body></html>"""
     page = get_adapter("generic").parse_list("http://www.example.gov.cn/list.html", text)
     assert [e.url for e in page.entries] == ["http://www.example.gov.cn/a/1.html", "http://www.example.gov.cn/a/2.html"]
+
+
+# ------------------------------------------------ navigation hubs registered as columns
+@pytest.mark.parametrize("file, url, subs", [
+    ("list/henan_zhecheng_xxgk_zdly_index.html", "http://www.zhecheng.gov.cn/xxgk/zdly/", "食品药品安全"),
+    ("list/henan_zhecheng_xxgk_xxgkml_index.html", "http://www.zhecheng.gov.cn/xxgk/xxgkml/", "政府领导"),
+])
+def test_real_hub_pages_are_not_empty_columns(file, url, subs) -> None:
+    """柘城县's 重点领域 and 信息公开目录 pages list sub-columns, no entries: read as an empty list they made
+    21 entries "missing" in a replayed audit; the adapter says what the page is instead."""
+    text = (REALPAGES / file).read_text("utf-8", errors="replace")
+    with pytest.raises(NotAListPage, match=subs):
+        detect_adapter(url, text).parse_list(url, text)
+
+
+HUB = """<html><body><div class="nav"><a href="/">首页</a></div><ul class="sub">
+<li><a href="fpxx/index.html">扶贫信息</a></li><li><a href="czzj/index.html">财政资金</a></li>
+<li><a href="zfcg/">政府采购</a></li><li><a href="bzxzf/index.html">保障性住房</a></li></ul>{extra}</body></html>"""
+
+
+@pytest.mark.parametrize("extra, hub", [
+    ("", True),
+    ("<div class='list'>暂无信息</div>", False),                 # a column that says it is empty is empty
+    ("<div class='page'>共0条记录</div>", False),                 # … or that declares 0 items
+    ("<ul class='list'><li><a href='2018-07-11/5859.html'>关于2018年城镇保障性住房分配结果的公示</a>"
+     "<span>2018-07-11</span></li></ul>", False),                # entries: a list page with a sub-menu
+])
+def test_hub_detection(extra, hub) -> None:
+    url = "http://www.example.gov.cn/xxgk/zdly/"
+    text = HUB.format(extra=extra)
+    for name in ("generic", "static_paging", "xxgk_table", "col_art"):
+        if hub:
+            with pytest.raises(NotAListPage):
+                get_adapter(name).parse_list(url, text)
+        else:
+            get_adapter(name).parse_list(url, text)

@@ -12,6 +12,13 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 
+class NotAListPage(ValueError):
+    """The column URL is a navigation page of sub-columns (重点领域信息公开 > 扶贫信息 / 财政资金 …), not a list.
+
+    Reading it as an empty list would make every entry of those domains "missing"; raising makes the
+    crawler record the column as unreadable (unverified) with this message as the reason."""
+
+
 @dataclass(frozen=True)
 class ListEntry:
     """One link to a detail page, with the date text shown next to it (raw, unparsed)."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from ._html import parse_html
+from ._html import parse_html, raise_if_hub
+from .declared import declared_size
 from .base import ListAdapter, ListPage
 from .static_paging import html_entries, link_pager
 
@@ -35,4 +36,5 @@ class ColArtAdapter(ListAdapter):
         current = dict(parse_qsl(urlsplit(url).query)).get("pageNum")
         if current not in (None, "", "1"):
             nxt = []
+        raise_if_hub(url, root, entries, bool(total or declared_size(text)))
         return ListPage(entries, nxt, total, self.name)

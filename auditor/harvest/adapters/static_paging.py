@@ -18,9 +18,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
-from ._html import DETAIL_HREF_RE, clean, list_entries, parse_html
+from ._html import DETAIL_HREF_RE, clean, list_entries, parse_html, raise_if_hub
 from .base import ListAdapter, ListPage, RequestSpec
-from .declared import shown_page_count
+from .declared import declared_size, shown_page_count
 
 _CALL = re.compile(r"createPageHTML\s*\(([^()]*)\)")
 _FILE_PAGE = re.compile(r"^(?P<prefix>[A-Za-z]+)_(?P<n>\d+)\.(?P<ext>s?html?)$", re.I)
@@ -231,4 +231,5 @@ class StaticPagingAdapter(ListAdapter):
             nxt = trs_pages(url, count, prefix, ext) if is_first_file_page(url) else []
             return ListPage(entries, nxt, count, self.name)
         total, nxt = link_pager(url, root)
+        raise_if_hub(url, root, entries, bool(total or declared_size(text)))
         return ListPage(entries, nxt, total, self.name)

@@ -13,7 +13,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from ._html import anchor_title, clean, find_date, parse_html, row_anchor
+from ._html import anchor_title, clean, find_date, parse_html, raise_if_hub, row_anchor
+from .declared import declared_size
 from .base import ListAdapter, ListEntry, ListPage
 from .static_paging import link_pager
 
@@ -108,4 +109,5 @@ class XxgkTableAdapter(ListAdapter):
         root = parse_html(text)
         entries = table_entries(url, root) or []
         total, nxt = link_pager(url, root)
+        raise_if_hub(url, root, entries, bool(total or declared_size(text)))
         return ListPage(entries=entries, next_requests=nxt, total_pages=total, adapter=self.name)
