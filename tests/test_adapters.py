@@ -459,3 +459,27 @@ def test_hub_detection(extra, hub) -> None:
                 get_adapter(name).parse_list(url, text)
         else:
             get_adapter(name).parse_list(url, text)
+
+
+# ------------------------------------------------ pagers no page URL can be computed from
+ROWS_2017 = "".join(f'<li><a href="/xwzx/2017-10-{10 + i}/{600 + i}.html">全县第{i}批农村危房改造补助资金发放工作完成</a>'
+                    f"<span>2017-10-{10 + i}</span></li>" for i in range(5))
+
+
+@pytest.mark.parametrize("pager, unread", [
+    ('<a href="javascript:goPage(2)">下一页</a><a href="javascript:goPage(9)">尾页</a>', "下一页 → javascript:goPage(2)"),
+    ('<a href="?pageNo=2">下一页</a>', None),                             # a query pager on this page: read
+    ('<a href="list.jsp?categoryId=12&pageNo=2">下一页</a>',              # … on another path: not read, said so
+     "下一页 → list.jsp?categoryId=12&pageNo=2"),
+    ('<a href="index_2.html">下一页</a>', None),                          # an index_N pager: read
+    ('<span>下一页</span><span>尾页</span>', None),                        # disabled, one page
+    ('<a href="javascript:void(0)">下一页</a>', None),                    # disabled link (万载's 上一页 style)
+    ('<a href="./">下一页</a>', None),                                    # the page itself: one page
+    ("", None),
+])
+def test_pager_unread_is_evidence_not_a_guess(pager, unread) -> None:
+    url = "http://www.example.gov.cn/xwzx/"
+    text = f"<html><body><ul class='list'>{ROWS_2017}</ul><div class='page'>{pager}</div></body></html>"
+    page = detect_adapter(url, text).parse_list(url, text)
+    assert len(page.entries) == 5
+    assert page.pager_unread == unread

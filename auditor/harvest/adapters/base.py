@@ -46,6 +46,9 @@ class ListPage:
     total_pages: int | None = None
     adapter: str = ""
     declared_total: int | None = None  # items the list says the column holds (共N条, Total record N …)
+    # a pager is there but no page URL could be computed from it (`<a href="javascript:goPage(2)">下一页</a>`):
+    # the evidence text; the column cannot be known complete from its first page alone
+    pager_unread: str | None = None
 
 
 class ListAdapter(ABC):

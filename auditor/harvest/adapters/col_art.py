@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 from ._html import parse_html, raise_if_hub
 from .declared import declared_size
 from .base import ListAdapter, ListPage
-from .static_paging import html_entries, link_pager
+from .static_paging import html_entries, link_pager, unread_pager
 
 _COL_URL = re.compile(r"/col/col\d+/")
 _PAGENUM = re.compile(r"[?&](?:amp;)?pageNum=\d+", re.I)
@@ -37,4 +37,5 @@ class ColArtAdapter(ListAdapter):
         if current not in (None, "", "1"):
             nxt = []
         raise_if_hub(url, root, entries, bool(total or declared_size(text)))
-        return ListPage(entries, nxt, total, self.name)
+        unread = unread_pager(url, root, total, nxt) if current in (None, "", "1") else None
+        return ListPage(entries, nxt, total, self.name, pager_unread=unread)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ._html import list_entries, parse_html, raise_if_hub
 from .declared import declared_size
 from .base import ListAdapter, ListPage
-from .static_paging import link_pager
+from .static_paging import link_pager, unread_pager
 
 
 class GenericAdapter(ListAdapter):
@@ -24,4 +24,4 @@ class GenericAdapter(ListAdapter):
         entries = list_entries(url, root, min_cjk=6, need_date=True)
         total, nxt = link_pager(url, root)
         raise_if_hub(url, root, entries, bool(total or declared_size(text)))
-        return ListPage(entries, nxt, total, self.name)
+        return ListPage(entries, nxt, total, self.name, pager_unread=unread_pager(url, root, total, nxt))

@@ -206,6 +206,30 @@ def link_pager(url: str, root: etree._Element | None) -> tuple[int | None, list[
     return shown_total, []
 
 
+NEXT_WORDS = ("下一页", "下页", "后一页", "尾页", "末页", "最后一页", "下一頁")
+
+
+def unread_pager(url: str, root: etree._Element | None, total: int | None,
+                 nxt: list[RequestSpec]) -> str | None:
+    """Evidence of a pager no page URL was computed from: a 下一页/尾页 link that leaves this page
+    (often `javascript:goPage(2)`), while the link pager found no count and no pages."""
+    if root is None or total or nxt:
+        return None
+    here = urlsplit(url)
+    for a in root.iter("a"):
+        word = clean(a.text_content()).replace(" ", "")
+        if word not in NEXT_WORDS:
+            continue
+        href = (a.get("href") or "").strip()
+        if not href or href == "#" or re.fullmatch(r"javascript:\s*(void\(0\)|volid\(0\))?;?", href, re.I):
+            continue  # a disabled 下一页: the list has one page
+        target = urlsplit(urljoin(url, href)) if not href.lower().startswith("javascript:") else None
+        if target is not None and _as_file(target.path) == _as_file(here.path) and target.query == here.query:
+            continue
+        return f"{word} → {href[:80]}"
+    return None
+
+
 def html_entries(url: str, root: etree._Element | None):
     """Table rows when the list is a 信息公开目录 table, else the largest dated list."""
     from .xxgk_table import table_entries  # local: xxgk_table imports link_pager from here
@@ -232,4 +256,4 @@ class StaticPagingAdapter(ListAdapter):
             return ListPage(entries, nxt, count, self.name)
         total, nxt = link_pager(url, root)
         raise_if_hub(url, root, entries, bool(total or declared_size(text)))
-        return ListPage(entries, nxt, total, self.name)
+        return ListPage(entries, nxt, total, self.name, pager_unread=unread_pager(url, root, total, nxt))

@@ -16,7 +16,7 @@ from lxml import etree
 from ._html import anchor_title, clean, find_date, parse_html, raise_if_hub, row_anchor
 from .declared import declared_size
 from .base import ListAdapter, ListEntry, ListPage
-from .static_paging import link_pager
+from .static_paging import link_pager, unread_pager
 
 TITLE_HEADERS = ("标题", "名称", "文件名称", "信息名称")
 DATE_HEADERS = ("发布日期", "发布时间", "公开日期", "公开时间", "日期", "时间", "生成日期", "成文日期")
@@ -110,4 +110,5 @@ class XxgkTableAdapter(ListAdapter):
         entries = table_entries(url, root) or []
         total, nxt = link_pager(url, root)
         raise_if_hub(url, root, entries, bool(total or declared_size(text)))
-        return ListPage(entries=entries, next_requests=nxt, total_pages=total, adapter=self.name)
+        return ListPage(entries=entries, next_requests=nxt, total_pages=total, adapter=self.name,
+                        pager_unread=unread_pager(url, root, total, nxt))
