@@ -453,6 +453,9 @@ HUB = """<html><body><div class="nav"><a href="/">首页</a></div><ul class="sub
 def test_hub_detection(extra, hub) -> None:
     url = "http://www.example.gov.cn/xxgk/zdly/"
     text = HUB.format(extra=extra)
+    for not_a_hub in (text.replace('<ul class="sub">', '<ul class="subnav">'),  # the links are a menu
+                      text.replace('href="', 'href="/')):                      # the site's top folders
+        get_adapter("generic").parse_list(url, not_a_hub)
     for name in ("generic", "static_paging", "xxgk_table", "col_art"):
         if hub:
             with pytest.raises(NotAListPage):

@@ -214,9 +214,11 @@ def sub_column_links(url: str, root: etree._Element) -> list[tuple[str, str]]:
     here = urlsplit(url)
     base_dir = here.path if here.path.endswith("/") else here.path.rsplit("/", 1)[0] + "/"
     found: dict[str, str] = {}
+    if base_dir == "/":  # the site's top folders are its main menu, not sub-columns of this page
+        return []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        if not usable_href(href):
+        if not usable_href(href) or is_nav(a):
             continue
         target = urlsplit(urljoin(url, href))
         path = target.path
