@@ -14,8 +14,9 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from auditor.harvest.adapters import (ADAPTERS, ListEntry, ListPage, detect_adapter,
+from auditor.harvest.adapters import (ADAPTERS, ListEntry, ListPage, NotAListPage, detect_adapter,
                                       get_adapter, parse_feed)
+from auditor.harvest.adapters.declared import declared_size
 from auditor.sample.plan import PlanAttachment, PlanColumn, PlanFeed, PlanItem, PlanSite
 from auditor.sample.render import render_feed, render_site
 from auditor.sample.render.common import list_date
@@ -146,6 +147,11 @@ def test_real_list_pages_match_manifest(spec: dict) -> None:
     url = spec["original_url"]
     text = (REALPAGES / spec["file"]).read_text("utf-8")
     truth = spec["ground_truth"]
+    if truth.get("page_kind", "").startswith("catalog_root"):  # column navigation, no items: not a list
+        with pytest.raises(NotAListPage) as said:
+            detect_adapter(url, text).parse_list(url, text)
+        assert truth["columns"][0]["name"] in str(said.value) or truth["columns"][-1]["name"] in str(said.value)
+        return
     page = detect_adapter(url, text).parse_list(url, text)
 
     expected = [(urljoin(url, i["url"]), i["title"], i["date"]) for i in truth["items"]]
@@ -321,3 +327,162 @@ def test_parse_feed_atom_and_relative_links() -> None:
     pages, path = render_feed(PlanFeed(key="k", name="n", format="rss", items=make_items(2)))
     assert parse_feed("http://h:1" + path, pages[path].body.decode())[0].url.startswith("http://h:1/feeds/k/")
     assert parse_feed("https://x.gov.cn/", "garbage") == []
+
+
+# ------------------------------------------------ county portals saved in 2017 (docs/real-portals.md)
+# Minimal pages imitating the real structure; the real pages are not in the repository. Source of all
+# three: one public Python script that embeds the list pages of four 宜春 county sites as saved on
+# 2017-10-13 (search-index file id 39245219329; its repository is not shown by the index).
+
+# 丰城市 www.jxfc.gov.cn/n3/n13/index.html (政府网站群 component 958): entries `<li><span>[date]</span><a>`,
+# the pager drawn by script from `maxPageNum = 199`, every page linked in a hidden div as index_958_N.html.
+FC_PAGE = """<html><body><div class="nav"><ul><li><a href="../../n5/index.html">政务公开</a></li></ul></div>
+<div id="comp_958"><ul>
+<li><span>[2017-10-13]</span><a href="../../n3/n13/c672769/content.html">胡江萍调研我市重点交通工程项目推进情况</a></li>
+<li><span>[2017-10-12]</span><a href="../../n3/n13/c672659/content.html">荣塘镇筑牢信访维稳防火墙</a></li>
+</ul></div><div class="page" id="pag_958"><script>var purl="../../n3/n13/index_958"
+  var maxPageNum=0; document.cookie="maxPageNum958=6"; maxPageNum = 6;</script></div>
+<div style='display:none'>""" + "".join(f"<a href='../../n3/n13/index_958_{n}.html'></a>" for n in range(1, 7)) + \
+    "</div></body></html>"
+
+# 万载县 www.wanzai.gov.cn/news-list-wanzaiyaowen.html: rows are `<div><a>标题</a><p>date</p></div>`, the pager
+# `news-list-NAME-N.html` with 首页 = `-1.html`, "共595条记录 1/30页"; details `news-show-N.html` in the same folder.
+WZ_PAGE = """<html><body><div id="nav"><a href="/">网站首页</a><a href="http://www.wanzai.gov.cn/news-list-zhengwugongkai.html">政务公开</a></div>
+<div id="left_lan"><a href="http://www.wanzai.gov.cn/news-list-tongzhigonggao.html"><p><span>通知公告</span></p></a></div>
+<div id="right_con">
+<div><a href="http://www.wanzai.gov.cn/news-show-8960.html" target="_blank" alt="万载县发布禁火令">万载县发布禁火令</a><p>2017-10-13</p></div>
+<div><a href="http://www.wanzai.gov.cn/news-show-8920.html" target="_blank">万载县“三举措”强化扶贫资金监管</a><p>2017-10-10</p></div>
+<div><a href="http://www.wanzai.gov.cn/news-show-8849.html" target="_blank">万载县14个乡镇年中人民代表大会顺利召开</a><p>2017-09-27</p></div>
+</div><div id="right_tz"><div>共595条记录 1/30页</div>
+<div><a href="http://www.wanzai.gov.cn/news-list-wanzaiyaowen-1.html">首页</a></div><div><a href="javascript:volid(0);">上一页</a></div>
+<div><a href="http://www.wanzai.gov.cn/news-list-wanzaiyaowen-2.html">下一页</a></div>
+<div><a href="http://www.wanzai.gov.cn/news-list-wanzaiyaowen-30.html">末页</a></div></div></body></html>"""
+
+# Older TRS pager, saved before its script ran (a 税务 list page, search-index file id 2274689323, and the
+# 恩格贝生态示范区 信息公开年报 page in taoqf/node-html-parser@18ca5848c25f051a12acab4a69b6b3aca63c1a0c:test/69.js):
+# no createPageHTML call and no pager links, only `var countPage = N` and the names the script builds.
+TRS_COUNTPAGE = """<html><body><table class="gl_list"><tr><td><a href="./202009/t20200903_2748784.html">鄂尔多斯市2019年政府信息公开工作年度报告</a></td>
+<td>2020-09-03</td></tr><tr><td><a href="./202005/t20200506_2633371.html">恩格贝生态示范区召开2020年度工作会暨党风廉政建设会议</a></td>
+<td>2020-05-06</td></tr></table><script>var currentPage = 0;//所在页从0开始
+var prevPage = currentPage-1//上一页
+var countPage = 4//共多少页
+if(countPage>1&&currentPage!=(countPage-1))
+document.write("<a href=\\"index"+"_" + nextPage + "."+"shtml\\" class='fanye'>下一页</a>");</script></body></html>"""
+
+
+@pytest.mark.parametrize("url, text, adapter, titles, dates, total, next_urls", [
+    ("http://www.jxfc.gov.cn/n3/n13/index.html", FC_PAGE, "static_paging",
+     ["胡江萍调研我市重点交通工程项目推进情况", "荣塘镇筑牢信访维稳防火墙"], ["2017-10-13", "2017-10-12"], 6,
+     [f"http://www.jxfc.gov.cn/n3/n13/index_958_{n}.html" for n in range(1, 7)]),
+    ("http://www.wanzai.gov.cn/news-list-wanzaiyaowen.html", WZ_PAGE, "generic",
+     ["万载县发布禁火令", "万载县“三举措”强化扶贫资金监管", "万载县14个乡镇年中人民代表大会顺利召开"],
+     ["2017-10-13", "2017-10-10", "2017-09-27"], 30,
+     [f"http://www.wanzai.gov.cn/news-list-wanzaiyaowen-{n}.html" for n in range(2, 31)]),
+    ("http://egb.example.gov.cn/xxgk/xxgknb/", TRS_COUNTPAGE, "static_paging",
+     ["鄂尔多斯市2019年政府信息公开工作年度报告", "恩格贝生态示范区召开2020年度工作会暨党风廉政建设会议"],
+     ["2020-09-03", "2020-05-06"], 4,
+     [f"http://egb.example.gov.cn/xxgk/xxgknb/index_{n}.shtml" for n in range(1, 4)]),
+], ids=["fengcheng-hidden-pager", "wanzai-div-rows", "trs-countPage-unrendered"])
+def test_real_county_list_shapes(url, text, adapter, titles, dates, total, next_urls) -> None:
+    found = detect_adapter(url, text)
+    assert found.name == adapter
+    page = found.parse_list(url, text)
+    assert [e.title for e in page.entries] == titles
+    assert [e.date_text for e in page.entries] == dates
+    assert page.total_pages == total
+    assert [r.url for r in page.next_requests] == next_urls
+
+
+@pytest.mark.parametrize("text, items, pages", [
+    (FC_PAGE, None, 6),                      # `maxPageNum=0` first, then `maxPageNum = 6`: the page count is 6
+    (WZ_PAGE, 595, 30),
+    (TRS_COUNTPAGE, None, 4),
+    ("<script>var countPage = 0;</script>", None, 0),   # a zero that is never set stays zero
+])
+def test_declared_size_of_2017_county_pagers(text, items, pages) -> None:
+    said = declared_size(text)
+    assert (said.total_items, said.total_pages) == (items, pages)
+
+
+def test_detail_links_in_the_list_folder_are_never_pager_pages() -> None:
+    """万载's details (news-show-N.html) sit next to the list: more of them than pager links must not win."""
+    rows = "".join(f'<div><a href="/news-show-{8800 + i}.html">万载县第{i}次重点工作推进会召开</a><p>2017-09-{10 + i}</p></div>'
+                   for i in range(12))
+    text = f'<html><body><div id="right_con">{rows}</div></body></html>'
+    page = detect_adapter("http://www.wanzai.gov.cn/news-list-wanzaiyaowen.html", text).parse_list(
+        "http://www.wanzai.gov.cn/news-list-wanzaiyaowen.html", text)
+    assert len(page.entries) == 12
+    assert page.next_requests == [] and page.total_pages is None
+
+
+def test_page_wrappers_never_become_rows() -> None:
+    """Only small leaf divs are rows: nested layout divs around a dated link list give that list only."""
+    text = """<html><body><div class="main"><div class="box"><div class="inner">
+    <div><a href="/a/1.html">关于做好2017年国庆节假期安全生产工作的通知</a><p>2017-09-28</p></div>
+    <div><a href="/a/2.html">关于开展全县秋冬季森林防火检查工作的通知</a><p>2017-09-20</p></div>
+    </div><p>更新于2017-10-13</p><a href="/about.html">关于我们网站的建设与维护说明</a></div></div></body></html>"""
+    page = get_adapter("generic").parse_list("http://www.example.gov.cn/list.html", text)
+    assert [e.url for e in page.entries] == ["http://www.example.gov.cn/a/1.html", "http://www.example.gov.cn/a/2.html"]
+
+
+# ------------------------------------------------ navigation hubs registered as columns
+@pytest.mark.parametrize("file, url, subs", [
+    ("list/henan_zhecheng_xxgk_zdly_index.html", "http://www.zhecheng.gov.cn/xxgk/zdly/", "食品药品安全"),
+    ("list/henan_zhecheng_xxgk_xxgkml_index.html", "http://www.zhecheng.gov.cn/xxgk/xxgkml/", "政府领导"),
+])
+def test_real_hub_pages_are_not_empty_columns(file, url, subs) -> None:
+    """柘城县's 重点领域 and 信息公开目录 pages list sub-columns, no entries: read as an empty list they made
+    21 entries "missing" in a replayed audit; the adapter says what the page is instead."""
+    text = (REALPAGES / file).read_text("utf-8", errors="replace")
+    with pytest.raises(NotAListPage, match=subs):
+        detect_adapter(url, text).parse_list(url, text)
+
+
+HUB = """<html><body><div class="nav"><a href="/">首页</a></div><ul class="sub">
+<li><a href="fpxx/index.html">扶贫信息</a></li><li><a href="czzj/index.html">财政资金</a></li>
+<li><a href="zfcg/">政府采购</a></li><li><a href="bzxzf/index.html">保障性住房</a></li></ul>{extra}</body></html>"""
+
+
+@pytest.mark.parametrize("extra, hub", [
+    ("", True),
+    ("<div class='list'>暂无信息</div>", False),                 # a column that says it is empty is empty
+    ("<div class='page'>共0条记录</div>", False),                 # … or that declares 0 items
+    ("<ul class='list'><li><a href='2018-07-11/5859.html'>关于2018年城镇保障性住房分配结果的公示</a>"
+     "<span>2018-07-11</span></li></ul>", False),                # entries: a list page with a sub-menu
+])
+def test_hub_detection(extra, hub) -> None:
+    url = "http://www.example.gov.cn/xxgk/zdly/"
+    text = HUB.format(extra=extra)
+    for not_a_hub in (text.replace('<ul class="sub">', '<ul class="subnav">'),  # the links are a menu
+                      text.replace('href="', 'href="/')):                      # the site's top folders
+        get_adapter("generic").parse_list(url, not_a_hub)
+    for name in ("generic", "static_paging", "xxgk_table", "col_art"):
+        if hub:
+            with pytest.raises(NotAListPage):
+                get_adapter(name).parse_list(url, text)
+        else:
+            get_adapter(name).parse_list(url, text)
+
+
+# ------------------------------------------------ pagers no page URL can be computed from
+ROWS_2017 = "".join(f'<li><a href="/xwzx/2017-10-{10 + i}/{600 + i}.html">全县第{i}批农村危房改造补助资金发放工作完成</a>'
+                    f"<span>2017-10-{10 + i}</span></li>" for i in range(5))
+
+
+@pytest.mark.parametrize("pager, unread", [
+    ('<a href="javascript:goPage(2)">下一页</a><a href="javascript:goPage(9)">尾页</a>', "下一页 → javascript:goPage(2)"),
+    ('<a href="?pageNo=2">下一页</a>', None),                             # a query pager on this page: read
+    ('<a href="list.jsp?categoryId=12&pageNo=2">下一页</a>',              # … on another path: not read, said so
+     "下一页 → list.jsp?categoryId=12&pageNo=2"),
+    ('<a href="index_2.html">下一页</a>', None),                          # an index_N pager: read
+    ('<span>下一页</span><span>尾页</span>', None),                        # disabled, one page
+    ('<a href="javascript:void(0)">下一页</a>', None),                    # disabled link (万载's 上一页 style)
+    ('<a href="./">下一页</a>', None),                                    # the page itself: one page
+    ("", None),
+])
+def test_pager_unread_is_evidence_not_a_guess(pager, unread) -> None:
+    url = "http://www.example.gov.cn/xwzx/"
+    text = f"<html><body><ul class='list'>{ROWS_2017}</ul><div class='page'>{pager}</div></body></html>"
+    page = detect_adapter(url, text).parse_list(url, text)
+    assert len(page.entries) == 5
+    assert page.pager_unread == unread

@@ -6,7 +6,7 @@ paging, TRS/static paging, 信息公开目录 tables, JSON APIs), the generic he
 
 from __future__ import annotations
 
-from .base import ListAdapter, ListEntry, ListPage, RequestSpec
+from .base import ListAdapter, ListEntry, ListPage, NotAListPage, RequestSpec
 from .col_art import ColArtAdapter
 from .feed import parse_feed
 from .generic import GenericAdapter
@@ -42,5 +42,5 @@ def detect_adapter(url: str, text: str) -> ListAdapter:
     return ADAPTERS["generic"]
 
 
-__all__ = ["ADAPTERS", "ListAdapter", "ListEntry", "ListPage", "RequestSpec", "detect_adapter",
+__all__ = ["ADAPTERS", "ListAdapter", "ListEntry", "ListPage", "NotAListPage", "RequestSpec", "detect_adapter",
            "get_adapter", "parse_feed"]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
-from .base import ListEntry
+from .base import ListEntry, NotAListPage
 
 DATE_RE = re.compile(r"(?:19|20)\d{2}\s*(?:[-/.]|年)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2}\s*日?")
 DETAIL_HREF_RE = re.compile(
@@ -112,9 +112,28 @@ def date_outside(row: etree._Element, anchor: etree._Element) -> str | None:
     return find_date(" ".join(parts))
 
 
+_BLOCKS = ("div", "li", "tr", "dl", "ul", "ol", "table", "p")
+
+
+def _div_row(div: etree._Element) -> bool:
+    """A `div` that is one list row: `<div><a>标题</a><p>2017-10-13</p></div>` (万载县 2017).
+
+    Only small leaf divs qualify (a link among at most four children, no nested rows), so page
+    wrappers never become rows."""
+    children = [c for c in div if isinstance(c.tag, str)]
+    if not children or len(children) > 4:
+        return False
+    if not any(c.tag == "a" or (c.tag in ("span", "p", "h3", "h4", "em", "strong") and c.find(".//a") is not None)
+               for c in children):
+        return False
+    return not any(isinstance(d.tag, str) and d.tag in _BLOCKS for d in div.iterdescendants()
+                   if d.tag != "p")
+
+
 def _rows(root: etree._Element) -> Iterator[etree._Element]:
     for tag in ROW_TAGS:
         yield from root.iter(tag)
+    yield from (d for d in root.iter("div") if _div_row(d))
 
 
 def candidate_rows(root: etree._Element, *, min_cjk: int, need_date: bool) -> dict:
@@ -184,3 +203,49 @@ def fragment_entries(url: str, html_fragments: Iterable[str]) -> list[ListEntry]
         seen.add(link)
         out.append(ListEntry(url=link, title=anchor_title(a), date_text=date_outside(node, a)))
     return out
+
+
+EMPTY_MARKERS = ("暂无", "没有相关", "无相关", "无记录", "没有记录", "没有找到", "无数据", "无信息")
+MIN_HUB_LINKS = 3
+
+
+def sub_column_links(url: str, root: etree._Element) -> list[tuple[str, str]]:
+    """(name, url) of links to sub-columns: folders below this column page's own folder."""
+    here = urlsplit(url)
+    base_dir = here.path if here.path.endswith("/") else here.path.rsplit("/", 1)[0] + "/"
+    found: dict[str, str] = {}
+    if base_dir == "/":  # the site's top folders are its main menu, not sub-columns of this page
+        return []
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not usable_href(href) or is_nav(a):
+            continue
+        target = urlsplit(urljoin(url, href))
+        path = target.path
+        if target.netloc != here.netloc or target.query or not path.startswith(base_dir) or path == base_dir:
+            continue
+        rest = path[len(base_dir):]
+        if rest.endswith("/"):
+            rest = rest[:-1]
+        elif rest.endswith(("/index.html", "/index.htm", "/index.shtml")):
+            rest = rest.rsplit("/", 1)[0]
+        else:
+            continue
+        if rest and "/" not in rest:
+            found.setdefault(path, clean(a.text_content()) or rest)
+    return [(name, link) for link, name in found.items()]
+
+
+def raise_if_hub(url: str, root: etree._Element | None, entries: list, declared: bool) -> None:
+    """A column page with no entries, no declared size and no "暂无信息" marker that links to several
+    sub-columns is a navigation hub (柘城县 /xxgk/zdly/ 2018): say so instead of reading it as empty."""
+    if entries or declared or root is None or list_entries(url, root):
+        return  # list_entries: some dated/detail-like list is there, only this adapter did not read it
+    text = clean(root.text_content())
+    if any(marker in text for marker in EMPTY_MARKERS):
+        return
+    subs = sub_column_links(url, root)
+    if len(subs) >= MIN_HUB_LINKS:
+        names = "、".join(name for name, _ in subs[:4])
+        raise NotAListPage(f"栏目页是导航页，没有条目列表，列出{len(subs)}个子栏目（{names}等）；"
+                           f"请在名册中登记子栏目的列表页")

@@ -12,6 +12,13 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 
+class NotAListPage(ValueError):
+    """The column URL is a navigation page of sub-columns (重点领域信息公开 > 扶贫信息 / 财政资金 …), not a list.
+
+    Reading it as an empty list would make every entry of those domains "missing"; raising makes the
+    crawler record the column as unreadable (unverified) with this message as the reason."""
+
+
 @dataclass(frozen=True)
 class ListEntry:
     """One link to a detail page, with the date text shown next to it (raw, unparsed)."""
@@ -39,6 +46,9 @@ class ListPage:
     total_pages: int | None = None
     adapter: str = ""
     declared_total: int | None = None  # items the list says the column holds (共N条, Total record N …)
+    # a pager is there but no page URL could be computed from it (`<a href="javascript:goPage(2)">下一页</a>`):
+    # the evidence text; the column cannot be known complete from its first page alone
+    pager_unread: str | None = None
 
 
 class ListAdapter(ABC):

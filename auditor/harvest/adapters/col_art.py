@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from ._html import parse_html
+from ._html import parse_html, raise_if_hub
+from .declared import declared_size
 from .base import ListAdapter, ListPage
-from .static_paging import html_entries, link_pager
+from .static_paging import html_entries, link_pager, unread_pager
 
 _COL_URL = re.compile(r"/col/col\d+/")
 _PAGENUM = re.compile(r"[?&](?:amp;)?pageNum=\d+", re.I)
@@ -35,4 +36,6 @@ class ColArtAdapter(ListAdapter):
         current = dict(parse_qsl(urlsplit(url).query)).get("pageNum")
         if current not in (None, "", "1"):
             nxt = []
-        return ListPage(entries, nxt, total, self.name)
+        raise_if_hub(url, root, entries, bool(total or declared_size(text)))
+        unread = unread_pager(url, root, total, nxt) if current in (None, "", "1") else None
+        return ListPage(entries, nxt, total, self.name, pager_unread=unread)

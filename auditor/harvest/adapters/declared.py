@@ -40,7 +40,7 @@ _RAW_ITEMS = (
 _RAW_PAGES = (
     re.compile(r"<totalpage>\s*(\d{1,5})\s*</totalpage>", re.I),
     re.compile(r"createPageHTML\s*\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\d{1,5})\s*,"),
-    re.compile(r"\b(?:countPage|totalPage|pageCount|totalPages)\s*[=:]\s*['\"]?(\d{1,5})", re.I),
+    re.compile(r"\b(?:countPage|totalPage|pageCount|totalPages|maxPageNum)\s*[=:]\s*['\"]?(\d{1,5})", re.I),
     re.compile(r"\"(?:totalpage|totalpages|pagecount|pagetotal)\"\s*:\s*(\d{1,5})", re.I),
 )
 
@@ -58,11 +58,23 @@ class DeclaredSize:
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> tuple[int, str] | None:
+    """The first pattern that matches; its first non-zero value (scripts initialise counters to 0
+    before setting them: `var maxPageNum=0; … maxPageNum = 199;`), else its zero."""
     for pattern in patterns:
-        m = pattern.search(text)
-        if m:
-            return int(m.group(1)), m.group(0)
+        zero = None
+        for m in pattern.finditer(text):
+            if int(m.group(1)):
+                return int(m.group(1)), m.group(0)
+            zero = zero or (0, m.group(0))
+        if zero:
+            return zero
     return None
+
+
+def shown_page_count(shown: str) -> int | None:
+    """The page count a pager shows in its text (共N页, 1/30页, 页次：1/14 …), None when it shows none."""
+    found = _first(_PAGE_PATTERNS, shown)
+    return found[0] if found else None
 
 
 def plain_text(text: str) -> str:

@@ -7,9 +7,10 @@ and files a navigation page as a publication.
 
 from __future__ import annotations
 
-from ._html import list_entries, parse_html
+from ._html import list_entries, parse_html, raise_if_hub
+from .declared import declared_size
 from .base import ListAdapter, ListPage
-from .static_paging import link_pager
+from .static_paging import link_pager, unread_pager
 
 
 class GenericAdapter(ListAdapter):
@@ -22,4 +23,5 @@ class GenericAdapter(ListAdapter):
         root = parse_html(text)
         entries = list_entries(url, root, min_cjk=6, need_date=True)
         total, nxt = link_pager(url, root)
-        return ListPage(entries, nxt, total, self.name)
+        raise_if_hub(url, root, entries, bool(total or declared_size(text)))
+        return ListPage(entries, nxt, total, self.name, pager_unread=unread_pager(url, root, total, nxt))

@@ -3,9 +3,12 @@
 TRS WCM writes the page count into an inline script, `createPageHTML(countPage, currentPage,
 "index", "html")` (or the `createPageHTML('page_div', count, current, 'index', 'html', …)`
 variant); the pager itself is drawn by JavaScript, so the count must be read from the script.
-Sites without the script (EmpireCMS, DEDE, hand-made pagers) are handled from the pager links:
-`index_2.html … 尾页 index_23.html` (1-based, page 1 is index.html) or `index_1.html …`
-(0-based, TRS numbering), and `?page=N`-style query pagers.
+Older TRS templates write `var countPage = N` and build `"index"+"_"+i+"."+"html"` in the
+script instead. Sites without a script (EmpireCMS, DEDE, hand-made pagers) are handled from the
+pager links: `index_2.html … 尾页 index_23.html` (1-based, page 1 is index.html) or
+`index_1.html …` (0-based, TRS numbering), `news-list-NAME-2.html … 末页 -30.html` where 首页 is
+`-1.html` (page names built on the column page's own name), the hidden `index_958_1.html …` links
+of 政府网站群 components (a component id between name and number), and `?page=N` query pagers.
 """
 
 from __future__ import annotations
@@ -15,13 +18,19 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
-from ._html import clean, list_entries, parse_html
+from ._html import DETAIL_HREF_RE, clean, list_entries, parse_html, raise_if_hub
 from .base import ListAdapter, ListPage, RequestSpec
+from .declared import declared_size, shown_page_count
 
 _CALL = re.compile(r"createPageHTML\s*\(([^()]*)\)")
 _FILE_PAGE = re.compile(r"^(?P<prefix>[A-Za-z]+)_(?P<n>\d+)\.(?P<ext>s?html?)$", re.I)
-_PAGER_HREF = re.compile(r"""href\s*=\s*["']?[^"'>\s]*\bindex_\d+\.s?html?""", re.I)
-_TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页")
+# any `NAME_N.ext` / `NAME-N.ext` page name; NAME must then be tied to the column page's own name
+_ANY_FILE_PAGE = re.compile(r"^(?P<prefix>[\w.-]+?)[_-](?P<n>\d+)\.(?P<ext>s?html?)$", re.I)
+_PAGER_HREF = re.compile(r"""href\s*=\s*["']?[^"'>\s]*\bindex(?:_\d+)?_\d+\.s?html?""", re.I)
+_COUNT_PAGE = re.compile(r"\bvar\s+countPage\s*=\s*(\d+)")
+_SCRIPT_PAGE_NAME = re.compile(r"""["'](?P<prefix>[A-Za-z]\w*)["']\s*\+\s*["']_["']""")
+_SCRIPT_PAGE_EXT = re.compile(r"""["']\.["']\s*\+\s*["'](?P<ext>s?html?)\b""")
+FIRST_PAGE_WORDS = ("首页", "第一页", "首 页")
 PAGE_PARAMS = ("pageNum", "page", "pageNo", "pageIndex", "curPage", "currentPage", "pageno", "p")
 
 
@@ -51,6 +60,17 @@ def parse_create_page(text: str) -> tuple[int, str, str] | None:
     return None
 
 
+def parse_count_page(text: str) -> tuple[int, str, str] | None:
+    """(page count, prefix, ext) from an older TRS pager script: `var countPage = 67` and
+    `"index"+"_" + i + "."+"shtml"` (the pager links exist only once the script has run)."""
+    m = _COUNT_PAGE.search(text)
+    if not m:
+        return None
+    name = _SCRIPT_PAGE_NAME.search(text)
+    ext = _SCRIPT_PAGE_EXT.search(text)
+    return int(m.group(1)), name["prefix"] if name else "index", ext["ext"] if ext else "html"
+
+
 def _split_file(url: str) -> tuple[str, str]:
     path = urlsplit(url).path
     head, _, name = path.rpartition("/")
@@ -78,6 +98,30 @@ def _with_param(url: str, key: str, value: int) -> str:
     return urlunsplit(parts._replace(query=urlencode(query), fragment=""))
 
 
+def _page_base(name: str) -> str:
+    """The name later pages are built on: `index` for a directory URL, else the file stem."""
+    if not name:
+        return "index"
+    stem, dot, _ext = name.rpartition(".")
+    return stem if dot else name
+
+
+def _file_page(name: str, base: str) -> re.Match[str] | None:
+    """`name` as a later page of the column page named `base`: TRS/EmpireCMS `index_N` (any
+    alphabetic prefix, as before), `BASE-N`/`BASE_N`, or `BASE_ID_N` (a component id in between)."""
+    fm = _FILE_PAGE.match(name)
+    if fm and (fm["prefix"] == base or not DETAIL_HREF_RE.search("/" + name)):
+        return fm
+    am = _ANY_FILE_PAGE.match(name)
+    if am and (am["prefix"] == base or re.fullmatch(rf"{re.escape(base)}_\d+", am["prefix"])):
+        return am
+    return None
+
+
+def _is_first_page_link(a: etree._Element) -> bool:
+    return clean(a.text_content()).replace(" ", "") in {w.replace(" ", "") for w in FIRST_PAGE_WORDS}
+
+
 def link_pager(url: str, root: etree._Element | None) -> tuple[int | None, list[RequestSpec]]:
     """Page count and remaining pages read off pager links (file or query style).
 
@@ -90,8 +134,13 @@ def link_pager(url: str, root: etree._Element | None) -> tuple[int | None, list[
     here = urlsplit(url)
     here_dir, here_name = _split_file(url)
     here_query = dict(parse_qsl(here.query))
-    files: dict[tuple[str, str], set[int]] = {}
-    file_hosts: dict[tuple[str, str], dict[str, int]] = {}
+    base = _page_base(here_name)
+    here_page = _file_page(here_name, base)
+    if here_page is not None:  # a later page: later pages are named on the same prefix
+        base = here_page["prefix"]
+    files: dict[tuple[str, str, str], set[int]] = {}
+    file_hosts: dict[tuple[str, str, str], dict[str, int]] = {}
+    first_named: dict[tuple[str, str, str], int] = {}
     queries: dict[str, dict[int, str]] = {}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
@@ -101,10 +150,13 @@ def link_pager(url: str, root: etree._Element | None) -> tuple[int | None, list[
         if target.scheme not in ("http", "https"):
             continue
         t_dir, t_name = _split_file(target.geturl())
-        fm = _FILE_PAGE.match(t_name)
+        fm = _file_page(t_name, base)
         if fm and t_dir == here_dir and not target.query:
-            key = (fm["prefix"], fm["ext"])
+            sep = t_name[len(fm["prefix"])]
+            key = (fm["prefix"], sep, fm["ext"])
             files.setdefault(key, set()).add(int(fm["n"]))
+            if _is_first_page_link(a):
+                first_named[key] = int(fm["n"])
             hosts = file_hosts.setdefault(key, {})
             origin = f"{target.scheme}://{target.netloc}"
             hosts[origin] = hosts.get(origin, 0) + 1
@@ -113,20 +165,27 @@ def link_pager(url: str, root: etree._Element | None) -> tuple[int | None, list[
             for key, val in parse_qsl(target.query):
                 if key in PAGE_PARAMS and val.isdigit():
                     queries.setdefault(key, {})[int(val)] = target.geturl()
-    shown = _TOTAL_PAGES.search(clean(root.text_content()))
-    shown_total = int(shown.group(1)) if shown else None
+    shown_total = shown_page_count(clean(root.text_content()))
     if files:
-        (prefix, ext), nums = max(files.items(), key=lambda kv: len(kv[1]))
-        zero_based = 1 in nums
+        def rank(item: tuple[tuple[str, str, str], set[int]]) -> tuple[bool, int]:
+            (prefix, _sep, _ext), nums = item
+            return (prefix == base or prefix.startswith(base + "_"), len(nums))
+
+        (prefix, sep, ext), nums = max(files.items(), key=rank)
+        named_first = first_named.get((prefix, sep, ext))
+        one_is_first = named_first == 1  # 首页 → NAME-1.html: 1-based, page 1 has a number too
+        # 政府网站群 components (index_958_N) number every page 1..maxPageNum, one of them page 1 again
+        component = prefix != base and prefix.startswith(base + "_")
+        zero_based = 1 in nums and not one_is_first and not component
         last = max(nums)
         total = last + 1 if zero_based else last
         if shown_total and shown_total > total:
             last, total = (shown_total - 1, shown_total) if zero_based else (shown_total,) * 2
-        first = 1 if zero_based else 2
+        first = 1 if zero_based or component else 2
         nxt = []
-        if _FILE_PAGE.match(here_name) is None:
-            origin = max(file_hosts[(prefix, ext)].items(), key=lambda kv: kv[1])[0]
-            nxt = [RequestSpec(urljoin(origin, f"{here_dir}{prefix}_{i}.{ext}"))
+        if here_page is None:
+            origin = max(file_hosts[(prefix, sep, ext)].items(), key=lambda kv: kv[1])[0]
+            nxt = [RequestSpec(urljoin(origin, f"{here_dir}{prefix}{sep}{i}.{ext}"))
                    for i in range(first, last + 1)]
         return total, nxt
     if queries:
@@ -147,6 +206,30 @@ def link_pager(url: str, root: etree._Element | None) -> tuple[int | None, list[
     return shown_total, []
 
 
+NEXT_WORDS = ("下一页", "下页", "后一页", "尾页", "末页", "最后一页", "下一頁")
+
+
+def unread_pager(url: str, root: etree._Element | None, total: int | None,
+                 nxt: list[RequestSpec]) -> str | None:
+    """Evidence of a pager no page URL was computed from: a 下一页/尾页 link that leaves this page
+    (often `javascript:goPage(2)`), while the link pager found no count and no pages."""
+    if root is None or total or nxt:
+        return None
+    here = urlsplit(url)
+    for a in root.iter("a"):
+        word = clean(a.text_content()).replace(" ", "")
+        if word not in NEXT_WORDS:
+            continue
+        href = (a.get("href") or "").strip()
+        if not href or href == "#" or re.fullmatch(r"javascript:\s*(void\(0\)|volid\(0\))?;?", href, re.I):
+            continue  # a disabled 下一页: the list has one page
+        target = urlsplit(urljoin(url, href)) if not href.lower().startswith("javascript:") else None
+        if target is not None and _as_file(target.path) == _as_file(here.path) and target.query == here.query:
+            continue
+        return f"{word} → {href[:80]}"
+    return None
+
+
 def html_entries(url: str, root: etree._Element | None):
     """Table rows when the list is a 信息公开目录 table, else the largest dated list."""
     from .xxgk_table import table_entries  # local: xxgk_table imports link_pager from here
@@ -161,15 +244,16 @@ class StaticPagingAdapter(ListAdapter):
     def detect(self, url: str, text: str) -> bool:
         if "<datastore" in text:
             return False
-        return "createPageHTML" in text or bool(_PAGER_HREF.search(text))
+        return "createPageHTML" in text or bool(_COUNT_PAGE.search(text)) or bool(_PAGER_HREF.search(text))
 
     def parse_list(self, url: str, text: str) -> ListPage:
         root = parse_html(text)
         entries = html_entries(url, root)
-        script = parse_create_page(text)
+        script = parse_create_page(text) or parse_count_page(text)
         if script:
             count, prefix, ext = script
             nxt = trs_pages(url, count, prefix, ext) if is_first_file_page(url) else []
             return ListPage(entries, nxt, count, self.name)
         total, nxt = link_pager(url, root)
-        return ListPage(entries, nxt, total, self.name)
+        raise_if_hub(url, root, entries, bool(total or declared_size(text)))
+        return ListPage(entries, nxt, total, self.name, pager_unread=unread_pager(url, root, total, nxt))

@@ -13,9 +13,10 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from ._html import anchor_title, clean, find_date, parse_html, row_anchor
+from ._html import anchor_title, clean, find_date, parse_html, raise_if_hub, row_anchor
+from .declared import declared_size
 from .base import ListAdapter, ListEntry, ListPage
-from .static_paging import link_pager
+from .static_paging import link_pager, unread_pager
 
 TITLE_HEADERS = ("标题", "名称", "文件名称", "信息名称")
 DATE_HEADERS = ("发布日期", "发布时间", "公开日期", "公开时间", "日期", "时间", "生成日期", "成文日期")
@@ -108,4 +109,6 @@ class XxgkTableAdapter(ListAdapter):
         root = parse_html(text)
         entries = table_entries(url, root) or []
         total, nxt = link_pager(url, root)
-        return ListPage(entries=entries, next_requests=nxt, total_pages=total, adapter=self.name)
+        raise_if_hub(url, root, entries, bool(total or declared_size(text)))
+        return ListPage(entries=entries, next_requests=nxt, total_pages=total, adapter=self.name,
+                        pager_unread=unread_pager(url, root, total, nxt))
