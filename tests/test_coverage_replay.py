@@ -318,3 +318,41 @@ def test_a_crawl_whose_crawler_writes_megabytes_of_errors_ends(tmp_path):
         log = Path(run.stats["log_path"])
     assert run.status == "complete"
     assert log.stat().st_size > 1_000_000  # Scrapy's DEBUG output: far past a pipe's 64 KB
+
+
+# ---------------------------------------------------------------------------- pagers we cannot follow, navigation pages
+ROWS = "".join(f'<li><a href="/xwzx/2017-10-{10 + i}/{600 + i}.html">全县第{i}批农村危房改造补助资金发放工作完成</a>'
+               f"<span>2017-10-{10 + i}</span></li>" for i in range(5))
+NAV = "".join(f'<li><a href="/xxgk/zdly/{c}/">{n}</a></li>' for c, n in
+              (("fpxx", "扶贫信息"), ("czzj", "财政资金"), ("zfcg", "政府采购"), ("bzxzf", "保障性住房")))
+
+
+def test_a_pager_we_cannot_follow_and_a_navigation_page_are_never_complete(tmp_path):
+    """A javascript: pager (imitating 丰城市's goPage links) leaves the column partial; a 重点领域 navigation page
+    registered as a column (imitating 柘城县 /xxgk/zdly/) is failed, not a complete column with nothing in it."""
+    host = "www.example.gov.cn"
+    site = tmp_path / "copy" / host
+    (site / "xwzx").mkdir(parents=True)
+    (site / "xwzx" / "index.html").write_text(
+        f"<html><body><ul class='list'>{ROWS}</ul><div class='page'><a href=\"javascript:goPage(2)\">下一页</a>"
+        "<a href=\"javascript:goPage(9)\">尾页</a></div></body></html>", encoding="utf-8")
+    (site / "xxgk" / "zdly").mkdir(parents=True)
+    (site / "xxgk" / "zdly" / "index.html").write_text(
+        f"<html><body><div class='zdly-list'><ul>{NAV}</ul></div></body></html>", encoding="utf-8")
+    reg = tmp_path / "r.yaml"
+    reg.write_text(yaml.safe_dump({
+        "district": {"id": "t", "name": "测试县"},
+        "sites": [{"id": "s", "name": "测试县人民政府", "url": f"http://{host}/"}],
+        "units": [{"id": "zjj", "name": "测试县住房和城乡建设局", "kind": "department", "level": "区级",
+                   "domains": {"lead": ["农村危房改造"]}, "channels": [{"type": "website", "site": "s", "columns": [
+                       {"name": "新闻中心", "url": f"http://{host}/xwzx/", "domain": "农村危房改造"},
+                       {"name": "重点领域信息公开", "url": f"http://{host}/xxgk/zdly/", "domain": "农村危房改造"}]}]}]},
+        allow_unicode=True), encoding="utf-8")
+    db = resolve_db_url(str(tmp_path / "a.db"))
+    proc = _cli(["--db", db, "crawl", "--registry", str(reg), "--replay", f"{host}={tmp_path / 'copy'}"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    with open_db(db)() as s:
+        health = {h.url.rstrip("/").rsplit("/", 1)[-1]: h for h in s.scalars(select(ColumnHealth))}
+    assert (health["xwzx"].coverage, health["xwzx"].entries) == ("partial", 5)
+    assert "分页链接无法解析" in health["xwzx"].coverage_reason
+    assert health["zdly"].coverage == "failed" and "parse error" not in (health["zdly"].coverage_reason or "")

@@ -15,6 +15,7 @@ from pathlib import Path
 from auditor.catalog.models import Catalog
 from auditor.discover.fetch import run_discovery_crawl
 from auditor.discover.pages import PageRecord
+from auditor.harvest.adapters.base import NotAListPage
 from auditor.harvest.adapters import ADAPTERS, detect_adapter
 from auditor.match.matcher import ItemView, Matcher
 from auditor.units.models import Registry, WebsiteChannel
@@ -89,7 +90,13 @@ def check_columns(registry: Registry, records: dict[str, PageRecord], catalog: C
             continue
         adapter = ADAPTERS.get(platform) if platform not in (None, "auto") else None
         adapter = adapter or detect_adapter(url, rec.text)
-        page = adapter.parse_list(url, rec.text)
+        try:
+            page = adapter.parse_list(url, rec.text)
+        except NotAListPage as exc:  # a navigation page registered as a column
+            chk.state = "empty"
+            chk.detail = f"not a list page: {exc}"
+            out.append(chk)
+            continue
         chk.items = len(page.entries)
         if not page.entries:
             chk.state = "empty"

@@ -36,6 +36,7 @@ from sqlalchemy import select
 from twisted.python.failure import Failure
 
 from auditor.harvest.adapters import detect_adapter, get_adapter
+from auditor.harvest.adapters.base import NotAListPage
 from auditor.harvest.adapters.declared import declared_size
 from auditor.harvest.coverage import judge_coverage
 from auditor.harvest.replay import NotArchived
@@ -420,6 +421,13 @@ class RegistrySpider(scrapy.Spider):
         yield from evidence
         try:
             yield from self._parse_list(state, parsed)
+        except NotAListPage as exc:  # a navigation page registered as a column: failed, with its sub-columns
+            if response.meta.get("first"):
+                state.first_failed = True
+            else:
+                state.failed_pages += 1
+            state.error = state.error or str(exc)[:500]
+            yield from self._column_done(state)
         except Exception as exc:  # a page we cannot parse is a crawl-health fact, not an empty column
             self.logger.warning("cannot parse list page %s: %r", response.url, exc)
             if response.meta.get("first"):
@@ -447,7 +455,10 @@ class RegistrySpider(scrapy.Spider):
         if response.meta.get("first"):
             said = declared_size(text)
             state.declared_total = page.declared_total if page.declared_total is not None else said.total_items
-            state.declared_pages = page.total_pages if page.total_pages else said.total_pages
+            state.declared_pages = said.total_pages or page.total_pages  # what the page states beats a link count
+            if page.pager_unread and not page.next_requests:  # a pager we could not follow: not read whole
+                state.pages_skipped += 1
+                state.not_read.append(f"分页链接无法解析（{page.pager_unread[:80]}）")
             state.declared_evidence = said.evidence
         for entry in page.entries:
             yield from self._listing(state, entry.url, entry.title, entry.date_text, response.url)
