@@ -76,6 +76,8 @@ def habit_title(habits: dict[str, Any], rng: random.Random, unit: SampleUnit, en
         templates = proc["titles"][entry.id]
     elif unit.kind == "subdistrict" and entry.id in (habits.get("name_lists") or {}):
         templates = habits["name_lists"][entry.id]
+    elif entry.id in (habits.get("entry_titles") or {}):
+        templates = habits["entry_titles"][entry.id]
     if not templates:
         return None
     return _fmt(rng.choice(templates), habits, y=written.year, m=written.month, short=unit.short,
