@@ -100,7 +100,7 @@ def run_matching(session: Session, catalog: Catalog, audit_run_id: int, threshol
                                 learned=learned)
         for r in results:
             decision, entry_id = r.decision, r.entry_id
-            evidence = {"breakdown": r.breakdown, "runner_up": r.runner_up, "candidates": r.candidates,
+            evidence = {"breakdown": r.breakdown, "reasons": r.reasons, "runner_up": r.runner_up, "candidates": r.candidates,
                         "column_path": views[r.item_id].column_path, "title": views[r.item_id].title}
             override = by_item.get(r.item_id)
             if override is not None:
