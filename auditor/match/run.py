@@ -87,7 +87,7 @@ def _lessons(session: Session, decisions: list[ReviewDecision]) -> list[Lesson]:
 
 def run_matching(session: Session, catalog: Catalog, audit_run_id: int, thresholds: Thresholds) -> int:
     """Write this audit run's matches; returns how many items were matched (accepted or confirmed)."""
-    matcher = Matcher(thresholds)
+    matcher = Matcher(thresholds, catalog_entries=catalog.entries)
     accepted = 0
     for unit in scored_units(session):
         entries = unit_entries(catalog, unit)
