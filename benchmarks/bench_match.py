@@ -74,7 +74,7 @@ def main() -> None:
     t0 = time.perf_counter()
     items = generate(args.items)
     gen_s = time.perf_counter() - t0
-    matcher = Matcher(batch_size=args.batch)
+    matcher = Matcher(batch_size=args.batch, catalog_entries=catalog.entries)
     t0 = time.perf_counter()
     idx = matcher.index(entries)
     index_s = time.perf_counter() - t0

@@ -155,6 +155,15 @@ def test_match_eval_reports_domain_shares_per_split_and_writes_figures(tmp_path,
     assert data["thresholds"]["accept"] > data["thresholds"]["review"]
 
 
+def test_match_eval_without_gold_reports_the_real_set_then_the_generated_set(capsys):
+    assert main(["match", "eval"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    heads = [i for i, line in enumerate(out) if line.startswith("== ")]
+    assert [out[i].split()[1] for i in heads] == ["real_titles.csv", "gold.csv"]
+    assert sum(line.startswith("overall precision=") for line in out) == 2
+    assert out[-1].startswith("overall precision=")  # the generated set's line stays last
+
+
 def test_committed_figures_match_the_thresholds_in_rules():
     from auditor.match.evaluate import load_figures
     from auditor.scoring.rules import load_scheme

@@ -25,17 +25,20 @@ def _run(tmp_path, text: str, capsys):
     ("东城街道2026年3月低保对象名单公示,社会救助,乡级,社会救助、养老服务,", "shehui_jiuzhu.zdshbz_spxx", "accept"),
     ("高龄津贴发放名单（2026年第一季度）,,乡级,\"社会救助,养老服务\",", "yanglao_fuwu.lnrbtff", "accept"),
     ("区民政局召开2026年低保工作推进会,部门动态,区级,社会救助,", None, "reject"),
+    ("关于印发某县脱贫攻坚实施方案的通知,政府信息公开/政府文件,县级,,", "fupin.qtzcwj", "accept"),
     ("2028年部门预算,,县级,财政预决算,2025-01-05", None, None),  # year implausible: never accepted
 ])
 def test_match_titles_rows(tmp_path, capsys, line, entry_id, decision):
     code, rows, _ = _run(tmp_path, HEADER + line + "\n", capsys)
     assert code == 0
     [row] = rows
-    assert set(row) >= {"title", "domain", "level1", "level2", "entry_id", "score", "decision"}
+    assert set(row) >= {"title", "domain", "level1", "level2", "entry_id", "score", "decision", "why"}
     if entry_id:
         assert row["entry_id"] == entry_id
     if decision:
         assert row["decision"] == decision
+        if decision == "accept":
+            assert row["why"], row  # the reviewer is told why (domain, kind …)
     else:
         assert row["decision"] != "accept"
 

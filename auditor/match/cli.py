@@ -25,7 +25,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from auditor.match.matcher import Matcher
 
     catalog = load_catalog()
-    matcher = Matcher(_thresholds(args.eval_scheme))
+    matcher = Matcher(_thresholds(args.eval_scheme), catalog_entries=catalog.entries)
     if args.gold:
         sets = [(Path(args.gold), args.split)]
     else:  # both sets: the real one (when present) first, the generated one last
@@ -74,7 +74,7 @@ def cmd_match_titles(args: argparse.Namespace) -> int:
 
     catalog = load_catalog()
     rows = read_rows(Path(args.file), catalog)
-    results = match_rows(rows, catalog, Matcher(_thresholds(args.scheme)))
+    results = match_rows(rows, catalog, Matcher(_thresholds(args.scheme), catalog_entries=catalog.entries))
     write_results(Path(args.out), rows, results, catalog)
     counts: dict[str, int] = {}
     for r in results:

@@ -134,7 +134,7 @@ def baseline_predictions(rows: Sequence[TitleRow], catalog: Catalog, cutoff: flo
 
 
 def evaluate(rows: Sequence[TitleRow], catalog: Catalog, matcher: Matcher | None = None) -> Report:
-    matcher = matcher or Matcher()
+    matcher = matcher or Matcher(catalog_entries=catalog.entries)
     results = match_rows(rows, catalog, matcher)
     preds = [r.entry_id if r.decision == "accept" else None for r in results]
     labels = [r.expected for r in rows]
@@ -280,7 +280,7 @@ def calibrate(rows: Sequence[TitleRow], catalog: Catalog, steps: Sequence[float]
         if r.expected is None or r.expected in keep[key]:
             usable.append(r)
     rows = usable
-    results = match_rows(rows, catalog, Matcher(Thresholds(0.0, 0.0)))  # decision = accept unless a tie
+    results = match_rows(rows, catalog, Matcher(Thresholds(0.0, 0.0), catalog_entries=catalog.entries))  # decision = accept unless a tie
     domain_of = {e.id: e.domain for e in catalog.entries}
     labels = [r.expected for r in rows]
     negatives = sum(1 for lbl in labels if lbl is None) or 1

@@ -56,7 +56,7 @@ from rapidfuzz.distance import LCSseq
 
 from auditor.catalog.models import CatalogEntry
 from auditor.match import lexicon, reading
-from auditor.match.topic import TopicModel, default_model
+from auditor.match.topic import TopicModel, default_model, model_for
 from auditor.match.normalise import canonical, normalise, skeleton, title_pattern, years_in
 from auditor.match.segment import tokenizer, tokens
 
@@ -163,7 +163,8 @@ def _bigrams(text: str) -> list[str]:
 class EntryIndex:
     """Everything about a set of entries the batch scorer needs, computed once."""
 
-    def __init__(self, entries: Sequence[CatalogEntry], extra_labels: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, entries: Sequence[CatalogEntry], extra_labels: dict[str, list[str]] | None = None,
+                 topic: TopicModel | None = None) -> None:
         self.entries = list(entries)
         self.ids = [e.id for e in self.entries]
         n = len(self.entries)
@@ -270,7 +271,8 @@ class EntryIndex:
                                            -1) for e in self.entries])
         self.entry_domain_i = np.array([e.domain for e in self.entries], dtype=np.str_)
         self.entry_names = [_label_text("".join((e.level1, e.level2, *e.keywords))) for e in self.entries]
-        self.topic = topic_model(self.entries)
+        self.topic = topic if topic is not None and all(e.domain in topic.domains for e in self.entries) \
+            else topic_model(self.entries)
         self.topic_domains = self.topic.domains
         self.entry_topic = np.array([self.topic_domains.index(e.domain) if e.domain in self.topic_domains else -1
                                      for e in self.entries])
@@ -304,8 +306,11 @@ class Matcher:
     """Matches items of one unit against that unit's applicable entries."""
 
     def __init__(self, thresholds: Thresholds | None = None, *, top_k: int = 5, batch_size: int = 4096,
-                 workers: int = -1) -> None:
+                 workers: int = -1, catalog_entries: Sequence[CatalogEntry] | None = None) -> None:
+        """`catalog_entries`: the whole catalog, when the caller has it loaded (the title-topic model learns
+        every domain from it; without it the shipped catalog is read once per process)."""
         self.thresholds = thresholds or Thresholds()
+        self.topic = model_for(catalog_entries) if catalog_entries else None
         self.top_k = top_k
         self.batch_size = batch_size
         self.workers = workers
@@ -318,7 +323,7 @@ class Matcher:
         if idx is None:
             if len(self._indexes) > 64:
                 self._indexes.clear()
-            idx = self._indexes[key] = EntryIndex(entries, extra_labels)
+            idx = self._indexes[key] = EntryIndex(entries, extra_labels, self.topic)
         return idx
 
     # ------------------------------------------------------------------ public
@@ -449,9 +454,10 @@ class Matcher:
         level_u = np.where(higher[:, None] & ~(t_policy[:, None] & idx.entry_policy[None, :]), W_HIGHER, 0.0
                            ).astype(np.float32)
         trade_u = np.zeros((len(uniq_list), m), dtype=np.float32)
+        t_trade = np.array([r.trade or "" for r in reads], dtype=np.str_)
         for j, g in enumerate(idx.entry_trade):
             if g is not None:
-                trade_u[:, j] = [W_TRADE if r.trade not in (None, g) else 0.0 for r in reads]
+                trade_u[:, j] = np.where((t_trade != "") & (t_trade != g), W_TRADE, 0.0)
         lazy_g = {"negative": negative_u, "level": level_u, "trade": trade_u}
         title_topic = [idx.topic.evidence(reading.without_issuer(u)) for u in uniq_list]
         lazy = {"title_label": title_label_u, "tokens": tokens_u, "doc_type": doc_u, "domain": domain_u,
@@ -484,7 +490,14 @@ class Matcher:
         support = np.zeros((n, dn), dtype=np.float32)
         topic_words: list[str] = []
         path_topic = {p: idx.topic.evidence(p) for p in upaths.tolist()}
+        seen: dict[tuple, int] = {}  # (title, path, column domain) → first item row with that reading
         for i, it in enumerate(items):
+            key = (int(inverse[i]), paths[i], it.column_domain or "")
+            first = seen.setdefault(key, i)
+            if first != i:
+                support[i] = support[first]
+                topic_words.append(topic_words[first])
+                continue
             if it.column_domain and it.column_domain in idx.topic_domains:
                 support[i, idx.topic_domains.index(it.column_domain)] = 1.0
                 topic_words.append(f"column {it.column_domain}")

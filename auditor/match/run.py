@@ -109,7 +109,7 @@ def run_matching(session: Session, catalog: Catalog, audit_run_id: int, threshol
     """Write this audit run's matches; returns how many items were matched (accepted or confirmed).
 
     yardsticks: each unit's obligation list (built from the stored units when not given)."""
-    matcher = Matcher(thresholds)
+    matcher = Matcher(thresholds, catalog_entries=catalog.entries)
     accepted = 0
     if yardsticks is None:
         yardsticks = build_yardsticks(session, catalog)
@@ -125,7 +125,7 @@ def run_matching(session: Session, catalog: Catalog, audit_run_id: int, threshol
                                 learned=learned)
         for r in results:
             decision, entry_id = r.decision, r.entry_id
-            evidence = {"breakdown": r.breakdown, "runner_up": r.runner_up, "candidates": r.candidates,
+            evidence = {"breakdown": r.breakdown, "reasons": r.reasons, "runner_up": r.runner_up, "candidates": r.candidates,
                         "column_path": views[r.item_id].column_path, "title": views[r.item_id].title}
             override = by_item.get(r.item_id)
             if override is not None:

@@ -131,7 +131,7 @@ def match_rows(rows: Sequence[TitleRow], catalog: Catalog, matcher: Matcher) -> 
     return [r for r in results if r is not None]
 
 
-OUT_COLUMNS = ("domain", "level1", "level2", "entry_id", "score", "decision")
+OUT_COLUMNS = ("domain", "level1", "level2", "entry_id", "score", "decision", "why")
 
 
 def write_results(path: Path, rows: Sequence[TitleRow], results: Sequence[MatchResult], catalog: Catalog) -> None:
@@ -148,5 +148,6 @@ def write_results(path: Path, rows: Sequence[TitleRow], results: Sequence[MatchR
             e = catalog.by_id.get(res.entry_id or "")
             out = {k: neutralise(v) for k, v in row.raw.items()}
             out.update(domain=e.domain if e else "", level1=e.level1 if e else "", level2=e.level2 if e else "",
-                       entry_id=res.entry_id or "", score=f"{res.score:.2f}", decision=res.decision)
+                       entry_id=res.entry_id or "", score=f"{res.score:.2f}", decision=res.decision,
+                       why=neutralise("; ".join(f"{k}: {v}" for k, v in res.reasons.items())))
             w.writerow(out)

@@ -150,3 +150,17 @@ def default_model() -> TopicModel:
     from auditor.catalog.loader import load_catalog
 
     return TopicModel(load_catalog().entries)
+
+
+_BY_CATALOG: dict[tuple[str, ...], TopicModel] = {}
+
+
+def model_for(entries: Sequence[CatalogEntry]) -> TopicModel:
+    """The model of a loaded catalog (cached by its entry ids: a catalog edit makes a new model)."""
+    key = tuple(e.id for e in entries)
+    model = _BY_CATALOG.get(key)
+    if model is None:
+        if len(_BY_CATALOG) > 4:
+            _BY_CATALOG.clear()
+        model = _BY_CATALOG[key] = TopicModel(entries)
+    return model

@@ -328,7 +328,7 @@ def measure_matcher(scheme: str = "default") -> dict[str, Any] | None:
         rows = ev.load_gold(ev.GOLD, catalog)
         try:
             m = load_scheme(scheme).matching
-            matcher = Matcher(Thresholds(m.accept, m.review))
+            matcher = Matcher(Thresholds(m.accept, m.review), catalog_entries=catalog.entries)
         except Exception:  # noqa: BLE001
             matcher = None
         report = ev.evaluate(rows, catalog, matcher)
