@@ -574,7 +574,7 @@ class Matcher:
         if kind_news.any():
             evidence[kind_news] -= W_NEWS_COLUMN
         struct = topic + kind_fit + W_STRUCT_LABEL * title_label_u[inverse] * (ent_support > 0)
-        lift = np.clip(np.minimum(struct, 100.0) - evidence, 0.0, None)
+        lift = np.clip(struct - evidence, 0.0, None)  # uncapped: rows above 100 keep their order (ties need it)
         share = np.divide(topic, topic + kind_fit, out=np.zeros_like(topic), where=(topic + kind_fit) > 0)
         parts["topic"] = lift * share
         parts["kind"] = lift * (1.0 - share) + kind_conflict

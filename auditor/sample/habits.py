@@ -125,14 +125,18 @@ def apply_habits(b: _Builder) -> set[str]:
     if housing:
         site, col = _find_column(b, housing["column"])
         unit = next(u for u in b.units if col.key.startswith(u.id + "_"))
+        # a bare project name in a 保障性住房 column is that project's information (issue 13's labelling rule:
+        # judged from title plus column), so it is published for the project row, not left unattributed
+        entry = b.catalog.by_id[housing["entry"]]
         for title in housing["titles"]:
             published = b._working_day_between(b.start, b.as_of - timedelta(days=30))
             item = b._item(unit, title, None, published, col.name,
                            f"{title}项目位于云溪区，为保障性租赁住房项目。{unit.name}。", attach=False, doc_no=None)
             b.titles.add(title)
             col.items.append(item)
-            b.truth.unattributed.append({"unit": unit.id, "site": site.key, "column": col.key, "title": title,
-                                         "why": "bare housing-project name: names no catalog entry"})
+            b.catalog_items[item.uid] = (unit, entry, col, site)
+            b.truth.published.append({"unit": unit.id, "entry_id": entry.id, "title": title, "channel": "WEBSITE",
+                                      "site": site.key, "column": col.key, "habit": "housing_name"})
         b.truth.habits.append({"habit": "housing_names", "site": site.key, "column": col.key,
                                "count": len(housing["titles"])})
     for site in b.sites.values():
