@@ -1,13 +1,13 @@
 """web security — issue 15: per-user session version, login attempts (throttling)
 
 Revision ID: 0007_websec
-Revises: 0005
+Revises: 0006_coverage
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0007_websec"
-down_revision = "0005"
+down_revision = "0006_coverage"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """units.catalog — issue 14 (a unit's own published catalog as its yardstick)
 
 Revision ID: 0008_unit_catalog
-Revises: 0005
+Revises: 0007_websec
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0008_unit_catalog"
-down_revision = "0005"
+down_revision = "0007_websec"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """item source (来源 as printed, kept apart from the publisher) — issue 12 (publisher, not source)
 
 Revision ID: 0010_fair
-Revises: 0005
+Revises: 0008_unit_catalog
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0010_fair"
-down_revision = "0005"
+down_revision = "0008_unit_catalog"
 branch_labels = None
 depends_on = None
 
