@@ -1,7 +1,7 @@
 """A unit audited against its own published catalog (issue 14 part 2), on the generated sample district.
 
-The demo's database is copied; 云溪区民政局 (mzj) is given a 社会救助 catalog written from the national rows
-with three changes: one row marked 无 with a reason (监督检查, the sample's seeded missing item), one local
+The demo's database is copied; 云溪区人力资源和社会保障局 (rsj) is given a 社会保险 catalog written from the national rows
+with three changes: one row marked 无 with a reason (劳动能力鉴定申请, the sample's seeded missing item), one local
 addition nobody published, and a stricter 公开时限 (2 instead of 10 working days) on the row with the
 most publications. Re-scored, the audit must differ from the national-yardstick run by exactly what
 that catalog implies — nothing else — and the scorecard must name the yardstick.
@@ -30,9 +30,9 @@ from auditor.store.models import AuditRun, Channel, Finding, Item, ItemListing, 
 from auditor.store.sync import sync_registry
 from auditor.units.loader import load_registry, validate_registry
 
-UNIT, DOMAIN = "mzj", "社会救助"
-WAIVED = "shehui_jiuzhu.jdjc"  # the sample's seeded missing item of mzj
-WAIVED_REASON = "监督检查信息由区纪委监委统一公开"
+UNIT, DOMAIN, UNIT_NAME = "rsj", "社会保险", "云溪区人力资源和社会保障局"
+WAIVED = "shehui_baoxian.ldnljdsq"  # the sample's seeded missing item of rsj
+WAIVED_REASON = "劳动能力鉴定申请由市劳动能力鉴定委员会统一公开"
 LOCAL = ("慈善事业", "慈善组织认定结果")
 STRICT = "制定或获取信息之日起2个工作日内"
 HEADER = ["序号", "一级事项", "二级事项", "公开内容(要素)", "公开依据", "公开时限", "公开主体", "公开渠道和载体",
@@ -43,8 +43,8 @@ HEADER = ["序号", "一级事项", "二级事项", "公开内容(要素)", "公
 class Yardstick:
     factory: object
     baseline: int  # the demo's audit run (national rows)
-    run: int  # the re-score against mzj's own catalog
-    stricter: str  # entry id whose 公开时限 mzj tightened
+    run: int  # the re-score against rsj's own catalog
+    stricter: str  # entry id whose 公开时限 rsj tightened
     catalog_file: Path
 
 
@@ -75,16 +75,16 @@ def _write_unit_catalog(path: Path, catalog, stricter: str) -> None:
     rows = [e for e in catalog.by_domain(DOMAIN) if "县级" in e.levels]
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["云溪区民政局社会救助领域基层政务公开标准目录"] + [""] * (len(HEADER) - 1))
+        w.writerow([UNIT_NAME + DOMAIN + "领域基层政务公开标准目录"] + [""] * (len(HEADER) - 1))
         w.writerow(HEADER)
         for n, e in enumerate(rows, 1):
             content = f"无（{WAIVED_REASON}）" if e.id == WAIVED else e.content
             limit = STRICT if e.id == stricter else e.time_limit
-            w.writerow([n, e.level1, e.level2, content, e.basis or "《政府信息公开条例》", limit, "云溪区民政局",
+            w.writerow([n, e.level1, e.level2, content, e.basis or "《政府信息公开条例》", limit, UNIT_NAME,
                         " ".join(f"{'■' if c.required else '□'}{c.text}" for c in e.channels), e.audience, e.mode,
                         "县级", e.stage or "执行"])
         w.writerow([len(rows) + 1, *LOCAL, "认定的慈善组织名单及认定日期", "《慈善法》", "信息形成之日起20个工作日内",
-                    "云溪区民政局", "■政府网站", "全社会", "主动", "县级", "结果"])
+                    UNIT_NAME, "■政府网站", "全社会", "主动", "县级", "结果"])
 
 
 @pytest.fixture(scope="module")
@@ -93,12 +93,12 @@ def yardstick(demo_run, tmp_path_factory) -> Yardstick:
     db_url = _copy_db(demo_run.db_url, tmp / "audit.db")
     factory = open_db(db_url)
     catalog = load_catalog()
-    with factory() as s:  # the 社会救助 row mzj published most on: the one it holds to 2 working days
+    with factory() as s:  # the row of the domain rsj published most on: the one it holds to 2 working days
         counts = {e.id: len(_website_items(s, demo_run.audit_run_id, e.id)) for e in catalog.by_domain(DOMAIN)
                   if e.deadline.kind == "deadline_after" and e.deadline.unit == "working_day"}
     stricter = max(sorted(counts), key=counts.get)
     assert counts[stricter] >= 1
-    catalog_file = tmp / "mzj-shehui-jiuzhu.csv"
+    catalog_file = tmp / "rsj-shehui-baoxian.csv"
     _write_unit_catalog(catalog_file, catalog, stricter)
     registry = yaml.safe_load((demo_run.out / "registry.yaml").read_text(encoding="utf-8"))
     for u in registry["units"]:
@@ -129,7 +129,7 @@ def test_findings_differ_by_exactly_what_the_unit_catalog_implies(yardstick: Yar
     after = _findings(yardstick.factory, yardstick.run)
     removed = {k for k in before if k not in after}
     added = {k for k in after if k not in before}
-    local_id = "shehui_jiuzhu.local_mzj_"
+    local_id = "shehui_baoxian.local_rsj_"
 
     # 1. the 无 row is no obligation: its missing finding is gone, nothing else of the national run is
     assert {k for k in removed if k[0] != "late"} == {k for k in before if k[2] == UNIT and k[3] == WAIVED}
@@ -186,7 +186,7 @@ def test_scorecard_html_states_the_yardstick(yardstick: Yardstick, tmp_path: Pat
 
     with yardstick.factory() as s:
         render_html(s, yardstick.run, tmp_path)
-    mine = (tmp_path / "units" / "mzj.html").read_text(encoding="utf-8")
+    mine = (tmp_path / "units" / "rsj.html").read_text(encoding="utf-8")
     assert "评估依据" in mine and yardstick.catalog_file.name in mine and "本地增补 1 项" in mine
     other = (tmp_path / "units" / "czj.html").read_text(encoding="utf-8")
     assert "评估依据：国家标准目录" in other
@@ -196,7 +196,7 @@ def test_scorecard_html_states_the_yardstick(yardstick: Yardstick, tmp_path: Pat
         paths = export_csv(s, yardstick.run, tmp_path / "csv")
     with next(p for p in paths if p.name == "scores.csv").open(encoding="utf-8-sig") as fh:
         rows = {r["单位编码"]: r["评估依据"] for r in csv.DictReader(fh)}
-    assert rows[UNIT] == f"{yardstick.catalog_file.name}（2025-03-01）" and rows["czj"] == "国家标准目录"
+    assert rows[UNIT] == f"{yardstick.catalog_file.name}（2025-03-01）" and rows["rsj"] == "国家标准目录"
 
 
 # ----------------------------------------------------------------------------- registry `catalog:` key

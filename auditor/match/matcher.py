@@ -569,8 +569,8 @@ class Matcher:
             total[kind_news] += W_NEWS_COLUMN
         # the structural score (domain known, kind fits the row; label similarity ranks rows of one kind)
         # replaces the catalog-word evidence where it is higher: a title the catalog words already place
-        # gains nothing, and it never outweighs a plausibility penalty (year, unit, news)
-        evidence = total - news_u[inverse] - parts["year"] - parts["unit"]
+        # gains nothing, and it never outweighs a plausibility penalty (year, unit, news) or a reviewer's rejection
+        evidence = total - news_u[inverse] - parts["year"] - parts["unit"] - parts["alias"]
         if kind_news.any():
             evidence[kind_news] -= W_NEWS_COLUMN
         struct = topic + kind_fit + W_STRUCT_LABEL * title_label_u[inverse] * (ent_support > 0)

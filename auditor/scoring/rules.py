@@ -275,9 +275,12 @@ def scheme_path(name_or_path: str) -> Path:
     if not path.suffix and os.sep not in name_or_path and "/" not in name_or_path:
         path = rules_dir() / f"{name_or_path}.yaml"
         if not path.exists():
-            known = ", ".join(sorted(p.stem for p in rules_dir().glob("*.yaml")))
+            known = ", ".join(shipped_schemes())
             raise RulesError(f"unknown scoring scheme {name_or_path!r}", hint=f"known schemes: {known}")
     return path
+
+
+NOT_SCHEMES = {"matcher_figures"}  # data files beside the schemes in rules/ (the matcher's measured figures)
 
 
 def load_scheme(name_or_path: str) -> Scheme:
@@ -304,4 +307,4 @@ def load_scheme(name_or_path: str) -> Scheme:
 
 
 def shipped_schemes() -> list[str]:
-    return sorted(p.stem for p in rules_dir().glob("*.yaml"))
+    return sorted(p.stem for p in rules_dir().glob("*.yaml") if p.stem not in NOT_SCHEMES)
