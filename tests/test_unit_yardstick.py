@@ -196,7 +196,7 @@ def test_scorecard_html_states_the_yardstick(yardstick: Yardstick, tmp_path: Pat
         paths = export_csv(s, yardstick.run, tmp_path / "csv")
     with next(p for p in paths if p.name == "scores.csv").open(encoding="utf-8-sig") as fh:
         rows = {r["单位编码"]: r["评估依据"] for r in csv.DictReader(fh)}
-    assert rows[UNIT] == f"{yardstick.catalog_file.name}（2025-03-01）" and rows["rsj"] == "国家标准目录"
+    assert rows[UNIT] == f"{yardstick.catalog_file.name}（2025-03-01）" and rows["czj"] == "国家标准目录"
 
 
 # ----------------------------------------------------------------------------- registry `catalog:` key
