@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from auditor.harvest.canonical import canonical_url
 from auditor.harvest.items import (
+    CarriedListingsItem,
     ColumnHealthItem,
     DetailItem,
     LinkCheckItem,
@@ -120,6 +121,7 @@ class StorePipeline:
             LinkCheckItem: self._link,
             PageFetchItem: self._fetch,
             NotModifiedItem: self._not_modified,
+            CarriedListingsItem: self._carried,
         }.get(type(item))
         if handler is None:
             raise DropItem(f"unknown item type {type(item).__name__}")
@@ -254,6 +256,29 @@ class StorePipeline:
                 h["blocked"] += 1
             elif it.outcome == "error" and it.http_status is not None:
                 h["http_errors"] += 1
+
+    def _carried(self, it: CarriedListingsItem) -> None:
+        """Listings not re-read tonight (the column's paging stopped at known entries) stay listed in this
+        run; the items keep their last fetched facts."""
+        assert self.session is not None
+        listing_ids, item_ids = [], []
+        for key in it.urls:
+            for channel_id in it.channel_ids:
+                cached = self.listings.get((key, channel_id))
+                if isinstance(cached, int):
+                    listing_ids.append(cached)
+                elif cached is not None:
+                    cached.last_seen_run = self.run_id
+            row = self.items.get(key)
+            if isinstance(row, int):
+                item_ids.append(row)
+            elif row is not None:
+                row.last_seen_run = self.run_id
+        for i in range(0, len(listing_ids), 500):
+            self.session.execute(update(ItemListing).where(ItemListing.id.in_(listing_ids[i:i + 500]))
+                                 .values(last_seen_run=self.run_id))
+        for i in range(0, len(item_ids), 500):
+            self.session.execute(update(Item).where(Item.id.in_(item_ids[i:i + 500])).values(last_seen_run=self.run_id))
 
     def _not_modified(self, it: NotModifiedItem) -> None:
         _, row = self._item_row(it.url, it.site_id)  # marks the stored item seen in this run
