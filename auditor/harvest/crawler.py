@@ -164,6 +164,7 @@ class RegistrySpider(scrapy.Spider):
         self.done_details: set[str] = set()  # resume: detail pages this run already has
         self.robots_ignore: dict[str, str] = {}
         self.probe_sites: list[Site] = []
+        self.sites: list[Site] | None = None
         self.probe_rounds = 1
         self.probe_rounds_done = 0
         self.probes_in_flight = 0
@@ -321,6 +322,7 @@ class RegistrySpider(scrapy.Spider):
         self.probe_rounds = max(1, self.settings.getint("AUDITOR_PROBES", 3))
         self._load_state()
         sites, channels = self._load_targets()
+        self.sites = sites  # PolitenessMiddleware reads each site's rate and budget from them
         extra = json.loads(self.settings.get("AUDITOR_SCOPE_EXTRA") or "[]")
         self.scope = Scope.of(sites, channels, extra)
         site_ids = {c.site_id for c in channels}

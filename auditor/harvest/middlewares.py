@@ -84,6 +84,7 @@ class PolitenessMiddleware:
         self.policy = HostPolicy.from_settings(crawler.settings)
         self.user_agent = crawler.settings.get("USER_AGENT") or "*"
         self.spent: dict[str, int] = {}
+        self.sites_known = False
         self.redis = None
         self.prefix = f"auditor:{crawler.settings.getint('AUDITOR_CRAWL_RUN', 0)}"
         if crawler.settings.get("AUDITOR_DISTRIBUTED"):
@@ -120,6 +121,11 @@ class PolitenessMiddleware:
     async def process_request(self, request: Request, spider=None):  # noqa: ANN001, ANN201
         from auditor.harvest.politeness import BudgetExhausted
 
+        if not self.sites_known:  # the spider has read the registry's sites from the store by now
+            sites = getattr(self.crawler.spider, "sites", None)
+            if sites is not None:
+                self.policy.add_sites(sites)
+                self.sites_known = True
         site_id = request.meta.get("site_id")
         counted = site_id and not request.url.endswith("/robots.txt") and request.meta.get("kind") != "home"
         if counted and self._over_budget(site_id):

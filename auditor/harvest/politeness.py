@@ -54,6 +54,22 @@ class HostPolicy:
                    default_budget=settings.getint("AUDITOR_SITE_BUDGET", 0),
                    site_budgets={s: int(v["budget"]) for s, v in sites.items() if v.get("budget")})
 
+    def add_sites(self, sites) -> None:  # noqa: ANN001 - store Site rows
+        """The registry's per-site `rate:` / `budget:` (settings given per site win) and each site's hosts."""
+        from auditor.harvest.scope import host_of
+
+        for site in sites:
+            for url in (site.base_url, site.home_url):
+                host = host_of(url).split(":")[0] if url else ""
+                if host:
+                    self.host_sites.setdefault(host, site.id)
+            for host in getattr(site, "hosts", None) or []:
+                self.host_sites.setdefault(host.strip().lower().split(":")[0], site.id)
+            if getattr(site, "rate", None) and site.id not in self.site_rates:
+                self.site_rates[site.id] = float(site.rate)
+            if getattr(site, "budget", None) and site.id not in self.site_budgets:
+                self.site_budgets[site.id] = int(site.budget)
+
     def rate(self, host: str, site_id: str | None = None) -> float:
         site = site_id or self.host_sites.get(host)
         return self.site_rates.get(site or "", self.default_rate)
