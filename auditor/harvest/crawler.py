@@ -65,7 +65,7 @@ from auditor.harvest.items import (
     SiteProbeItem,
 )
 from auditor.store.db import open_db
-from auditor.store.models import Attachment, Channel, ColumnHealth, Item, ItemListing, LinkCheck, Site
+from auditor.store.models import Attachment, Channel, ColumnHealth, CrawlRun, Item, ItemListing, LinkCheck, Site
 from auditor.store.models_harvest import PageFetch, PageSnapshot
 
 BLOCK_STATUSES = {401, 403, 429}
@@ -175,6 +175,7 @@ class RegistrySpider(scrapy.Spider):
         self.basis: dict[int, tuple[int, int]] = {}  # channel id -> (previous run, run that read it whole)
         self.recheck_links: list[tuple[str, str, str | None, str | None]] = []  # (kind, url, referrer, site)
         self.rotated: set[str] = set()
+        self.attempted: set[str] = set()  # fetched (or found dead) by an earlier crawl: known for paging
         self.budget_columns: dict[str, int] = {}  # column URL -> its new details the budget left for tomorrow
         self._factory = None
         self._redis = None
@@ -253,8 +254,9 @@ class RegistrySpider(scrapy.Spider):
                 select(ItemListing.channel_id, Item.canonical_url, ItemListing.list_date_text, ItemListing.last_seen_run)
                 .join(Item, Item.id == ItemListing.item_id)):
             self.known.setdefault(channel_id, {})[url] = (date_text, last)
+        finished = select(CrawlRun.id).where(CrawlRun.status == "complete", CrawlRun.id != self.run_id)
         latest = (select(ColumnHealth.channel_id, func.max(ColumnHealth.crawl_run_id).label("run"))
-                  .where(ColumnHealth.crawl_run_id != self.run_id).group_by(ColumnHealth.channel_id).subquery())
+                  .where(ColumnHealth.crawl_run_id.in_(finished)).group_by(ColumnHealth.channel_id).subquery())
         rows = session.execute(select(ColumnHealth.channel_id, ColumnHealth.crawl_run_id, ColumnHealth.coverage,
                                       ColumnHealth.coverage_reason)
                                .join(latest, (latest.c.channel_id == ColumnHealth.channel_id)
@@ -268,6 +270,8 @@ class RegistrySpider(scrapy.Spider):
             self.recheck_links = list(session.execute(
                 select(LinkCheck.kind, LinkCheck.url, LinkCheck.referrer, LinkCheck.site_id).where(
                     LinkCheck.crawl_run_id == previous, LinkCheck.ok.is_(False))))
+        self.attempted = set(self.good) | {canonical_url(url) for kind, url, _, _ in self.recheck_links
+                                           if kind == "detail"}
 
     def _snapshot_body(self, snapshot_id: int) -> tuple[bytes, str | None] | None:
         with self._session_factory()() as session:
@@ -578,9 +582,10 @@ class RegistrySpider(scrapy.Spider):
             self.page_validators.get(canonical_url(spec.url)))
 
     def _listed_before(self, state: ColumnState, url: str, date_text: str | None) -> bool:
-        """Listed in this column by an earlier crawl with the same listing date."""
+        """Listed in this column by an earlier crawl with the same listing date, and its detail fetched (or
+        found dead) then: an entry whose detail page was never fetched is not yet known."""
         key = canonical_url(url)
-        return any((rec := self.known.get(ch, {}).get(key)) is not None and rec[0] == date_text
+        return key in self.attempted and any((rec := self.known.get(ch, {}).get(key)) is not None and rec[0] == date_text
                    for ch in state.channel_ids)
 
     def _carry(self, state: ColumnState) -> CarriedListingsItem:

@@ -135,6 +135,8 @@ class PolitenessMiddleware:
         interval = self.policy.interval(host, site_id)
         downloader = self.crawler.engine.downloader
         key = downloader.get_slot_key(request)
+        if interval <= 0 and key not in SLOT_FLOORS:
+            return None  # no spacing asked for this host (a loopback sample): Scrapy's own slot settings
         downloader.per_slot_settings.setdefault(key, {"delay": interval, "jitter": 0})
         slot = downloader.slots.get(key)
         SLOT_FLOORS[key] = max(interval, SLOT_FLOORS.get(key, 0.0)) if key in SLOT_FLOORS else interval

@@ -62,6 +62,7 @@ class StorePipeline:
         self.counts: dict[str, int] = {}
         self.items: dict[str, int | Item] = {}  # canonical URL -> id (committed) or Item (pending)
         self.listings: dict[tuple[str, int], int | ItemListing] = {}
+        self.with_attachments: set[int] = set()  # ids of committed items that have attachment rows
 
     @classmethod
     def from_crawler(cls, crawler):  # noqa: ANN001, ANN206 - Scrapy signature
@@ -88,6 +89,7 @@ class StorePipeline:
             self.session.commit()
         for item_id, url in self.session.execute(select(Item.id, Item.canonical_url)):
             self.items[url] = item_id
+        self.with_attachments = set(self.session.scalars(select(Attachment.item_id).distinct()))
         rows = self.session.execute(select(ItemListing.id, ItemListing.channel_id, Item.canonical_url)
                                     .join(Item, Item.id == ItemListing.item_id))
         for listing_id, channel_id, url in rows:
@@ -175,27 +177,38 @@ class StorePipeline:
             cached.last_seen_run = self.run_id
 
     def _detail(self, it: DetailItem) -> None:
+        """Store a fetched detail page. An item committed earlier (its listing came first) is updated by
+        id, without loading it or its attachments (a SELECT each was a third of the pipeline's time)."""
         assert self.session is not None
-        _, row = self._item_row(it.url, it.site_id)
         f = it.fields
-        row.title = it.title
-        row.http_status = it.http_status
-        row.fetched_at = datetime.now(timezone.utc).replace(tzinfo=None)
-        row.detail_state = None
+        values: dict[str, Any] = {"title": it.title, "http_status": it.http_status, "detail_state": None,
+                                  "fetched_at": datetime.now(timezone.utc).replace(tzinfo=None)}
         for name in ("publish_date", "written_date"):
             spec = f.get(name) or {}
-            setattr(row, name, _date(spec.get("value")))
-            setattr(row, f"{name}_source", spec.get("source"))
             raw = spec.get("raw")
-            setattr(row, f"{name}_raw", str(raw)[:200] if raw is not None else None)
+            values.update({name: _date(spec.get("value")), f"{name}_source": spec.get("source"),
+                           f"{name}_raw": str(raw)[:200] if raw is not None else None})
         for name in ("index_no", "publisher", "doc_no", "category", "validity"):
             value = (f.get(name) or {}).get("value")
-            setattr(row, name, str(value)[:200] if value else None)
-        row.provenance = {k: {"source": v.get("source"), "raw": v.get("raw")} for k, v in f.items()}
-        row.body_hash = it.body_hash
-        row.body_excerpt = it.body_excerpt
-        row.etag = it.etag
-        row.last_modified = it.last_modified
+            values[name] = str(value)[:200] if value else None
+        values.update(provenance={k: {"source": v.get("source"), "raw": v.get("raw")} for k, v in f.items()},
+                      body_hash=it.body_hash, body_excerpt=it.body_excerpt, etag=it.etag,
+                      last_modified=it.last_modified)
+        cached = self.items.get(canonical_url(it.url))
+        if isinstance(cached, int):
+            self.session.execute(update(Item).where(Item.id == cached).values(**values, last_seen_run=self.run_id))
+            known = set(self.session.scalars(select(Attachment.url).where(Attachment.item_id == cached))) \
+                if it.attachments and (self.shared or cached in self.with_attachments) else set()
+            for att in it.attachments:
+                if att.get("url") and att["url"] not in known:
+                    self.session.add(Attachment(item_id=cached, name=att.get("name") or "", url=att["url"],
+                                                type=att.get("type")))
+                    known.add(att["url"])
+                    self.with_attachments.add(cached)
+            return
+        _, row = self._item_row(it.url, it.site_id)
+        for name, value in values.items():
+            setattr(row, name, value)
         known = {a.url for a in row.attachments} if row.id is not None else set()
         for att in it.attachments:
             if att.get("url") and att["url"] not in known:
