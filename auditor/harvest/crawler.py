@@ -107,6 +107,7 @@ class ColumnState:
     unread_pages: int = 0  # pages not re-read because everything on them was known
     carried: int = 0  # listings of the previous crawl not re-read tonight, carried forward
     budget_out: bool = False
+    feed: bool = False  # a feed's entries are read from the feed itself, never fetched as detail pages
 
 
 def _failure_info(failure: Failure) -> tuple[int | None, str]:
@@ -343,7 +344,8 @@ class RegistrySpider(scrapy.Spider):
             if not self._claim(f"column:{url}"):
                 continue
             first = chans[0]
-            state = ColumnState(url=url, channel_ids=[c.id for c in chans], site_id=first.site_id)
+            state = ColumnState(url=url, channel_ids=[c.id for c in chans], site_id=first.site_id,
+                                feed=first.code == "NEWMEDIA")
             bases = [self.basis.get(c.id) for c in chans]
             if first.code != "NEWMEDIA" and bases and all(bases):  # read whole last time: page until known
                 state.sequential = True
@@ -368,6 +370,8 @@ class RegistrySpider(scrapy.Spider):
         days = max(1, self.settings.getint("AUDITOR_REVALIDATE_DAYS", 30))
         day = self.settings.getint("AUDITOR_DAY", 0) or date.today().toordinal()
         for state in self.columns.values():
+            if state.feed:
+                continue
             for channel_id in state.channel_ids:
                 for key in self.known.get(channel_id, {}):
                     if key in self.rotated or key not in self.good or key in self.done_details:
