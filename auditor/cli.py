@@ -19,7 +19,10 @@ from auditor.errors import AuditorError
 
 
 STAGE_CLIS = ("auditor.catalog.cli", "auditor.match.cli", "auditor.harvest.cli", "auditor.scoring.cli",
-              "auditor.report.cli", "auditor.web.cli", "auditor.ops.cli")
+              "auditor.report.cli", "auditor.web.cli", "auditor.ops.cli", "auditor.discover.cli")
+
+
+AS_OF_RANGE = (date(2000, 1, 1), date(2099, 12, 31))  # audit dates the working calendar can reason about
 
 
 def _date(text: str) -> date:
@@ -27,6 +30,16 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def _audit_date(text: str) -> date:
+    """An --as-of date within AS_OF_RANGE: refused here, before any audit run is created."""
+    day = _date(text)
+    low, high = AS_OF_RANGE
+    if not low <= day <= high:
+        raise argparse.ArgumentTypeError(f"audit date {text} is outside {low} … {high} (deadlines are counted in "
+                                         "working days of the Chinese calendar)")
+    return day
 
 
 def _console():
@@ -45,22 +58,41 @@ def cmd_units_validate(args: argparse.Namespace) -> int:
         domains = set(load_catalog().domains())
     except AuditorError:
         domains = None
-    problems = validate_registry(Path(args.file), domains)
+    problems = validate_registry(Path(args.file), domains)  # a folder or unreadable file is one problem
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
         print(f"{len(problems)} problem(s) in {args.file}", file=sys.stderr)
         return 1
+    for warning in _domain_warnings(Path(args.file)):
+        print(warning, file=sys.stderr)
     print(f"{args.file}: OK")
     return 0
+
+
+def _domain_warnings(path: Path) -> list[str]:
+    """Columns whose declared domain contradicts their name (warnings only; see auditor/units/domain_hints)."""
+    from auditor.catalog.loader import load_catalog
+    from auditor.units.domain_hints import column_domain_warnings
+
+    try:
+        return column_domain_warnings(path, load_catalog())
+    except AuditorError as exc:
+        return [f"warning: column names not checked against domains: {exc}"]
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from auditor.harvest.extract.cli import extract_file
 
+    from urllib.parse import urlsplit
+
     path = Path(args.file)
     if not path.is_file():
         raise AuditorError("file not found", where=str(path), hint="give the path of a saved HTML page")
+    parts = urlsplit(args.url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise AuditorError(f"not an http(s) URL: {args.url[:200]!r}", where="--url",
+                           hint="give the page's original address, e.g. http://www.example.gov.cn/art/1.html")
     print(json.dumps(extract_file(path, args.url), ensure_ascii=False, indent=2))
     return 0
 
@@ -95,11 +127,11 @@ def cmd_match(args: argparse.Namespace) -> int:
     from auditor.match.run import run_matching
     from auditor.scoring.engine import recent_crawl_runs
     from auditor.scoring.rules import load_scheme
-    from auditor.store.db import open_db
+    from auditor.store.db import open_existing_db
     from auditor.store.models import AuditRun, Match
 
     catalog, scheme = load_catalog(), load_scheme(args.scheme)
-    factory = open_db(args.db)
+    factory = open_existing_db(args.db)
     with factory() as session:
         from datetime import datetime
 
@@ -124,10 +156,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     from auditor.catalog.workdays import WorkingCalendar
     from auditor.pipeline import score, summarise
     from auditor.scoring.rules import load_scheme
-    from auditor.store.db import open_db
+    from auditor.store.db import open_existing_db
 
     catalog, scheme = load_catalog(), load_scheme(args.scheme)
-    factory = open_db(args.db)
+    factory = open_existing_db(args.db)
     _recover(factory)
     run_id = score(factory, catalog, scheme, WorkingCalendar(), args.as_of or date.today())
     with factory() as session:
@@ -136,9 +168,9 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from auditor.store.db import open_db
+    from auditor.store.db import open_existing_db
 
-    factory = open_db(args.db)
+    factory = open_existing_db(args.db)
     out = Path(args.out)
     written = _write_reports(factory, _run_id(factory, args.run), out, args.format.split(","))
     for p in written:
@@ -154,10 +186,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_runs(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from auditor.store.db import open_db
+    from auditor.store.db import open_existing_db
     from auditor.store.models import AuditRun, CrawlRun
 
-    factory = open_db(args.db)
+    factory = open_existing_db(args.db)
     with factory() as session:
         print("crawl runs:")
         for r in session.scalars(select(CrawlRun).order_by(CrawlRun.id)):
@@ -322,11 +354,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("match", help="match harvested items to catalog entries (stored as a match run)")
     m.add_argument("--scheme", default="default")
-    m.add_argument("--as-of", type=_date, default=None)
+    m.add_argument("--as-of", type=_audit_date, default=None)
     m.set_defaults(func=cmd_match)
 
     s = sub.add_parser("score", help="match + check + score as a new audit run")
-    s.add_argument("--as-of", type=_date, default=None, help="audit date YYYY-MM-DD (default: today)")
+    s.add_argument("--as-of", type=_audit_date, default=None, help="audit date YYYY-MM-DD (default: today)")
     s.add_argument("--scheme", default="default", help="scoring scheme in rules/ (default: default)")
     s.set_defaults(func=cmd_score)
 
@@ -365,6 +397,19 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except AuditorError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OverflowError:  # e.g. --run 99999999999999999999: larger than any id the database can hold
+        print("error: a number on the command line is too large (ids are at most 18 digits) — `auditor runs` "
+              "lists the runs", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - database failures get one message, not a traceback
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if not isinstance(exc, SQLAlchemyError):
+            raise
+        from auditor.store.db import describe_db_error
+
+        print(f"error: {describe_db_error(exc, getattr(args, 'db', None))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -75,21 +75,54 @@ def _expanded_size(root: yaml.Node | None) -> int:
     return size(root) if root is not None else 0
 
 
+def _refuse_duplicate_keys(root: yaml.Node | None, path: Path, what: str) -> None:
+    """A key written twice in one mapping: YAML loaders keep the last value and silently drop the first,
+    so the file would not mean what its author reads. Refused with both lines."""
+    seen_nodes: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    line = key.start_mark.line + 1
+                    if key.value in first:
+                        raise ConfigError(f"duplicate key {key.value!r} in {what} file (first at line "
+                                          f"{first[key.value]})", where=f"{path}:{line}",
+                                          hint="keep one of the two; YAML would silently drop the first value")
+                    first[key.value] = line
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
 def load_yaml(path: Path, what: str) -> LocatedYaml:
     """Read a YAML file safely: size cap, alias cap (billion laughs), syntax errors with line numbers."""
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"{what} file not found", where=str(path), hint="check the path")
+    if not path.is_file():
+        raise ConfigError(f"{what} path is a {'folder' if path.is_dir() else 'special file'}, not a YAML file",
+                          where=str(path), hint="give the path of the .yaml file itself")
     if path.stat().st_size > MAX_BYTES:
         raise ConfigError(f"{what} file is larger than {MAX_BYTES // (1024 * 1024)} MB", where=str(path),
                           hint="split it or check it is the right file")
     try:
         text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} file: {exc.strerror or exc}", where=str(path),
+                          hint="check the path and its permissions") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{what} file is not UTF-8 ({exc.reason} at byte {exc.start})", where=str(path),
                           hint="save the file as UTF-8") from exc
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        _refuse_duplicate_keys(root, path, what)
         expanded = _expanded_size(root)
         if expanded > MAX_NODES:
             raise ConfigError(f"{what} file expands to {expanded:,} nodes through YAML aliases "

@@ -83,6 +83,74 @@ def _huge_catalog(path: Path) -> Path:
     return path
 
 
+def _store_with_unit(tmp: Path) -> Path:
+    """tmp/audit.db (the --db every case gets) with one unit, mzj, for import-items."""
+    from auditor.store.db import open_db
+    from auditor.store.models import Unit
+
+    factory = open_db(str(tmp / "audit.db"))
+    with factory() as s:
+        s.add(Unit(id="mzj", district="t", name="测试区民政局", kind="department", level="区级", domains_lead=[],
+                   domains_share=[], contact={}))
+        s.commit()
+    factory.kw["bind"].dispose()
+    return tmp / "audit.db"
+
+
+def _import(name: str, data: bytes) -> Callable[[Path], list[str]]:
+    def argv(tmp: Path) -> list[str]:
+        _store_with_unit(tmp)
+        (tmp / name).write_bytes(data)
+        return ["import-items", "--unit", "mzj", "--channel", "微信公众号", str(tmp / name)]
+    return argv
+
+
+def _import_foreign(tmp: Path) -> list[str]:
+    """jyj's crawled item named in a CSV imported for mzj: refused naming jyj, nothing imported."""
+    import sqlite3
+
+    from auditor.store.db import open_db
+    from auditor.store.models import Channel, Item, ItemListing, Unit
+
+    _store_with_unit(tmp)
+    factory = open_db(str(tmp / "audit.db"))
+    with factory() as s:
+        s.add(Unit(id="jyj", district="t", name="测试区教育局", kind="department", level="区级", domains_lead=[],
+                   domains_share=[], contact={}))
+        s.flush()
+        col = Channel(unit_id="jyj", code="WEBSITE", name="通知公告", url="https://jyj.example.gov.cn/tzgg/",
+                      column_path="通知公告", column_kind="catalog")
+        item = Item(canonical_url="https://jyj.example.gov.cn/tzgg/1.html", title="教育局原标题", list_title="教育局原标题",
+                    body_excerpt="", provenance={})
+        s.add_all([col, item])
+        s.flush()
+        s.add(ItemListing(item_id=item.id, channel_id=col.id))
+        s.commit()
+    factory.kw["bind"].dispose()
+    assert sqlite3.connect(tmp / "audit.db").execute("SELECT count(*) FROM items").fetchone() == (1,)
+    (tmp / "foreign.csv").write_text("title,url\n改写的标题,https://jyj.example.gov.cn/tzgg/1.html\n",
+                                     encoding="utf-8")
+    return ["import-items", "--unit", "mzj", "--channel", "微信公众号", str(tmp / "foreign.csv")]
+
+
+def _page(tmp: Path) -> Path:
+    (tmp / "page.html").write_text("<html><head><title>通知</title></head><body><p>正文</p></body></html>",
+                                   encoding="utf-8")
+    return tmp / "page.html"
+
+
+def _existing(tmp: Path) -> list[str]:
+    """--db of an existing, empty database."""
+    from auditor.store.db import open_db
+
+    open_db(str(tmp / "audit.db")).kw["bind"].dispose()
+    return ["--db", str(tmp / "audit.db")]
+
+
+def _missing_db(*command: str) -> Callable[[Path], list[str]]:
+    return lambda tmp: ["--db", str(tmp / "absent" / "audit.db"), *command]
+
+
 # ------------------------------------------------------------------ the cases
 @dataclass
 class Case:
@@ -113,6 +181,11 @@ def _rules(name: str) -> Callable[[Path], list[str]]:
 
 def _rules_gen(writer: Callable[[Path], Path], name: str) -> Callable[[Path], list[str]]:
     return lambda tmp: ["score", "--as-of", "2026-06-30", "--scheme", str(writer(tmp / name))]
+
+
+def _garbage(path: Path) -> Path:
+    path.write_bytes(b"this is not an SQLite database\n" * 200)
+    return path
 
 
 def _cat(name: str) -> Callable[[Path], list[str]]:
@@ -148,6 +221,45 @@ CASES = [
     Case("registry-deep-nesting", _reg_gen(_deep, "deep.yaml"), "nest"),
     Case("registry-nul-bytes", _reg_gen(_nul_bytes, "nul.yaml"), "YAML syntax error"),
     Case("registry-missing-file", lambda tmp: ["units", "validate", str(tmp / "nope.yaml")], "file not found"),
+    Case("registry-a-folder", lambda tmp: ["units", "validate", str(tmp)], "is a folder, not a YAML file"),
+    Case("registry-duplicate-keys", _reg("duplicate_keys.yaml"), "duplicate_keys.yaml:8: duplicate key 'level'"),
+    # import-items: hostile CSV files
+    Case("import-ragged-row", _import("ragged.csv", "title,url\n公示,https://a.example.gov.cn/1,多余\n".encode()),
+         "ragged.csv:2: row has 3 field(s), the header has 2"),
+    Case("import-binary", _import("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))),
+         "binary file, not a CSV"),
+    Case("import-not-text", _import("latin.csv", b"title\n\xff\xfe\xfd\x80\x81\n"), "not a text file"),
+    Case("import-javascript-url", _import("js.csv", b"title,url\nx,javascript:alert(1)\n"),
+         "js.csv:2: not an http(s) URL: 'javascript:alert(1)'"),
+    Case("import-file-url", _import("file.csv", b"title,url\nx,file:///etc/passwd\n"), "file.csv:2: not an http(s) URL"),
+    Case("import-other-units-item", _import_foreign, "foreign.csv:2: url 'https://jyj.example.gov.cn/tzgg/1.html' is an "
+                                                      "item of 「测试区教育局」(jyj), not of mzj"),
+    # extract: the URL must be one
+    Case("extract-not-a-url", lambda tmp: ["extract", str(_page(tmp)), "--url", "not a url"],
+         "--url: not an http(s) URL: 'not a url'", names_file=False),
+    Case("extract-javascript-url", lambda tmp: ["extract", str(_page(tmp)), "--url", "javascript:alert(1)"],
+         "not an http(s) URL", names_file=False),
+    # audit dates the calendar cannot reason about: refused before any run exists
+    Case("score-as-of-9999", lambda tmp: ["score", "--as-of", "9999-12-31"], "outside 2000-01-01", names_file=False),
+    Case("score-as-of-0001", lambda tmp: ["score", "--as-of", "0001-01-01"], "outside 2000-01-01", names_file=False),
+    # commands that need stored data never create an empty database
+    Case("missing-db-score", _missing_db("score"), "no database at"),
+    Case("missing-db-resume", _missing_db("resume-crawl", "1"), "no database at"),
+    Case("missing-db-report", _missing_db("report"), "no database at"),
+    Case("missing-db-runs", _missing_db("runs"), "no database at"),
+    Case("missing-db-import", _missing_db("import-items", "x.csv", "--unit", "mzj", "--channel", "微信公众号"),
+         "no database at", names_file=False),
+    Case("missing-db-serve", _missing_db("serve", "--port", "0"), "no database at"),
+    Case("huge-run-id-report", lambda tmp: [*_existing(tmp), "report", "--run", "99999999999999999999"],
+         "too large", names_file=False),
+    Case("huge-run-id-resume", lambda tmp: [*_existing(tmp), "resume-crawl", "99999999999999999999"],
+         "too large", names_file=False),
+    Case("missing-db-upcoming", _missing_db("upcoming"), "no database at"),
+    Case("missing-db-deltas", _missing_db("deltas"), "no database at"),
+    Case("missing-db-snapshot", _missing_db("snapshot", "show", "http://a.example.gov.cn/"), "no database at",
+         names_file=False),
+    # database errors: one message naming the database, no SQLAlchemy background line
+    Case("db-not-sqlite", lambda tmp: ["--db", str(_garbage(tmp / "junk.db")), "runs"], "junk.db"),
     # crawl: unknown unit, registry errors, bad database URL
     Case("crawl-unknown-unit", lambda tmp: ["crawl", "--registry", VALID, "--units", "nobody"],
          "unknown unit 'nobody'", names_file=False),
@@ -172,6 +284,7 @@ CASES = [
     Case("rules-unknown-name", lambda tmp: ["score", "--scheme", "nosuch"], "unknown scoring scheme 'nosuch'",
          names_file=False),
     Case("rules-missing-file", lambda tmp: ["score", "--scheme", str(tmp / "nope.yaml")], "not found"),
+    Case("rules-duplicate-keys", _rules("duplicate_keys.yaml"), "duplicate_keys.yaml:7: duplicate key 'matching'"),
     # catalogs
     Case("catalog-syntax", _cat("syntax_error"), "YAML syntax error"),
     Case("catalog-wrong-types", _cat("wrong_types"), "effective"),
@@ -183,6 +296,8 @@ CASES = [
     Case("catalog-huge", _cat_gen(_huge_catalog, "huge"), "larger than"),
     Case("catalog-non-utf8", _cat_gen(_non_utf8, "gbk"), "UTF-8"),
     Case("catalog-empty-file", _cat_gen(_empty, "empty"), "expected a mapping"),
+    Case("catalog-duplicate-keys", _cat("duplicate_keys"), "fupin.yaml:11: duplicate key 'time_limit'",
+         names_file=False),
     Case("catalog-empty-dir", lambda tmp: ["catalog", "--dir", str((tmp / "none").mkdir() or tmp / "none"),
                                            "validate"], "no domain catalog files"),
     Case("catalog-missing-dir", lambda tmp: ["catalog", "--dir", str(tmp / "absent"), "validate"],
@@ -213,6 +328,15 @@ def test_bad_input_gives_one_clear_error(tmp_path, case: Case):
         assert Path(target).name in out, out[-2000:]
     # one clear error: a single 'error:' line (validators list each problem once, then a total)
     assert sum(line.startswith("error:") for line in out.splitlines()) <= 1, out[-2000:]
+    assert "Background on this error" not in out and "[SQL:" not in out, out[-2000:]
+    if case.id.startswith("missing-db"):
+        assert not (tmp_path / "absent").exists()  # no empty database (nor its folder) was created
+    if case.id == "import-other-units-item":
+        import sqlite3
+
+        with sqlite3.connect(tmp_path / "audit.db") as con:
+            assert con.execute("SELECT title FROM items").fetchall() == [("教育局原标题",)]
+            assert con.execute("SELECT count(*) FROM item_listings").fetchone() == (1,)
 
 
 def test_corpus_files_are_all_used():
@@ -239,3 +363,38 @@ def test_generated_cases_are_really_bad(tmp_path):
     with pytest.raises(UnicodeDecodeError):
         _non_utf8(tmp_path / "g.yaml").read_text(encoding="utf-8")
     shutil.rmtree(tmp_path)
+
+
+def _runs(db: Path) -> list[tuple[int, str]]:
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        return con.execute("SELECT id, status FROM audit_runs ORDER BY id").fetchall()
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01", "1999-12-31", "2100-01-01"])
+def test_score_refuses_an_impossible_date_before_creating_a_run(tmp_path, as_of):
+    db = _store_with_unit(tmp_path)
+    proc = run_cli(["--db", str(db), "score", "--as-of", as_of], tmp_path)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode not in (0, None) and "Traceback" not in out and "outside 2000-01-01" in out, out[-2000:]
+    assert _runs(db) == []  # no `failed` audit run left behind
+
+
+def test_score_on_a_read_only_database_is_one_message(tmp_path):
+    """Tests run as root, so file modes do not stop writes: SQLite's read-only URI mode does."""
+    db = _store_with_unit(tmp_path)
+    proc = run_cli(["--db", f"sqlite:///file:{db}?mode=ro&uri=true", "score", "--as-of", "2026-06-30"], tmp_path)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "Traceback" not in out, out[-2000:]
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and str(db) in errors[0] and "read-only" in errors[0], out[-2000:]
+    assert "Background on this error" not in out and "[SQL:" not in out
+    assert _runs(db) == []
+
+
+def test_a_missing_database_is_not_created_by_score(tmp_path):
+    proc = run_cli(["--db", str(tmp_path / "new.db"), "score"], tmp_path)
+    assert proc.returncode == 1 and f"no database at {tmp_path / 'new.db'}; run `auditor crawl` first or pass --db" \
+        in proc.stderr
+    assert not (tmp_path / "new.db").exists()

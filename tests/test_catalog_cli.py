@@ -36,6 +36,16 @@ def test_deadline_with_due_date(capsys: pytest.CaptureFixture[str]) -> None:
     assert out["due"] == {"date": "2026-03-13", "fallback_used": False}
 
 
+def test_deadline_names_an_unknown_event_as_not_assessable(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(["deadline", "项目竣工验收后10个工作日内", "--from", "2026-03-02"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["rule"]["event"] == "项目竣工验收" and "项目竣工验收" in out["not_assessable"]
+    assert out["observed_by"] is None and out["due"]["date"] == "2026-03-16"
+    assert _run(["deadline", "部门预算批复后20日内"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert "not_assessable" not in out and "批复" in out["observed_by"]
+
+
 def test_show_and_stats(capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(["show", "caizheng_yujuesuan.bmys"]) == 0
     data = json.loads(capsys.readouterr().out)

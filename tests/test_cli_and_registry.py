@@ -54,9 +54,13 @@ def test_billion_laughs_is_refused(tmp_path):
     (["score", "--scheme", "nope"], "unknown scoring scheme 'nope'"),
     (["report", "--run", "99", "--out", "x"], "no audit run 99"),
     (["extract", "/nonexistent.html", "--url", "http://x.gov.cn/a.html"], "file not found"),
+    (["--db", "/nonexistent/b.db", "report"], "no database at /nonexistent/b.db; run `auditor crawl` first"),
 ])
 def test_cli_errors_are_one_clear_line(tmp_path, capsys, argv, message, monkeypatch):
+    from auditor.store.db import open_db
+
     monkeypatch.chdir(tmp_path)
+    open_db(str(tmp_path / "a.db")).kw["bind"].dispose()  # an existing (empty) database
     code = main(["--db", str(tmp_path / "a.db"), *argv])
     err = capsys.readouterr().err
     assert code == 1

@@ -13,7 +13,7 @@ from auditor.harvest.run import _spawn, resume_crawl, run_crawl
 from auditor.pipeline import load_registry_for
 from auditor.sample.server import SamplePortal
 from auditor.store.db import open_db, resolve_db_url
-from auditor.store.models import ColumnHealth, CrawlRun, Item, ItemListing
+from auditor.store.models import Attachment, ColumnHealth, CrawlRun, Item, ItemListing, LinkCheck, SiteProbe
 from auditor.store.models_harvest import PageFetch
 from auditor.store.sync import sync_registry
 from test_crawl import _plan, _registry
@@ -55,6 +55,14 @@ def _check_complete(factory, run_id, portal, stored_before, sessions=1):
             ColumnHealth.crawl_run_id == run_id))) == ["failed", "ok", "ok"]  # health once per column
         run = s.get(CrawlRun, run_id)
         assert run.status == "complete" and run.stats["sessions"] == sessions
+        # the same link checks and probes as an uninterrupted run: each attachment checked once, each site
+        # probed exactly AUDITOR_PROBES times
+        checked = list(s.scalars(select(LinkCheck.url).where(LinkCheck.crawl_run_id == run_id,
+                                                             LinkCheck.kind == "attachment")))
+        stored = set(s.scalars(select(Attachment.url)))
+        assert sorted(checked) == sorted(stored) and stored
+        probes = list(s.scalars(select(SiteProbe.site_id).where(SiteProbe.crawl_run_id == run_id)))
+        assert sorted(probes) == sorted(["down", "mz"] * 3)
 
 
 def test_crawl_stopped_midway_resumes(tmp_path):

@@ -92,6 +92,11 @@ def test_missing_only_after_healthy_runs(tmp_path, catalog, cal, statuses, healt
         ({"time_limit": "每年1月31日前"}, [date(2026, 1, 20)], None, None),
         ({"time_limit": "每年1月31日前"}, [date(2026, 2, 10)], "annual_late", 10),
         ({"time_limit": "每年1月31日前"}, [date(2025, 12, 1)], "annual_missed", None),
+        # 2026 Q3 ends 09-30; 10 working days after it (国庆 off) fall in October
+        ({"time_limit": "每季度结束后10个工作日内"}, [date(2026, 10, 12)], None, None),
+        ({"time_limit": "每季度结束后10个工作日内"}, [date(2026, 5, 6)], "after_period_missed", None),
+        ({"time_limit": "每月10日前公开上月情况"}, [date(2026, 11, 9)], None, None),  # 10月情况 by 11-10
+        ({"time_limit": "每月10日前公开上月情况"}, [date(2026, 9, 30)], "after_period_missed", None),
     ],
 )
 def test_periodic_and_annual_entries(tmp_path, catalog, cal, changes, published, rule, days):
@@ -423,3 +428,14 @@ def test_guoban_bonus_capped(tmp_path, catalog, cal):
     store.audit(catalog, cal, scheme)
     s = _overall(store)
     assert s.details["bonus"] == 5 and [b["points"] for b in s.details["bonus_items"]] == [4, 1]
+
+
+def test_unknown_anchor_event_is_reported_not_judged(tmp_path, catalog, cal):
+    """A 公开时限 counted from an event the page does not date is an info finding, never 'late'."""
+    cat = variant(catalog, time_limit="项目竣工验收后10个工作日内")
+    store = Store(tmp_path)
+    store.publish(BSZN_TITLE, date(2026, 9, 1), date(2026, 3, 2))  # half a year after 成文日期
+    findings, _ = store.audit(cat, cal)
+    timeliness = [f for f in findings if f.check == "timeliness" and f.entry_id == BSZN]
+    assert [(f.rule, f.status) for f in timeliness] == [("not_assessable", "info")]
+    assert "项目竣工验收" in timeliness[0].title and timeliness[0].evidence["rule"]["event"] == "项目竣工验收"

@@ -123,6 +123,10 @@ def test_audit_is_deterministic(tmp_path, catalog, cal):
         # trigger seen on the feed only (成文日期 11-18, 10 wd rule): due 12-02 in the catalog column
         ({}, date(2026, 11, 19), "feed", [("event", date(2026, 12, 2), 8)]),
         ({}, date(2026, 11, 19), "catalog", []),  # already published where it belongs
+        # 每月10日前公开上月情况: October's was published (11-05); November's is due 12-10
+        ({"time_limit": "每月10日前公开上月情况"}, date(2026, 11, 5), "catalog", [("after_period", date(2026, 12, 10), 14)]),
+        # 每季度结束后10个工作日内: Q3 done in October; Q4 ends 12-31, due 10 working days later (beyond 20 wd)
+        ({"time_limit": "每季度结束后10个工作日内"}, date(2026, 10, 12), "catalog", []),
     ],
 )
 def test_upcoming_obligations(tmp_path, catalog, cal, changes, published, channel, expected):

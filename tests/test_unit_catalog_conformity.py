@@ -40,6 +40,18 @@ def _key(f: ConformityFinding) -> tuple:
     return f.rule, f.entry_id, f.unit_item.split("/")[-1] if f.unit_item else None
 
 
+@pytest.mark.parametrize("unit, national, looser", [
+    ("每季度结束后15个工作日内", "每季度结束后10个工作日内", True),
+    ("每季度结束后5个工作日内", "每季度结束后10个工作日内", False),
+    ("每月15日前公开上月情况", "每月10日前公开上月情况", True),
+    ("年度终了后2个月内", "年度终了后1个月内", True),
+    ("每月20日前公开上月情况", "每季度结束后10个工作日内", False),  # different periods: not compared
+])
+def test_looser_after_period(unit: str, national: str, looser: bool) -> None:
+    why = looser_deadline(parse_time_limit(unit), parse_time_limit(national), default_calendar())
+    assert (why is not None) == looser
+
+
 @pytest.mark.parametrize("fmt", ["csv", "html", "xlsx"])
 def test_diff_finds_exactly_the_planted_problems(fmt: str, catalog, tmp_path: Path) -> None:
     path = {"csv": CSV_FILE, "html": HTML_FILE}.get(fmt) or write_xlsx(tmp_path / "u.xlsx")

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from auditor.store.models import AuditRun, Finding, Match, Score
-from auditor.web.testing import build_review_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -24,23 +22,6 @@ NA_ENTRY = "shehui_jiuzhu.jdjc"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None,
                                 reason="Debian's chromium is not installed (apt-get install chromium)")
-
-
-@pytest.fixture()
-def served(tmp_path):
-    from werkzeug.serving import make_server
-
-    from auditor.web.app import create_app
-
-    store = build_review_store(tmp_path)
-    app = create_app(factory=store.factory, data_dir=tmp_path / "data", secret_key="browser-test")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", store
-    server.shutdown()
-    server.server_close()
-    store.factory.kw["bind"].dispose()
 
 
 def _overall(session, run_id: int, unit: str) -> float:  # noqa: ANN001
@@ -72,8 +53,8 @@ def test_staff_confirm_and_declare_none_then_rescore_in_chromium(served):
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:
             context, page = _login(browser, base, "mzj", "mzj-demo")
-            assert page.url.endswith("/units/mzj")
-            assert "云溪区民政局" in page.inner_text("h1")
+            assert page.url == f"{base}/"  # staff land on their to-do list
+            assert "云溪区民政局" in page.inner_text("h1") and "待办" in page.inner_text("h1")
 
             # confirm the review-band match from the queue
             page.goto(f"{base}/matches")
@@ -103,6 +84,7 @@ def test_staff_confirm_and_declare_none_then_rescore_in_chromium(served):
 
             # the staff see the new score, and the database agrees on why
             context, page = _login(browser, base, "mzj", "mzj-demo")
+            page.goto(f"{base}/units/mzj")
             shown = float(page.inner_text("#unit-score"))
             context.close()
             with store.factory() as s:

@@ -67,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
         return _diff(args, path)
     if cmd == "deadline":
         rule = parse_time_limit(args.phrase)
-        out = {"rule": rule.to_json()}
+        out = {"rule": rule.to_json(), "observed_by": rule.observed_by}
+        if not rule.assessable:
+            out["not_assessable"] = rule.reason
         if args.start:
             due = rule.due_date(args.start, default_calendar(), args.applies_to)
             out["due"] = None if due is None else {"date": due.date.isoformat(), "fallback_used": due.fallback_used}

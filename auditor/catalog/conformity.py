@@ -199,6 +199,9 @@ def looser_deadline(unit: DeadlineRule, nat: DeadlineRule, cal: Optional[Working
     elif nat.kind == "deadline_before" and unit.kind == nat.kind:
         if _amount_looser(unit, nat, cal, False):
             return f"{_amt(unit)} before the event, national {_amt(nat)}"
+    elif nat.kind == "after_period" and unit.kind == nat.kind and unit.period == nat.period:
+        if _amount_looser(unit, nat, cal, True):
+            return f"{_amt(unit)} after the {nat.period} period ends, national {_amt(nat)}"
     elif nat.kind == "periodic" and unit.kind == "periodic":
         if unit.amount and nat.amount and unit.amount > nat.amount:
             return f"updated every {unit.amount} months, national every {nat.amount}"
@@ -227,6 +230,15 @@ def diff_unit_catalog(unit_catalog: UnitCatalog, catalog: Catalog, domain: Optio
     """
     if level is not None and level not in LEVELS:
         raise CatalogError(f"unknown level {level!r}", where="level", hint="use 县级 or 乡级")
+    findings: list[ConformityFinding] = []
+    for dom, rows in rows_by_domain(unit_catalog, catalog, domain, threshold=threshold).items():
+        findings += _diff_domain(unit_catalog, rows, catalog.by_domain(dom), dom, level, calendar, threshold)
+    return findings
+
+
+def rows_by_domain(unit_catalog: UnitCatalog, catalog: Catalog, domain: Optional[str] = None, *,
+                   threshold: float = THRESHOLD) -> dict[str, list[UnitRow]]:
+    """The unit's rows grouped by the national domain they belong to (see diff_unit_catalog)."""
     forced = None
     if domain is not None:
         forced = _resolve_domain(domain, catalog)
@@ -253,10 +265,7 @@ def diff_unit_catalog(unit_catalog: UnitCatalog, catalog: Catalog, domain: Optio
         groups.setdefault(guess, []).extend(rows)
     if forced is not None and forced not in groups:
         groups[forced] = []
-    findings: list[ConformityFinding] = []
-    for dom, rows in groups.items():
-        findings += _diff_domain(unit_catalog, rows, catalog.by_domain(dom), dom, level, calendar, threshold)
-    return findings
+    return groups  # type: ignore[return-value]
 
 
 def _finding(rule: str, uc: UnitCatalog, dom: str, message: str, row: UnitRow | None = None,

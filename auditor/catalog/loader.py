@@ -21,7 +21,7 @@ from auditor.catalog.workdays import load_holidays
 from auditor.errors import CatalogError, ConfigError
 from auditor.yamlio import load_yaml
 
-RESERVED = {"catalog.yaml", "channels.yaml", "holidays.yaml"}
+RESERVED = {"catalog.yaml", "channels.yaml", "holidays.yaml", "column_synonyms.yaml"}
 
 
 def _domain_files(path: Path) -> list[Path]:

@@ -15,9 +15,9 @@ from auditor.errors import AuditorError
 
 
 def _factory(args: argparse.Namespace):  # noqa: ANN202
-    from auditor.store.db import open_db, resolve_db_url
+    from auditor.store.db import open_db, require_existing_db
 
-    url = resolve_db_url(getattr(args, "db", None))
+    url = require_existing_db(getattr(args, "db", None))  # every harvest command here works on stored data
     return open_db(url), url
 
 

@@ -65,7 +65,8 @@ from auditor.harvest.items import (
     SiteProbeItem,
 )
 from auditor.store.db import open_db
-from auditor.store.models import Attachment, Channel, ColumnHealth, CrawlRun, Item, ItemListing, LinkCheck, Site
+from auditor.store.models import (Attachment, Channel, ColumnHealth, CrawlRun, Item, ItemListing, LinkCheck, Site,
+                                  SiteProbe)
 from auditor.store.models_harvest import PageFetch, PageSnapshot
 
 BLOCK_STATUSES = {401, 403, 429}
@@ -163,6 +164,7 @@ class RegistrySpider(scrapy.Spider):
         self.page_validators: dict[str, tuple[str | None, str | None, int]] = {}  # list/feed -> (+snapshot)
         self.stored_attachments: dict[str, list[str]] = {}
         self.done_details: set[str] = set()  # resume: detail pages this run already has
+        self.probed_sites: dict[str, int] = {}  # resume: probes this run already made, per site
         self.robots_ignore: dict[str, str] = {}
         self.probe_sites: list[Site] = []
         self.sites: list[Site] | None = None
@@ -215,13 +217,15 @@ class RegistrySpider(scrapy.Spider):
             return
         factory = self._session_factory()
         with factory() as session:
+            if self.settings.getbool("AUDITOR_INCREMENTAL", True) or self.settings.getbool("AUDITOR_RESUME"):
+                # 304 details and details a resumed run already stored keep their attachments checked
+                for url, att in session.execute(select(Item.canonical_url, Attachment.url)
+                                                .join(Attachment, Attachment.item_id == Item.id)):
+                    self.stored_attachments.setdefault(url, []).append(att)
             if self.settings.getbool("AUDITOR_INCREMENTAL", True):
                 rows = session.execute(select(Item.canonical_url, Item.etag, Item.last_modified).where(
                     Item.fetched_at.is_not(None), Item.http_status == 200))
                 self.validators = {u: (e, m) for u, e, m in rows if e or m}
-                for url, att in session.execute(select(Item.canonical_url, Attachment.url)
-                                                .join(Attachment, Attachment.item_id == Item.id)):
-                    self.stored_attachments.setdefault(url, []).append(att)
                 rows = session.execute(select(PageFetch.canonical_url, PageFetch.etag, PageFetch.last_modified,
                                               PageFetch.snapshot_id)
                                        .where(PageFetch.kind.in_(("list", "feed")), PageFetch.snapshot_id.is_not(None),
@@ -242,6 +246,8 @@ class RegistrySpider(scrapy.Spider):
                         self.done_details.add(canonical_url(url))
                     else:
                         self.attachments_checked.add(url)
+                for site_id in session.scalars(select(SiteProbe.site_id).where(SiteProbe.crawl_run_id == self.run_id)):
+                    self.probed_sites[site_id] = self.probed_sites.get(site_id, 0) + 1
 
     def _load_known(self, session) -> None:  # noqa: ANN001
         """What earlier crawls established: listings per channel, fetched items, columns read whole."""
@@ -333,7 +339,11 @@ class RegistrySpider(scrapy.Spider):
         site_ids = {c.site_id for c in channels}
         platforms = {s.id: s.platform for s in sites}
         requests: list[scrapy.Request] = []
-        self.probe_sites = [s for s in sites if s.id in site_ids and self._claim(f"probe:{s.id}")]
+        # a resumed run makes only the probe rounds the stopped session did not
+        self.probe_sites = [s for s in sites if s.id in site_ids and self.probed_sites.get(s.id, 0) < self.probe_rounds
+                            and self._claim(f"probe:{s.id}")]
+        if self.probe_sites and self.probed_sites:
+            self.probe_rounds -= min(self.probed_sites.get(s.id, 0) for s in self.probe_sites)
         for site in self.probe_sites:
             requests.append(self._probe_request(site, 1))
         self.probe_rounds_done = 1
@@ -666,6 +676,9 @@ class RegistrySpider(scrapy.Spider):
         key = canonical_url(url)
         if key in self.done_details:
             self.crawler.stats.inc_value("resume/details_skipped")
+            # a kill between the detail and its attachment checks: check what this run has not yet
+            for att in self.stored_attachments.get(key, []):
+                yield from self._check_attachment(att, state.site_id, url)
             return
         if key in self.rotated:  # already asked for tonight (revalidation share)
             return

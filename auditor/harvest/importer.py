@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from auditor.catalog.channels import normalise_channel
 from auditor.errors import AuditorError, CatalogError
 from auditor.harvest.adapters.feed import feed_date
 from auditor.harvest.canonical import canonical_url
+from auditor.harvest.ownership import describe_units, item_owners
 from auditor.store.models import Channel, Item, ItemListing, Unit
 
 REQUIRED = ("title",)
@@ -54,21 +56,23 @@ def import_items(session: Session, csv_path: Path, unit_id: str, channel_name: s
         known = ", ".join(sorted(session.scalars(select(Unit.id).where(Unit.kind.in_(("department", "subdistrict"))))))
         raise AuditorError(f"unknown unit {unit_id!r}", where="--unit",
                            hint=f"known units: {known}" if known else "sync the registry first (auditor crawl)")
-    try:
-        text = csv_path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = csv_path.read_text(encoding="gb18030")  # spreadsheets saved on Chinese Windows
+    text = _read_text(csv_path)
     reader = csv.DictReader(text.splitlines())
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise AuditorError(f"not a readable CSV file ({exc})", where=f"{csv_path}:1",
+                           hint="save the sheet as CSV (UTF-8) with a header line") from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise AuditorError(f"missing column(s) {', '.join(missing)}", where=f"{csv_path}:1",
                            hint=f"the header must name {', '.join(KNOWN)}")
     rows = []
     codes: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in _rows(reader, csv_path, len(header)):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         where = f"{csv_path}:{line}"
+        _check_url(row.get("url") or "", where)
         if not row.get("title"):
             raise AuditorError("empty title", where=where, hint="every row needs the item's title")
         date_text = row.get("publish_date") or ""
@@ -78,7 +82,7 @@ def import_items(session: Session, csv_path: Path, unit_id: str, channel_name: s
                                hint="write it as YYYY-MM-DD (or leave it empty for an undated item)")
         code = _code(row.get("channel") or channel_name, where)
         codes.setdefault(code, line)
-        rows.append((row, when, date_text))
+        rows.append((row, when, date_text, line))
     if len(codes) > 1:
         lines = ", ".join(f"{c} (line {n})" for c, n in codes.items())
         raise AuditorError(f"rows name different channels: {lines}", where=str(csv_path),
@@ -98,13 +102,22 @@ def import_items(session: Session, csv_path: Path, unit_id: str, channel_name: s
                            where=str(csv_path), hint="check the channel column or --channel")
     new = updated = 0
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    for row, when, date_text in rows:
+    for row, when, date_text, line in rows:
         url = row.get("url") or ""
         if not url:  # an offline item: a stable identity from channel, title and date
             digest = hashlib.sha1(f"{channel.id}|{row['title']}|{date_text}".encode()).hexdigest()[:16]
             url = f"import://{unit_id}/{digest}"
         key = canonical_url(url) if "://" in url and not url.startswith("import://") else url
         item = session.scalar(select(Item).where(Item.canonical_url == key))
+        if item is not None:
+            # an item belongs to the unit whose channel listed it: an import for one unit never rewrites
+            # (or lists on its channel) an item of another unit
+            owners = item_owners(session, item.id) - {unit_id}
+            if owners:
+                session.rollback()
+                raise AuditorError(f"url {url[:200]!r} is an item of {describe_units(session, owners)}, "
+                                   f"not of {unit_id}", where=f"{csv_path}:{line}",
+                                   hint="import only the unit's own items; nothing was imported")
         if item is None:
             item = Item(canonical_url=key, site_id=None, title=row["title"], list_title=row["title"],
                         body_excerpt="", provenance={})
@@ -129,3 +142,51 @@ def import_items(session: Session, csv_path: Path, unit_id: str, channel_name: s
             listing.list_date_text = date_text or None
     session.commit()
     return ImportResult(channel.id, code, created, new, updated)
+
+
+def _read_text(csv_path: Path) -> str:
+    """The file as text: UTF-8 (with or without BOM) or GB18030; a binary file is refused."""
+    data = csv_path.read_bytes()
+    if b"\x00" in data[:65536]:
+        raise AuditorError("binary file, not a CSV (it contains NUL bytes)", where=str(csv_path),
+                           hint="export the sheet as CSV (UTF-8): title,url,publish_date,channel")
+    for encoding in ("utf-8-sig", "gb18030"):  # gb18030: spreadsheets saved on Chinese Windows
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise AuditorError("not a text file in UTF-8 or GB18030", where=str(csv_path),
+                       hint="export the sheet as CSV (UTF-8)")
+
+
+def _rows(reader: csv.DictReader, csv_path: Path, width: int):  # noqa: ANN202 - (line, row) pairs
+    """The data rows with their line numbers; a row with more or fewer fields than the header is refused."""
+    line = 1
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise AuditorError(f"unreadable CSV row ({exc})", where=f"{csv_path}:{reader.line_num}",
+                               hint="check the quotes on that line") from None
+        line = reader.line_num
+        fields = len([k for k in raw if k is not None]) + len(raw.get(None) or [])
+        missing = sum(1 for k, v in raw.items() if k is not None and v is None)
+        if None in raw or missing:
+            got = fields - missing
+            raise AuditorError(f"row has {got} field(s), the header has {width}", where=f"{csv_path}:{line}",
+                               hint="every row needs the same columns as the header (quote values with commas)")
+        yield line, raw
+
+
+def _check_url(url: str, where: str) -> None:
+    """Only http(s) URLs (or none, for an offline item): never javascript:, data:, file: …"""
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or len(url) > 1000 \
+            or any(ord(c) < 0x20 for c in url):
+        raise AuditorError(f"not an http(s) URL: {url[:100]!r}", where=where,
+                           hint="give the page's http:// or https:// address, or leave url empty for an "
+                                "offline item")

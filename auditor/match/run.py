@@ -6,6 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditor.catalog.models import Catalog, CatalogEntry
+from auditor.catalog.workdays import WorkingCalendar
+from auditor.catalog.yardstick import CatalogRef, Yardstick, load_yardstick
 from auditor.match.learn import Lesson, learn
 from auditor.match.matcher import ItemView, Matcher, Thresholds
 from auditor.store.models import Channel, Item, ItemListing, Match, ReviewDecision, Unit
@@ -21,6 +23,23 @@ def unit_entries(catalog: Catalog, unit: Unit) -> list[CatalogEntry]:
         return []
     domains = set(unit.domains_lead or []) | set(unit.domains_share or [])
     return [e for e in catalog.for_unit(domains, level) if e.mode == "主动"]
+
+
+def unit_yardstick(catalog: Catalog, unit: Unit, cal: WorkingCalendar | None = None) -> Yardstick:
+    """What a stored unit is held to: its own published catalog (registry `catalog:`) or the national rows."""
+    level = CATALOG_LEVEL.get(unit.level, "")
+    return load_yardstick(catalog, unit_entries(catalog, unit), CatalogRef.from_json(unit.catalog), unit.id, level,
+                          cal)
+
+
+def unit_obligations(catalog: Catalog, unit: Unit) -> list[CatalogEntry]:
+    """The entries a stored unit is judged against (its yardstick's obligation list)."""
+    return unit_yardstick(catalog, unit).entries
+
+
+def build_yardsticks(session: Session, catalog: Catalog, cal: WorkingCalendar | None = None) -> dict[str, Yardstick]:
+    """unit id → yardstick, for every scored unit."""
+    return {u.id: unit_yardstick(catalog, u, cal) for u in scored_units(session)}
 
 
 def scored_units(session: Session) -> list[Unit]:
@@ -85,12 +104,18 @@ def _lessons(session: Session, decisions: list[ReviewDecision]) -> list[Lesson]:
     return lessons
 
 
-def run_matching(session: Session, catalog: Catalog, audit_run_id: int, thresholds: Thresholds) -> int:
-    """Write this audit run's matches; returns how many items were matched (accepted or confirmed)."""
+def run_matching(session: Session, catalog: Catalog, audit_run_id: int, thresholds: Thresholds,
+                 yardsticks: dict[str, Yardstick] | None = None) -> int:
+    """Write this audit run's matches; returns how many items were matched (accepted or confirmed).
+
+    yardsticks: each unit's obligation list (built from the stored units when not given)."""
     matcher = Matcher(thresholds)
     accepted = 0
+    if yardsticks is None:
+        yardsticks = build_yardsticks(session, catalog)
     for unit in scored_units(session):
-        entries = unit_entries(catalog, unit)
+        y = yardsticks.get(unit.id)
+        entries = y.entries if y is not None else unit_entries(catalog, unit)
         views = _views(session, unit)
         decisions = _decisions(session, unit.id)
         by_item: dict[int, ReviewDecision] = {d.item_id: d for d in decisions if d.item_id is not None}

@@ -21,9 +21,9 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     from auditor.report.history import attach_match_eval
     from auditor.report.pdf import html_to_pdf, write_pdf
     from auditor.report.render import print_document
-    from auditor.store.db import open_db
+    from auditor.store.db import open_existing_db
 
-    factory = open_db(args.db)
+    factory = open_existing_db(args.db)
     with factory() as session:
         run_id = resolve_audit_run(session, args.run)
         ctx = build_report_context(session, run_id)

@@ -153,6 +153,7 @@ def _unit_row(u: Unit, overall: Score | None, dims: dict[str, float], counts: di
         "dims": {d: dims.get(d) for d in L.DIMENSION_ORDER},
         "dim_cls": {d: heat_class(dims.get(d)) for d in L.DIMENSION_ORDER},
         "counts": counts, "previous": None,
+        "yardstick": details.get("yardstick") or {"source": "national", "label": "国家标准目录"},
     }
 
 

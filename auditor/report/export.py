@@ -45,14 +45,14 @@ def _scores(ctx: dict[str, Any]) -> Table:
     dims = [d["code"] for d in ctx["dimensions"]]
     head = ["单位编码", "单位", "层级", "总分", "等级", "排名", "同层级排名单位数",
             *[L.DIMENSIONS[d] for d in dims], "问题数", "未公开", "逾期", "未注明日期", "渠道缺失",
-            "网站健康问题", "无法核实", "扣分合计", "上次总分", "较上次", "已整改"]
+            "网站健康问题", "无法核实", "扣分合计", "上次总分", "较上次", "已整改", "评估依据"]
     rows = []
     for u in ctx["units"]:
         c, p = u["counts"], u["previous"] or {}
         rows.append([u["id"], u["name"], u["level"], u["score"], u["grade"], u["rank"], u["rank_of"],
                      *[u["dims"][d] for d in dims], c["defects"], c["missing"], c["late"], c["undated"],
                      c["channel_gap"], c["site_health"], c["unverified"], c["points_lost"],
-                     p.get("score"), p.get("delta"), p.get("resolved")])
+                     p.get("score"), p.get("delta"), p.get("resolved"), u["yardstick"]["label"]])
     return head, rows
 
 

@@ -67,9 +67,9 @@ def _latest(factory, run: int | None) -> int:  # noqa: ANN001
 
 def run_upcoming(args: argparse.Namespace) -> int:
     from auditor.scoring.upcoming import upcoming_obligations
-    from auditor.store.db import open_db
+    from auditor.store.db import open_existing_db
 
-    factory = open_db(args.db)
+    factory = open_existing_db(args.db)
     run_id = _latest(factory, args.run)
     with factory() as session:
         rows = upcoming_obligations(session, run_id, args.unit)
@@ -85,9 +85,9 @@ def run_upcoming(args: argparse.Namespace) -> int:
 
 def run_deltas(args: argparse.Namespace) -> int:
     from auditor.scoring.history import score_deltas
-    from auditor.store.db import open_db
+    from auditor.store.db import open_existing_db
 
-    factory = open_db(args.db)
+    factory = open_existing_db(args.db)
     run_id = _latest(factory, args.run)
     with factory() as session:
         rows = score_deltas(session, run_id)

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from auditor.catalog.models import Catalog, CatalogEntry
 from auditor.catalog.workdays import WorkingCalendar
-from auditor.match.run import scored_units, unit_entries
+from auditor.catalog.yardstick import Yardstick
+from auditor.match.run import build_yardsticks, scored_units
 from auditor.scoring.rules import Scheme
 from auditor.store.models import (
     Channel,
@@ -74,6 +75,9 @@ class AuditContext:
     links: list[LinkCheck]  # link checks of the latest crawl run
     evidence: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (unit, entry) -> offline codes
     unit_catalogs: dict[str, str] = field(default_factory=dict)  # unit id -> its published catalog file
+    # unit id -> what it is held to (its own published catalog or the national rows); `entries` is
+    # each yardstick's obligation list
+    yardsticks: dict[str, Yardstick] = field(default_factory=dict)
 
     @property
     def latest_crawl(self) -> CrawlRun | None:
@@ -82,11 +86,14 @@ class AuditContext:
 
 def build_context(session: Session, catalog: Catalog, scheme: Scheme, cal: WorkingCalendar, as_of: date,
                   audit_run_id: int, crawl_run_ids: list[int],
-                  unit_catalogs: dict[str, str] | None = None) -> AuditContext:
+                  unit_catalogs: dict[str, str] | None = None,
+                  yardsticks: dict[str, Yardstick] | None = None) -> AuditContext:
     crawl_runs = [session.get(CrawlRun, i) for i in crawl_run_ids]
     crawl_runs = [r for r in crawl_runs if r is not None]
     latest = crawl_runs[0].id if crawl_runs else -1
     units = scored_units(session)
+    if yardsticks is None:
+        yardsticks = build_yardsticks(session, catalog, cal)
     channels: dict[str, list[Channel]] = defaultdict(list)
     for ch in session.scalars(select(Channel).where(Channel.active.is_(True)).order_by(Channel.id)):
         channels[ch.unit_id].append(ch)
@@ -123,8 +130,10 @@ def build_context(session: Session, catalog: Catalog, scheme: Scheme, cal: Worki
     links = list(session.scalars(select(LinkCheck).where(LinkCheck.crawl_run_id == latest)))
     return AuditContext(
         session=session, catalog=catalog, scheme=scheme, cal=cal, as_of=as_of, audit_run_id=audit_run_id,
-        crawl_runs=crawl_runs, units=units, entries={u.id: unit_entries(catalog, u) for u in units},
+        crawl_runs=crawl_runs, units=units, entries={u.id: yardsticks[u.id].entries for u in units},
         channels=channels, health=health, matches=matches, items=items, listings=listings,
         not_applicable=not_applicable, sites={s.id: s for s in session.scalars(select(Site))}, probes=probes,
         links=links, evidence=dict(evidence),
-        unit_catalogs=dict(scheme.checks.conformity.unit_catalogs) | dict(unit_catalogs or {}))
+        unit_catalogs={uid: y.ref.file for uid, y in yardsticks.items() if y.ref is not None}
+        | dict(scheme.checks.conformity.unit_catalogs) | dict(unit_catalogs or {}),
+        yardsticks=yardsticks)

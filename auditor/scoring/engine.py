@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 import auditor
 from auditor.catalog.models import Catalog
 from auditor.catalog.workdays import WorkingCalendar
+from auditor.catalog.yardstick import Yardstick
 from auditor.match.matcher import Thresholds
-from auditor.match.run import run_matching
+from auditor.match.run import build_yardsticks, run_matching
 from auditor.scoring.aggregate import Aggregate, aggregate
 from auditor.scoring.checks import CheckResult
 from auditor.scoring.checks.channels import check_channels
@@ -65,8 +66,10 @@ def window_runs(scheme: Scheme) -> int:
     return max(scheme.checks.completeness.healthy_runs, scheme.checks.site_health.monitoring_runs)
 
 
-def _snapshot_catalog(session: Session, catalog: Catalog) -> None:
-    for e in catalog.entries:
+def _snapshot_catalog(session: Session, catalog: Catalog, yardsticks: dict[str, Yardstick] | None = None) -> None:
+    """The catalog rows this run judged against, plus the local additions of unit catalogs."""
+    local = [e for y in (yardsticks or {}).values() for e in y.entries if e.id in set(y.local)]
+    for e in [*catalog.entries, *local]:
         row = session.get(CatalogEntryRow, e.id) or CatalogEntryRow(id=e.id)
         row.catalog_version, row.domain, row.level1, row.level2 = catalog.version, e.domain, e.level1, e.level2
         row.time_limit, row.mode, row.levels = e.time_limit, e.mode, list(e.levels)
@@ -75,8 +78,13 @@ def _snapshot_catalog(session: Session, catalog: Catalog) -> None:
 
 
 def run_checks(ctx: AuditContext) -> dict[str, CheckResult]:
-    """Every enabled check of the rule set, keyed by check type."""
-    return {name: CHECKS[name](ctx) for name in ctx.scheme.checks.enabled()}
+    """Every enabled check of the rule set, keyed by check type. A unit audited against its own catalog
+    (registry `catalog:`) always gets the conformity check: deleting a 二级事项 stays a finding."""
+    names = ctx.scheme.checks.enabled()
+    if "conformity" not in names and any(y.ref is not None for y in ctx.yardsticks.values()):
+        ctx.unit_catalogs = {uid: y.ref.file for uid, y in ctx.yardsticks.items() if y.ref is not None}
+        names = [n for n in CHECK_DIMENSION if n in names or n == "conformity"]
+    return {name: CHECKS[name](ctx) for name in names}
 
 
 def by_dimension(results: dict[str, CheckResult]) -> dict[str, CheckResult]:
@@ -108,10 +116,12 @@ def run_audit(session: Session, catalog: Catalog, scheme: Scheme, cal: WorkingCa
     session.add(run)
     session.commit()
     try:
-        _snapshot_catalog(session, catalog)
-        run_matching(session, catalog, run.id, Thresholds(scheme.matching.accept, scheme.matching.review))
+        yardsticks = build_yardsticks(session, catalog, cal)
+        _snapshot_catalog(session, catalog, yardsticks)
+        run_matching(session, catalog, run.id, Thresholds(scheme.matching.accept, scheme.matching.review),
+                     yardsticks)
         session.flush()
-        ctx = build_context(session, catalog, scheme, cal, as_of, run.id, crawl_run_ids, unit_catalogs)
+        ctx = build_context(session, catalog, scheme, cal, as_of, run.id, crawl_run_ids, unit_catalogs, yardsticks)
         results = run_checks(ctx)
         dims = by_dimension(results)
         agg = aggregate(ctx, dims)
@@ -160,7 +170,8 @@ def _store(session: Session, ctx: AuditContext, run: AuditRun, results: dict[str
         session.add(Score(audit_run_id=run.id, unit_id=unit.id,
                           score=round(us.overall, 2) if us.overall is not None else -1, rank=ranks.get(unit.id),
                           details={"grade": us.grade, "level": unit.level, "scored": us.overall is not None,
-                                   "scheme": ctx.scheme.name} | us.details))
+                                   "scheme": ctx.scheme.name} | us.details
+                          | ({"yardstick": ctx.yardsticks[unit.id].to_json()} if unit.id in ctx.yardsticks else {})))
     drafts: list[FindingDraft] = [f for res in results.values() for f in res.findings]
     history = record_history(session, ctx, run, drafts, {u: s.overall for u, s in agg.units.items()})
     counts: dict[str, int] = defaultdict(int)

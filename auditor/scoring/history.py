@@ -29,7 +29,7 @@ from auditor.store.models import AuditRun, Finding, ReviewDecision, Score
 from auditor.store.models_scoring import ResolvedFinding, ScoreDelta
 
 LATE_RULES = {"late", "undated", "periodic_overdue", "annual_late", "withdrawn"}
-OBLIGATION_RULES = {"period_missed", "annual_missed"}
+OBLIGATION_RULES = {"period_missed", "annual_missed", "after_period_missed"}
 
 
 def previous_run(session: Session, run: AuditRun) -> AuditRun | None:

@@ -41,8 +41,8 @@ CHECK_DIMENSION: dict[str, str] = {
 RULES_BY_CHECK: dict[str, tuple[str, ...]] = {
     "completeness": ("missing", "unverified", "offline_only", "offline_evidence"),
     "conformity": ("catalog_conformity",),
-    "timeliness": ("late", "undated", "no_anchor"),
-    "periodic": ("period_missed", "periodic_overdue", "annual_missed", "annual_late"),
+    "timeliness": ("late", "undated", "no_anchor", "not_assessable"),
+    "periodic": ("period_missed", "periodic_overdue", "annual_missed", "annual_late", "after_period_missed"),
     "persistence": ("withdrawn", "persistence_unverified"),
     "channels": ("channel_gap", "channel_unverified", "channel_offline"),
     "site_health": ("site_unreachable", "site_blocked", "home_stale", "stale_column", "blank_column", "dead_link",

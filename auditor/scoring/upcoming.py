@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -67,6 +67,15 @@ def compute_upcoming(ctx: AuditContext) -> list[Obligation]:
                 if due is not None:
                     add(unit.id, entry, "periodic", due.date, f"定期更新到期：{entry.level2}（{entry.time_limit}）",
                         {"last_update": dates[-1].isoformat(), "rule": rule.to_json()})
+            if rule.kind == "after_period" and rule.period and rule.amount is not None:
+                # the period that ended last and the current one: each is due a fixed time after its end
+                current = period_bounds(rule.period, ctx.as_of)
+                for start, end in (period_bounds(rule.period, current[0] - timedelta(days=1)), current):
+                    due = rule.due_date(end, ctx.cal)
+                    if due is not None and not any(end < d for d in dates):
+                        add(unit.id, entry, "after_period", due.date, f"{period_label(rule.period, start)}信息待公开："
+                            f"{entry.level2}（{entry.time_limit}）",
+                            {"period": {"start": start.isoformat(), "end": end.isoformat()}, "rule": rule.to_json()})
             if rule.kind == "annual" and rule.fixed_date:
                 month, day = map(int, rule.fixed_date.split("-"))
                 due_d = date(ctx.as_of.year, month, day)

@@ -41,6 +41,8 @@ class Unit(Base):
     domains_lead: Mapped[list[Any]] = mapped_column(JSON, default=list)
     domains_share: Mapped[list[Any]] = mapped_column(JSON, default=list)
     contact: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the unit's own published catalog {file, url, date} (registry `catalog:`); None: national rows apply
+    catalog: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, default=None)
 
     channels: Mapped[list["Channel"]] = relationship(back_populates="unit", cascade="all, delete-orphan")
 

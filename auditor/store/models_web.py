@@ -6,6 +6,10 @@
   finding's stable ``key`` and unit, so the state survives re-scoring runs.
 - ``web_audit_log``: every decision taken in the workspace (who, when, before, after), so each can be
   traced and undone.
+- ``web_login_attempts``: every login attempt (account, address, success), for throttling (issue 15).
+
+``web_users.session_version`` is copied into each session at login; logging out, a password reset and
+deactivating the account increment it, which ends every session of the account (issue 15).
 """
 
 from __future__ import annotations
@@ -41,6 +45,19 @@ class WebUser(Base):
     display_name: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class LoginAttempt(Base):
+    """One login attempt: which account name was tried, from which address, whether it succeeded."""
+
+    __tablename__ = "web_login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=False)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    ok: Mapped[bool] = mapped_column(Boolean)
 
 
 class FindingState(Base):

@@ -60,6 +60,7 @@ def sync_registry(session: Session, registry: Registry) -> None:
         unit.name, unit.kind, unit.level = spec.name, spec.kind, spec.level
         unit.domains_lead, unit.domains_share = list(spec.domains.lead), list(spec.domains.share)
         unit.contact = spec.contact.model_dump(exclude_none=True)
+        unit.catalog = spec.catalog.model_dump(mode="json") if spec.catalog else None
         session.add(unit)
     wanted = _wanted_channels(registry)
     for site in registry.sites:

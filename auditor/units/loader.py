@@ -38,6 +38,11 @@ def validate_registry(path: Path, known_domains: set[str] | None = None) -> list
                     loc = ("units", i, "channels", j, "columns", k, "platform")
                     problems.append(f"{path}:{doc.line_of(loc)}: {'.'.join(map(str, loc))}: unknown platform "
                                     f"{col.platform!r} (known: {', '.join(sorted(adapters))})")
+    for i, unit in enumerate(reg.units):
+        if unit.catalog is not None and not (Path(path).parent / unit.catalog.file).is_file():
+            line = doc.line_of(("units", i, "catalog"))
+            problems.append(f"{path}:{line}: units.{i}.catalog: file {unit.catalog.file!r} not found "
+                            f"(relative to the registry: {Path(path).parent / unit.catalog.file})")
     if known_domains is not None:
         for i, unit in enumerate(reg.units):
             for part in ("lead", "share"):
@@ -55,4 +60,7 @@ def load_registry(path: Path, known_domains: set[str] | None = None) -> Registry
         raise RegistryError("invalid units registry:\n  " + "\n  ".join(problems),
                             hint="fix the listed keys; see README 'Units registry'")
     doc = load_yaml(Path(path), "units registry")
-    return Registry.model_validate(doc.data)
+    reg = Registry.model_validate(doc.data)
+    units = [u.model_copy(update={"catalog": u.catalog.model_copy(update={
+        "file": str((Path(path).parent / u.catalog.file).resolve())})}) if u.catalog else u for u in reg.units]
+    return reg.model_copy(update={"units": units})

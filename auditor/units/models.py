@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import datetime as _dt
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 UnitLevel = Literal["区级", "乡级"]
 CATALOG_LEVEL = {"区级": "县级", "乡级": "乡级"}
@@ -95,6 +96,19 @@ class Domains(Strict):
         return list(dict.fromkeys([*self.lead, *self.share]))
 
 
+class UnitCatalogRef(Strict):
+    """The unit's own published 标准目录, the yardstick it is audited against.
+
+    `file`: XLSX, CSV or the saved HTML page (as `auditor catalog diff` reads them), relative to the
+    registry file. URLs are not fetched: save the published page and name it here, with `url:` for
+    where it was published and `date:` for when (both shown on the scorecard).
+    """
+
+    file: str = Field(min_length=1)
+    url: HttpUrl | None = None
+    date: _dt.date | None = None
+
+
 class UnitSpec(Strict):
     id: str = Field(pattern=r"^[a-z0-9_-]+$")
     name: str
@@ -103,6 +117,17 @@ class UnitSpec(Strict):
     domains: Domains = Field(default_factory=Domains)
     contact: Contact = Field(default_factory=Contact)
     channels: list[ChannelSpec] = Field(default_factory=list)
+    catalog: UnitCatalogRef | None = None  # its own published catalog; None: the national rows apply
+
+    @field_validator("catalog", mode="before")
+    @classmethod
+    def _catalog_shorthand(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            if v.strip().lower().startswith(("http://", "https://")):
+                raise ValueError("a catalog URL is not fetched: save the published page and write "
+                                 "catalog: {file: SAVED.html, url: " + v.strip() + "}")
+            return {"file": v}
+        return v
 
     @property
     def catalog_level(self) -> str:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from auditor.errors import AuditorError
 from auditor.store.models import Unit
-from auditor.store.models_web import ROLES, WebUser
+from auditor.store.models_web import ROLES, LoginAttempt, WebUser
 
 _hasher = PasswordHasher()
 # A hash of a random password, verified against when the username is unknown so that a failed login
@@ -67,8 +68,10 @@ def create_user(session: Session, username: str, password: str, role: str, unit_
     if user is not None and not replace:
         raise AuditorError(f"user {username!r} exists")
     if user is None:
-        user = WebUser(username=username, created_at=_now())
+        user = WebUser(username=username, created_at=_now(), session_version=1)
         session.add(user)
+    else:
+        end_sessions(user)  # a reset password (or role, or unit) ends every session opened with the old one
     user.password_hash = hash_password(password)
     user.role, user.unit_id, user.display_name, user.active = role, unit_id, display_name, True
     session.flush()
@@ -93,3 +96,50 @@ def create_demo_accounts(session: Session) -> list[tuple[str, str, str, str | No
                     min_length=1)
     session.commit()
     return accounts
+
+
+# ---------------------------------------------------------------------------- sessions
+def end_sessions(user: WebUser) -> None:
+    """Invalidate every session of the account: each carries the version it was opened with."""
+    user.session_version = (user.session_version or 1) + 1
+
+
+def deactivate_user(session: Session, user: WebUser) -> None:
+    """Account removal: the account can no longer log in and every open session of it ends."""
+    user.active = False
+    end_sessions(user)
+    session.flush()
+
+
+# ---------------------------------------------------------------------------- login throttling
+@dataclass(frozen=True)
+class Throttle:
+    """Failed logins allowed within the window, per account (since its last success) and per address."""
+
+    per_account: int = 5
+    per_address: int = 20
+    window_seconds: int = 15 * 60
+
+
+def login_blocked(session: Session, username: str, address: str, throttle: Throttle,
+                  now: datetime | None = None) -> str | None:
+    """'account' or 'address' when that one has used up its failed attempts in the window, else None."""
+    now = now or _now()
+    cutoff = now - timedelta(seconds=throttle.window_seconds)
+    last_ok = session.scalar(select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username,
+                                                                      LoginAttempt.ok.is_(True)))
+    since = max(cutoff, last_ok) if last_ok else cutoff
+    failed = session.scalar(select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.username == username, LoginAttempt.ok.is_(False), LoginAttempt.at > since)) or 0
+    if failed >= throttle.per_account:
+        return "account"
+    failed = session.scalar(select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.address == address, LoginAttempt.ok.is_(False), LoginAttempt.at > cutoff)) or 0
+    if failed >= throttle.per_address:
+        return "address"
+    return None
+
+
+def record_attempt(session: Session, username: str, address: str, ok: bool) -> None:
+    session.add(LoginAttempt(at=_now(), username=username[:64], address=address[:64], ok=ok))
+    session.flush()

@@ -20,7 +20,8 @@ from auditor.errors import AuditorError
 from auditor.harvest.canonical import canonical_url
 from auditor.harvest.extract import extract_detail
 from auditor.harvest.extract.model import JSON_SCALAR_FIELDS
-from auditor.match.run import unit_entries
+from auditor.match.run import unit_obligations
+from auditor.harvest.ownership import describe_units, item_owners
 from auditor.store.models import (
     Attachment,
     AuditRun,
@@ -34,7 +35,7 @@ from auditor.store.models import (
     Unit,
 )
 from auditor.store.models_web import FINDING_STATES, AuditLogEntry, FindingState, WebUser
-from auditor.web.security import fetch_url, store_upload
+from auditor.web.security import FetchPolicy, check_url, fetch_url, store_upload
 
 QUEUES = {
     "missing": "未公开",
@@ -44,7 +45,9 @@ QUEUES = {
 }
 DECISION_LABELS = {"confirm": "确认匹配", "reject": "否定匹配", "relink": "改链", "not_applicable": "无此事项"}
 ACTION_LABELS = {**DECISION_LABELS, "evidence": "上传佐证", "finding_state": "整改状态", "undo": "撤销",
-                 "refetch": "重新抓取", "rescore": "重新评分", "user": "账号", "login": "登录"}
+                 "refetch": "重新抓取", "rescore": "重新评分", "user": "账号", "login": "登录", "logout": "退出登录",
+                 "login_failed": "登录失败", "login_throttled": "登录受限", "user_deactivate": "停用账号",
+                 "password": "修改密码", "password_failed": "修改密码失败"}
 
 
 class Forbidden(AuditorError):
@@ -115,7 +118,7 @@ def get_match(session: Session, user: WebUser, match_id: int) -> Match:
 
 def entry_of(catalog: Catalog, unit: Unit, entry_id: str) -> CatalogEntry:
     """The entry, which must be one the unit is judged against."""
-    for e in unit_entries(catalog, unit):
+    for e in unit_obligations(catalog, unit):
         if e.id == entry_id:
             return e
     raise Invalid("该单位的标准目录中没有这个事项", where=entry_id[:100])
@@ -126,6 +129,17 @@ def log(session: Session, user: WebUser, unit_id: str | None, action: str, targe
         before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, reason: str = "") -> AuditLogEntry:
     entry = AuditLogEntry(at=now(), actor=user.username, role=user.role, unit_id=unit_id, action=action,
                           target=target, before=before or {}, after=after or {}, reason=reason)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def log_anonymous(session: Session, username: str, user: WebUser | None, action: str,
+                  after: dict[str, Any]) -> AuditLogEntry:
+    """A login attempt that did not log anybody in: the name tried (an account or not) and the address."""
+    entry = AuditLogEntry(at=now(), actor=username[:64], role=user.role if user else "", action=action,
+                          unit_id=user.unit_id if user else None, target=f"user:{username[:64]}", before={},
+                          after=after, reason="")
     session.add(entry)
     session.flush()
     return entry
@@ -229,6 +243,74 @@ def match_queue(session: Session, user: WebUser, run: AuditRun, entries: dict[st
     return rows
 
 
+# ---------------------------------------------------------------------------- a unit's to-do list
+SEVERITY_ORDER = {"veto": 0, "critical": 0, "major": 1, "minor": 2, "info": 3}
+WAITING_FOR_STAFF = ("open", "rejected")  # states in which the finding is the unit's move
+WAITING_FOR_REVIEW = ("fixed", "contested")
+
+
+@dataclass
+class TodoFinding:
+    finding: Finding
+    state: str
+    due: Any  # date: the evidence's due date, or the audit date for an obligation already owed
+    overdue_days: int | None
+
+
+@dataclass
+class Todo:
+    """What a unit's staff should do now, from the latest audit run."""
+
+    run: AuditRun | None
+    previous: AuditRun | None
+    findings: list[TodoFinding]  # the unit's move: by due date, then severity
+    under_review: list[QueueRow]  # fixed / contested, waiting for an evaluator
+    matches: list[MatchRow]  # review-band matches without a decision of the unit yet
+    new: list[Finding]  # defects of the latest run that the previous run did not have
+    resolved: list[Finding]  # defects of the previous run that the latest run no longer has
+
+
+def _due(f: Finding, run: AuditRun) -> Any:
+    from datetime import date
+
+    raw = (f.evidence or {}).get("due_date")
+    if isinstance(raw, str):
+        try:
+            return date.fromisoformat(raw[:10])
+        except ValueError:
+            pass
+    return run.as_of  # no later due date: owed at the audit date
+
+
+def staff_todo(session: Session, user: WebUser, unit_id: str, entries: dict[str, CatalogEntry]) -> Todo:
+    unit = get_unit(session, user, unit_id)
+    run = latest_run(session)
+    if run is None:
+        return Todo(None, None, [], [], [], [], [])
+    rows = finding_queue(session, user, run, unit_id=unit.id)
+    todo = [TodoFinding(r.finding, r.state, _due(r.finding, run), None) for r in rows
+            if r.state in WAITING_FOR_STAFF]
+    for t in todo:
+        t.overdue_days = (run.as_of - t.due).days if t.due <= run.as_of else None
+    todo.sort(key=lambda t: (t.due, SEVERITY_ORDER.get(t.finding.severity, 1), -t.finding.points, t.finding.id))
+    review = [r for r in rows if r.state in WAITING_FOR_REVIEW]
+    matches = [m for m in match_queue(session, user, run, entries, unit_id=unit.id) if m.decision is None]
+    previous = session.scalar(select(AuditRun).where(AuditRun.status == "complete", AuditRun.id < run.id)
+                              .order_by(AuditRun.id.desc()))
+    new: list[Finding] = []
+    resolved: list[Finding] = []
+    if previous is not None:
+        def defects(r: AuditRun) -> dict[str, Finding]:
+            return {f.key: f for f in session.scalars(select(Finding).where(
+                Finding.audit_run_id == r.id, Finding.unit_id == unit.id, Finding.status == "defect")
+                .order_by(Finding.id))}
+
+        now_, before = defects(run), defects(previous)
+        new = [f for k, f in now_.items() if k not in before]
+        resolved = [f for k, f in before.items() if k not in now_]
+    return Todo(run, previous, todo, review, matches, new, resolved)
+
+
 # ---------------------------------------------------------------------------- decisions
 def _supersede(session: Session, unit_id: str, *, item_id: int | None = None, entry_id: str | None = None,
                action: str | None = None) -> list[int]:
@@ -326,29 +408,53 @@ def _apply_extract(item: Item, html: bytes, fetched_url: str, charset: str | Non
             known.add(att.url)
 
 
-@dataclass
-class FetchLimits:
-    max_bytes: int = 2 * 1024 * 1024
-    timeout: float = 10.0
+FetchLimits = FetchPolicy  # the name the app used before the policy grew the address rules
+
+
+def _foreign_owners(session: Session, item: Item | None, unit_id: str) -> set[str]:
+    """Units other than unit_id whose channels list the item."""
+    if item is None or item.id is None:
+        return set()
+    return item_owners(session, item.id) - {unit_id}
+
+
+def _refuse_foreign(session: Session, item: Item, unit: Unit, owners: set[str], url: str) -> None:
+    raise Forbidden(f"该网址是{describe_units(session, owners)}栏目中的页面，不属于「{unit.name}」，不能挂接或改写",
+                    where=url[:200], hint="请粘贴本单位网站栏目中的页面网址；确属本单位的，请联系评估人员")
 
 
 def relink_url(session: Session, user: WebUser, catalog: Catalog, unit_id: str, entry_id: str, url: str,
-               limits: FetchLimits, reason: str = "") -> ReviewDecision:
-    """Fetch a pasted URL, store it as an item listed in the unit's column, and link it to the entry."""
+               limits: FetchPolicy, reason: str = "") -> ReviewDecision:
+    """Fetch a pasted URL, store it as an item listed in the unit's column, and link it to the entry.
+
+    An item another unit's channel lists is that unit's: a paste of its URL is refused with a message
+    naming the owner, and nothing of it changes. An item this unit shares with another unit is linked
+    (a decision of this unit only) but not re-extracted, so the other unit's evidence stays as crawled.
+    """
     unit = get_unit(session, user, unit_id)
     entry = entry_of(catalog, unit, entry_id)
-    fetched = fetch_url(url, max_bytes=limits.max_bytes, timeout=limits.timeout)
+    url = check_url(url)  # scheme, length, control characters, port: before anything looks the URL up
+    pasted = session.scalar(select(Item).where(Item.canonical_url == canonical_url(url)))
+    owners = _foreign_owners(session, pasted, unit.id)
+    if owners and unit.id not in item_owners(session, pasted.id):
+        _refuse_foreign(session, pasted, unit, owners, url)
+    fetched = fetch_url(url, policy=limits)
     key = canonical_url(fetched.url)
     item = session.scalar(select(Item).where(Item.canonical_url == key))
     created = item is None
+    owners = _foreign_owners(session, item, unit.id)
+    shared = bool(owners)
+    if shared and unit.id not in item_owners(session, item.id):
+        _refuse_foreign(session, item, unit, owners, fetched.url)
     if item is None:
         item = Item(canonical_url=key, title="", list_title="", body_excerpt="", provenance={})
         session.add(item)
-    try:
-        _apply_extract(item, fetched.body, fetched.url, fetched.charset, fetched.status, fetched.etag,
-                       fetched.last_modified)
-    except AuditorError as exc:
-        raise Invalid(f"无法从页面提取内容：{exc.message}", where=fetched.url) from None
+    if not shared:
+        try:
+            _apply_extract(item, fetched.body, fetched.url, fetched.charset, fetched.status, fetched.etag,
+                           fetched.last_modified)
+        except AuditorError as exc:
+            raise Invalid(f"无法从页面提取内容：{exc.message}", where=fetched.url) from None
     session.flush()
     channel = _channel_for(session, unit, entry)
     listing = session.scalar(select(ItemListing).where(ItemListing.item_id == item.id,
@@ -359,19 +465,27 @@ def relink_url(session: Session, user: WebUser, catalog: Catalog, unit_id: str, 
     return _record(session, user, unit.id, "relink", item_id=item.id, entry_id=entry.id,
                    reason=(reason.strip() or f"人工挂接：{fetched.url}")[:2000],
                    extra={"url": fetched.url, "item_created": created, "channel_id": channel.id,
-                          "title": item.title, "publish_date": item.publish_date.isoformat() if item.publish_date
-                          else None})
+                          "title": item.title, "shared_with": sorted(owners),
+                          "publish_date": item.publish_date.isoformat() if item.publish_date else None})
 
 
-def refetch_match_item(session: Session, user: WebUser, match_id: int, limits: FetchLimits) -> Item:
-    """Targeted re-crawl: re-fetch and re-extract the URL of a matched item."""
+def refetch_match_item(session: Session, user: WebUser, match_id: int, limits: FetchPolicy) -> Item:
+    """Targeted re-crawl: re-fetch and re-extract the URL of a matched item.
+
+    Unit staff may re-fetch only items no other unit's channel lists (re-extracting rewrites the item
+    for every unit that lists it); evaluators may re-fetch any.
+    """
     m = get_match(session, user, match_id)
     item = session.get(Item, m.item_id)
     if item is None:
         raise NotFound("没有这个页面")
+    owners = _foreign_owners(session, item, m.unit_id)
+    if owners and user.role == "staff":
+        raise Forbidden(f"该页面也列在{describe_units(session, owners)}的栏目中，重新抓取会改写其他单位的材料",
+                        where=item.canonical_url[:200], hint="请联系评估人员重新抓取")
     before = {"title": item.title, "publish_date": item.publish_date.isoformat() if item.publish_date else None,
               "body_hash": item.body_hash}
-    fetched = fetch_url(item.canonical_url, max_bytes=limits.max_bytes, timeout=limits.timeout)
+    fetched = fetch_url(item.canonical_url, policy=limits)
     try:
         _apply_extract(item, fetched.body, fetched.url, fetched.charset, fetched.status, fetched.etag,
                        fetched.last_modified)

@@ -16,21 +16,24 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, send_file, session, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.routing import BaseConverter
 
 from auditor.catalog.channels import CHANNELS
 from auditor.errors import AuditorError
-from auditor.match.run import unit_entries
+from auditor.match.run import unit_obligations
 from auditor.report.export import neutralise
 from auditor.store.models import ChannelEvidence, Finding, Item, Match, ReviewDecision, Score, Unit
 from auditor.store.models_web import FINDING_STATES, ROLES, AuditLogEntry, FindingState, WebUser
 from auditor.web import actions as A
-from auditor.web.accounts import authenticate, create_user
-from auditor.web.security import UploadRejected, check_client_filename, resolve_stored
+from auditor.web.accounts import Throttle, authenticate, create_user, deactivate_user, end_sessions, login_blocked, \
+    record_attempt
+from auditor.web.security import FetchPolicy, UploadRejected, check_client_filename, resolve_stored
 
 HERE = Path(__file__).resolve().parent
 RULE_LABELS = {"missing": "未公开", "late": "逾期公开", "undated": "未标注日期", "channel_gap": "渠道缺失",
@@ -43,7 +46,13 @@ DEFAULTS = {
     "SESSION_MAX_SECONDS": 12 * 3600,  # and 12 hours after login at the latest
     "MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
     "FETCH_MAX_BYTES": 2 * 1024 * 1024,
-    "FETCH_TIMEOUT": 10.0,
+    "FETCH_TIMEOUT": 10.0,  # seconds for the whole fetch of a pasted URL, redirects included
+    "SECURE_COOKIES": False,  # True behind HTTPS (auditor serve --secure-cookies): the cookie is Secure, __Host-
+    "LOGIN_FAILURES_PER_ACCOUNT": 5,  # failed logins allowed per account within the window …
+    "LOGIN_FAILURES_PER_ADDRESS": 20,  # … and per client address
+    "LOGIN_WINDOW_SECONDS": 15 * 60,
+    # TEST_FETCH_ALLOW: [(ip, port), …] that pasted URLs may reach although not public. Test-only: never set
+    # in production and not settable from the command line (see docs/security.md).
 }
 
 
@@ -65,11 +74,14 @@ def create_app(db: str | None = None, *, factory: sessionmaker[Session] | None =
         SECRET_KEY=secret_key or secrets.token_hex(32),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_NAME="auditor_review",
+        SESSION_COOKIE_NAME="__Host-auditor_review" if app.config["SECURE_COOKIES"] else "auditor_review",
+        SESSION_COOKIE_SECURE=bool(app.config["SECURE_COOKIES"]),
+        SESSION_COOKIE_PATH="/",
         MAX_CONTENT_LENGTH=app.config["MAX_UPLOAD_BYTES"] + 256 * 1024,  # the file plus the form around it
         DATA_DIR=str(Path(data_dir or "review-data").resolve()),
     )
     app.jinja_env.autoescape = True  # every template, whatever its extension
+    app.url_map.converters["id"] = IdConverter
     app.extensions["auditor_factory"] = factory
     app.extensions["auditor_catalog"] = catalog
     app.extensions["auditor_lock"] = threading.Lock()
@@ -81,6 +93,33 @@ def create_app(db: str | None = None, *, factory: sessionmaker[Session] | None =
     app.jinja_env.tests["is_http"] = _is_http
     _register(app)
     return app
+
+
+class IdConverter(BaseConverter):
+    """A database id in a path: 1-18 digits, so /findings/99999999999999999999 is a 404, not an overflow."""
+
+    regex = r"[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: Any) -> str:
+        return str(int(value))
+
+
+def safe_next(value: str | None, default: str) -> str:
+    """`next` only when it is a path on this site; anything else (other hosts in any spelling, control
+    characters that a browser strips or that would split the Location header) gives the default."""
+    if not value or len(value) > 2000:
+        return default
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in value) or "\\" in value:
+        return default
+    if not value.startswith("/") or value.startswith("//"):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return default
+    return value
 
 
 def _is_http(url: Any) -> bool:
@@ -152,9 +191,9 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
             now = time.time()
             idle = now - session.get("seen", 0)
             age = now - session.get("t0", 0)
-            user = _db().get(WebUser, uid)
+            user = _db().get(WebUser, uid) if isinstance(uid, int) else None
             if (idle > app.config["SESSION_IDLE_SECONDS"] or age > app.config["SESSION_MAX_SECONDS"]
-                    or user is None or not user.active):
+                    or user is None or not user.active or session.get("sv") != user.session_version):
                 session.clear()
                 g.expired = True
             else:
@@ -199,6 +238,11 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
         _db().rollback()
         return _error(400, str(exc))
 
+    @app.errorhandler(OverflowError)
+    def _overflow(_exc: OverflowError):  # noqa: ANN202 - a number too big for the database is no such object
+        _db().rollback()
+        return _error(404, "页面不存在")
+
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc: RequestEntityTooLarge):  # noqa: ANN202
         return _error(413, f"上传内容过大（上限 {app.config['MAX_UPLOAD_BYTES'] // (1024 * 1024)} MB）")
@@ -206,41 +250,91 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # noqa: ANN202
         messages = {400: exc.description or "请求无效", 401: "请先登录（会话可能已过期）", 403: "无权访问",
-                    404: "页面不存在", 405: "不支持的请求方式"}
+                    404: "页面不存在", 405: "不支持的请求方式", 429: exc.description or "请求过于频繁"}
         return _error(exc.code or 500, messages.get(exc.code or 500, exc.description or "出错了"))
 
     # ------------------------------------------------------------------ login
     @app.route("/login", methods=["GET", "POST"])
     def login():  # noqa: ANN202
         error = "会话已过期，请重新登录" if g.get("expired") else ""
+        status = 200
         if request.method == "POST":
-            user = authenticate(_db(), _form("username", 64).strip(), _form("password", 256))
+            db = _db()
+            username, address = _form("username", 64).strip(), (request.remote_addr or "?")[:64]
+            throttle = Throttle(app.config["LOGIN_FAILURES_PER_ACCOUNT"], app.config["LOGIN_FAILURES_PER_ADDRESS"],
+                                app.config["LOGIN_WINDOW_SECONDS"])
+            known = db.scalar(select(WebUser).where(WebUser.username == username))
+            blocked = login_blocked(db, username, address, throttle)
+            if blocked:
+                A.log_anonymous(db, username, known, "login_throttled", after={"address": address, "by": blocked})
+                db.commit()
+                minutes = max(1, throttle.window_seconds // 60)
+                return render_template("login.html", user=None, error=f"登录失败次数过多，请 {minutes} 分钟后再试"), 429
+            user = authenticate(db, username, _form("password", 256))
+            record_attempt(db, username, address, user is not None)
             if user is not None:
                 session.clear()  # a fresh session (and CSRF token) at every login: no fixation
-                session.update(uid=user.id, t0=time.time(), seen=time.time(), csrf=secrets.token_urlsafe(32))
-                nxt = request.args.get("next", "")
-                if not nxt.startswith("/") or nxt.startswith("//") or "\\" in nxt:
-                    nxt = url_for("home")
-                A.log(_db(), user, user.unit_id, "login", f"user:{user.username}")
-                _db().commit()
-                return redirect(nxt)
-            error = "用户名或密码错误"
+                session.update(uid=user.id, sv=user.session_version, t0=time.time(), seen=time.time(),
+                               csrf=secrets.token_urlsafe(32))
+                A.log(db, user, user.unit_id, "login", f"user:{user.username}", after={"address": address})
+                db.commit()
+                return redirect(safe_next(request.args.get("next"), url_for("home")))
+            A.log_anonymous(db, username, known, "login_failed", after={"address": address})
+            db.commit()
+            error, status = "用户名或密码错误", 401
             time.sleep(0.2)
-        return render_template("login.html", error=error, user=None), (401 if error and request.method == "POST"
-                                                                       else 200)
+        return render_template("login.html", error=error, user=None), status
 
     @app.post("/logout")
     def logout():  # noqa: ANN202
+        user = g.get("user")
+        if user is not None:  # ends this session and every other one of the account (copies of the cookie too)
+            end_sessions(user)
+            A.log(_db(), user, user.unit_id, "logout", f"user:{user.username}")
+            _db().commit()
         session.clear()
         return redirect(url_for("login"))
+
+    @app.route("/account/password", methods=["GET", "POST"])
+    def change_password():  # noqa: ANN202
+        """Change one's own password: every other session of the account ends; this one goes on."""
+        from auditor.web.accounts import MIN_PASSWORD, hash_password, verify_password
+
+        user, db = _user(), _db()
+        error, done = "", False
+        if request.method == "POST":
+            current, new, again = _form("current", 256), _form("new", 256), _form("again", 256)
+            address = (request.remote_addr or "?")[:64]
+            if not verify_password(user.password_hash, current):
+                record_attempt(db, user.username, address, False)  # counts towards the login throttle
+                A.log(db, user, user.unit_id, "password_failed", f"user:{user.username}", after={"address": address})
+                db.commit()
+                error = "当前密码不正确"
+            elif len(new) < MIN_PASSWORD:
+                error = f"新密码至少 {MIN_PASSWORD} 位"
+            elif new != again:
+                error = "两次输入的新密码不一致"
+            else:
+                user.password_hash = hash_password(new)
+                end_sessions(user)
+                session["sv"] = user.session_version  # this session continues, every other one ends
+                A.log(db, user, user.unit_id, "password", f"user:{user.username}", after={"address": address})
+                db.commit()
+                done = True
+        return render_template("account.html", user=user, error=error, done=done,
+                               min_length=MIN_PASSWORD), (400 if error else 200)
 
     # ------------------------------------------------------------------ overview
     @app.get("/")
     def home():  # noqa: ANN202
         user = _user()
-        if user.role == "staff":
-            return redirect(url_for("unit_page", unit_id=user.unit_id))
         db = _db()
+        if user.role == "staff":  # unit staff land on their own to-do list
+            todo = A.staff_todo(db, user, user.unit_id or "", _entries_by_id())
+            unit = db.get(Unit, user.unit_id)
+            return render_template("todo.html", user=user, unit=unit, todo=todo, by_id=_entries_by_id(),
+                                   SEVERITY={"veto": "一票否决", "critical": "严重", "major": "主要", "minor": "一般",
+                                             "info": "提示"})
         run = A.latest_run(db)
         rows = []
         if run is not None:
@@ -274,7 +368,7 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
         if run is not None:
             score = db.scalar(select(Score).where(Score.audit_run_id == run.id, Score.unit_id == unit.id,
                                                   Score.domain.is_(None), Score.dimension.is_(None)))
-        entries = unit_entries(_catalog(), unit)
+        entries = unit_obligations(_catalog(), unit)
         decisions = A.active_decisions(db, unit.id)
         log_ids = _open_log_ids(db, [f"review_decision:{d.id}" for d in decisions])
         items = {i.id: i for i in db.scalars(select(Item).where(Item.id.in_(
@@ -325,7 +419,7 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
                                units=A.visible_units(db, user), domains=_catalog().domains())
 
     # ------------------------------------------------------------------ findings
-    @app.get("/findings/<int:finding_id>")
+    @app.get("/findings/<id:finding_id>")
     def finding_page(finding_id: int):  # noqa: ANN202
         user, db = _user(), _db()
         f = A.get_finding(db, user, finding_id)
@@ -350,14 +444,14 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
                                entry_channels=[CHANNELS[c] for c in dict.fromkeys(ch.code for ch in entry.channels)
                                                if c in CHANNELS] if entry else [])
 
-    @app.post("/findings/<int:finding_id>/state")
+    @app.post("/findings/<id:finding_id>/state")
     def finding_state(finding_id: int):  # noqa: ANN202
         A.set_finding_state(_db(), _user(), finding_id, _form("state", 20), _form("note"))
         _db().commit()
         return redirect(url_for("finding_page", finding_id=finding_id))
 
     # ------------------------------------------------------------------ matches
-    @app.get("/matches/<int:match_id>")
+    @app.get("/matches/<id:match_id>")
     def match_page(match_id: int):  # noqa: ANN202
         user, db = _user(), _db()
         m = A.get_match(db, user, match_id)
@@ -372,28 +466,29 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
             f"review_decision:{decision.id}") if decision else None
         return render_template("match.html", user=user, m=m, unit=unit, item=item, entry=by_id.get(m.entry_id or ""),
                                runner=by_id.get((m.evidence or {}).get("runner_up") or ""),
-                               entries=unit_entries(_catalog(), unit) if unit else [], decision=decision,
+                               entries=unit_obligations(_catalog(), unit) if unit else [], decision=decision,
                                log_entry=log_entry, can_undo=lambda e: A.can_undo(user, e), by_id=by_id)
 
-    @app.post("/matches/<int:match_id>/decide")
+    @app.post("/matches/<id:match_id>/decide")
     def match_decide(match_id: int):  # noqa: ANN202
         A.decide_match(_db(), _user(), _catalog(), match_id, _form("action", 20),
                        entry_id=_form("entry_id", 100) or None, reason=_form("reason"))
         _db().commit()
         return redirect(_back(url_for("match_page", match_id=match_id)))
 
-    @app.post("/matches/<int:match_id>/refetch")
+    @app.post("/matches/<id:match_id>/refetch")
     def match_refetch(match_id: int):  # noqa: ANN202
         A.refetch_match_item(_db(), _user(), match_id, _limits())
         _db().commit()
         return redirect(url_for("match_page", match_id=match_id))
 
-    def _limits() -> A.FetchLimits:
-        return A.FetchLimits(max_bytes=app.config["FETCH_MAX_BYTES"], timeout=app.config["FETCH_TIMEOUT"])
+    def _limits() -> FetchPolicy:
+        allow = frozenset((str(ip), int(port)) for ip, port in app.config.get("TEST_FETCH_ALLOW") or ())
+        return FetchPolicy(max_bytes=app.config["FETCH_MAX_BYTES"], timeout=app.config["FETCH_TIMEOUT"],
+                           test_allow=allow)
 
     def _back(default: str) -> str:
-        nxt = request.form.get("next", "")
-        return nxt if nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt else default
+        return safe_next(request.form.get("next"), default)
 
     # ------------------------------------------------------------------ entries of a unit
     @app.post("/units/<unit_id>/not-applicable")
@@ -404,7 +499,7 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
 
     @app.post("/units/<unit_id>/relink-url")
     def relink_url(unit_id: str):  # noqa: ANN202
-        A.relink_url(_db(), _user(), _catalog(), unit_id, _form("entry_id", 100), _form("url", 1000), _limits(),
+        A.relink_url(_db(), _user(), _catalog(), unit_id, _form("entry_id", 100), _form("url", 4000), _limits(),
                      reason=_form("reason"))
         _db().commit()
         return redirect(_back(url_for("unit_page", unit_id=unit_id)))
@@ -426,7 +521,7 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
         db.commit()
         return redirect(_back(url_for("unit_page", unit_id=unit_id)))
 
-    @app.get("/evidence/<int:evidence_id>")
+    @app.get("/evidence/<id:evidence_id>")
     def evidence_file(evidence_id: int):  # noqa: ANN202
         ev = A.get_evidence(_db(), _user(), evidence_id)
         path = resolve_stored(Path(app.config["DATA_DIR"]), ev.file_path or "")
@@ -450,7 +545,7 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
         return render_template("log.html", user=user, rows=list(db.scalars(q)), unit_id=unit_id,
                                can_undo=lambda e: A.can_undo(user, e))
 
-    @app.post("/log/<int:log_id>/undo")
+    @app.post("/log/<id:log_id>/undo")
     def undo(log_id: int):  # noqa: ANN202
         A.undo(_db(), _user(), log_id)
         _db().commit()
@@ -526,3 +621,21 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
         rows = list(db.scalars(select(WebUser).order_by(WebUser.role, WebUser.username)))
         return render_template("users.html", user=user, rows=rows, roles=ROLES,
                                units=list(db.scalars(select(Unit).order_by(Unit.id))))
+
+    @app.post("/admin/users/<id:user_id>/deactivate")
+    def deactivate(user_id: int):  # noqa: ANN202
+        """Account removal: the account is kept for the audit log but can no longer log in; its sessions end."""
+        user, db = _user(), _db()
+        if user.role != "admin":
+            raise A.Forbidden("仅管理员可管理账号")
+        target = db.get(WebUser, user_id)
+        if target is None:
+            raise A.NotFound("没有这个账号")
+        if target.id == user.id:
+            raise A.Invalid("不能停用自己的账号")
+        deactivate_user(db, target)
+        A.log(db, user, target.unit_id, "user_deactivate", f"user:{target.username}", before={"active": True},
+              after={"active": False})
+        db.commit()
+        return redirect(url_for("users"))
+

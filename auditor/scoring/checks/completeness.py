@@ -72,7 +72,7 @@ def check_completeness(ctx: AuditContext) -> CheckResult:
                     title=f"仅要求线下渠道公开，无法在线核实：{entry.level1} / {entry.level2}（{entry.channels_text}）",
                     fix="上传公示栏照片等佐证材料；本项不扣分。", key=f"offline_only|{unit.id}|{entry.id}"))
                 continue
-            if holders and any(healthy(ctx, c, runs) for c in holders):
+            if holders and all(healthy(ctx, c, runs) for c in holders):  # absent only if every holder was read whole
                 res.basis[unit.id][entry.domain] += 1
                 res.findings.append(FindingDraft(
                     check="completeness", rule="missing", status="defect", unit_id=unit.id, entry_id=entry.id,

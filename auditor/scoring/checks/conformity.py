@@ -57,7 +57,9 @@ def check_conformity(ctx: AuditContext) -> CheckResult:
             raise RulesError(f"unit catalog configured for unknown unit {unit_id!r}",
                              where="checks.conformity.unit_catalogs",
                              hint="known units: " + ", ".join(sorted(units)))
-        applicable = {e.id: e for e in ctx.entries.get(unit_id, [])}
+        y = ctx.yardsticks.get(unit_id)
+        # the national rows the unit must list: a unit catalog's deleted / 无 rows are judged against them
+        applicable = {e.id: e for e in (y.national if y is not None else ctx.entries.get(unit_id, []))}
         try:
             unit_catalog = load(Path(path))
         except CatalogError as exc:

@@ -70,6 +70,30 @@ def _evidence(ctx: AuditContext, entry: CatalogEntry, dates: list[tuple[date, in
             "publications": [{"date": d.isoformat(), "url": ctx.items[i].canonical_url} for d, i in dates[-10:]]}
 
 
+def _after_period(ctx: AuditContext, res: CheckResult, unit_id: str, entry: CatalogEntry, rule,  # noqa: ANN001
+                  dates: list[tuple[date, int]]) -> None:
+    """"每季度结束后10个工作日内" / "每月10日前公开上月情况": each completed period whose due day has passed
+    needs a publication after the period ended and by the due day → `after_period_missed`."""
+    rules = ctx.scheme.checks.periodic
+    for start, end in completed_periods(rule.period, ctx.as_of, rules.lookback_periods):
+        due = rule.due_date(end, ctx.cal)
+        if due is None or end < ctx.catalog.effective or due.date + timedelta(days=rules.grace_days) >= ctx.as_of:
+            continue
+        res.basis[unit_id][entry.domain] += 1
+        if any(end < d <= due.date for d, _ in dates):
+            continue
+        label = period_label(rule.period, start)
+        res.findings.append(FindingDraft(
+            check="periodic", rule="after_period_missed", status="defect", unit_id=unit_id,
+            entry_id=entry.id, domain=entry.domain,
+            title=f"{label}信息未在期满后按时公开：{entry.level2}（{entry.time_limit}）",
+            evidence=_evidence(ctx, entry, dates) | {"period": {"start": start.isoformat(), "end": end.isoformat(),
+                                                               "label": label},
+                                                    "due_date": due.date.isoformat(), "rule": rule.to_json()},
+            fix=f"按「{entry.time_limit}」于{due.date}前公开{label}的{entry.level2}。",
+            key=f"after_period_missed|{unit_id}|{entry.id}|{start.isoformat()}"))
+
+
 def check_periodic(ctx: AuditContext) -> CheckResult:
     res = CheckResult()
     rules = ctx.scheme.checks.periodic
@@ -120,6 +144,8 @@ def check_periodic(ctx: AuditContext) -> CheckResult:
                                                              "rule": rule.to_json()},
                     fix=f"按「{entry.time_limit}」更新{entry.level2}（上次更新{last}，应于{due.date}前更新）。",
                     key=f"periodic_overdue|{unit.id}|{entry.id}"))
+            if rule.kind == "after_period" and rule.period and rule.amount is not None:
+                _after_period(ctx, res, unit.id, entry, rule, dates)
             if rule.kind == "annual" and rule.fixed_date:
                 month, day = map(int, rule.fixed_date.split("-"))
                 due_d = date(ctx.as_of.year, month, day)

@@ -28,6 +28,17 @@ def check_timeliness(ctx: AuditContext) -> CheckResult:
                 rule = deadline_for(entry, title)
                 if not rule.has_deadline or rule.kind not in ("deadline_after",):
                     continue
+                if not rule.assessable:  # the anchor event's date is not on the page: say so, judge nothing
+                    res.findings.append(FindingDraft(
+                        check="timeliness", rule="not_assessable", status="info", severity="info",
+                        unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
+                        title=f"时限无法从页面核实（{rule.reason}）：{title}",
+                        evidence={"url": item.canonical_url, "title": title, "rule": rule.to_json(),
+                                  "entry": {"id": entry.id, "level2": entry.level2,
+                                            "time_limit": entry.time_limit}},
+                        fix="在信息中注明起算事件的日期，或在目录中以可观察的日期表述公开时限。",
+                        key=f"not_assessable|{unit.id}|{entry.id}|{item.canonical_url}"))
+                    continue
                 listing_dates = [parse_date(lst.list_date_text) for lst, _ in ctx.listings.get(item.id, [])]
                 published = item.publish_date or next((d for d in listing_dates if d), None)
                 evidence = {"url": item.canonical_url, "title": title, "entry": {"id": entry.id,
