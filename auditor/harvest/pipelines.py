@@ -196,7 +196,9 @@ class StorePipeline:
                       last_modified=it.last_modified)
         cached = self.items.get(canonical_url(it.url))
         if isinstance(cached, int):
-            self.session.execute(update(Item).where(Item.id == cached).values(**values, last_seen_run=self.run_id))
+            table = Item.__table__  # a Core UPDATE: the ORM-enabled one cost a third of this method
+            self.session.execute(table.update().where(table.c.id == cached).values(**values,
+                                                                                  last_seen_run=self.run_id))
             known = set(self.session.scalars(select(Attachment.url).where(Attachment.item_id == cached))) \
                 if it.attachments and (self.shared or cached in self.with_attachments) else set()
             for att in it.attachments:
