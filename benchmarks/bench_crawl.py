@@ -26,6 +26,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+# The generated portal is on loopback: lift the polite 1 request/s per host of real crawls (issue 17).
+os.environ.setdefault("AUDITOR_HOST_RATE", "1000000")
 sys.path.insert(0, str(ROOT))
 
 from auditor.catalog.loader import load_catalog  # noqa: E402

@@ -17,6 +17,22 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_loopback_crawls():
+    """Crawls in tests hit the loopback sample portal: lift the polite 1 request/s per host default
+    (AUDITOR_HOST_RATE, read by auditor/harvest/settings.py in the crawler child). Tests of the rate
+    itself pass AUDITOR_HOST_RATE in their crawl settings."""
+    import os
+
+    before = os.environ.get("AUDITOR_HOST_RATE")
+    os.environ["AUDITOR_HOST_RATE"] = "1000"
+    yield
+    if before is None:
+        os.environ.pop("AUDITOR_HOST_RATE", None)
+    else:
+        os.environ["AUDITOR_HOST_RATE"] = before
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not SHARED.is_dir():

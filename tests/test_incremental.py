@@ -39,7 +39,8 @@ def test_unchanged_recrawl_asks_conditionally_and_keeps_items(tmp_path):
         lists = set(site.column_pages["shjz"])
         assert {s for _, s in _gets(portal, details - {dead})} == {200}
         portal.clear_log()
-        second = crawl(factory, url, registry, path)
+        full = {"AUDITOR_LIST_DRIVEN": False}  # every known page revalidated (list-driven mode: tests below)
+        second = crawl(factory, url, registry, path, settings=full)
         detail_gets = _gets(portal, details - {dead})
         list_gets = _gets(portal, lists)
     # every live detail page asked for once, conditionally, and answered 304; nothing re-downloaded
@@ -84,7 +85,7 @@ def test_new_and_changed_items_are_fetched_without_duplicates(tmp_path):
         unchanged = set(site.item_paths.values()) - {new_path, changed_path, site.item_paths[("shjz", "t-003")]}
         log = _gets(portal, set(site.item_paths.values()))
     assert (new_path, 200) in log and (changed_path, 200) in log
-    assert {s for p, s in log if p in unchanged} == {304}
+    assert {s for p, s in log if p in unchanged} <= {304}  # list-driven: only tonight's revalidation share
     assert len(log) == len(set(p for p, _ in log))  # each detail asked for once
     with factory() as s:
         assert s.scalar(select(func.count(Item.id))) == 41
@@ -94,3 +95,66 @@ def test_new_and_changed_items_are_fetched_without_duplicates(tmp_path):
         assert "关于第10批最低生活保障对象名单的更正公示" in titles
         assert "关于第10批最低生活保障对象名单的公示" not in titles
         assert set(s.scalars(select(Item.last_seen_run))) == {second}
+
+
+def test_list_driven_recrawl_stops_at_known_pages_and_stays_complete(tmp_path):
+    plan = _plan("static_paging", "utf-8")
+    with SamplePortal(plan) as portal:
+        factory, url, registry, path = _setup(tmp_path, portal, plan)
+        first = crawl(factory, url, registry, path)
+        site = portal.sites["mz"]
+        details = set(site.item_paths.values())
+        lists = site.column_pages["shjz"]
+        portal.clear_log()
+        # day 0 of a 1000-night rotation: no known page falls in tonight's revalidation share
+        second = crawl(factory, url, registry, path, settings={"AUDITOR_REVALIDATE_DAYS": 1000, "AUDITOR_DAY": 1000})
+        list_gets = _gets(portal, set(lists))
+        detail_gets = _gets(portal, details)
+    assert len(lists) > 1 and [p for p, _ in list_gets] == [lists[0]]  # page 1 only: all of it known
+    dead = site.item_paths[("shjz", "t-003")]
+    assert [p for p, _ in detail_gets] == [dead]  # the link that failed last night is checked again
+    with factory() as s:
+        health = s.scalars(select(ColumnHealth).where(ColumnHealth.crawl_run_id == second,
+                                                      ColumnHealth.entries == 40)).one()
+        assert health.coverage == "complete"
+        assert health.coverage_reason == f"增量：第2页起均为已知条目（上次完整读取于 run {first}）"
+        # listings not re-read tonight are carried into this run: still listed, facts as last fetched
+        assert set(s.scalars(select(ItemListing.last_seen_run))) == {second}
+        assert s.scalar(select(func.count(Item.id)).where(Item.fetched_at.is_not(None))) == 39
+        dead_links = {(c.kind, c.http_status) for c in s.scalars(select(LinkCheck).where(
+            LinkCheck.crawl_run_id == second, LinkCheck.ok.is_(False)))}
+        assert dead_links == {("detail", 404), ("attachment", 404)}
+
+
+def test_revalidation_rotation_covers_every_known_page_within_its_period(tmp_path):
+    plan = _plan("static_paging", "utf-8")
+    with SamplePortal(plan) as portal:
+        factory, url, registry, path = _setup(tmp_path, portal, plan)
+        crawl(factory, url, registry, path)
+        site = portal.sites["mz"]
+        details = set(site.item_paths.values())
+        asked: list[str] = []
+        for day in (3, 4, 5):  # a 3-night rotation, three nights
+            portal.clear_log()
+            crawl(factory, url, registry, path, settings={"AUDITOR_REVALIDATE_DAYS": 3, "AUDITOR_DAY": day})
+            asked += [p for p, _ in _gets(portal, details)]
+    dead = site.item_paths[("shjz", "t-003")]
+    assert set(asked) == details  # every known page revalidated once in 3 nights (the dead one each night)
+    assert len([p for p in asked if p != dead]) == len(details) - 1
+
+
+def test_budget_spent_leaves_columns_partial_and_details_unjudged(tmp_path):
+    plan = _plan("static_paging", "utf-8")
+    with SamplePortal(plan) as portal:
+        factory, url, registry, path = _setup(tmp_path, portal, plan)
+        run = crawl(factory, url, registry, path, settings={"AUDITOR_SITE_BUDGET": 6})
+    with factory() as s:
+        health = {h.url: h for h in s.scalars(select(ColumnHealth).where(ColumnHealth.crawl_run_id == run))}
+        column = health[portal.urls["mz"] + portal.sites["mz"].column_url("shjz")]
+        assert column.coverage == "partial" and "预算用尽" in column.coverage_reason
+        carried = s.scalar(select(func.count(Item.id)).where(Item.detail_state == "budget"))
+        assert carried > 0  # listed, not fetched tonight: carried to the next night, never a dead link
+        dead = {c.url for c in s.scalars(select(LinkCheck).where(LinkCheck.ok.is_(False)))}
+        assert not any(u in dead for u in s.scalars(select(Item.canonical_url).where(Item.detail_state == "budget")))
+        stats = s.get(CrawlRun, run).stats
+        assert stats.get("budget/exhausted/mz", 0) > 0

@@ -14,6 +14,14 @@ Production behaviour (issue 4):
 - evidence: every fetched page is yielded as a PageFetchItem (the pipeline snapshots it);
 - distributed: with AUDITOR_DISTRIBUTED=redis://…, columns and probes are claimed by one process,
   detail pages and attachments are shared through the redis scheduler and dupefilter.
+
+List-driven re-crawls (issue 17, AUDITOR_LIST_DRIVEN): a column whose latest crawl read it whole is
+paged one list page after another and stops at the first page that holds only entries already known
+with the same listing date; it stays `complete` on that basis (recorded in coverage_reason), and its
+listings not re-read tonight are carried into this run (CarriedListingsItem). Known details listed
+unchanged are not asked for again; a rotating share of them (AUDITOR_REVALIDATE_DAYS) is revalidated
+each night, and the links that failed in the previous crawl are checked again, so nothing is reported
+missing or dead without a fetch that says so. Politeness (rate, Crawl-delay, budget): politeness.py.
 """
 
 from __future__ import annotations
@@ -32,13 +40,14 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from twisted.python.failure import Failure
 
 from auditor.harvest.adapters import detect_adapter, get_adapter
 from auditor.harvest.adapters.base import NotAListPage
 from auditor.harvest.adapters.declared import declared_size
-from auditor.harvest.coverage import judge_coverage
+from auditor.harvest.coverage import Coverage, CoverageStatus, judge_coverage
+from auditor.harvest.politeness import BUDGET_REASON, BudgetExhausted
 from auditor.harvest.replay import NotArchived
 from auditor.harvest.scope import Scope
 from auditor.harvest.adapters.feed import feed_date, parse_feed
@@ -47,6 +56,7 @@ from auditor.harvest.extract.dates import find_dates, parse_date
 from auditor.harvest.extract.decode import decode_html
 from auditor.harvest.offload import extract_payload
 from auditor.harvest.items import (
+    CarriedListingsItem,
     ColumnHealthItem,
     DetailItem,
     LinkCheckItem,
@@ -56,10 +66,12 @@ from auditor.harvest.items import (
     SiteProbeItem,
 )
 from auditor.store.db import open_db
-from auditor.store.models import Attachment, Channel, Item, LinkCheck, Site, SiteProbe
+from auditor.store.models import (Attachment, Channel, ColumnHealth, CrawlRun, Item, ItemListing, LinkCheck, Site,
+                                  SiteProbe)
 from auditor.store.models_harvest import PageFetch, PageSnapshot
 
 BLOCK_STATUSES = {401, 403, 429}
+_BASIS_RE = re.compile(r"上次完整读取于 run (\d+)")
 WAF_MARKERS = ("安全狗", "云锁", "WAF", "访问被拦截", "请开启JavaScript", "知道创宇", "Request blocked",
                "cf-challenge", "Just a moment...")
 
@@ -88,6 +100,16 @@ class ColumnState:
     declared_evidence: str = ""
     pages_skipped: int = 0
     not_read: list[str] = field(default_factory=list)  # why list pages were not read (reason per page)
+    # list-driven re-crawl: pages one after another, stopping where everything further is known
+    sequential: bool = False
+    queue: list[Any] = field(default_factory=list)  # pager specs not yet requested
+    prev_run: int | None = None  # the latest earlier crawl of this column (it was complete)
+    basis_run: int | None = None  # the crawl that last read the column whole
+    stopped_after: int | None = None  # page number whose entries were all known
+    unread_pages: int = 0  # pages not re-read because everything on them was known
+    carried: int = 0  # listings of the previous crawl not re-read tonight, carried forward
+    budget_out: bool = False
+    feed: bool = False  # a feed's entries are read from the feed itself, never fetched as detail pages
 
 
 def _failure_info(failure: Failure) -> tuple[int | None, str]:
@@ -146,10 +168,19 @@ class RegistrySpider(scrapy.Spider):
         self.probed_sites: dict[str, int] = {}  # resume: probes this run already made, per site
         self.robots_ignore: dict[str, str] = {}
         self.probe_sites: list[Site] = []
+        self.sites: list[Site] | None = None
         self.probe_rounds = 1
         self.probe_rounds_done = 0
         self.probes_in_flight = 0
         self.scope = Scope()
+        # list-driven re-crawl state, per channel id: canonical URL -> (listing date text, last seen run)
+        self.known: dict[int, dict[str, tuple[str | None, int | None]]] = {}
+        self.good: dict[str, tuple[str, str]] = {}  # canonical URL -> (title, list title) of fetched items
+        self.basis: dict[int, tuple[int, int]] = {}  # channel id -> (previous run, run that read it whole)
+        self.recheck_links: list[tuple[str, str, str | None, str | None]] = []  # (kind, url, referrer, site)
+        self.rotated: set[str] = set()
+        self.attempted: set[str] = set()  # fetched (or found dead) by an earlier crawl: known for paging
+        self.budget_columns: dict[str, int] = {}  # column URL -> its new details the budget left for tomorrow
         self._factory = None
         self._redis = None
         self._pool = None
@@ -204,6 +235,9 @@ class RegistrySpider(scrapy.Spider):
                 for url, etag, lm, snap in rows:
                     if etag or lm:
                         self.page_validators[url] = (etag, lm, snap)
+            if self.settings.getbool("AUDITOR_INCREMENTAL", True) and self.settings.getbool("AUDITOR_LIST_DRIVEN",
+                                                                                            True):
+                self._load_known(session)
             if self.settings.getbool("AUDITOR_RESUME") and self.run_id:
                 self.done_details = set(session.scalars(select(PageFetch.canonical_url).where(
                     PageFetch.crawl_run_id == self.run_id, PageFetch.kind == "detail")))
@@ -215,6 +249,37 @@ class RegistrySpider(scrapy.Spider):
                         self.attachments_checked.add(url)
                 for site_id in session.scalars(select(SiteProbe.site_id).where(SiteProbe.crawl_run_id == self.run_id)):
                     self.probed_sites[site_id] = self.probed_sites.get(site_id, 0) + 1
+
+    def _load_known(self, session) -> None:  # noqa: ANN001
+        """What earlier crawls established: listings per channel, fetched items, columns read whole."""
+        for url, title, list_title in session.execute(select(Item.canonical_url, Item.title, Item.list_title).where(
+                Item.fetched_at.is_not(None), Item.http_status < 400)):
+            self.good[url] = (title or "", list_title or "")
+        for url, list_title in session.execute(select(Item.canonical_url, Item.list_title).where(
+                Item.detail_state == "offsite")):
+            self.good[url] = (list_title or "", list_title or "")
+        for channel_id, url, date_text, last in session.execute(
+                select(ItemListing.channel_id, Item.canonical_url, ItemListing.list_date_text, ItemListing.last_seen_run)
+                .join(Item, Item.id == ItemListing.item_id)):
+            self.known.setdefault(channel_id, {})[url] = (date_text, last)
+        finished = select(CrawlRun.id).where(CrawlRun.status == "complete", CrawlRun.id != self.run_id)
+        latest = (select(ColumnHealth.channel_id, func.max(ColumnHealth.crawl_run_id).label("run"))
+                  .where(ColumnHealth.crawl_run_id.in_(finished)).group_by(ColumnHealth.channel_id).subquery())
+        rows = session.execute(select(ColumnHealth.channel_id, ColumnHealth.crawl_run_id, ColumnHealth.coverage,
+                                      ColumnHealth.coverage_reason)
+                               .join(latest, (latest.c.channel_id == ColumnHealth.channel_id)
+                                     & (latest.c.run == ColumnHealth.crawl_run_id)))
+        for channel_id, run, coverage, reason in rows:
+            if coverage == CoverageStatus.COMPLETE:
+                m = _BASIS_RE.search(reason or "")
+                self.basis[channel_id] = (run, int(m.group(1)) if m else run)
+        previous = session.scalar(select(func.max(LinkCheck.crawl_run_id)).where(LinkCheck.crawl_run_id != self.run_id))
+        if previous:
+            self.recheck_links = list(session.execute(
+                select(LinkCheck.kind, LinkCheck.url, LinkCheck.referrer, LinkCheck.site_id).where(
+                    LinkCheck.crawl_run_id == previous, LinkCheck.ok.is_(False))))
+        self.attempted = set(self.good) | {canonical_url(url) for kind, url, _, _ in self.recheck_links
+                                           if kind == "detail"}
 
     def _snapshot_body(self, snapshot_id: int) -> tuple[bytes, str | None] | None:
         with self._session_factory()() as session:
@@ -269,6 +334,7 @@ class RegistrySpider(scrapy.Spider):
         self.probe_rounds = max(1, self.settings.getint("AUDITOR_PROBES", 3))
         self._load_state()
         sites, channels = self._load_targets()
+        self.sites = sites  # PolitenessMiddleware reads each site's rate and budget from them
         extra = json.loads(self.settings.get("AUDITOR_SCOPE_EXTRA") or "[]")
         self.scope = Scope.of(sites, channels, extra)
         site_ids = {c.site_id for c in channels}
@@ -289,7 +355,13 @@ class RegistrySpider(scrapy.Spider):
             if not self._claim(f"column:{url}"):
                 continue
             first = chans[0]
-            state = ColumnState(url=url, channel_ids=[c.id for c in chans], site_id=first.site_id)
+            state = ColumnState(url=url, channel_ids=[c.id for c in chans], site_id=first.site_id,
+                                feed=first.code == "NEWMEDIA")
+            bases = [self.basis.get(c.id) for c in chans]
+            if first.code != "NEWMEDIA" and bases and all(bases):  # read whole last time: page until known
+                state.sequential = True
+                state.prev_run = max(b[0] for b in bases)
+                state.basis_run = min(b[1] for b in bases)
             self.columns[url] = state
             platform = first.platform if first.platform != "auto" else platforms.get(first.site_id or "", "auto")
             feed = first.code == "NEWMEDIA"
@@ -298,7 +370,41 @@ class RegistrySpider(scrapy.Spider):
             requests.append(self._conditional(scrapy.Request(
                 url, callback=self.parse_feed if feed else self.parse_list, errback=self.list_failed,
                 dont_filter=True, priority=50, meta=meta), self.page_validators.get(canonical_url(url))))
+        requests.extend(self._revalidations())
         return requests
+
+    def _revalidations(self) -> Iterator[scrapy.Request]:
+        """Tonight's share of known details (deterministic rotation by URL hash and day number), and the
+        links that failed in the previous crawl: a deletion, an edit or a dead link needs a fetch."""
+        if not self.known:
+            return
+        days = max(1, self.settings.getint("AUDITOR_REVALIDATE_DAYS", 30))
+        day = self.settings.getint("AUDITOR_DAY", 0) or date.today().toordinal()
+        for state in self.columns.values():
+            if state.feed:
+                continue
+            for channel_id in state.channel_ids:
+                for key in self.known.get(channel_id, {}):
+                    if key in self.rotated or key not in self.good or key in self.done_details:
+                        continue
+                    if zlib.crc32(key.encode("utf-8")) % days != day % days or not self.scope.allows(key):
+                        continue
+                    self.rotated.add(key)
+                    self.crawler.stats.inc_value("incremental/revalidated")
+                    yield self._conditional(
+                        scrapy.Request(key, callback=self.parse_detail, errback=self.detail_failed, priority=10,
+                                       meta=self._meta(state.site_id, referrer=state.url, kind="detail")),
+                        self.validators.get(key))
+        for kind, url, referrer, site_id in self.recheck_links:
+            if not self.scope.allows(url):
+                continue
+            if kind == "attachment":
+                yield from self._check_attachment(url, site_id, referrer or "")
+            elif (key := canonical_url(url)) not in self.rotated and key not in self.done_details:
+                self.rotated.add(key)
+                self.crawler.stats.inc_value("incremental/rechecked_failed")
+                yield scrapy.Request(url, callback=self.parse_detail, errback=self.detail_failed, priority=10,
+                                     meta=self._meta(site_id, referrer=referrer, kind="detail"))
 
     def _conditional(self, request: scrapy.Request, validators: tuple | None) -> scrapy.Request:
         """Ask only for a changed page when we hold its validators (the server may answer 304)."""
@@ -460,7 +566,9 @@ class RegistrySpider(scrapy.Spider):
                 state.pages_skipped += 1
                 state.not_read.append(f"分页链接无法解析（{page.pager_unread[:80]}）")
             state.declared_evidence = said.evidence
+        all_known = bool(page.entries)
         for entry in page.entries:
+            all_known = self._listed_before(state, entry.url, entry.date_text) and all_known
             yield from self._listing(state, entry.url, entry.title, entry.date_text, response.url)
         if response.meta.get("first"):
             for spec in page.next_requests:
@@ -469,18 +577,49 @@ class RegistrySpider(scrapy.Spider):
                     state.not_read.append(f"站外分页链接（{self.scope.host(spec.url)}），未跟随")
                     self.crawler.stats.inc_value("scope/offsite_list_pages")
                     continue
-                state.pending += 1
-                meta = self._meta(state.site_id, column=state.url, platform=page.adapter, first=False, local=True,
-                                  kind="list")
-                if spec.method.upper() == "POST":
-                    yield scrapy.FormRequest(spec.url, formdata=spec.formdata or {}, callback=self.parse_list,
-                                             errback=self.list_failed, meta=meta, dont_filter=True, priority=40)
+                if state.sequential:
+                    state.queue.append((spec, page.adapter))
                 else:
-                    yield self._conditional(
-                        scrapy.Request(spec.url, callback=self.parse_list, errback=self.list_failed, meta=meta,
-                                       dont_filter=True, priority=40),
-                        self.page_validators.get(canonical_url(spec.url)))
+                    yield self._page_request(state, (spec, page.adapter))
+        if state.sequential:
+            page_no = response.meta.get("page_no", 1)
+            if all_known and state.queue:  # everything further was read whole by an earlier crawl
+                state.stopped_after = page_no
+                state.unread_pages = len(state.queue)
+                state.queue.clear()
+                self.crawler.stats.inc_value("incremental/list_pages_not_reread", state.unread_pages)
+                yield self._carry(state)
+            elif state.queue:
+                yield self._page_request(state, state.queue.pop(0), page_no + 1)
         yield from self._column_done(state)
+
+    def _page_request(self, state: ColumnState, queued: tuple[Any, str], page_no: int = 0) -> scrapy.Request:
+        spec, adapter = queued
+        state.pending += 1
+        meta = self._meta(state.site_id, column=state.url, platform=adapter, first=False, local=True,
+                          kind="list", page_no=page_no)
+        if spec.method.upper() == "POST":
+            return scrapy.FormRequest(spec.url, formdata=spec.formdata or {}, callback=self.parse_list,
+                                      errback=self.list_failed, meta=meta, dont_filter=True, priority=40)
+        return self._conditional(
+            scrapy.Request(spec.url, callback=self.parse_list, errback=self.list_failed, meta=meta,
+                           dont_filter=True, priority=40),
+            self.page_validators.get(canonical_url(spec.url)))
+
+    def _listed_before(self, state: ColumnState, url: str, date_text: str | None) -> bool:
+        """Listed in this column by an earlier crawl with the same listing date, and its detail fetched (or
+        found dead) then: an entry whose detail page was never fetched is not yet known."""
+        key = canonical_url(url)
+        return key in self.attempted and any((rec := self.known.get(ch, {}).get(key)) is not None and rec[0] == date_text
+                   for ch in state.channel_ids)
+
+    def _carry(self, state: ColumnState) -> CarriedListingsItem:
+        """The column's listings of its previous crawl not re-read tonight stay listed (basis recorded)."""
+        seen = {canonical_url(u) for u in state.seen}
+        urls = sorted({key for ch in state.channel_ids for key, (_, last) in self.known.get(ch, {}).items()
+                       if last == state.prev_run and key not in seen})
+        state.carried = len(urls)
+        return CarriedListingsItem(channel_ids=state.channel_ids, urls=urls)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         state = self.columns[response.meta["column"]]
@@ -552,14 +691,26 @@ class RegistrySpider(scrapy.Spider):
             for att in self.stored_attachments.get(key, []):
                 yield from self._check_attachment(att, state.site_id, url)
             return
+        if key in self.rotated:  # already asked for tonight (revalidation share)
+            return
+        if key in self.good and title in self.good[key] and self._listed_before(state, url, date_text):
+            self.crawler.stats.inc_value("incremental/detail_known_unchanged")  # last-seen facts stand
+            return
         yield self._conditional(
             scrapy.Request(url, callback=self.parse_detail, errback=self.detail_failed, priority=10,
-                           meta=self._meta(state.site_id, referrer=referrer, kind="detail")),
+                           meta=self._meta(state.site_id, referrer=referrer, kind="detail", from_column=state.url)),
             self.validators.get(key))
 
     def list_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         state = self.columns[request.meta["column"]]
+        if failure.check(BudgetExhausted):  # carried to the next night: the column is partial, not failed
+            state.budget_out = True
+            state.pages_skipped += 1 + len(state.queue)
+            state.not_read.extend([BUDGET_REASON] * (1 + len(state.queue)))
+            state.queue.clear()
+            yield from self._column_done(state)
+            return
         if failure.check(NotArchived):  # a replayed copy lacks the page: unverified, not a site failure
             self.crawler.stats.inc_value("replay/not_archived_list_pages")
             state.pages_skipped += 1
@@ -581,6 +732,8 @@ class RegistrySpider(scrapy.Spider):
             state.error = f"page {request.url}: {error}"
         if blocked:
             state.blocked = True
+        if state.sequential and state.queue and not request.meta.get("first"):
+            yield self._page_request(state, state.queue.pop(0), request.meta.get("page_no", 1) + 1)
         yield from self._column_done(state)
 
     def _column_done(self, state: ColumnState) -> Iterator[ColumnHealthItem]:
@@ -599,14 +752,24 @@ class RegistrySpider(scrapy.Spider):
             status = "ok"
         if state.error and state.error.startswith("not archived"):
             status = "not_archived"  # the copy lacks the column's first page: nothing seen, no site failure
-        cov = judge_coverage(read_first=not (state.first_failed or state.blocked), pages_read=state.pages,
-                             pages_failed=state.failed_pages, pages_skipped=state.pages_skipped,
-                             entries=len(state.seen), listed=state.listed, declared_total=state.declared_total,
+        entries = len(state.seen) + state.carried
+        cov = judge_coverage(read_first=not (state.first_failed or state.blocked), pages_read=state.pages
+                             + state.unread_pages, pages_failed=state.failed_pages, pages_skipped=state.pages_skipped,
+                             entries=entries, listed=state.listed + state.carried,
+                             declared_total=state.declared_total,
                              declared_pages=state.declared_pages, declared_evidence=state.declared_evidence,
                              not_read=state.not_read, error=state.error)
+        if state.budget_out and state.pages == 0 and not state.first_failed:
+            status = "partial"
+            cov = Coverage(CoverageStatus.PARTIAL, f"{BUDGET_REASON}：本栏目今晚未读取，顺延至下一晚", cov.share_seen)
+        elif cov.coverage == CoverageStatus.COMPLETE and state.stopped_after is not None:
+            cov = Coverage(cov.coverage, f"增量：第{state.stopped_after + 1}页起均为已知条目"
+                                         f"（上次完整读取于 run {state.basis_run}）", cov.share_seen)
+        if state.budget_out:
+            self.crawler.stats.inc_value("budget/columns_unfinished")
         self.crawler.stats.inc_value(f"coverage/{cov.coverage}")
         yield ColumnHealthItem(channel_ids=state.channel_ids, url=state.url, status=status,
-                               http_status=state.http_status, error=state.error, entries=len(state.seen),
+                               http_status=state.http_status, error=state.error, entries=entries,
                                pages=state.pages, undated_entries=state.undated,
                                latest_date=state.latest.isoformat() if state.latest else None, adapter=state.adapter,
                                coverage=cov.coverage, coverage_reason=cov.reason,
@@ -677,12 +840,35 @@ class RegistrySpider(scrapy.Spider):
                 self.crawler.signals.connect(self._close_pool, signal=signals.spider_closed)
         return self._pool or None
 
+    def closed(self, reason: str) -> None:
+        """Columns whose new details the budget carried to the next night are not complete tonight (their
+        health rows are written before the details are; the pipeline has committed when this runs)."""
+        if not self.budget_columns or not self.run_id:
+            return
+        with self._session_factory()() as session:
+            for url, n in self.budget_columns.items():
+                for h in session.scalars(select(ColumnHealth).where(ColumnHealth.crawl_run_id == self.run_id,
+                                                                    ColumnHealth.url == url)):
+                    why = f"{BUDGET_REASON}：{n}个新条目的详情页顺延至下一晚"
+                    if h.coverage == CoverageStatus.COMPLETE:
+                        h.coverage, h.coverage_reason = CoverageStatus.PARTIAL.value, why
+                    elif why not in (h.coverage_reason or ""):
+                        h.coverage_reason = f"{h.coverage_reason}；{why}" if h.coverage_reason else why
+            session.commit()
+
     def _close_pool(self, spider=None) -> None:  # noqa: ANN001
         if self._pool:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
+        if failure.check(BudgetExhausted):  # not fetched tonight: carried to the next night, never dead
+            column = request.meta.get("from_column")
+            if column:
+                self.budget_columns[column] = self.budget_columns.get(column, 0) + 1
+            yield ListingItem(url=request.url, channel_ids=[], site_id=request.meta.get("site_id"), list_title="",
+                              list_date_text=None, detail_state="budget")
+            return
         if failure.check(NotArchived):  # listed, but the saved copy lacks it: unverified, never a dead link
             self.crawler.stats.inc_value("replay/not_archived_details")
             yield ListingItem(url=request.url, channel_ids=[], site_id=request.meta.get("site_id"), list_title="",
@@ -703,8 +889,9 @@ class RegistrySpider(scrapy.Spider):
 
     def attachment_failed(self, failure: Failure) -> Iterator[LinkCheckItem]:
         request = failure.request
-        if failure.check(NotArchived):
-            self.crawler.stats.inc_value("replay/not_archived_attachments")
+        if failure.check(NotArchived, BudgetExhausted):
+            self.crawler.stats.inc_value("replay/not_archived_attachments" if failure.check(NotArchived)
+                                         else "budget/attachments_carried")
             return
         status, error = _failure_info(failure)
         if looks_blocked(status) or error.startswith("robots"):

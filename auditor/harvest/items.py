@@ -107,3 +107,13 @@ class NotModifiedItem:
 
     url: str
     site_id: str | None
+
+
+@dataclass
+class CarriedListingsItem:
+    """A column whose paging stopped early on a re-crawl (everything further was already known and the
+    column was read whole before): its listings not re-read tonight still count as listed in this run.
+    Their item facts (fetched_at, title, dates) stay as last seen."""
+
+    channel_ids: list[int]
+    urls: list[str]

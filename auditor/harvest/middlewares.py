@@ -1,14 +1,18 @@
-"""Downloader middlewares and extensions: retries with exponential backoff (and Retry-After), and an
-AutoThrottle that treats 304 answers as healthy."""
+"""Downloader middlewares and extensions: retries with exponential backoff (and Retry-After), an
+AutoThrottle that treats 304 answers as healthy, and per-host politeness (rate, Crawl-delay, budget)."""
 
 from __future__ import annotations
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
+
+SLOT_FLOORS: dict[str, float] = {}  # download slot (host name) -> politeness interval, seconds
 
 
 def backoff_delay(retry_times: int, base: float, cap: float, retry_after: str | None = None) -> float:
@@ -61,3 +65,90 @@ class ConditionalAutoThrottle(AutoThrottle):
         if response.status == 304:
             response = response.replace(status=200)
         super()._adjust_delay(slot, latency, response)
+
+    def _response_downloaded(self, response: Response, request: Request, spider=None) -> None:  # noqa: ANN001
+        super()._response_downloaded(response, request, spider)
+        key, slot = self._get_slot(request, spider)
+        if slot is not None and key in SLOT_FLOORS:  # AutoThrottle may slow down, never go faster than polite
+            slot.delay = max(slot.delay, SLOT_FLOORS[key])
+
+
+class PolitenessMiddleware:
+    """Per-host rate (download-slot delay floor; a redis token bucket across processes), robots.txt
+    Crawl-delay, and the per-night request budget of each site (see harvest/politeness.py)."""
+
+    def __init__(self, crawler) -> None:  # noqa: ANN001
+        from auditor.harvest.politeness import HostPolicy
+
+        self.crawler = crawler
+        self.policy = HostPolicy.from_settings(crawler.settings)
+        self.user_agent = crawler.settings.get("USER_AGENT") or "*"
+        self.spent: dict[str, int] = {}
+        self.sites_known = False
+        self.redis = None
+        self.prefix = f"auditor:{crawler.settings.getint('AUDITOR_CRAWL_RUN', 0)}"
+        if crawler.settings.get("AUDITOR_DISTRIBUTED"):
+            import redis
+
+            self.redis = redis.Redis.from_url(crawler.settings.get("AUDITOR_DISTRIBUTED"))
+        crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
+
+    @classmethod
+    def from_crawler(cls, crawler):  # noqa: ANN001, ANN206
+        return cls(crawler)
+
+    def _robots_parsed(self, robotparser, request, **kwargs) -> None:  # noqa: ANN001, ANN003
+        try:
+            delay = robotparser.crawl_delay(self.user_agent)
+        except Exception:  # a parser without Crawl-delay support
+            delay = None
+        if delay:
+            host = urlparse_cached(request).hostname or ""
+            self.policy.crawl_delays[host] = float(delay)
+            self.crawler.stats.set_value(f"politeness/crawl_delay/{host}", float(delay))
+
+    def _over_budget(self, site_id: str) -> bool:
+        budget = self.policy.budget(site_id)
+        if budget <= 0:
+            return False
+        if self.redis is not None:
+            spent = int(self.redis.incr(f"{self.prefix}:budget:{site_id}"))
+            self.redis.expire(f"{self.prefix}:budget:{site_id}", 7 * 86400)
+        else:
+            spent = self.spent[site_id] = self.spent.get(site_id, 0) + 1
+        return spent > budget
+
+    async def process_request(self, request: Request, spider=None):  # noqa: ANN001, ANN201
+        from auditor.harvest.politeness import BudgetExhausted
+
+        if not self.sites_known:  # the spider has read the registry's sites from the store by now
+            sites = getattr(self.crawler.spider, "sites", None)
+            if sites is not None:
+                self.policy.add_sites(sites)
+                self.sites_known = True
+        site_id = request.meta.get("site_id")
+        counted = site_id and not request.url.endswith("/robots.txt") and request.meta.get("kind") != "home"
+        if counted and self._over_budget(site_id):
+            self.crawler.stats.inc_value(f"budget/exhausted/{site_id}")
+            raise BudgetExhausted(f"{site_id}: request budget of this night spent ({self.policy.budget(site_id)})")
+        host = urlparse_cached(request).hostname or ""
+        interval = self.policy.interval(host, site_id)
+        downloader = self.crawler.engine.downloader
+        key = downloader.get_slot_key(request)
+        if interval <= 0 and key not in SLOT_FLOORS:
+            return None  # no spacing asked for this host (a loopback sample): Scrapy's own slot settings
+        downloader.per_slot_settings.setdefault(key, {"delay": interval, "jitter": 0})
+        slot = downloader.slots.get(key)
+        SLOT_FLOORS[key] = max(interval, SLOT_FLOORS.get(key, 0.0)) if key in SLOT_FLOORS else interval
+        if slot is not None:
+            if slot.delay < interval:
+                slot.delay = interval
+                slot.jitter = 0
+        if self.redis is not None and interval > 0:
+            from auditor.harvest.politeness import reserve_slot
+
+            wait = reserve_slot(self.redis, host, interval)
+            if wait > 0:
+                self.crawler.stats.inc_value("politeness/shared_wait_seconds", wait)
+                await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
+        return None

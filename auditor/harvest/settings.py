@@ -1,5 +1,7 @@
 """Scrapy settings for every auditor crawl: polite by default, capped downloads, facts into the store."""
 
+import os
+
 BOT_NAME = "gov-openness-auditor"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -44,6 +46,7 @@ EXTENSIONS = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "auditor.harvest.middlewares.PolitenessMiddleware": 120,  # after robots.txt (100): Crawl-delay is known
     "auditor.harvest.middlewares.BackoffRetryMiddleware": 550,
     "auditor.harvest.replay.ReplayMiddleware": 950,  # `--replay HOST=PATH`: answer HOST from a saved copy
 }
@@ -61,3 +64,18 @@ AUDITOR_DISTRIBUTED = ""  # redis://host:port/db → scrapy-redis scheduler + du
 AUDITOR_EXTRACT_WORKERS = 0  # >0: detail extraction in that many worker processes (frees the reactor)
 AUDITOR_REPLAY = "[]"  # JSON [{host, path}]: hosts answered from a saved copy (HTTrack/wget folder or WARC)
 AUDITOR_SCOPE_EXTRA = "[]"  # JSON host names to treat as in scope beyond the registry's (tests, replays)
+
+# Politeness as a budget (issue 17): requests per second per host (a site's registry `rate:` overrides it),
+# never faster than robots.txt Crawl-delay; `budget:` (or AUDITOR_SITE_BUDGET) caps a site's requests per
+# night, the rest is carried to the next night. $AUDITOR_HOST_RATE lets tests and the loopback sample run fast.
+AUDITOR_HOST_RATE = float(os.environ.get("AUDITOR_HOST_RATE", "1.0"))
+AUDITOR_SITE_BUDGET = int(os.environ.get("AUDITOR_SITE_BUDGET", "0"))  # 0: no cap
+AUDITOR_SITE_POLICY = "{}"  # JSON site id -> {rate, budget, hosts}: the registry's per-site overrides
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"  # many hosts: feed the idle ones
+
+# List-driven re-crawls (issue 17): a column read whole before is paged only until a list page holds
+# nothing new; known details are not asked for again, except a rotating share revalidated each night
+# (every known page once in AUDITOR_REVALIDATE_DAYS nights; 1 = every night).
+AUDITOR_LIST_DRIVEN = True
+AUDITOR_REVALIDATE_DAYS = 30
+AUDITOR_DAY = 0  # day number of the rotation (0: today's date ordinal); tests and benchmarks pin it

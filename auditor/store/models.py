@@ -57,6 +57,8 @@ class Site(Base):
     platform: Mapped[str] = mapped_column(String(40), default="auto")
     owner_unit_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     hosts: Mapped[list[Any]] = mapped_column(JSON, default=list)  # extra host names the site owns (crawl scope)
+    rate: Mapped[float | None] = mapped_column(Float, nullable=True)  # requests/s per host (None: crawl default)
+    budget: Mapped[int | None] = mapped_column(Integer, nullable=True)  # requests per night (None: crawl default)
 
 
 class Channel(Base):

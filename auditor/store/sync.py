@@ -51,6 +51,7 @@ def sync_registry(session: Session, registry: Registry) -> None:
         site.name, site.base_url, site.home_url, site.platform = spec.name, str(spec.url), spec.home_url, spec.platform
         site.owner_unit_id = spec.owner
         site.hosts = list(spec.hosts)
+        site.rate, site.budget = spec.rate, spec.budget
         session.add(site)
     for spec in registry.units:
         unit = session.get(Unit, spec.id) or Unit(id=spec.id)

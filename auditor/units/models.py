@@ -34,6 +34,8 @@ class SiteSpec(Strict):
     robots_reason: str | None = None
     owner: str | None = None  # unit that runs the site; site-health findings are charged to it
     hosts: list[str] = Field(default_factory=list)  # other host names the site owns (www vs bare, old IP)
+    rate: float | None = Field(default=None, gt=0)  # requests per second per host (default 1; crawl politeness)
+    budget: int | None = Field(default=None, ge=1)  # requests per night; the rest is carried to the next night
     columns: list["ColumnSpec"] = Field(default_factory=list)  # news/notice columns not owned by a unit
 
     @model_validator(mode="after")
