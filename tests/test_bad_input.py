@@ -258,6 +258,8 @@ CASES = [
     Case("missing-db-import", _missing_db("import-items", "x.csv", "--unit", "mzj", "--channel", "微信公众号"),
          "no database at", names_file=False),
     Case("missing-db-serve", _missing_db("serve", "--port", "0"), "no database at"),
+    Case("missing-db-ops-runs", _missing_db("ops", "runs"), "no database at"),
+    Case("missing-db-ops-recover", _missing_db("ops", "recover"), "no database at"),
     Case("huge-run-id-report", lambda tmp: [*_existing(tmp), "report", "--run", "99999999999999999999"],
          "too large", names_file=False),
     Case("huge-run-id-resume", lambda tmp: [*_existing(tmp), "resume-crawl", "99999999999999999999"],

@@ -47,11 +47,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=cmd_recover)
 
 
-def _factory(args: argparse.Namespace):  # noqa: ANN202
-    from auditor.store.db import open_db, resolve_db_url
+def _factory(args: argparse.Namespace, *, existing: bool = False):  # noqa: ANN202
+    """The store; `existing`: history and recovery read runs, so a missing database is an error, not a new one."""
+    from auditor.store.db import open_db, require_existing_db, resolve_db_url
 
-    url = resolve_db_url(args.db)
-    return open_db(url), url
+    url = resolve_db_url(getattr(args, "db", None))
+    return open_db(require_existing_db(url) if existing else url), url
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -99,7 +100,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
     from auditor.store.models_ops import OpsRun
 
-    factory, _ = _factory(args)
+    factory, _ = _factory(args, existing=True)
     with factory() as s:
         rows = list(s.scalars(select(OpsRun).order_by(OpsRun.id.desc()).limit(args.limit)))
     data = [{"id": r.id, "job": r.job_id, "status": r.status, "trigger": r.trigger,
@@ -120,7 +121,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 def cmd_recover(args: argparse.Namespace) -> int:
     from auditor.ops.recovery import recover_interrupted
 
-    factory, _ = _factory(args)
+    factory, _ = _factory(args, existing=True)
     rep = recover_interrupted(factory, held_lock=args.all_running, audit_lock_held=args.all_running)
     print(json.dumps({"crawl_runs": rep.crawl_runs, "audit_runs": rep.audit_runs, "ops_runs": rep.ops_runs}))
     return 0
