@@ -118,11 +118,23 @@ def write_html(ctx: dict[str, Any], out_dir: Path) -> list[Path]:
                                                             unit_href=href))]
     unit_tpl = env.get_template("unit.html")
     for page in unit_pages(ctx):
-        html = unit_tpl.render(card=page["card"], run=run, css=css, dim_chart=page["dim_chart"],
-                               level_index=page["level_index"], prev_unit=page["prev_unit"],
-                               next_unit=page["next_unit"], show_matches=True)
-        written.append(_write(out_dir / "units" / page["row"]["page"], html))
+        written.append(_write(out_dir / "units" / page["row"]["page"], _unit_html(unit_tpl, run, css, page)))
     return written
+
+
+def _unit_html(unit_tpl: Any, run: dict[str, Any], css: Markup, page: dict[str, Any]) -> str:
+    return unit_tpl.render(card=page["card"], run=run, css=css, dim_chart=page["dim_chart"],
+                           level_index=page["level_index"], prev_unit=page["prev_unit"],
+                           next_unit=page["next_unit"], show_matches=True)
+
+
+def unit_html(ctx: dict[str, Any], unit_id: str) -> str | None:
+    """One unit's scorecard page, as write_html renders it, without rendering the other units (the
+    review workspace serves one unit per request)."""
+    page = next((p for p in unit_pages(ctx) if p["row"]["id"] == unit_id), None)
+    if page is None:
+        return None
+    return _unit_html(make_env().get_template("unit.html"), ctx["run"], stylesheet(), page)
 
 
 def print_document(ctx: dict[str, Any], *, unit_ids: list[str] | None = None, overview: bool = True,

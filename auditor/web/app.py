@@ -582,25 +582,38 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
         return Response(data, mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename=findings-{unit.id}.csv"})
 
+    report_contexts: dict[int, dict] = {}  # audit run id -> its report context (a finished run never changes)
+    contexts_lock = threading.Lock()
+
+    @app.after_request
+    def _forget_contexts(response: Response) -> Response:
+        """Any change (a relink re-extracts an item, an upload adds evidence) may show on a scorecard."""
+        if request.method == "POST":
+            with contexts_lock:
+                report_contexts.clear()
+        return response
+
     @app.get("/units/<unit_id>/scorecard")
     def scorecard(unit_id: str):  # noqa: ANN202
-        """The unit's scorecard of the latest run, as `auditor report` renders it (only this unit's page)."""
-        import tempfile
-
-        from auditor.report.context import unit_page as scorecard_page
-        from auditor.report.render import render_html
+        """The unit's scorecard of the latest run, as `auditor report` renders it: only this unit's page is
+        rendered, from the run's report context built once and kept for the next requests."""
+        from auditor.report.context import build_report_context
+        from auditor.report.render import unit_html
 
         user, db = _user(), _db()
         unit = A.get_unit(db, user, unit_id)
         run = A.latest_run(db)
         if run is None:
             abort(404)
-        with tempfile.TemporaryDirectory(prefix="auditor-scorecard-") as out:
-            render_html(db, run.id, Path(out))
-            page = Path(out) / "units" / scorecard_page(unit.id)
-            if not page.is_file():
-                abort(404)
-            html = page.read_text(encoding="utf-8")
+        with contexts_lock:
+            ctx = report_contexts.get(run.id)
+            if ctx is None:
+                ctx = build_report_context(db, run.id)
+                report_contexts.clear()  # only the latest run's context is kept
+                report_contexts[run.id] = ctx
+        html = unit_html(ctx, unit.id)
+        if html is None:
+            abort(404)
         return Response(html, mimetype="text/html")
 
     # ------------------------------------------------------------------ accounts (admin)
