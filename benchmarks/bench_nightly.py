@@ -26,9 +26,8 @@ import math
 import os
 import sys
 import tempfile
-import time
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +39,6 @@ from bench_crawl import BODY, Setup, big_plan, run_bare  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from auditor.harvest.canonical import canonical_url  # noqa: E402
-from auditor.sample.plan import PlanItem  # noqa: E402
 from auditor.sample.server import SamplePortal  # noqa: E402
 from auditor.store.models import Item  # noqa: E402
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
 from collections import Counter
 
 import pytest
@@ -21,33 +17,6 @@ from auditor.store.models import ColumnHealth, CrawlRun, Item, ItemListing
 from auditor.store.sync import sync_registry
 from test_crawl import _plan, _registry
 
-REDIS = shutil.which("redis-server")
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    if REDIS is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
-
-    client = redis.Redis(host="127.0.0.1", port=port)
-    for _ in range(200):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        pytest.fail("redis-server did not start")
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def test_two_processes_fetch_every_page_once_and_store_every_item_once(tmp_path, redis_url):

@@ -3,15 +3,10 @@ robots.txt Crawl-delay, a redis token bucket shared by crawler processes."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
 from types import SimpleNamespace
 
 import pytest
 import yaml
-from sqlalchemy import select
 
 from auditor.catalog.loader import load_catalog
 from auditor.harvest.politeness import HostPolicy, reserve_slot
@@ -68,27 +63,10 @@ def test_registry_rate_and_budget_reach_the_store_and_crawl_delay_is_read(tmp_pa
 
 
 @pytest.fixture
-def redis_client(tmp_path):
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.fail("redis-server is not installed (apt-get install redis-server)")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def redis_client(redis_url):
     import redis
 
-    client = redis.Redis(host="127.0.0.1", port=port)
-    for _ in range(200):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield client
-    proc.terminate()
-    proc.wait(timeout=10)
+    return redis.Redis.from_url(redis_url)
 
 
 def test_shared_bucket_spaces_requests_of_all_processes(redis_client):

@@ -70,7 +70,7 @@ def markdown(draft: Draft, source: str) -> str:
     s = draft.summary()
     lines = [f"# Discovery evidence: {draft.district_name}", "", f"Crawled from {source}.", "",
              f"- units: {s['units']} ({s['departments']} departments, {s['subdistricts']} subdistricts)",
-             f"- columns: " + ", ".join(f"{k} {v}" for k, v in s["columns"].items()),
+             "- columns: " + ", ".join(f"{k} {v}" for k, v in s["columns"].items()),
              f"- domains covered: {len(s['domains_covered'])} ({', '.join(s['domains_covered'])})",
              f"- catalog domains no unit covers: {', '.join(s['domains_uncovered']) or 'none'}",
              f"- unplaced columns: {s['unplaced']}; unread pages: {s['unread']}", "", "## Units", "",

@@ -520,7 +520,6 @@ class Matcher:
                 support[i, idx.topic_domains.index(d)] = 1.0 if d == top and s1 - s2 >= 0.3 * s1 else v / s1 * 0.6
             topic_words.append(f"{top} ({'、'.join(ev_t.words.get(top, ()) + ev_c.words.get(top, ()))})")
         ent_support = np.where(idx.entry_topic[None, :] >= 0, support[:, np.maximum(idx.entry_topic, 0)], 0.0)
-        has_col = np.array([bool(it.column_domain) for it in items])
         topic = (W_TOPIC * ent_support).astype(np.float32)
         # a title whose topic clearly leads to a domain is not another domain's item (the column decides
         # when it has a domain)
