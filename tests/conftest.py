@@ -293,3 +293,20 @@ def redis_url(tmp_path):
     yield f"redis://127.0.0.1:{port}/0"
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture
+def browser_login():
+    """Log a user into the review workspace in a fresh Chromium context: (context, page) on the landing page."""
+
+    def login(browser, base: str, username: str, password: str):  # noqa: ANN001, ANN202 - playwright objects
+        context = browser.new_context(locale="zh-CN")
+        page = context.new_page()
+        page.goto(f"{base}/login")
+        page.fill("#username", username)
+        page.fill("#password", password)
+        page.click("#login")
+        page.wait_for_load_state()
+        return context, page
+
+    return login

@@ -29,18 +29,7 @@ def _overall(session, run_id: int, unit: str) -> float:  # noqa: ANN001
                                                     Score.domain.is_(None), Score.dimension.is_(None)))
 
 
-def _login(browser, base: str, username: str, password: str):  # noqa: ANN001, ANN202
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("#login")
-    page.wait_for_load_state()
-    return context, page
-
-
-def test_staff_confirm_and_declare_none_then_rescore_in_chromium(served):
+def test_staff_confirm_and_declare_none_then_rescore_in_chromium(served, browser_login):
     sync_api = pytest.importorskip("playwright.sync_api")
     base, store = served
     with store.factory() as s:
@@ -52,7 +41,7 @@ def test_staff_confirm_and_declare_none_then_rescore_in_chromium(served):
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         try:
-            context, page = _login(browser, base, "mzj", "mzj-demo")
+            context, page = browser_login(browser, base, "mzj", "mzj-demo")
             assert page.url == f"{base}/"  # staff land on their to-do list
             assert "云溪区民政局" in page.inner_text("h1") and "待办" in page.inner_text("h1")
 
@@ -75,7 +64,7 @@ def test_staff_confirm_and_declare_none_then_rescore_in_chromium(served):
             context.close()
 
             # an evaluator rescores
-            context, page = _login(browser, base, "eval", "eval-demo")
+            context, page = browser_login(browser, base, "eval", "eval-demo")
             page.click("#rescore")
             page.wait_for_selector("#rescored")
             new_run = int(re.search(r"#(\d+)", page.inner_text("#rescored")).group(1))
@@ -83,7 +72,7 @@ def test_staff_confirm_and_declare_none_then_rescore_in_chromium(served):
             context.close()
 
             # the staff see the new score, and the database agrees on why
-            context, page = _login(browser, base, "mzj", "mzj-demo")
+            context, page = browser_login(browser, base, "mzj", "mzj-demo")
             page.goto(f"{base}/units/mzj")
             shown = float(page.inner_text("#unit-score"))
             context.close()
@@ -98,7 +87,7 @@ def test_staff_confirm_and_declare_none_then_rescore_in_chromium(served):
             assert match is not None and match.decision == "confirmed" and match.entry_id == store.review_entry_id
 
             # another unit's staff cannot open the first unit's finding
-            context, page = _login(browser, base, "dcjd", "dcjd-demo")
+            context, page = browser_login(browser, base, "dcjd", "dcjd-demo")
             response = page.goto(f"{base}/findings/{mzj_finding}")
             assert response is not None and response.status == 403
             assert "无权访问" in page.inner_text("#error-message")

@@ -15,23 +15,12 @@ NA_ENTRY = "shehui_jiuzhu.jdjc"  # an mzj entry that stays 未公开 in the test
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 
-def _login(browser, base: str, username: str, password: str):  # noqa: ANN001, ANN202
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("#login")
-    page.wait_for_load_state()
-    return context, page
-
-
 def _ids(page) -> list[int]:  # noqa: ANN001
     return [int(x) for x in page.locator("#todo-findings li.todo-item").evaluate_all(
         "els => els.map(e => e.dataset.finding)")]
 
 
-def test_staff_work_from_their_to_do_list_in_chromium(served, chromium_browser, tmp_path):
+def test_staff_work_from_their_to_do_list_in_chromium(served, browser_login, chromium_browser, tmp_path):
     base, store = served
     with store.factory() as s:
         run = s.scalar(select(AuditRun).where(AuditRun.status == "complete").order_by(AuditRun.id.desc()))
@@ -41,7 +30,7 @@ def test_staff_work_from_their_to_do_list_in_chromium(served, chromium_browser, 
                                             Finding.entry_id == NA_ENTRY, Finding.rule == "missing"))
         target = s.scalar(select(Finding).where(Finding.audit_run_id == run.id, Finding.unit_id == "mzj",
                                                 Finding.entry_id == store.review_entry_id, Finding.rule == "missing"))
-    context, page = _login(chromium_browser, base, "mzj", "mzj-demo")
+    context, page = browser_login(chromium_browser, base, "mzj", "mzj-demo")
     assert page.url == f"{base}/" and "待办事项" in page.inner_text("h1")
 
     # open findings, by due date then severity, each with what to do and its evidence
@@ -89,11 +78,11 @@ def test_staff_work_from_their_to_do_list_in_chromium(served, chromium_browser, 
     page.click("#confirm")
     page.wait_for_load_state()
     context.close()
-    context, evaluator = _login(chromium_browser, base, "eval", "eval-demo")
+    context, evaluator = browser_login(chromium_browser, base, "eval", "eval-demo")
     evaluator.click("#rescore")
     evaluator.wait_for_selector("#rescored")
     context.close()
-    context, page = _login(chromium_browser, base, "mzj", "mzj-demo")
+    context, page = browser_login(chromium_browser, base, "mzj", "mzj-demo")
     changes = page.inner_text("#todo-changes")
     assert "已解决的问题" in changes and target.title in page.inner_text("#todo-resolved")
     assert page.locator("#todo-matches").count() == 0 or store.review_title not in page.inner_text("#todo-matches")
