@@ -108,17 +108,5 @@ def summarise(session: Session, audit_run_id: int) -> list[UnitSummary]:
     return rows
 
 
-def resolve_audit_run(session: Session, run: int | None) -> int:
-    """The audit run a command works on: the one asked for, else the latest complete one."""
-    if run is not None:
-        if session.get(AuditRun, run) is None:
-            raise AuditorError(f"no audit run {run}", hint="`auditor runs` lists the runs")
-        return run
-    latest = session.scalar(select(AuditRun.id).where(AuditRun.status == "complete").order_by(AuditRun.id.desc()))
-    if latest is None:
-        raise AuditorError("no complete audit run in this database", hint="run `auditor score` first")
-    return latest
-
-
 def default_catalog() -> Catalog:
     return load_catalog()

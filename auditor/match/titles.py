@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Sequence
 
 from auditor.catalog.models import Catalog, CatalogEntry
+from auditor.cellsafe import neutralise
 from auditor.errors import AuditorError
 from auditor.match import lexicon
 from auditor.match.matcher import ItemView, Matcher, MatchResult
-from auditor.report.export import neutralise
 from auditor.vocabulary import catalog_level
 
 REQUIRED = ("title", "column", "unit_level", "domains")

@@ -19,8 +19,8 @@ from auditor.errors import AuditorError
 from auditor.harvest.canonical import canonical_url
 from auditor.harvest.extract import extract_detail
 from auditor.harvest.extract.model import JSON_SCALAR_FIELDS
-from auditor.harvest.ownership import describe_units, item_owners
 from auditor.match.run import unit_obligations
+from auditor.harvest.ownership import describe_units, item_owners
 from auditor.store.models import (
     Attachment,
     AuditRun,
@@ -33,12 +33,7 @@ from auditor.store.models import (
     ReviewDecision,
     Unit,
 )
-from auditor.store.models_web import (
-    FINDING_STATES,
-    AuditLogEntry,
-    FindingState,
-    WebUser,
-)
+from auditor.store.models_web import FINDING_STATES, AuditLogEntry, FindingState, WebUser
 from auditor.vocabulary import TALLY_LATE_RULES, utcnow
 from auditor.web.security import FetchPolicy, check_url, fetch_url, store_upload
 
@@ -629,12 +624,7 @@ def undo(session: Session, user: WebUser, log_id: int) -> AuditLogEntry:
 def rescore(session: Session, user: WebUser, catalog: Catalog) -> int:
     """A new audit run with the latest catalog and the previous run's scheme and as_of date."""
     from auditor.catalog.workdays import WorkingCalendar
-    from auditor.scoring.engine import (
-        IncompleteCrawlError,
-        audit_crawl_runs,
-        run_audit,
-        window_runs,
-    )
+    from auditor.scoring.engine import IncompleteCrawlError, audit_crawl_runs, run_audit, window_runs
     from auditor.scoring.rules import load_scheme
 
     check_reviewer(user)

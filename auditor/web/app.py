@@ -18,61 +18,24 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import (
-    Flask,
-    Response,
-    abort,
-    g,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    session,
-    url_for,
-)
+from flask import Flask, Response, abort, g, redirect, render_template, request, send_file, session, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
 from auditor.catalog.channels import CHANNELS
+from auditor.cellsafe import neutralise
 from auditor.errors import AuditorError
 from auditor.match.run import unit_obligations
 from auditor.report import labels as L
-from auditor.report.export import neutralise
-from auditor.store.models import (
-    ChannelEvidence,
-    Finding,
-    Item,
-    Match,
-    ReviewDecision,
-    Score,
-    Unit,
-)
-from auditor.store.models_web import (
-    FINDING_STATES,
-    ROLES,
-    AuditLogEntry,
-    FindingState,
-    WebUser,
-)
+from auditor.store.models import ChannelEvidence, Finding, Item, Match, ReviewDecision, Score, Unit
+from auditor.store.models_web import FINDING_STATES, ROLES, AuditLogEntry, FindingState, WebUser
 from auditor.vocabulary import TALLY_LATE_RULES
 from auditor.web import actions as A
-from auditor.web.accounts import (
-    Throttle,
-    authenticate,
-    create_user,
-    deactivate_user,
-    end_sessions,
-    login_blocked,
-    record_attempt,
-)
-from auditor.web.security import (
-    FetchPolicy,
-    UploadRejected,
-    check_client_filename,
-    resolve_stored,
-)
+from auditor.web.accounts import Throttle, authenticate, create_user, deactivate_user, end_sessions, login_blocked, \
+    record_attempt
+from auditor.web.security import FetchPolicy, UploadRejected, check_client_filename, resolve_stored
 
 HERE = Path(__file__).resolve().parent
 # One set of labels for the workspace, the reports and the exports (auditor/report/labels.py).
