@@ -237,7 +237,7 @@ def _recover(factory) -> None:  # noqa: ANN001
 
 
 def _run_id(factory, run: int | None) -> int:  # noqa: ANN001
-    from auditor.pipeline import resolve_audit_run
+    from auditor.store.runs import resolve_audit_run
 
     with factory() as session:
         return resolve_audit_run(session, run)

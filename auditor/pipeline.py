@@ -22,6 +22,7 @@ from auditor.store.models import AuditRun, Finding, Score, Unit
 from auditor.store.sync import sync_registry
 from auditor.units.loader import load_registry
 from auditor.units.models import Registry
+from auditor.vocabulary import TALLY_LATE_RULES
 
 
 def load_registry_for(path: Path, catalog: Catalog) -> Registry:
@@ -98,25 +99,13 @@ def summarise(session: Session, audit_run_id: int) -> list[UnitSummary]:
         rows.append(UnitSummary(
             unit_id=unit.id, name=unit.name, level=unit.level, score=s.score if scored else None,
             grade=s.details.get("grade", "") if s else "", rank=s.rank if s else None,
-            missing=counts[(unit.id, "missing")], late=counts[(unit.id, "late")] + counts[(unit.id, "undated")],
+            missing=counts[(unit.id, "missing")], late=sum(counts[(unit.id, r)] for r in TALLY_LATE_RULES),
             channel_gaps=counts[(unit.id, "channel_gap")], site_health=counts[(unit.id, "site_health")],
             unverified=counts[(unit.id, "unverified")],
             assessment=(s.details.get("assessment") or "assessed") if s else "unassessed",
             reasons=tuple((s.details.get("assessment_reasons") or []) if s else ()),
             no_anchor=counts[(unit.id, "no_anchor")]))
     return rows
-
-
-def resolve_audit_run(session: Session, run: int | None) -> int:
-    """The audit run a command works on: the one asked for, else the latest complete one."""
-    if run is not None:
-        if session.get(AuditRun, run) is None:
-            raise AuditorError(f"no audit run {run}", hint="`auditor runs` lists the runs")
-        return run
-    latest = session.scalar(select(AuditRun.id).where(AuditRun.status == "complete").order_by(AuditRun.id.desc()))
-    if latest is None:
-        raise AuditorError("no complete audit run in this database", hint="run `auditor score` first")
-    return latest
 
 
 def default_catalog() -> Catalog:

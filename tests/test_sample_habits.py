@@ -14,7 +14,8 @@ import pytest
 from auditor.catalog.loader import load_catalog
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.match.matcher import ItemView, Matcher, Thresholds
-from auditor.match.run import CATALOG_LEVEL, unit_prefixes
+from auditor.match.run import unit_prefixes
+from auditor.vocabulary import catalog_level
 from auditor.sample.generate import build_sample
 
 
@@ -62,7 +63,7 @@ def test_matcher_attributes_what_the_ground_truth_says(sample):
         entries = [e for e in catalog.for_unit(set(unit.domains), unit.catalog_level) if e.mode == "主动"]
         by_id = {v.item_id: (v, ch) for v, ch in views}
         for r in matcher.match(entries, [v for v, _ in views], unit_prefixes=unit_prefixes(_Unit(unit.name)),
-                               unit_level=CATALOG_LEVEL.get(unit.level)):
+                               unit_level=catalog_level(unit.level)):
             if r.decision == "accept":
                 v, ch = by_id[r.item_id]
                 accepted.add((unit.id, r.entry_id, v.title, ch))

@@ -33,6 +33,7 @@ from auditor.catalog.models import LEVELS, Catalog, CatalogEntry
 from auditor.catalog.unit_catalog import ELEMENT_NAMES, UnitCatalog, UnitRow
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.errors import CatalogError
+from auditor.vocabulary import day_unit_label
 
 Rule = Literal["deleted", "declared_none", "missing_elements", "no_stage", "local_addition", "looser_deadline"]
 Severity = Literal["error", "warning", "info"]
@@ -184,11 +185,10 @@ def _amount_looser(unit: DeadlineRule, nat: DeadlineRule, cal: Optional[WorkingC
     return _later_by_dates(unit, nat, cal, -1)
 
 
-_UNIT_CN = {"working_day": "个工作日", "calendar_day": "日", "week": "周", "month": "个月", None: ""}
 
 
 def _amt(rule: DeadlineRule) -> str:
-    return f"{rule.amount}{_UNIT_CN.get(rule.unit, rule.unit or '')}"
+    return f"{rule.amount}{day_unit_label(rule.unit)}"
 
 
 def looser_deadline(unit: DeadlineRule, nat: DeadlineRule, cal: Optional[WorkingCalendar] = None) -> Optional[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,6 +22,7 @@ from auditor.harvest.adapters.feed import feed_date
 from auditor.harvest.canonical import canonical_url
 from auditor.harvest.ownership import describe_units, item_owners
 from auditor.store.models import Channel, Item, ItemListing, Unit
+from auditor.vocabulary import utcnow
 
 REQUIRED = ("title",)
 KNOWN = ("title", "url", "publish_date", "channel")
@@ -101,7 +101,7 @@ def import_items(session: Session, csv_path: Path, unit_id: str, channel_name: s
         raise AuditorError(f"channel {channel_name!r} of {unit_id} is {channel.code}, the file says {code}",
                            where=str(csv_path), hint="check the channel column or --channel")
     new = updated = 0
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = utcnow()
     for row, when, date_text, line in rows:
         url = row.get("url") or ""
         if not url:  # an offline item: a stable identity from channel, title and date

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -21,10 +21,8 @@ from auditor.harvest.canonical import canonical_url
 from auditor.harvest.items import PageFetchItem
 from auditor.store.models import CrawlRun
 from auditor.store.models_harvest import PageFetch, PageSnapshot
+from auditor.vocabulary import utcnow
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def insert_ignore(session: Session, model: Any, values: dict[str, Any]) -> None:
@@ -58,13 +56,13 @@ class SnapshotWriter:
             if sha not in self.known and sha not in self.new:
                 self.new[sha] = PageSnapshot(sha256=sha, size=len(it.body), truncated=it.truncated, codec="zlib",
                                              content_type=(it.content_type or "")[:200] or None,
-                                             data=zlib.compress(it.body, self.level), created_at=_now())
+                                             data=zlib.compress(it.body, self.level), created_at=utcnow())
         fetch = PageFetch(crawl_run_id=self.run_id, kind=it.kind, url=it.url[:1000],
                           canonical_url=canonical_url(it.url)[:1000], final_url=it.final_url[:1000],
                           redirects=it.redirects, method=it.method, http_status=it.http_status,
                           not_modified=it.http_status == 304, outcome=it.outcome, etag=(it.etag or "")[:200] or None,
                           last_modified=(it.last_modified or "")[:100] or None, elapsed_ms=it.elapsed_ms,
-                          fetched_at=_now())
+                          fetched_at=utcnow())
         if it.http_status == 304:  # the stored snapshot is confirmed, not replaced
             fetch.snapshot_id = self.session.scalar(
                 select(PageFetch.snapshot_id).where(PageFetch.canonical_url == fetch.canonical_url,

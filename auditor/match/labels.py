@@ -24,8 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditor.catalog.models import Catalog
+from auditor.cellsafe import neutralise
 from auditor.match.titles import MatchInputError
-from auditor.report.export import neutralise
 from auditor.store.models import Channel, Item, ItemListing, Match, ReviewDecision, Unit
 
 COLUMNS = ("title", "column", "unit_level", "domains", "expected", "published", "kind", "domain", "level1", "level2",

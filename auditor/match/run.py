@@ -11,14 +11,14 @@ from auditor.catalog.yardstick import CatalogRef, Yardstick, load_yardstick
 from auditor.match.learn import Lesson, learn
 from auditor.match.matcher import ItemView, Matcher, Thresholds
 from auditor.store.models import Channel, Item, ItemListing, Match, ReviewDecision, Unit
+from auditor.vocabulary import catalog_level
 
 KIND_PREFERENCE = {"catalog": 0, "notice": 1, "other": 2, "feed": 3, "news": 4}
-CATALOG_LEVEL = {"区级": "县级", "乡级": "乡级"}
 
 
 def unit_entries(catalog: Catalog, unit: Unit) -> list[CatalogEntry]:
     """Applicable entries of a stored unit: its domains, its level, 主动 only."""
-    level = CATALOG_LEVEL.get(unit.level)
+    level = catalog_level(unit.level)
     if level is None:
         return []
     domains = set(unit.domains_lead or []) | set(unit.domains_share or [])
@@ -27,7 +27,7 @@ def unit_entries(catalog: Catalog, unit: Unit) -> list[CatalogEntry]:
 
 def unit_yardstick(catalog: Catalog, unit: Unit, cal: WorkingCalendar | None = None) -> Yardstick:
     """What a stored unit is held to: its own published catalog (registry `catalog:`) or the national rows."""
-    level = CATALOG_LEVEL.get(unit.level, "")
+    level = catalog_level(unit.level) or ""
     return load_yardstick(catalog, unit_entries(catalog, unit), CatalogRef.from_json(unit.catalog), unit.id, level,
                           cal)
 
@@ -121,7 +121,7 @@ def run_matching(session: Session, catalog: Catalog, audit_run_id: int, threshol
         by_item: dict[int, ReviewDecision] = {d.item_id: d for d in decisions if d.item_id is not None}
         prefixes = unit_prefixes(unit)
         learned = learn(_lessons(session, decisions), prefixes)
-        results = matcher.match(entries, views.values(), unit_prefixes=prefixes, unit_level=CATALOG_LEVEL.get(unit.level),
+        results = matcher.match(entries, views.values(), unit_prefixes=prefixes, unit_level=catalog_level(unit.level),
                                 learned=learned)
         for r in results:
             decision, entry_id = r.decision, r.entry_id

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Sequence
 
 from auditor.catalog.models import Catalog, CatalogEntry
+from auditor.cellsafe import neutralise
 from auditor.errors import AuditorError
 from auditor.match import lexicon
 from auditor.match.matcher import ItemView, Matcher, MatchResult
-from auditor.report.export import neutralise
+from auditor.vocabulary import catalog_level
 
-LEVELS = {"区级": "县级", "县级": "县级", "乡级": "乡级", "镇级": "乡级", "街道": "乡级"}
 REQUIRED = ("title", "column", "unit_level", "domains")
 _SEP = re.compile(r"[;；、,，]")
 
@@ -71,7 +71,7 @@ def read_rows(path: Path, catalog: Catalog, *, require: Sequence[str] = REQUIRED
     for n, raw in enumerate(rows, start=2):
         raw = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
         where = f"{path}:{n}"
-        level = LEVELS.get(raw.get("unit_level", ""))
+        level = catalog_level(raw.get("unit_level", ""))
         if level is None:
             raise MatchInputError(f"unit_level {raw.get('unit_level', '')!r} is not a level", where=where,
                                   hint="use 区级, 县级 or 乡级")

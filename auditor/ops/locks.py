@@ -11,7 +11,7 @@ import os
 import socket
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Iterator
 
 from sqlalchemy import delete, update
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from auditor.errors import AuditorError
 from auditor.store.models_ops import OpsLock
+from auditor.vocabulary import utcnow
 
 DEFAULT_TTL = timedelta(hours=12)
 
@@ -27,9 +28,6 @@ DEFAULT_TTL = timedelta(hours=12)
 class LockBusy(AuditorError):
     """Another live process holds the lock."""
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def pid_alive(pid: int | None) -> bool:
@@ -69,7 +67,7 @@ class Lease:
 def acquire(factory: sessionmaker[Session], name: str, *, ttl: timedelta = DEFAULT_TTL,
             now: datetime | None = None, pid: int | None = None) -> Lease:
     """Take the lock `name` or raise LockBusy naming its holder."""
-    now = now or _now()
+    now = now or utcnow()
     host, pid = socket.gethostname(), pid or os.getpid()
     owner = f"{host}:{pid}:{uuid.uuid4().hex[:8]}"
     with factory() as s:

@@ -16,7 +16,6 @@ import urllib.error
 import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from email.message import EmailMessage
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -28,13 +27,11 @@ from sqlalchemy.orm import Session
 from auditor.errors import ConfigError
 from auditor.store.models import Channel, ColumnHealth, CrawlRun, Finding, Unit
 from auditor.store.models_ops import OpsNotification
+from auditor.vocabulary import utcnow
 
 NOTIFY_RULES = ("missing", "late")
 TIMEOUT = 10.0
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 @dataclass
@@ -193,7 +190,7 @@ def deliver(session: Session, messages: list[Message], *, smtp: SmtpConfig | Non
                 error = f"{type(exc).__name__}: {exc}"[:1000]
             row = done or OpsNotification(dedup_key=msg.dedup_key, channel=channel, target=target)
             row.ops_run_id, row.audit_run_id, row.crawl_run_id = ops_run_id, audit_run_id, crawl_run_id
-            row.unit_id, row.kind, row.payload, row.created_at = msg.unit_id, msg.kind, msg.payload, _now()
+            row.unit_id, row.kind, row.payload, row.created_at = msg.unit_id, msg.kind, msg.payload, utcnow()
             row.status, row.error = ("failed", error) if error else ("sent", None)
             session.add(row)
             try:

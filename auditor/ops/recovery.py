@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from auditor.ops.locks import pid_alive
 from auditor.store.models import AuditRun, CrawlRun
 from auditor.store.models_ops import OpsRun
+from auditor.vocabulary import utcnow
 
 DEFAULT_STALE = timedelta(hours=12)
 
@@ -45,9 +46,6 @@ def _self_pid() -> int:
 
     return os.getpid()
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _gone(info: dict | None) -> bool:
@@ -82,7 +80,7 @@ def recover_interrupted(factory: sessionmaker[Session], *, registry_path: str | 
                         held_lock: bool = False, audit_lock_held: bool = False, stale_after: timedelta = DEFAULT_STALE,
                         now: datetime | None = None) -> RecoveryReport:
     """Mark orphaned 'running' crawl, audit and ops runs as 'interrupted'; returns their ids."""
-    now = now or _now()
+    now = now or utcnow()
     report = RecoveryReport()
     with factory() as s:
         for run in s.scalars(select(CrawlRun).where(CrawlRun.status == "running")):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 def cmd_pdf(args: argparse.Namespace) -> int:
     from auditor.errors import AuditorError
-    from auditor.pipeline import resolve_audit_run
+    from auditor.store.runs import resolve_audit_run
     from auditor.report.context import build_report_context
     from auditor.report.history import attach_match_eval
     from auditor.report.pdf import html_to_pdf, write_pdf

@@ -19,26 +19,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
+from auditor.cellsafe import neutralise
 from auditor.report import labels as L
 from auditor.report.context import build_report_context
 
-# ASCII triggers from OWASP plus their full-width forms, which some spreadsheet locales also accept.
-FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
 XLSX_MAX_CELL = 32767
 Table = tuple[list[str], list[list[Any]]]
-
-
-def neutralise(value: Any) -> Any:
-    """Make a cell value inert in spreadsheets: strings that could start a formula get a leading "'".
-
-    Leading blanks are looked through too (" =1+1"), since some importers trim them. Non-strings
-    (numbers, None) are returned unchanged so numeric columns stay numeric.
-    """
-    if not isinstance(value, str) or not value:
-        return value
-    if value[0] in FORMULA_TRIGGERS or value.lstrip(" \u00a0\u3000\n")[:1] in FORMULA_TRIGGERS:
-        return "'" + value
-    return value
 
 
 def _scores(ctx: dict[str, Any]) -> Table:

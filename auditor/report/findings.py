@@ -9,6 +9,7 @@ from typing import Any
 from auditor.catalog.channels import CHANNELS
 from auditor.report import labels as L
 from auditor.store.models import CatalogEntryRow, Finding
+from auditor.vocabulary import DAY_UNIT_LABELS
 
 _PAREN = re.compile(r"（(.+?)）")
 _REASON_IN_TITLE = re.compile(r"^[^（]*（(.+)）：")  # "无法核实（reason, may hold （…））：entry"
@@ -32,7 +33,6 @@ def entry_info(entries: dict[str, CatalogEntryRow], entry_id: str | None, eviden
     }
 
 
-DAY_UNITS = {"working_day": "个工作日", "calendar_day": "日", "week": "周", "month": "个月"}
 
 
 def days_late_label(days: int | None, ev: dict) -> str | None:
@@ -41,9 +41,9 @@ def days_late_label(days: int | None, ev: dict) -> str | None:
         return None
     rule = ev.get("rule") if isinstance(ev.get("rule"), dict) else {}
     unit = rule.get("unit")
-    if unit not in DAY_UNITS:  # the checks count calendar days unless the rule says working days
+    if unit not in DAY_UNIT_LABELS:  # the checks count calendar days unless the rule says working days
         unit = "calendar_day"
-    return f"{days}{DAY_UNITS[unit]}"
+    return f"{days}{DAY_UNIT_LABELS[unit]}"
 
 
 def fix_where(ev: dict, f: Finding) -> str | None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from auditor.report import labels as L
 from auditor.store.models import AuditRun, CatalogEntryRow, Finding, Match, Score, Unit
+from auditor.vocabulary import catalog_level
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +200,6 @@ def _provided_resolved(session: Session, run_id: int) -> dict[str, str]:
 # ---------------------------------------------------------------------------- upcoming obligations
 
 
-CATALOG_LEVEL = {"区级": "县级", "县级": "县级", "乡级": "乡级"}
 
 
 def upcoming(session: Session, run: AuditRun, units: list[dict[str, Any]]) -> dict[str, Any]:
@@ -270,7 +270,7 @@ def _upcoming_from_store(session: Session, run: AuditRun, units: list[dict[str, 
         if unit is None:
             continue
         domains = set(unit.domains_lead or []) | set(unit.domains_share or [])
-        level = CATALOG_LEVEL.get(unit.level)
+        level = catalog_level(unit.level)
         rows = []
         for e in entries:
             rule = rules.get(e.id)

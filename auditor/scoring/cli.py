@@ -59,7 +59,7 @@ def run_rules(args: argparse.Namespace) -> int:
 
 
 def _latest(factory, run: int | None) -> int:  # noqa: ANN001
-    from auditor.pipeline import resolve_audit_run
+    from auditor.store.runs import resolve_audit_run
 
     with factory() as session:
         return resolve_audit_run(session, run)

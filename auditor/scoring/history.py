@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from auditor.scoring.context import AuditContext, FindingDraft
 from auditor.store.models import AuditRun, Finding, ReviewDecision, Score
 from auditor.store.models_scoring import ResolvedFinding, ScoreDelta
+from auditor.vocabulary import LATE_RULES
 
-LATE_RULES = {"late", "undated", "periodic_overdue", "annual_late", "withdrawn"}
 OBLIGATION_RULES = {"period_missed", "annual_missed", "after_period_missed"}
 
 

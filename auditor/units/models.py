@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as _dt
+from auditor.vocabulary import catalog_level
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 UnitLevel = Literal["区级", "乡级"]
-CATALOG_LEVEL = {"区级": "县级", "乡级": "乡级"}
 
 
 class Strict(BaseModel):
@@ -131,7 +131,7 @@ class UnitSpec(Strict):
 
     @property
     def catalog_level(self) -> str:
-        return CATALOG_LEVEL[self.level]
+        return str(catalog_level(self.level) or "")
 
 
 class DistrictSpec(Strict):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from auditor.errors import AuditorError
 from auditor.store.models import Unit
 from auditor.store.models_web import ROLES, LoginAttempt, WebUser
+from auditor.vocabulary import utcnow
 
 _hasher = PasswordHasher()
 # A hash of a random password, verified against when the username is unknown so that a failed login
@@ -20,9 +21,6 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("no-such-user-\x00-dummy")
 MIN_PASSWORD = 8
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def hash_password(password: str) -> str:
@@ -68,7 +66,7 @@ def create_user(session: Session, username: str, password: str, role: str, unit_
     if user is not None and not replace:
         raise AuditorError(f"user {username!r} exists")
     if user is None:
-        user = WebUser(username=username, created_at=_now(), session_version=1)
+        user = WebUser(username=username, created_at=utcnow(), session_version=1)
         session.add(user)
     else:
         end_sessions(user)  # a reset password (or role, or unit) ends every session opened with the old one
@@ -124,7 +122,7 @@ class Throttle:
 def login_blocked(session: Session, username: str, address: str, throttle: Throttle,
                   now: datetime | None = None) -> str | None:
     """'account' or 'address' when that one has used up its failed attempts in the window, else None."""
-    now = now or _now()
+    now = now or utcnow()
     cutoff = now - timedelta(seconds=throttle.window_seconds)
     last_ok = session.scalar(select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username,
                                                                       LoginAttempt.ok.is_(True)))
@@ -141,5 +139,5 @@ def login_blocked(session: Session, username: str, address: str, throttle: Throt
 
 
 def record_attempt(session: Session, username: str, address: str, ok: bool) -> None:
-    session.add(LoginAttempt(at=_now(), username=username[:64], address=address[:64], ok=ok))
+    session.add(LoginAttempt(at=utcnow(), username=username[:64], address=address[:64], ok=ok))
     session.flush()

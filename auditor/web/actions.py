@@ -8,7 +8,6 @@ the commit to the caller.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from auditor.store.models import (
     Unit,
 )
 from auditor.store.models_web import FINDING_STATES, AuditLogEntry, FindingState, WebUser
+from auditor.vocabulary import TALLY_LATE_RULES, utcnow
 from auditor.web.security import FetchPolicy, check_url, fetch_url, store_upload
 
 QUEUES = {
@@ -61,9 +61,6 @@ class NotFound(AuditorError):
 class Invalid(AuditorError):
     """A request that cannot be carried out as given (bad state, missing reason, unknown entry)."""
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 # ---------------------------------------------------------------------------- access
@@ -127,7 +124,7 @@ def entry_of(catalog: Catalog, unit: Unit, entry_id: str) -> CatalogEntry:
 # ---------------------------------------------------------------------------- log
 def log(session: Session, user: WebUser, unit_id: str | None, action: str, target: str,
         before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, reason: str = "") -> AuditLogEntry:
-    entry = AuditLogEntry(at=now(), actor=user.username, role=user.role, unit_id=unit_id, action=action,
+    entry = AuditLogEntry(at=utcnow(), actor=user.username, role=user.role, unit_id=unit_id, action=action,
                           target=target, before=before or {}, after=after or {}, reason=reason)
     session.add(entry)
     session.flush()
@@ -137,7 +134,7 @@ def log(session: Session, user: WebUser, unit_id: str | None, action: str, targe
 def log_anonymous(session: Session, username: str, user: WebUser | None, action: str,
                   after: dict[str, Any]) -> AuditLogEntry:
     """A login attempt that did not log anybody in: the name tried (an account or not) and the address."""
-    entry = AuditLogEntry(at=now(), actor=username[:64], role=user.role if user else "", action=action,
+    entry = AuditLogEntry(at=utcnow(), actor=username[:64], role=user.role if user else "", action=action,
                           unit_id=user.unit_id if user else None, target=f"user:{username[:64]}", before={},
                           after=after, reason="")
     session.add(entry)
@@ -159,7 +156,7 @@ def _queue_filter(kind: str):  # noqa: ANN202 - a SQL expression
     if kind == "missing":
         return Finding.rule == "missing"
     if kind == "late":
-        return Finding.rule.in_(("late", "undated"))
+        return Finding.rule.in_(TALLY_LATE_RULES)
     if kind == "channel_gap":
         return Finding.rule == "channel_gap"
     if kind == "site_health":
@@ -331,7 +328,7 @@ def _record(session: Session, user: WebUser, unit_id: str, action: str, *, item_
     superseded = (_supersede(session, unit_id, item_id=item_id) if item_id is not None
                   else _supersede(session, unit_id, entry_id=entry_id, action=action))
     d = ReviewDecision(unit_id=unit_id, item_id=item_id, entry_id=entry_id, action=action, reason=reason,
-                       actor=user.username, created_at=now(), active=True)
+                       actor=user.username, created_at=utcnow(), active=True)
     session.add(d)
     session.flush()
     log(session, user, unit_id, action, f"review_decision:{d.id}", before={"superseded": superseded},
@@ -400,7 +397,7 @@ def _apply_extract(item: Item, html: bytes, fetched_url: str, charset: str | Non
     body = ex.body_text.value if isinstance(ex.body_text.value, str) else ""
     item.body_excerpt = body[:500]
     item.http_status, item.etag, item.last_modified = status, etag, last_modified
-    item.fetched_at = now()
+    item.fetched_at = utcnow()
     known = {a.url for a in item.attachments}
     for att in ex.attachments:
         if att.url and att.url not in known:
@@ -508,7 +505,7 @@ def add_evidence(session: Session, user: WebUser, catalog: Catalog, unit_id: str
     rel, mime, digest = store_upload(data, data_dir, max_bytes=max_bytes)
     ev = ChannelEvidence(unit_id=unit.id, entry_id=entry.id, channel_code=channel_code,
                          description=description.strip()[:2000], file_path=rel, mime_type=mime, sha256=digest,
-                         uploaded_by=user.username, created_at=now(), active=True)
+                         uploaded_by=user.username, created_at=utcnow(), active=True)
     session.add(ev)
     session.flush()
     log(session, user, unit.id, "evidence", f"channel_evidence:{ev.id}", before={},
@@ -557,7 +554,7 @@ def set_finding_state(session: Session, user: WebUser, finding_id: int, new_stat
     if st is None:
         st = FindingState(unit_id=f.unit_id, finding_key=f.key)
         session.add(st)
-    st.state, st.note, st.updated_by, st.updated_at = new_state, note[:2000], user.username, now()
+    st.state, st.note, st.updated_by, st.updated_at = new_state, note[:2000], user.username, utcnow()
     session.flush()
     log(session, user, f.unit_id, "finding_state", f"finding:{f.key}", before=before,
         after={"state": new_state, "note": st.note, "finding_id": f.id}, reason=note[:2000])
@@ -612,7 +609,7 @@ def undo(session: Session, user: WebUser, log_id: int) -> AuditLogEntry:
             raise Invalid("状态已被后续操作修改，请先撤销后续操作")
         before = {"state": st.state, "note": st.note}
         st.state, st.note = entry.before.get("state", "open"), entry.before.get("note", "")
-        st.updated_by, st.updated_at = user.username, now()
+        st.updated_by, st.updated_at = user.username, utcnow()
         after = {"state": st.state, "note": st.note}
     else:  # pragma: no cover - UNDOABLE guards this
         raise Invalid("该操作不可撤销")

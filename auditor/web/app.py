@@ -25,21 +25,22 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
 from auditor.catalog.channels import CHANNELS
+from auditor.cellsafe import neutralise
 from auditor.errors import AuditorError
 from auditor.match.run import unit_obligations
-from auditor.report.export import neutralise
+from auditor.report import labels as L
 from auditor.store.models import ChannelEvidence, Finding, Item, Match, ReviewDecision, Score, Unit
 from auditor.store.models_web import FINDING_STATES, ROLES, AuditLogEntry, FindingState, WebUser
+from auditor.vocabulary import TALLY_LATE_RULES
 from auditor.web import actions as A
 from auditor.web.accounts import Throttle, authenticate, create_user, deactivate_user, end_sessions, login_blocked, \
     record_attempt
 from auditor.web.security import FetchPolicy, UploadRejected, check_client_filename, resolve_stored
 
 HERE = Path(__file__).resolve().parent
-RULE_LABELS = {"missing": "未公开", "late": "逾期公开", "undated": "未标注日期", "channel_gap": "渠道缺失",
-               "site_unreachable": "网站无法访问", "home_stale": "首页长期未更新", "blank_column": "空白栏目",
-               "stale_column": "栏目未及时更新", "dead_link": "死链", "missing_attachment": "附件缺失"}
-MATCH_LABELS = {"accept": "自动通过", "review": "待人工确认", "confirmed": "人工确认", "rejected": "人工否定"}
+# One set of labels for the workspace, the reports and the exports (auditor/report/labels.py).
+RULE_LABELS = L.RULES
+MATCH_LABELS = L.DECISIONS
 ROLE_LABELS = {"admin": "管理员", "evaluator": "评估人员", "staff": "单位人员"}
 DEFAULTS = {
     "SESSION_IDLE_SECONDS": 30 * 60,  # logged out after 30 minutes without a request
@@ -345,7 +346,7 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
                     select(Finding.unit_id, Finding.rule, Finding.check, func.count())
                     .where(Finding.audit_run_id == run.id, Finding.status == "defect")
                     .group_by(Finding.unit_id, Finding.rule, Finding.check)):
-                kind = "site_health" if check == "site_health" else "late" if rule == "undated" else rule
+                kind = "site_health" if check == "site_health" else "late" if rule in TALLY_LATE_RULES else rule
                 counts[(unit_id, kind)] = counts.get((unit_id, kind), 0) + n
             review = dict(db.execute(select(Match.unit_id, func.count()).where(
                 Match.audit_run_id == run.id, Match.decision == "review").group_by(Match.unit_id)).all())

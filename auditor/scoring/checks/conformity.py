@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from auditor.errors import CatalogError, RulesError
-from auditor.match.run import CATALOG_LEVEL
+from auditor.vocabulary import catalog_level
 from auditor.scoring.checks import CheckResult
 from auditor.scoring.context import AuditContext, FindingDraft
 
@@ -71,7 +71,7 @@ def check_conformity(ctx: AuditContext) -> CheckResult:
             continue
         for e in applicable.values():
             res.basis[unit_id][e.domain] += 1
-        found = diff(unit_catalog, ctx.catalog, domain=None, level=CATALOG_LEVEL.get(unit.level))
+        found = diff(unit_catalog, ctx.catalog, domain=None, level=catalog_level(unit.level))
         seen: set[str] = set()
         for cf in found:
             entry_id = getattr(cf, "entry_id", None)

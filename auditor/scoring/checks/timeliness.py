@@ -11,11 +11,11 @@ from auditor.scoring.checks import CheckResult
 from auditor.scoring.checks.common import accepted_by_entry, channel_codes_of_item
 from auditor.scoring.context import AuditContext, FindingDraft
 from auditor.scoring.deadlines import deadline_for
+from auditor.vocabulary import DAY_UNIT_LABELS
 
 # the event a deadline runs from (auditor/catalog/deadline.py Anchor); the 成文日期 stands in for it
 ANCHOR_LABEL = {"formed_or_changed": "信息形成或变更之日", "made_or_obtained": "制作或获取之日",
                 "decision": "作出决定之日", "event_start": "事项开始之日"}
-UNIT_LABEL = {"working_day": "个工作日", "calendar_day": "日", "week": "周", "month": "个月"}
 
 
 def check_timeliness(ctx: AuditContext) -> CheckResult:
@@ -87,7 +87,7 @@ def check_timeliness(ctx: AuditContext) -> CheckResult:
                     late = ctx.cal.working_days_between(due.date, published)
                 else:
                     late = (published - due.date).days
-                unit_label = UNIT_LABEL.get(rule.unit or "", "日")
+                unit_label = DAY_UNIT_LABELS.get(rule.unit or "", "日")
                 res.findings.append(FindingDraft(
                     check="timeliness", rule="late", status="defect", unit_id=unit.id, entry_id=entry.id,
                     domain=entry.domain, days_late=late, evidence=evidence,
