@@ -304,6 +304,16 @@ def test_get_adapter_unknown_name_is_a_clear_key_error() -> None:
     assert set(ADAPTERS) == {"static_paging", "hanweb_ajax", "col_art", "xxgk_table", "json_list", "generic"}
 
 
+def test_registry_platform_names_are_the_adapters() -> None:
+    """The registry validates `platform:` without importing harvest, from its own list of names."""
+    from auditor.units.models import PLATFORMS
+
+    expected = {"auto", *ADAPTERS}
+    assert PLATFORMS == expected, (
+        f"auditor/units/models.py PLATFORMS differs from the adapters: add {sorted(expected - PLATFORMS)} "
+        f"(remove {sorted(PLATFORMS - expected)}) there, so a registry may name every adapter in `platform:`")
+
+
 # ------------------------------------------------------------------------------------ feeds
 
 @pytest.mark.parametrize("fmt", ["json", "rss"])

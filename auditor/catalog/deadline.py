@@ -321,7 +321,40 @@ def _event_name(text: str) -> str:
     return name.strip("(),、")
 
 
+@dataclass
+class _Clause:
+    """A clause with its number and part label taken off: the text the grammar reads, and the label."""
+
+    text: str
+    label: str | None
+
+
+@dataclass
+class _Amount:
+    """A clause's one time amount, the kind of deadline its wording makes, and the text around it."""
+
+    amount: int
+    unit: Unit
+    kind: Kind
+    before: str
+    after: str
+    written: str  # the amount as the clause writes it ("20个工作日")
+
+
 def _parse_piece(p: str, raw: str) -> _Piece:
+    """One clause → a rule or a modifier; shapes are tried from the fixed phrases to an anchored amount."""
+    clause = _strip_clause(p)
+    if isinstance(clause, _Piece):
+        return clause
+    if piece := _fixed_piece(clause.text, clause.label):
+        return piece
+    if piece := _periodic_piece(clause.text, clause.label):
+        return piece
+    return _anchored_piece(clause.text, clause.label, raw)
+
+
+def _strip_clause(p: str) -> _Piece | _Clause:
+    """Number and label off; a clause that only modifies the previous rule (or says nothing) is its piece."""
     p = re.sub(r"^\d+[.、]", "", p).strip()
     label: str | None = None
     if ":" in p:
@@ -339,6 +372,11 @@ def _parse_piece(p: str, raw: str) -> _Piece:
         if m:
             label, p = name, rest
             break
+    return _Clause(p, label)
+
+
+def _fixed_piece(p: str, label: str | None) -> _Piece | None:
+    """Whole-clause phrases with no anchor event: 长期公开, 实时, 随时, 每年M月D日前, 依申请, 随…公开."""
     if re.fullmatch(r"(?:长期|永久)(?:公开)?(?:\(动态调整\))?", p):
         return _Piece("rule", DeadlineRule(kind="persistent"), label)
     if m := re.fullmatch(r"(?:公告信息|信息)?应?(?:长期|永久|常年)(?:保持)?(?:公开|有效|公示)?(?:\((动态(?:调整|更新))\))?", p):
@@ -362,16 +400,21 @@ def _parse_piece(p: str, raw: str) -> _Piece:
         # "随采购公告、采购文件公开": published with another event's document, on the same day
         rule = DeadlineRule(kind="deadline_after", anchor="event", event=m[1], amount=0, unit="calendar_day")
         return _Piece("rule", rule, label)
-    if piece := _periodic_piece(p, label):
-        return piece
+    return None
 
-    anchor_m, rest = None, p
-    anchor: Anchor | None = None
+
+def _find_anchor(p: str) -> tuple[Anchor | None, str]:
+    """The first known anchor event in the clause, and the clause without it."""
     for pattern, name in _ANCHORS:
         anchor_m, rest = _take(pattern, p)
         if anchor_m:
-            anchor = name
-            break
+            return name, rest
+    return None, p
+
+
+def _anchored_piece(p: str, label: str | None, raw: str) -> _Piece:
+    """An anchor event and an amount ("部门预算批复后20日内"), or an anchor with 及时 / no amount."""
+    anchor, rest = _find_anchor(p)
     asap = re.search(r"(?:按进展情况)?(?:及时|尽快)(?:公开|发布)", rest)
     if asap and not _AMOUNT_RE.search(rest):
         return _check_residual(_Piece("rule", DeadlineRule(kind="asap", anchor=anchor), label),
@@ -379,7 +422,11 @@ def _parse_piece(p: str, raw: str) -> _Piece:
     if anchor == "event_start" and not _AMOUNT_RE.search(rest):
         rule = DeadlineRule(kind="deadline_after", anchor=anchor, amount=0, unit="calendar_day")
         return _check_residual(_Piece("rule", rule, label), rest, raw)
+    return _amount_piece(p, rest, anchor, label, raw)
 
+
+def _read_amount(rest: str, raw: str) -> _Amount:
+    """The clause's single amount; 前/提前 make it a before-event deadline, 不少于 a display period."""
     amounts = list(_AMOUNT_RE.finditer(rest))
     if len(amounts) != 1:
         raise _fail(raw, "no time amount" if not amounts else "several time amounts in one clause")
@@ -393,21 +440,28 @@ def _parse_piece(p: str, raw: str) -> _Piece:
         before = re.sub(r"提前$", "", before)
     elif m := re.search(r"(?:不得少于|不少于|不得低于|不低于|至少|(?:公示|公告)(?:期限|期|时间)?为?)$", before):
         kind, before = "min_display_period", before[: m.start()]
+    return _Amount(amount, unit, kind, before, after, am[0])
+
+
+def _amount_piece(p: str, rest: str, anchor: Anchor | None, label: str | None, raw: str) -> _Piece:
+    """The rule of an amount clause; an unknown anchor event is kept by name, a missing one defaulted."""
+    a = _read_amount(rest, raw)
+    kind = a.kind
     if anchor == "request_received":
         kind = "on_request"
-    if kind in ("deadline_after", "deadline_before") and _leftover(before) and not _leftover(after):
+    if kind in ("deadline_after", "deadline_before") and _leftover(a.before) and not _leftover(a.after):
         # an anchor event the grammar does not know: keep it by name, not assessable from the page
-        event = _event_name(p[: p.find(am[0])] if am[0] in p else before)
+        event = _event_name(p[: p.find(a.written)] if a.written in p else a.before)
         if event:
-            rule = DeadlineRule(kind=kind, anchor="event", event=event, amount=amount, unit=unit)
+            rule = DeadlineRule(kind=kind, anchor="event", event=event, amount=a.amount, unit=a.unit)
             return _Piece("rule", rule, label)
     if anchor is None and kind == "deadline_after":
         anchor = "decision" if label and "决定" in label else "formed_or_changed"
     if anchor is None and kind == "deadline_before":
         anchor = "event_start"
-    rule = DeadlineRule(kind=kind, anchor=anchor, amount=amount, unit=unit)
+    rule = DeadlineRule(kind=kind, anchor=anchor, amount=a.amount, unit=a.unit)
     what = "display" if kind == "min_display_period" and label is None else "rule"
-    return _check_residual(_Piece(what, rule, label), before + after, raw)
+    return _check_residual(_Piece(what, rule, label), a.before + a.after, raw)
 
 
 def _leftover(residual: str) -> str:

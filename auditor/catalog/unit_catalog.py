@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -333,11 +334,34 @@ def _heading(cells: list[str]) -> Optional[str]:
     return None
 
 
-def _parse_grid(grid: Grid, t_index: int, cat: UnitCatalog) -> list[UnitRow]:
-    found = _find_header(grid)
-    if found is None:
-        return []
-    top, height = found
+@dataclass
+class _Layout:
+    """Where a grid's header sits and what each column holds: shared by every data row of the table."""
+
+    top: int
+    height: int
+    cols: list[tuple[str, Optional[str]]]
+    labels: list[str]
+    header_norm: list[str]
+
+
+@dataclass
+class _RowCells:
+    """One data row's cells sorted by field, with 同上 resolved: the input of a UnitRow."""
+
+    text: dict[str, str] = field(default_factory=dict)
+    checks: dict[str, list[str]] = field(default_factory=dict)
+    group_text: dict[str, str] = field(default_factory=dict)
+    ditto: list[str] = field(default_factory=list)
+    raw: dict[str, str] = field(default_factory=dict)
+
+    def group(self, name: str) -> str:
+        """A 对象/方式/层级/五公开 group's value: its text column, else text in its √ area, else the ticks."""
+        return self.text.get(name) or self.group_text.get(name) or "/".join(self.checks.get(name, []))
+
+
+def _register_table(grid: Grid, top: int, height: int, cat: UnitCatalog) -> _Layout:
+    """Map the header's columns and record the table, so a report can show how the file was read."""
     cols, labels = _map_columns(grid, top, height)
     has_stage = any(f == "stage" for f, _ in cols)
     title = " ".join(x for x in ([grid.title] + [" ".join(dict.fromkeys(c for c in r if c))
@@ -348,92 +372,129 @@ def _parse_grid(grid: Grid, t_index: int, cat: UnitCatalog) -> list[UnitRow]:
         labels={str(c + 1): lab for c, lab in enumerate(labels)}, has_stage=has_stage, title=title))
     if not cat.title and title:
         cat.title = title
+    return _Layout(top, height, cols, labels, [norm_label(c) for c in grid.rows[top]])
+
+
+def _read_cells(cells: list[str], layout: _Layout, prev_text: dict[int, str], where: str) -> _RowCells:
+    """Sort a row's cells by field; a 同上 takes the cell above (prev_text, updated here for the next row)."""
+    out = _RowCells()
+    for c, (f, v) in enumerate(layout.cols):
+        cell = cells[c]
+        label = layout.labels[c]
+        out.raw[label or f"col {c + 1}"] = cell
+        if norm_label(cell) in DITTO and f not in ("seq",):
+            if c not in prev_text:
+                raise UnitCatalogError(f"'同上' in column {label or c + 1!r} has no row above it to refer to",
+                                       where=where, hint="write the cell's text in the first row of the table")
+            cell = prev_text[c]
+            out.ditto.append(f if v is None else f"{f}={v}")
+        prev_text[c] = cell
+        if f == "extra":
+            continue
+        if v is not None:
+            if _checked(cell):
+                out.checks.setdefault(f, []).append(v)
+            elif cell and not _is_placeholder(cell):
+                out.group_text.setdefault(f, cell)  # text written into a merged √ area
+        elif f not in out.text:
+            out.text[f] = cell
+    return out
+
+
+def _item_names(text: dict[str, str], prev: Optional[UnitRow], where: str,
+                cat: UnitCatalog) -> Optional[tuple[str, str, Optional[str]]]:
+    """一级/二级/三级 names, inheriting blanks lost with merged cells; None (with a warning) for no name."""
+    level1, level2, level3 = text.get("level1", ""), text.get("level2", ""), text.get("level3") or None
+    if not level1 and prev is not None and (level2 or level3):
+        level1 = prev.level1  # merged 一级事项 cell lost in a CSV export
+    if "level3" in text and not level2 and prev is not None and level3:
+        level2 = prev.level2
+    if not (level1 or level2):
+        cat.warnings.append(f"{where}: row has no 公开事项 name; skipped")
+        return None
+    if not level2:
+        cat.warnings.append(f"{where}: row has no 二级事项 name; read {level1!r} as both 一级 and 二级")
+        level2 = level1
+    return level1, level2, level3
+
+
+def _declare_none(row: UnitRow) -> bool:
+    """Mark a row whose elements say 无 (the unit has no such item) with its reason; True if it does."""
+    elements = [row.content, row.basis, row.time_limit, row.subject, row.channels_text]
+    marks = [none_marker(x) for x in elements if x.strip()]
+    content_none = none_marker(row.content)
+    if not (content_none[0] or (marks and all(m for m, _ in marks))):
+        return False
+    row.declared_none = True
+    reasons = [r for m, r in ([content_none] + marks) if m and r]
+    row.none_reason = reasons[0] if reasons else re.sub(r"^(?:原因|理由)[:：]?", "", row.remark).strip()
+    return True
+
+
+def _parse_requirements(row: UnitRow) -> None:
+    """Channels and 公开时限 through the national parsers; a failure is kept as an error, never guessed."""
+    if row.channels_text and not _is_placeholder(row.channels_text):
+        try:
+            row.channels = parse_channel_cell(row.channels_text)
+        except CatalogError as exc:
+            row.channel_error = exc.message
+    if row.time_limit and not _is_placeholder(row.time_limit):
+        try:
+            row.deadline = parse_time_limit(row.time_limit)
+        except CatalogError as exc:
+            row.deadline_error = exc.message
+
+
+def _build_row(grid: Grid, i: int, t_index: int, names: tuple[str, str, Optional[str]], section: str,
+               got: _RowCells) -> UnitRow:
+    """The typed UnitRow of grid row i from its sorted cells, 无 declared or requirements parsed."""
+    text = got.text
+    level1, level2, level3 = names
+    row = UnitRow(row=grid.row_numbers[i], sheet=grid.sheet, table=t_index, seq=text.get("seq", ""),
+                  domain=text.get("domain", "") or section, level1=level1, level2=level2, level3=level3,
+                  content=text.get("content", ""), basis=text.get("basis", ""),
+                  time_limit=text.get("time_limit", ""), subject=text.get("subject", ""),
+                  channels_text=text.get("channels", ""), remark=text.get("remark", ""),
+                  ditto=got.ditto, raw=got.raw)
+    # 公开对象 / 公开方式 / 公开层级 / 五公开: text column or √-columns
+    row.audience = got.group("audience")
+    row.mode = _mode_of(got.group("mode"))
+    row.levels_text = got.group("levels")
+    row.levels = normalise_levels(row.levels_text)
+    row.stage_text = got.group("stage")
+    row.stage = parse_stage_cell(row.stage_text)
+    if not _declare_none(row):
+        _parse_requirements(row)
+    return row
+
+
+def _parse_grid(grid: Grid, t_index: int, cat: UnitCatalog) -> list[UnitRow]:
+    """The rows of one grid under its catalog header (none if it has no header); section rows name the 领域."""
+    found = _find_header(grid)
+    if found is None:
+        return []
+    layout = _register_table(grid, *found, cat)
+    width = len(layout.cols)
     rows: list[UnitRow] = []
     prev_text: dict[int, str] = {}
     prev: Optional[UnitRow] = None
     section = ""
-    header_norm = [norm_label(c) for c in grid.rows[top]]
-    for i in range(top + height, len(grid.rows)):
-        cells = grid.rows[i] + [""] * (len(cols) - len(grid.rows[i]))
+    for i in range(layout.top + layout.height, len(grid.rows)):
+        cells = grid.rows[i] + [""] * (width - len(grid.rows[i]))
         if not any(cells):
             continue
-        if [norm_label(c) for c in grid.rows[i]] == header_norm:
+        if [norm_label(c) for c in grid.rows[i]] == layout.header_norm:
             continue  # header repeated on a new printed page
-        if (h := _heading(cells[: len(cols)])) is not None:
+        if (h := _heading(cells[:width])) is not None:
             section = h
             continue
         where = grid.where(i)
-        text: dict[str, str] = {}
-        checks: dict[str, list[str]] = {}
-        group_text: dict[str, str] = {}
-        ditto: list[str] = []
-        raw: dict[str, str] = {}
-        for c, (f, v) in enumerate(cols):
-            cell = cells[c]
-            raw[labels[c] or f"col {c + 1}"] = cell
-            if norm_label(cell) in DITTO and f not in ("seq",):
-                if c not in prev_text:
-                    raise UnitCatalogError(f"'同上' in column {labels[c] or c + 1!r} has no row above it to refer to",
-                                           where=where, hint="write the cell's text in the first row of the table")
-                cell = prev_text[c]
-                ditto.append(f if v is None else f"{f}={v}")
-            prev_text[c] = cell
-            if f == "extra":
-                continue
-            if v is not None:
-                if _checked(cell):
-                    checks.setdefault(f, []).append(v)
-                elif cell and not _is_placeholder(cell) and not _checked(cell):
-                    group_text.setdefault(f, cell)  # text written into a merged √ area
-            elif f not in text:
-                text[f] = cell
-        level1, level2, level3 = text.get("level1", ""), text.get("level2", ""), text.get("level3") or None
-        if not level1 and prev is not None and (level2 or level3):
-            level1 = prev.level1  # merged 一级事项 cell lost in a CSV export
-        if "level3" in text and not level2 and prev is not None and level3:
-            level2 = prev.level2
-        if not (level1 or level2):
-            cat.warnings.append(f"{where}: row has no 公开事项 name; skipped")
+        got = _read_cells(cells, layout, prev_text, where)
+        names = _item_names(got.text, prev, where, cat)
+        if names is None:
             continue
-        if not level2:
-            cat.warnings.append(f"{where}: row has no 二级事项 name; read {level1!r} as both 一级 and 二级")
-            level2 = level1
-        row = UnitRow(row=grid.row_numbers[i], sheet=grid.sheet, table=t_index, seq=text.get("seq", ""),
-                      domain=text.get("domain", "") or section, level1=level1, level2=level2, level3=level3,
-                      content=text.get("content", ""), basis=text.get("basis", ""),
-                      time_limit=text.get("time_limit", ""), subject=text.get("subject", ""),
-                      channels_text=text.get("channels", ""), remark=text.get("remark", ""),
-                      ditto=ditto, raw=raw)
-        # 公开对象 / 公开方式 / 公开层级 / 五公开: text column or √-columns
-        aud = text.get("audience") or group_text.get("audience") or "/".join(checks.get("audience", []))
-        row.audience = aud
-        mode_text = text.get("mode") or group_text.get("mode") or "/".join(checks.get("mode", []))
-        row.mode = _mode_of(mode_text)
-        lv_text = text.get("levels") or group_text.get("levels") or "/".join(checks.get("levels", []))
-        row.levels_text, row.levels = lv_text, normalise_levels(lv_text)
-        st_text = text.get("stage") or group_text.get("stage") or "/".join(checks.get("stage", []))
-        row.stage_text, row.stage = st_text, parse_stage_cell(st_text)
-        # 无: the unit declares it has no such item
-        elements = [row.content, row.basis, row.time_limit, row.subject, row.channels_text]
-        marks = [none_marker(x) for x in elements if x.strip()]
-        content_none = none_marker(row.content)
-        if content_none[0] or (marks and all(m for m, _ in marks)):
-            row.declared_none = True
-            reasons = [r for m, r in ([content_none] + marks) if m and r]
-            row.none_reason = reasons[0] if reasons else re.sub(r"^(?:原因|理由)[:：]?", "", row.remark).strip()
-        else:
-            if row.channels_text and not _is_placeholder(row.channels_text):
-                try:
-                    row.channels = parse_channel_cell(row.channels_text)
-                except CatalogError as exc:
-                    row.channel_error = exc.message
-            if row.time_limit and not _is_placeholder(row.time_limit):
-                try:
-                    row.deadline = parse_time_limit(row.time_limit)
-                except CatalogError as exc:
-                    row.deadline_error = exc.message
-        rows.append(row)
-        prev = row
+        prev = _build_row(grid, i, t_index, names, section, got)
+        rows.append(prev)
     return rows
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -46,18 +47,50 @@ def _code(label: str, where: str) -> str:
                                 "(catalogs/channels.yaml lists every spelling)") from None
 
 
+@dataclass(frozen=True)
+class ImportRow:
+    """One checked CSV row: what the item and its listing are built from."""
+
+    line: int
+    title: str
+    url: str  # "" for an offline item
+    publish_date: date | None
+    date_text: str  # the publish_date cell as written
+    channel_code: str
+
+
 def import_items(session: Session, csv_path: Path, unit_id: str, channel_name: str) -> ImportResult:
     """Store the CSV's rows as items listed on the unit's channel `channel_name`; committed at the end."""
     csv_path = Path(csv_path)
     if not csv_path.is_file():
         raise AuditorError("file not found", where=str(csv_path), hint="give the path of a CSV file")
-    unit = session.get(Unit, unit_id)
-    if unit is None:
-        known = ", ".join(sorted(session.scalars(select(Unit.id).where(Unit.kind.in_(("department", "subdistrict"))))))
-        raise AuditorError(f"unknown unit {unit_id!r}", where="--unit",
-                           hint=f"known units: {known}" if known else "sync the registry first (auditor crawl)")
-    text = _read_text(csv_path)
-    reader = csv.DictReader(text.splitlines())
+    _require_unit(session, unit_id)
+    rows = _read_rows(csv_path, channel_name)
+    code = _one_channel_code(rows, csv_path) or _code(channel_name, "--channel")
+    channel, created = _import_channel(session, unit_id, channel_name, code, csv_path)
+    new = updated = 0
+    now = utcnow()
+    for row in rows:
+        if _store_item(session, channel, unit_id, row, csv_path, now):
+            new += 1
+        else:
+            updated += 1
+    session.commit()
+    return ImportResult(channel.id, code, created, new, updated)
+
+
+def _require_unit(session: Session, unit_id: str) -> None:
+    """Refuse an unknown unit before reading the file, naming the units that exist."""
+    if session.get(Unit, unit_id) is not None:
+        return
+    known = ", ".join(sorted(session.scalars(select(Unit.id).where(Unit.kind.in_(("department", "subdistrict"))))))
+    raise AuditorError(f"unknown unit {unit_id!r}", where="--unit",
+                       hint=f"known units: {known}" if known else "sync the registry first (auditor crawl)")
+
+
+def _read_rows(csv_path: Path, channel_name: str) -> list[ImportRow]:
+    """Every data row checked (header, URL, title, date, channel) before anything is stored."""
+    reader = csv.DictReader(_read_text(csv_path).splitlines())
     try:
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
     except csv.Error as exc:
@@ -67,29 +100,42 @@ def import_items(session: Session, csv_path: Path, unit_id: str, channel_name: s
     if missing:
         raise AuditorError(f"missing column(s) {', '.join(missing)}", where=f"{csv_path}:1",
                            hint=f"the header must name {', '.join(KNOWN)}")
-    rows = []
+    return [_check_row(raw, line, f"{csv_path}:{line}", channel_name)
+            for line, raw in _rows(reader, csv_path, len(header))]
+
+
+def _check_row(raw: dict, line: int, where: str, channel_name: str) -> ImportRow:
+    """One CSV row as an ImportRow; a bad URL, title, date or channel name stops the import at its line."""
+    row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+    url = row.get("url") or ""
+    _check_url(url, where)
+    if not row.get("title"):
+        raise AuditorError("empty title", where=where, hint="every row needs the item's title")
+    date_text = row.get("publish_date") or ""
+    when = feed_date(date_text) if date_text else None
+    if date_text and when is None:
+        raise AuditorError(f"unreadable publish_date {date_text!r}", where=where,
+                           hint="write it as YYYY-MM-DD (or leave it empty for an undated item)")
+    code = _code(row.get("channel") or channel_name, where)
+    return ImportRow(line, row["title"], url, when, date_text, code)
+
+
+def _one_channel_code(rows: list[ImportRow], csv_path: Path) -> str | None:
+    """The one channel code the rows name (None for no rows): a file imports one channel."""
     codes: dict[str, int] = {}
-    for line, raw in _rows(reader, csv_path, len(header)):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
-        where = f"{csv_path}:{line}"
-        _check_url(row.get("url") or "", where)
-        if not row.get("title"):
-            raise AuditorError("empty title", where=where, hint="every row needs the item's title")
-        date_text = row.get("publish_date") or ""
-        when = feed_date(date_text) if date_text else None
-        if date_text and when is None:
-            raise AuditorError(f"unreadable publish_date {date_text!r}", where=where,
-                               hint="write it as YYYY-MM-DD (or leave it empty for an undated item)")
-        code = _code(row.get("channel") or channel_name, where)
-        codes.setdefault(code, line)
-        rows.append((row, when, date_text, line))
+    for row in rows:
+        codes.setdefault(row.channel_code, row.line)
     if len(codes) > 1:
         lines = ", ".join(f"{c} (line {n})" for c, n in codes.items())
         raise AuditorError(f"rows name different channels: {lines}", where=str(csv_path),
                            hint="import one channel per file")
-    code = next(iter(codes), None) or _code(channel_name, "--channel")
+    return next(iter(codes), None)
+
+
+def _import_channel(session: Session, unit_id: str, channel_name: str, code: str,
+                    csv_path: Path) -> tuple[Channel, bool]:
+    """The unit's channel of that name, created (True) if missing; refused if its code differs."""
     channel = session.scalar(select(Channel).where(Channel.unit_id == unit_id, Channel.name == channel_name))
-    created = channel is None
     if channel is None:
         channel = Channel(unit_id=unit_id, code=code, site_id=None, name=channel_name,
                           url=f"import://{unit_id}/{hashlib.sha1(channel_name.encode()).hexdigest()[:12]}",
@@ -97,51 +143,60 @@ def import_items(session: Session, csv_path: Path, unit_id: str, channel_name: s
                           active=True)
         session.add(channel)
         session.flush()
-    elif channel.code != code:
+        return channel, True
+    if channel.code != code:
         raise AuditorError(f"channel {channel_name!r} of {unit_id} is {channel.code}, the file says {code}",
                            where=str(csv_path), hint="check the channel column or --channel")
-    new = updated = 0
-    now = utcnow()
-    for row, when, date_text, line in rows:
-        url = row.get("url") or ""
-        if not url:  # an offline item: a stable identity from channel, title and date
-            digest = hashlib.sha1(f"{channel.id}|{row['title']}|{date_text}".encode()).hexdigest()[:16]
-            url = f"import://{unit_id}/{digest}"
-        key = canonical_url(url) if "://" in url and not url.startswith("import://") else url
-        item = session.scalar(select(Item).where(Item.canonical_url == key))
-        if item is not None:
-            # an item belongs to the unit whose channel listed it: an import for one unit never rewrites
-            # (or lists on its channel) an item of another unit
-            owners = item_owners(session, item.id) - {unit_id}
-            if owners:
-                session.rollback()
-                raise AuditorError(f"url {url[:200]!r} is an item of {describe_units(session, owners)}, "
-                                   f"not of {unit_id}", where=f"{csv_path}:{line}",
-                                   hint="import only the unit's own items; nothing was imported")
-        if item is None:
-            item = Item(canonical_url=key, site_id=None, title=row["title"], list_title=row["title"],
-                        body_excerpt="", provenance={})
-            session.add(item)
-            new += 1
-        else:
-            updated += 1
-        item.title = item.title or row["title"]
-        item.list_title = row["title"]
-        item.publish_date = when
-        item.publish_date_source = "import" if when else None
-        item.publish_date_raw = date_text[:200] or None
-        item.provenance = {**(item.provenance or {}),
-                           "publish_date": {"source": "import", "raw": date_text},
-                           "import": {"file": csv_path.name, "at": now.isoformat(timespec="seconds")}}
-        session.flush()
-        listing = session.scalar(select(ItemListing).where(ItemListing.item_id == item.id,
-                                                           ItemListing.channel_id == channel.id))
-        if listing is None:
-            session.add(ItemListing(item_id=item.id, channel_id=channel.id, list_date_text=date_text or None))
-        else:
-            listing.list_date_text = date_text or None
-    session.commit()
-    return ImportResult(channel.id, code, created, new, updated)
+    return channel, False
+
+
+def _store_item(session: Session, channel: Channel, unit_id: str, row: ImportRow, csv_path: Path,
+                now: datetime) -> bool:
+    """Create or update the row's item and its listing on the channel; True if the item is new."""
+    url = row.url
+    if not url:  # an offline item: a stable identity from channel, title and date
+        digest = hashlib.sha1(f"{channel.id}|{row.title}|{row.date_text}".encode()).hexdigest()[:16]
+        url = f"import://{unit_id}/{digest}"
+    key = canonical_url(url) if "://" in url and not url.startswith("import://") else url
+    item = session.scalar(select(Item).where(Item.canonical_url == key))
+    if item is not None:
+        _refuse_foreign(session, item, unit_id, url, f"{csv_path}:{row.line}")
+    created = item is None
+    if item is None:
+        item = Item(canonical_url=key, site_id=None, title=row.title, list_title=row.title,
+                    body_excerpt="", provenance={})
+        session.add(item)
+    item.title = item.title or row.title
+    item.list_title = row.title
+    item.publish_date = row.publish_date
+    item.publish_date_source = "import" if row.publish_date else None
+    item.publish_date_raw = row.date_text[:200] or None
+    item.provenance = {**(item.provenance or {}),
+                       "publish_date": {"source": "import", "raw": row.date_text},
+                       "import": {"file": csv_path.name, "at": now.isoformat(timespec="seconds")}}
+    session.flush()
+    _list_on(session, item, channel, row.date_text)
+    return created
+
+
+def _refuse_foreign(session: Session, item: Item, unit_id: str, url: str, where: str) -> None:
+    """An item belongs to the unit whose channel listed it: never rewrite (or list) another unit's item."""
+    owners = item_owners(session, item.id) - {unit_id}
+    if owners:
+        session.rollback()
+        raise AuditorError(f"url {url[:200]!r} is an item of {describe_units(session, owners)}, "
+                           f"not of {unit_id}", where=where,
+                           hint="import only the unit's own items; nothing was imported")
+
+
+def _list_on(session: Session, item: Item, channel: Channel, date_text: str) -> None:
+    """Record (or refresh) the item's listing on the channel with the date as the file wrote it."""
+    listing = session.scalar(select(ItemListing).where(ItemListing.item_id == item.id,
+                                                       ItemListing.channel_id == channel.id))
+    if listing is None:
+        session.add(ItemListing(item_id=item.id, channel_id=channel.id, list_date_text=date_text or None))
+    else:
+        listing.list_date_text = date_text or None
 
 
 def _read_text(csv_path: Path) -> str:

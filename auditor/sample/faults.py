@@ -32,8 +32,8 @@ from http.server import ThreadingHTTPServer
 from urllib.parse import urlencode, urlsplit
 
 from auditor.sample.plan import DistrictPlan
-from auditor.sample.render import norm_target
-from auditor.sample.server import SamplePortal, _handler
+from auditor.sample.render import Page, norm_target
+from auditor.sample.server import Resolver, SamplePortal, _handler
 
 TRANSIENT = ("5xx", "slow", "reset", "truncated")
 PERMANENT = ("redirect_loop", "oversize")
@@ -178,113 +178,134 @@ class FaultPortal(SamplePortal):
         return None
 
     # ------------------------------------------------------------------ servers
-    def _serve(self, key: str, resolve) -> str:  # noqa: ANN001 - SamplePortal's resolver type
-        portal = self
-        base = _handler(key, resolve, self._log)
-
-        class FaultHandler(base):  # type: ignore[misc, valid-type]
-            def _answer(self, method: str, form: dict[str, str] | None = None) -> None:
-                decision = portal.decide(key, method, self.path, form)
-                if decision is None:
-                    return super()._answer(method, form)
-                kind, category = decision
-                if kind == "wrong_charset":
-                    page = resolve(self.path, method, form)
-                    if page.status != 200 or "html" not in page.content_type:
-                        return super()._answer(method, form)
-                    portal._record(InjectedFault(kind, category, key, method, self.path))
-                    return self._lying_charset(page)
-                portal._record(InjectedFault(kind, category, key, method, self.path))
-                getattr(self, "_fault_" + kind)(method, form)
-
-            # --- transient
-            def _fault_5xx(self, method: str, form) -> None:  # noqa: ANN001
-                status = STATUSES_5XX[int(_unit_interval(self.path, "status") * len(STATUSES_5XX))]
-                body = f"<html><body><h1>{status} 服务器繁忙</h1></body></html>".encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if method != "HEAD":
-                    self.wfile.write(body)
-
-            def _fault_slow(self, method: str, form) -> None:  # noqa: ANN001
-                time.sleep(portal.config.slow_seconds)
-                try:
-                    base._answer(self, method, form)
-                except OSError:  # the crawler gave up long ago
-                    self.close_connection = True
-
-            def _reset(self) -> None:
-                self.close_connection = True
-                try:
-                    self.wfile.flush()
-                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                    self.connection.close()  # RST: linger on, timeout 0
-                except OSError:
-                    pass
-
-            def _fault_reset(self, method: str, form) -> None:  # noqa: ANN001
-                # a status line first: a reset before any byte would be retried silently by Twisted's
-                # connection pool (ResponseNeverReceived on a reused connection) and never reach the
-                # crawler's retry middleware or its stats
-                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html")
-                self._reset()
-
-            def _fault_truncated(self, method: str, form) -> None:  # noqa: ANN001
-                page = resolve(self.path, method, form)
-                self.send_response(page.status)
-                self.send_header("Content-Type", page.content_type)
-                self.send_header("Content-Length", str(len(page.body) + 1024))
-                self.end_headers()
-                self.wfile.write(page.body[: len(page.body) // 2])
-                self._reset()
-
-            # --- permanent
-            def _fault_redirect_loop(self, method: str, form) -> None:  # noqa: ANN001
-                clean, hop = _strip_loop(self.path)
-                sep = "&" if "?" in clean else "?"
-                self.send_response(302)
-                self.send_header("Location", f"{clean}{sep}{LOOP_PARAM}={hop + 1}")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def _fault_oversize(self, method: str, form) -> None:  # noqa: ANN001
-                size = portal.config.oversize_bytes
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(size))
-                self.end_headers()
-                if method == "HEAD":
-                    return
-                chunk = b"<p>" + b"0" * 65530 + b"</p>"
-                sent = 0
-                try:
-                    while sent < size:
-                        piece = chunk[: size - sent]
-                        self.wfile.write(piece)
-                        sent += len(piece)
-                except OSError:  # the crawler hung up at its size cap, as it should
-                    pass
-                self.close_connection = True
-
-            # --- content
-            def _lying_charset(self, page) -> None:  # noqa: ANN001
-                declared = re.search(r"charset=([\w-]+)", page.content_type)
-                actual = declared.group(1).lower() if declared else "utf-8"
-                lie = "utf-8" if actual in ("gbk", "gb2312", "gb18030") else "gb2312"
-                self.send_response(200)
-                self.send_header("Last-Modified", page.last_modified_http)
-                self.send_header("ETag", page.etag)
-                self.send_header("Content-Type", f"text/html; charset={lie}")
-                self.send_header("Content-Length", str(len(page.body)))
-                self.end_headers()
-                self.wfile.write(page.body)
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), FaultHandler)
+    def _serve(self, key: str, resolve: Resolver) -> str:
+        """Start one misbehaving site on a free port: the fault mode ignores base_port, as before."""
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _fault_handler(self, key, resolve))
         server.daemon_threads = True
         thread = threading.Thread(target=server.serve_forever, name=f"faulty-{key}", daemon=True)
         thread.start()
         self._servers.append(server)
         self._threads.append(thread)
         return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def _fault_handler(portal: FaultPortal, key: str, resolve: Resolver) -> type:
+    """The sample handler of one site with the fault answers mixed in front, so a normal answer is super()."""
+    base = _handler(key, resolve, portal._log)
+    return type("FaultHandler", (_FaultAnswers, base),
+                {"portal": portal, "site_key": key, "resolve_page": staticmethod(resolve)})
+
+
+class _FaultAnswers:
+    """Mixed in before the sample handler: each fault kind answers in its own method `_fault_<kind>`."""
+
+    portal: FaultPortal
+    site_key: str
+    resolve_page: Resolver
+
+    def _answer(self, method: str, form: dict[str, str] | None = None) -> None:
+        """Ask the portal whether this request is faulted; answer normally when it is not."""
+        decision = self.portal.decide(self.site_key, method, self.path, form)
+        if decision is None:
+            return super()._answer(method, form)
+        kind, category = decision
+        if kind == "wrong_charset":
+            page = self.resolve_page(self.path, method, form)
+            if page.status != 200 or "html" not in page.content_type:
+                return super()._answer(method, form)
+            self.portal._record(InjectedFault(kind, category, self.site_key, method, self.path))
+            return self._lying_charset(page)
+        self.portal._record(InjectedFault(kind, category, self.site_key, method, self.path))
+        getattr(self, "_fault_" + kind)(method, form)
+
+    # --- transient
+    def _fault_5xx(self, method: str, form: dict[str, str] | None) -> None:
+        """A server error the crawler's retry must recover from."""
+        status = STATUSES_5XX[int(_unit_interval(self.path, "status") * len(STATUSES_5XX))]
+        body = f"<html><body><h1>{status} 服务器繁忙</h1></body></html>".encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(body)
+
+    def _fault_slow(self, method: str, form: dict[str, str] | None) -> None:
+        """The normal answer, but later than the crawl's DOWNLOAD_TIMEOUT."""
+        time.sleep(self.portal.config.slow_seconds)
+        try:
+            super()._answer(method, form)
+        except OSError:  # the crawler gave up long ago
+            self.close_connection = True
+
+    def _reset(self) -> None:
+        """Close with RST (linger on, timeout 0) rather than a clean FIN."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()  # RST: linger on, timeout 0
+        except OSError:
+            pass
+
+    def _fault_reset(self, method: str, form: dict[str, str] | None) -> None:
+        """A connection reset after a partial status line."""
+        # a status line first: a reset before any byte would be retried silently by Twisted's
+        # connection pool (ResponseNeverReceived on a reused connection) and never reach the
+        # crawler's retry middleware or its stats
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html")
+        self._reset()
+
+    def _fault_truncated(self, method: str, form: dict[str, str] | None) -> None:
+        """Half the body, with a Content-Length that promises more."""
+        page = self.resolve_page(self.path, method, form)
+        self.send_response(page.status)
+        self.send_header("Content-Type", page.content_type)
+        self.send_header("Content-Length", str(len(page.body) + 1024))
+        self.end_headers()
+        self.wfile.write(page.body[: len(page.body) // 2])
+        self._reset()
+
+    # --- permanent
+    def _fault_redirect_loop(self, method: str, form: dict[str, str] | None) -> None:
+        """A 302 to the same target with the next hop number, forever."""
+        clean, hop = _strip_loop(self.path)
+        sep = "&" if "?" in clean else "?"
+        self.send_response(302)
+        self.send_header("Location", f"{clean}{sep}{LOOP_PARAM}={hop + 1}")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _fault_oversize(self, method: str, form: dict[str, str] | None) -> None:
+        """An answer above the crawl's DOWNLOAD_MAXSIZE, streamed until the crawler hangs up."""
+        size = self.portal.config.oversize_bytes
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        if method == "HEAD":
+            return
+        chunk = b"<p>" + b"0" * 65530 + b"</p>"
+        sent = 0
+        try:
+            while sent < size:
+                piece = chunk[: size - sent]
+                self.wfile.write(piece)
+                sent += len(piece)
+        except OSError:  # the crawler hung up at its size cap, as it should
+            pass
+        self.close_connection = True
+
+    # --- content
+    def _lying_charset(self, page: Page) -> None:
+        """The page's bytes under a Content-Type charset that lies about them."""
+        declared = re.search(r"charset=([\w-]+)", page.content_type)
+        actual = declared.group(1).lower() if declared else "utf-8"
+        lie = "utf-8" if actual in ("gbk", "gb2312", "gb18030") else "gb2312"
+        self.send_response(200)
+        self.send_header("Last-Modified", page.last_modified_http)
+        self.send_header("ETag", page.etag)
+        self.send_header("Content-Type", f"text/html; charset={lie}")
+        self.send_header("Content-Length", str(len(page.body)))
+        self.end_headers()
+        self.wfile.write(page.body)

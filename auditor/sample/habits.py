@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -237,48 +238,78 @@ def _anchored(item: PlanItem) -> bool:
     return doc_shown and bool(item.signature)
 
 
+@dataclass
+class _Visibility:
+    """What a crawler can reach in the sample: shared by every rewrite of the ground truth."""
+
+    visible: set[str] = field(default_factory=set)  # uids of items on readable list pages
+    col_of: dict[tuple[str, str], PlanColumn] = field(default_factory=dict)  # (site, column) → column
+    partial: dict[str, dict[str, Any]] = field(default_factory=dict)  # column key → its coverage row
+
+
 def record_expectations(b: _Builder, district: SampleDistrict) -> None:
     """Rewrite the ground truth to what an audit can see, and record every habit's expected effect."""
-    truth = b.truth
+    vis = _record_coverage(b)
+    _drop_unseen(b, vis)
+    _mark_unverified(b, vis)
+    _unobserve_hidden_late(b, vis)
+    _mark_unassessable(b, vis)
+    _record_publishers(b, vis)
+    _record_unassessed_units(b)
+
+
+def _coverage_row(site: PlanSite, col: PlanColumn, seen: int, reason: str | None) -> dict[str, Any]:
+    """The expected coverage of one column: failed (site down), partial (with its habit) or complete."""
+    per = col.size(site.page_size)
+    pages = max(1, math.ceil(len(col.items) / per))
+    row: dict[str, Any] = {"site": site.key, "column": col.key, "name": col.name, "kind": col.kind,
+                           "url_path": column_url(site, col), "declared_total": len(col.items),
+                           "declared_pages": pages, "entries_seen": 0 if site.unreachable else seen,
+                           "pages_readable": 0 if site.unreachable else col.listed_pages(site.page_size)}
+    if site.unreachable:
+        row.update(coverage="failed", reason="site_unreachable", share_seen=None)
+    else:
+        row["share_seen"] = round(seen / len(col.items), 3) if col.items else None
+        row.update(coverage="partial" if seen < len(col.items) else "complete",
+                   reason=reason if seen < len(col.items) else None)
+    return row
+
+
+def _record_coverage(b: _Builder) -> _Visibility:
+    """Record every column's expected coverage and collect which items a crawler can reach."""
     habit_of = {s["column"]: s["kind"] for s in b.habits.get("coverage", [])}
-    visible: set[str] = set()
-    col_of: dict[tuple[str, str], PlanColumn] = {}
+    vis = _Visibility()
     for site in b.sites.values():
         for col in site.columns:
-            col_of[(site.key, col.key)] = col
+            vis.col_of[(site.key, col.key)] = col
             items = col.visible_items(site.page_size)
             if not site.unreachable:
-                visible |= {it.uid for it in items}
-            per = col.size(site.page_size)
-            pages = max(1, math.ceil(len(col.items) / per))
-            row: dict[str, Any] = {"site": site.key, "column": col.key, "name": col.name, "kind": col.kind,
-                                   "url_path": column_url(site, col), "declared_total": len(col.items),
-                                   "declared_pages": pages, "entries_seen": 0 if site.unreachable else len(items),
-                                   "pages_readable": 0 if site.unreachable else col.listed_pages(site.page_size)}
-            if site.unreachable:
-                row.update(coverage="failed", reason="site_unreachable", share_seen=None)
-            else:
-                row["share_seen"] = round(len(items) / len(col.items), 3) if col.items else None
-                row.update(coverage="partial" if len(items) < len(col.items) else "complete",
-                           reason=habit_of.get(col.key) if len(items) < len(col.items) else None)
-            truth.coverage.append(row)
-    partial = {r["column"]: r for r in truth.coverage if r["coverage"] == "partial"}
+                vis.visible |= {it.uid for it in items}
+            b.truth.coverage.append(_coverage_row(site, col, len(items), habit_of.get(col.key)))
+    vis.partial = {r["column"]: r for r in b.truth.coverage if r["coverage"] == "partial"}
+    return vis
 
-    # items on list pages nobody can read: not published as far as an audit can know
+
+def _drop_unseen(b: _Builder, vis: _Visibility) -> None:
+    """Items on list pages nobody can read: not published as far as an audit can know."""
+    truth = b.truth
     kept = []
     for p in truth.published:
         if p["channel"] == "WEBSITE":
-            col = col_of[(p["site"], p["column"])]
+            col = vis.col_of[(p["site"], p["column"])]
             item = next(it for it in col.items if it.title == p["title"])
-            if item.uid not in visible:
-                truth.unseen.append({**p, "reason": partial[p["column"]]["reason"]})
+            if item.uid not in vis.visible:
+                truth.unseen.append({**p, "reason": vis.partial[p["column"]]["reason"]})
                 continue
         kept.append(p)
     truth.published = kept
-    seen = {(p["unit"], p["entry_id"]) for p in truth.published}
 
-    # entries not seen whose column is partial: unverified, never missing
+
+def _mark_unverified(b: _Builder, vis: _Visibility) -> None:
+    """Entries not seen whose column is partial: unverified, never missing."""
     from auditor.sample.generate import _applicable
+    truth, partial = b.truth, vis.partial
+    seen = {(p["unit"], p["entry_id"]) for p in truth.published}
     for unit in b.units:
         holders = [(site_key, col_key, dom) for site_key, col_key, kind, dom in b.unit_columns[unit.id]
                    if kind == "catalog"]
@@ -296,18 +327,26 @@ def record_expectations(b: _Builder, district: SampleDistrict) -> None:
                 truth.defects.remove(d)
                 truth.unobserved.append({**d, "now": "unverified", "why": f"column {cols[0]} is partial"})
 
-    # seeded late items nobody can see, or whose page hides the 成文日期
+
+def _unobserve_hidden_late(b: _Builder, vis: _Visibility) -> None:
+    """Seeded late items nobody can see are no longer expected as late."""
+    truth = b.truth
     items_by_title = {it.title: (uid, it) for uid, (_, _, col, _) in b.catalog_items.items()
                       for it in col.items if it.uid == uid}
     for d in [d for d in truth.defects if d["type"] == "late"]:
         uid, item = items_by_title[d["title"]]
-        if uid not in visible:
+        if uid not in vis.visible:
             truth.defects.remove(d)
             truth.unobserved.append({**d, "now": "unseen", "why": "listed only on list pages the crawler cannot read"})
+
+
+def _mark_unassessable(b: _Builder, vis: _Visibility) -> None:
+    """Visible items with a deadline whose page hides the 成文日期: timeliness cannot be assessed."""
+    truth = b.truth
     late = {d["title"] for d in truth.defects if d["type"] == "late"}
     for uid, (unit, entry, col, site) in sorted(b.catalog_items.items()):
         item = next(it for it in col.items if it.uid == uid)
-        if uid not in visible or _anchored(item):
+        if uid not in vis.visible or _anchored(item):
             continue
         rule = deadline_for(entry, item.title)
         if not rule.has_deadline or rule.kind != "deadline_after":
@@ -318,16 +357,25 @@ def record_expectations(b: _Builder, district: SampleDistrict) -> None:
         for d in [d for d in truth.defects if d["type"] == "late" and d["title"] == item.title]:
             truth.defects.remove(d)
             truth.unobserved.append({**d, "now": "unassessable", "why": "no 成文日期 on the page"})
+
+
+def _record_publishers(b: _Builder, vis: _Visibility) -> None:
+    """The publisher an audit should read: none for pages without a meta table, the original for reposts."""
+    truth = b.truth
     for uid, (unit, entry, col, site) in sorted(b.catalog_items.items()):
         item = next(it for it in col.items if it.uid == uid)
-        if uid in visible and not item.show_meta:
+        if uid in vis.visible and not item.show_meta:
             truth.publishers.append({"unit": unit.id, "site": site.key, "column": col.key, "title": item.title,
                                      "publisher": None, "source": item.source})
     for r in truth.reposts:
         truth.publishers.append({"unit": r["unit"], "site": r["site"], "column": r["column"], "title": r["title"],
                                  "publisher": r["publisher"], "source": r["source"]})
+
+
+def _record_unassessed_units(b: _Builder) -> None:
+    """Units holding no catalog domain are shown as 未评估 for completeness, never ranked above others."""
     for unit in b.units:
         if not unit.domains:
-            truth.unassessed_units.append({"unit": unit.id, "dimension": "completeness", "shown": "未评估",
-                                           "ranked_above_assessed": False,
-                                           "why": "holds no catalog domain: nothing to be complete about"})
+            b.truth.unassessed_units.append({"unit": unit.id, "dimension": "completeness", "shown": "未评估",
+                                             "ranked_above_assessed": False,
+                                             "why": "holds no catalog domain: nothing to be complete about"})

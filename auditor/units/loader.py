@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from auditor.errors import ConfigError, RegistryError
-from auditor.units.models import Registry
+from auditor.units.models import PLATFORMS, Registry
 from auditor.yamlio import LocatedYaml, format_pydantic_errors, load_yaml
 
 
@@ -25,9 +25,7 @@ def validate_registry(path: Path, known_domains: set[str] | None = None) -> list
     except ValidationError as exc:
         return format_pydantic_errors(doc, exc)
     problems: list[str] = []
-    from auditor.harvest.adapters import ADAPTERS
-
-    adapters = {"auto", *ADAPTERS}
+    adapters = PLATFORMS
     for i, site in enumerate(reg.sites):
         if site.platform not in adapters:
             problems.append(f"{path}:{doc.line_of(('sites', i, 'platform'))}: sites.{i}.platform: unknown platform "

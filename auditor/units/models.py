@@ -9,6 +9,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 UnitLevel = Literal["区级", "乡级"]
+#: the names a registry may give as `platform:` — "auto" (detect per page) or a list-page adapter of
+#: auditor/harvest/adapters (its `name`). Kept here as data so the registry is validated without importing
+#: harvest (harvest depends on units, not the reverse); tests/test_adapters.py asserts it equals
+#: {"auto", *ADAPTERS}, so a new adapter must add its name here.
+PLATFORMS: frozenset[str] = frozenset({"auto", "col_art", "generic", "hanweb_ajax", "json_list", "static_paging",
+                                       "xxgk_table"})
 
 
 class Strict(BaseModel):
