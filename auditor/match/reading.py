@@ -41,6 +41,9 @@ class Vocabulary:
     kind_weight: dict[str, float]
     issuer: re.Pattern[str]
     row_synonyms: dict[str, tuple[str, ...]]
+    department_issuer: re.Pattern[str]
+    government_finance: re.Pattern[str]
+    government_finance_level1: frozenset[str]
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str]:
@@ -64,7 +67,9 @@ def vocabulary(path: Path = DATA) -> Vocabulary:
                       tuple(data.get("news_columns") or ()), frozenset(data["document_kinds"]),
                       {n: float(spec.get("weight", 1.0)) for n, spec in data["title_kinds"].items()},
                       _alt(data["issuer"]),
-                      {k: tuple(v) for k, v in (data.get("row_synonyms") or {}).items()})
+                      {k: tuple(v) for k, v in (data.get("row_synonyms") or {}).items()},
+                      re.compile(data["department_issuer"]), re.compile(data["government_finance"]),
+                      frozenset(data["government_finance_level1"]))
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,19 @@ def without_issuer(title: str) -> str:
     document says little of its topic (区教育局's budget is a budget)."""
     m = vocabulary().issuer.match(title)
     return title[m.end():] if m and m.end() < len(title) else title
+
+
+def department_finance(title: str) -> str:
+    """The issuing department when a department (a 局, 委员会, 中心 …) issues the title and the rest of it does not
+    name the government's own finances: its budget is a department budget. Empty otherwise."""
+    v = vocabulary()
+    m = v.issuer.match(title)
+    if not m or m.end() >= len(title):
+        return ""
+    issuer = m.group(0)
+    if not v.department_issuer.search(issuer) or v.government_finance.search(title[m.end():]):
+        return ""
+    return issuer
 
 
 def entry_profile(entry: CatalogEntry) -> EntryProfile:
