@@ -266,7 +266,7 @@ class EntryIndex:
         self.kind_specific = np.array([k in voc.specific for k in self.kind_names])
         self.kind_weight = np.array([voc.kind_weight.get(k, 1.0) for k in self.kind_names], dtype=np.float32)
         self.neg_names = list(voc.negative)
-        profiles = [reading.entry_profile(e) for e in self.entries]
+        profiles = reading.complete_profiles(self.entries, [reading.entry_profile(e) for e in self.entries])
         self.profiles = profiles
         self.entry_kinds = np.array([[k in p.kinds for k in self.kind_names] for p in profiles],
                                     dtype=np.float32).reshape(n, len(self.kind_names))

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 from auditor.catalog.models import CatalogEntry
 from auditor.match.normalise import canonical, normalise
@@ -171,6 +172,19 @@ def entry_profile(entry: CatalogEntry) -> EntryProfile:
     text = canonical(normalise("".join((entry.level1, entry.level2, *entry.keywords))))
     exempt = frozenset(name for name, (_, words) in v.negative.items() if any(w in text for w in words))
     return EntryProfile(frozenset(kinds), trade, exempt)
+
+
+def complete_profiles(entries: Sequence[CatalogEntry], profiles: Sequence[EntryProfile]) -> list[EntryProfile]:
+    """Profiles completed across a domain: where a domain has no row for normative documents (规范性文件), its
+    其他政策文件-type rows (plan and policy documents) also hold them — a district's 管理办法 on 安全生产 has no
+    other row to fulfil."""
+    has_normative = {e.domain for e, p in zip(entries, profiles) if "normative" in p.kinds}
+    out = []
+    for e, p in zip(entries, profiles):
+        if e.domain not in has_normative and {"plan", "policy"} <= p.kinds:
+            p = EntryProfile(p.kinds | {"normative"}, p.trade, p.exempt)
+        out.append(p)
+    return out
 
 
 def kind_fit(reading: Reading, profile: EntryProfile) -> tuple[float, bool]:
