@@ -77,6 +77,7 @@ W_YEAR_FINAL_EARLY = -20.0
 W_YEAR_BUDGET_LATE = -8.0
 W_UNIT_OTHER_LEVEL = -40.0
 W_DEPT_GOV_FINANCE = -10.0  # a department's budget/final account on a 政府预算/政府决算 row
+W_NOT_NATIONAL = -6.0  # a title naming no national issuer on a 国家层面 row (the 地方层面 row is its own)
 W_NEWS_WORD = -35.0
 W_NEWS_COLUMN = -12.0
 W_NEWS_COLUMN_BARE = -25.0  # more, in a news column, for a title that names no document kind (news itself)
@@ -276,6 +277,7 @@ class EntryIndex:
                                      dtype=np.float32).reshape(n, len(self.neg_names))
         self.entry_trade = [p.trade for p in profiles]
         self.gov_finance = np.array([e.level1 in voc.government_finance_level1 for e in self.entries])
+        self.national_row = np.array([bool(voc.national_rows.search(e.level2)) for e in self.entries])
         l1 = sorted({(e.domain, _label_text(e.level1)) for e in self.entries if len(_label_text(e.level1)) >= 4
                      and _label_text(e.level1) not in GENERIC_LEVEL1})
         self.level1_names = [t for _, t in l1]
@@ -572,6 +574,9 @@ class Matcher:
         dept = np.array([bool(reading.department_finance(u)) for u in uniq_list])[inverse]
         if dept.any() and idx.gov_finance.any():
             unit[dept[:, None] & idx.gov_finance[None, :]] += W_DEPT_GOV_FINANCE
+        if idx.national_row.any():
+            local = np.array([not reading.vocabulary().national_issuer.search(u) for u in uniq_list])[inverse]
+            unit[local[:, None] & idx.national_row[None, :]] += W_NOT_NATIONAL
         parts["unit"] = unit
 
         # what reviewers taught

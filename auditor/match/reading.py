@@ -45,6 +45,8 @@ class Vocabulary:
     department_issuer: re.Pattern[str]
     government_finance: re.Pattern[str]
     government_finance_level1: frozenset[str]
+    national_issuer: re.Pattern[str]
+    national_rows: re.Pattern[str]
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str]:
@@ -70,7 +72,8 @@ def vocabulary(path: Path = DATA) -> Vocabulary:
                       _alt(data["issuer"]),
                       {k: tuple(v) for k, v in (data.get("row_synonyms") or {}).items()},
                       re.compile(data["department_issuer"]), re.compile(data["government_finance"]),
-                      frozenset(data["government_finance_level1"]))
+                      frozenset(data["government_finance_level1"]),
+                      re.compile(data["national_issuer"]), re.compile(data["national_rows"]))
 
 
 @dataclass(frozen=True)
