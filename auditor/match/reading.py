@@ -47,6 +47,7 @@ class Vocabulary:
     government_finance_level1: frozenset[str]
     national_issuer: re.Pattern[str]
     national_rows: re.Pattern[str]
+    standard_content: re.Pattern[str]
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str]:
@@ -73,7 +74,8 @@ def vocabulary(path: Path = DATA) -> Vocabulary:
                       {k: tuple(v) for k, v in (data.get("row_synonyms") or {}).items()},
                       re.compile(data["department_issuer"]), re.compile(data["government_finance"]),
                       frozenset(data["government_finance_level1"]),
-                      re.compile(data["national_issuer"]), re.compile(data["national_rows"]))
+                      re.compile(data["national_issuer"]), re.compile(data["national_rows"]),
+                      re.compile(data["entry_standard_content"]))
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,8 @@ def entry_profile(entry: CatalogEntry) -> EntryProfile:
                 kinds.update(ks)
     for dt in entry.doc_types:
         kinds.update(v.entry_doc_kinds.get(dt, ()))
+    if v.standard_content.search(entry.content or ""):
+        kinds.add("standard")
     if not kinds & POLICY_DOCUMENT:  # a row not named for policy documents may still hold its policy basis
         for pat, ks in v.content_rules:
             if pat.search(entry.content or ""):
