@@ -40,6 +40,14 @@ POSITIVES = [
      "nongcun_tudi_zhengshou.zdbcazzc", "stored page of 兴宁市 (real_titles.csv)"),
     ("2022年度汨罗市农业农村局部门决算", "专题/财政预决算公开专栏/部门预决算/农业农村局",
      "caizheng_yujuesuan.bmjs", "stored page of 汨罗市 (real_titles.csv)"),
+    # a department's budget is its 部门预算, not the government's 政府预算
+    ("泸西县民政局(本级)2023年预算公开", "预决算与三公经费", "caizheng_yujuesuan.bmys",
+     "stored page of 泸西县 (real_titles.csv)"),
+    # 集体土地 names its 征收 domain; a district's policy is the local level's
+    ("金山区人民政府关于印发《金山区征收集体土地房屋补偿实施办法》的通知", "", "nongcun_tudi_zhengshou.zdbcazzc",
+     "https://www.shanghai.gov.cn/zhengce/detail/0081::00816c2d5b648f915787a2ece814a2581fc0 (real_titles.csv)"),
+    ("徐汇区关于贯彻执行《上海市国有土地上房屋征收与补偿实施细则》中居住房屋补偿的实施意见", "",
+     "guoyoutudi_fangwu_zhengshou.dfcmfgzc", "https://www.shanghai.gov.cn/zhengce/detail/0073::0073119 (real_titles.csv)"),
 ]
 
 
@@ -83,6 +91,16 @@ NEGATIVES = [
     ("县规划中心主任张三简介", "", "profile of a planning-centre director (issue 13, 'Why')"),
     ("县电视台《民生访谈》：扶贫资金怎么用", "", "TV interview about 扶贫资金 (issue 13, 'Why')"),
     ("区民政局机构职能", "", "机构职能 (issue 13, labelling rules)"),
+    # a kind label several domains share (规范性文件) places a title only in a domain it supports
+    ("高青县人民政府关于印发高青县行政规范性文件管理办法的通知", "", "规范性文件 management (real_titles.csv)"),
+    ("涧头集镇开展节前安全生产检查活动", "新闻中心/部门信息", "news in a news column (real_titles.csv)"),
+    # policy documents on topics no catalog covers: incidental catalog words (分类, 三年, 行动, 租赁, 规划) place nothing
+    ("关于印发《普陀区生活垃圾分类提质增效三年行动计划（2026—2028年）》的通知", "",
+     "https://www.shanghai.gov.cn/zhengce/detail/0075::0075206202 (real_titles.csv)"),
+    ("关于印发《嘉定区区属企业不动产租赁管理办法（2025版）》的通知", "",
+     "https://www.shanghai.gov.cn/zhengce/detail/0080::5_191157 (real_titles.csv)"),
+    ("上海市普陀区建设和管理委员会关于印发《普陀区水务“十五五”规划》的通知", "",
+     "https://www.shanghai.gov.cn/zhengce/detail/0075::0075204998 (real_titles.csv)"),
 ]
 
 

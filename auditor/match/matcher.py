@@ -76,8 +76,11 @@ W_YEAR_FUTURE = -40.0
 W_YEAR_FINAL_EARLY = -20.0
 W_YEAR_BUDGET_LATE = -8.0
 W_UNIT_OTHER_LEVEL = -40.0
+W_DEPT_GOV_FINANCE = -10.0  # a department's budget/final account on a 政府预算/政府决算 row
+W_NOT_NATIONAL = -6.0  # a title naming no national issuer on a 国家层面 row (the 地方层面 row is its own)
 W_NEWS_WORD = -35.0
 W_NEWS_COLUMN = -12.0
+W_NEWS_COLUMN_BARE = -25.0  # more, in a news column, for a title that names no document kind (news itself)
 W_DOMAIN_FOREIGN = -30.0
 W_ALIAS = 35.0
 W_ALIAS_REJECTED = -40.0
@@ -93,6 +96,7 @@ W_HIGHER = -40.0
 W_TRADE = -35.0
 TOPIC_MIN = 1.8  # evidence below this names no domain (one incidental word)
 TOPIC_COLUMN = 0.4  # weight of the column path's topic next to the title's
+LABEL_TOPIC_MIN = 1.8  # a label several domains share counts as topical with this much evidence of its own domain
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,15 @@ class EntryIndex:
         kept.sort(key=lambda t: t[1])
         self.labels = [lbl for lbl, _ in kept]
         owner = np.array([i for _, i in kept], dtype=np.int64)
+        # a catalog label several domains' rows carry (规范性文件, 行政处罚, 办事指南) names a document kind, not a
+        # topic: it places a title only in a domain the title (or its column) supports (see score_batch)
+        learned_labels = {(p, e) for e, ps in extra_labels.items() for p in ps}
+        label_domains: dict[str, set[str]] = {}
+        for lbl, i in kept:
+            label_domains.setdefault(lbl, set()).add(self.entries[i].domain)
+        self._label_owner = [(lbl, i) for lbl, i in kept]
+        self._kind_label = [len(label_domains[lbl]) > 1 and (lbl, self.entries[i].id) not in learned_labels
+                            for lbl, i in kept]
         self.has_label = np.zeros(n, dtype=bool)
         self.has_label[owner] = True
         # entries without any label of their own get a dummy column so reduceat keeps one segment per entry
@@ -254,7 +267,7 @@ class EntryIndex:
         self.kind_specific = np.array([k in voc.specific for k in self.kind_names])
         self.kind_weight = np.array([voc.kind_weight.get(k, 1.0) for k in self.kind_names], dtype=np.float32)
         self.neg_names = list(voc.negative)
-        profiles = [reading.entry_profile(e) for e in self.entries]
+        profiles = reading.complete_profiles(self.entries, [reading.entry_profile(e) for e in self.entries])
         self.profiles = profiles
         self.entry_kinds = np.array([[k in p.kinds for k in self.kind_names] for p in profiles],
                                     dtype=np.float32).reshape(n, len(self.kind_names))
@@ -263,6 +276,8 @@ class EntryIndex:
         self.entry_exempt = np.array([[c in p.exempt for c in self.neg_names] for p in profiles],
                                      dtype=np.float32).reshape(n, len(self.neg_names))
         self.entry_trade = [p.trade for p in profiles]
+        self.gov_finance = np.array([e.level1 in voc.government_finance_level1 for e in self.entries])
+        self.national_row = np.array([bool(voc.national_rows.search(e.level2)) for e in self.entries])
         l1 = sorted({(e.domain, _label_text(e.level1)) for e in self.entries if len(_label_text(e.level1)) >= 4
                      and _label_text(e.level1) not in GENERIC_LEVEL1})
         self.level1_names = [t for _, t in l1]
@@ -276,6 +291,12 @@ class EntryIndex:
         self.topic_domains = self.topic.domains
         self.entry_topic = np.array([self.topic_domains.index(e.domain) if e.domain in self.topic_domains else -1
                                      for e in self.entries])
+        # kind labels that still name their own domain's topic (最低生活保障对象名单 in 社会救助) stay topical
+        generic = np.zeros(len(self.labels), dtype=bool)
+        for k, ((lbl, i), kind_label) in enumerate(zip(self._label_owner, self._kind_label)):
+            if kind_label:
+                generic[k] = self.topic.evidence(lbl).scores.get(self.entries[i].domain, 0.0) < LABEL_TOPIC_MIN
+        self.generic_label = generic
 
     def title_features(self, sk: str) -> tuple[str, list[int]]:
         """Bigram string and token ids of one title skeleton (cached: titles repeat)."""
@@ -368,9 +389,14 @@ class Matcher:
         cov += lcs_b.astype(np.float32) * idx.w_bigram[None, :]
         label_score = cov * idx.short100[None, :]
         label_score += idx.specificity[None, :] * (cov >= 0.995)
-        per_label_entry = np.maximum.reduceat(label_score, np.minimum(idx.starts, len(idx.labels) - 1), axis=1)
+        seg = np.minimum(idx.starts, len(idx.labels) - 1)
+        per_label_entry = np.maximum.reduceat(label_score, seg, axis=1)
         per_label_entry[:, ~idx.has_label] = 0.0
         title_label_u = per_label_entry
+        # the part of the label score only a kind label (规范性文件 …) gives: it counts where the domain is supported
+        topical = np.maximum.reduceat(np.where(idx.generic_label[None, :], 0.0, label_score), seg, axis=1)
+        topical[:, ~idx.has_label] = 0.0
+        kind_only_u = np.clip(per_label_entry - topical, 0.0, None).astype(np.float32)
 
         # tokens: Jaccard from one product
         tok = np.zeros((len(uniq_list), len(idx.tok_vocab)), dtype=np.float32)
@@ -544,6 +570,13 @@ class Matcher:
         if unit_level in ("县级", "乡级"):
             other = np.array([_issuer_level(p) not in (None, unit_level) for p in plain])
             unit[other[:, None] & idx.own_data[None, :]] = W_UNIT_OTHER_LEVEL
+        # a department's own budget is a 部门预算, not the government's 政府预算 (县民政局…预算)
+        dept = np.array([bool(reading.department_finance(u)) for u in uniq_list])[inverse]
+        if dept.any() and idx.gov_finance.any():
+            unit[dept[:, None] & idx.gov_finance[None, :]] += W_DEPT_GOV_FINANCE
+        if idx.national_row.any():
+            local = np.array([not reading.vocabulary().national_issuer.search(u) for u in uniq_list])[inverse]
+            unit[local[:, None] & idx.national_row[None, :]] += W_NOT_NATIONAL
         parts["unit"] = unit
 
         # what reviewers taught
@@ -564,14 +597,20 @@ class Matcher:
         for c in ("column", "year", "unit", "alias"):
             if parts[c].any():
                 total += parts[c]
+        kind_only = kind_only_u[inverse] * (1.0 - np.minimum(ent_support, 1.0))
+        total -= kind_only
+        # in a news column a title that says it is no document (通知, 公示, 名单, 方案 …) is the column's news
+        t_is_doc = np.array([bool(r.kinds & reading.vocabulary().document_kinds) for r in reads])
+        news_col = np.where(kind_news, W_NEWS_COLUMN, 0.0) + np.where(kind_news & ~t_is_doc[inverse],
+                                                                      W_NEWS_COLUMN_BARE, 0.0)
         if kind_news.any():
-            total[kind_news] += W_NEWS_COLUMN
+            total += news_col[:, None]
         # the structural score (domain known, kind fits the row; label similarity ranks rows of one kind)
         # replaces the catalog-word evidence where it is higher: a title the catalog words already place
         # gains nothing, and it never outweighs a plausibility penalty (year, unit, news) or a reviewer's rejection
         evidence = total - news_u[inverse] - parts["year"] - parts["unit"] - parts["alias"]
         if kind_news.any():
-            evidence[kind_news] -= W_NEWS_COLUMN
+            evidence -= news_col[:, None]
         struct = topic + kind_fit + W_STRUCT_LABEL * title_label_u[inverse] * (ent_support > 0)
         lift = np.clip(struct - evidence, 0.0, None)  # uncapped: rows above 100 keep their order (ties need it)
         share = np.divide(topic, topic + kind_fit, out=np.zeros_like(topic), where=(topic + kind_fit) > 0)
@@ -580,7 +619,7 @@ class Matcher:
         total += lift + kind_conflict
         total += (negative_u + level_u + trade_u)[inverse]
         total += W_TOPIC_FOREIGN * foreign
-        parts["topic"] = parts["topic"] + W_TOPIC_FOREIGN * foreign
+        parts["topic"] = parts["topic"] + W_TOPIC_FOREIGN * foreign - kind_only
         primary = total - tokens_u[inverse]
         best = np.argmax(total, axis=1)
         rows_i = np.arange(n)
@@ -598,7 +637,7 @@ class Matcher:
         top = np.take_along_axis(top, order, axis=1)
         top_score = np.clip(np.take_along_axis(total, top, axis=1), 0.0, 100.0)
         parts.update({c: _Gathered(lazy[c], inverse) for c in ("title_label", "tokens", "doc_type", "domain")})
-        parts["news_penalty"] = _Gathered(news_u, inverse, np.where(kind_news, W_NEWS_COLUMN, 0.0))
+        parts["news_penalty"] = _Gathered(news_u, inverse, news_col)
         parts.update({c: _Gathered(lazy_g[c], inverse) for c in lazy_g})
         parts["_reads"] = [reads[k] for k in inverse.tolist()]
         parts["_topic"] = topic_words

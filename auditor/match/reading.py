@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 from auditor.catalog.models import CatalogEntry
 from auditor.match.normalise import canonical, normalise
@@ -41,6 +42,12 @@ class Vocabulary:
     kind_weight: dict[str, float]
     issuer: re.Pattern[str]
     row_synonyms: dict[str, tuple[str, ...]]
+    department_issuer: re.Pattern[str]
+    government_finance: re.Pattern[str]
+    government_finance_level1: frozenset[str]
+    national_issuer: re.Pattern[str]
+    national_rows: re.Pattern[str]
+    standard_content: re.Pattern[str]
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str]:
@@ -64,7 +71,11 @@ def vocabulary(path: Path = DATA) -> Vocabulary:
                       tuple(data.get("news_columns") or ()), frozenset(data["document_kinds"]),
                       {n: float(spec.get("weight", 1.0)) for n, spec in data["title_kinds"].items()},
                       _alt(data["issuer"]),
-                      {k: tuple(v) for k, v in (data.get("row_synonyms") or {}).items()})
+                      {k: tuple(v) for k, v in (data.get("row_synonyms") or {}).items()},
+                      re.compile(data["department_issuer"]), re.compile(data["government_finance"]),
+                      frozenset(data["government_finance_level1"]),
+                      re.compile(data["national_issuer"]), re.compile(data["national_rows"]),
+                      re.compile(data["entry_standard_content"]))
 
 
 @dataclass(frozen=True)
@@ -131,6 +142,19 @@ def without_issuer(title: str) -> str:
     return title[m.end():] if m and m.end() < len(title) else title
 
 
+def department_finance(title: str) -> str:
+    """The issuing department when a department (a 局, 委员会, 中心 …) issues the title and the rest of it does not
+    name the government's own finances: its budget is a department budget. Empty otherwise."""
+    v = vocabulary()
+    m = v.issuer.match(title)
+    if not m or m.end() >= len(title):
+        return ""
+    issuer = m.group(0)
+    if not v.department_issuer.search(issuer) or v.government_finance.search(title[m.end():]):
+        return ""
+    return issuer
+
+
 def entry_profile(entry: CatalogEntry) -> EntryProfile:
     v = vocabulary()
     kinds: set[str] = set()
@@ -143,6 +167,8 @@ def entry_profile(entry: CatalogEntry) -> EntryProfile:
                 kinds.update(ks)
     for dt in entry.doc_types:
         kinds.update(v.entry_doc_kinds.get(dt, ()))
+    if v.standard_content.search(entry.content or ""):
+        kinds.add("standard")
     if not kinds & POLICY_DOCUMENT:  # a row not named for policy documents may still hold its policy basis
         for pat, ks in v.content_rules:
             if pat.search(entry.content or ""):
@@ -153,6 +179,19 @@ def entry_profile(entry: CatalogEntry) -> EntryProfile:
     text = canonical(normalise("".join((entry.level1, entry.level2, *entry.keywords))))
     exempt = frozenset(name for name, (_, words) in v.negative.items() if any(w in text for w in words))
     return EntryProfile(frozenset(kinds), trade, exempt)
+
+
+def complete_profiles(entries: Sequence[CatalogEntry], profiles: Sequence[EntryProfile]) -> list[EntryProfile]:
+    """Profiles completed across a domain: where a domain has no row for normative documents (规范性文件), its
+    其他政策文件-type rows (plan and policy documents) also hold them — a district's 管理办法 on 安全生产 has no
+    other row to fulfil."""
+    has_normative = {e.domain for e, p in zip(entries, profiles) if "normative" in p.kinds}
+    out = []
+    for e, p in zip(entries, profiles):
+        if e.domain not in has_normative and {"plan", "policy"} <= p.kinds:
+            p = EntryProfile(p.kinds | {"normative"}, p.trade, p.exempt)
+        out.append(p)
+    return out
 
 
 def kind_fit(reading: Reading, profile: EntryProfile) -> tuple[float, bool]:

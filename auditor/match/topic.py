@@ -22,6 +22,8 @@ from auditor.match.reading import vocabulary
 from auditor.match.segment import STOP, tokenizer, tokens
 
 FULL_TF = 3  # a word in this many rows of a domain counts fully
+SHORT_WEIGHT = 0.6  # a two-character catalog word (租赁, 评估) is often part of another compound in a title
+CONTEXT_WEIGHT = 0.4  # a word only the rows' content or legal basis has (…三年行动方案, …规范化试点) is context, not topic
 MAX_SHARE = 0.25  # a word in more than this share of the domains is not topical
 SYNONYM_WEIGHT = 3.0  # floor of a synonym's weight: written for the domain, so distinctive by construction
 GENERIC = frozenset({"政府", "信息", "公开", "工作", "管理", "服务", "情况", "相关", "有关", "标准", "部门", "单位", "办法",
@@ -68,9 +70,11 @@ class TopicEvidence:
 class TopicModel:
     def __init__(self, entries: Sequence[CatalogEntry]) -> None:
         by_domain: dict[str, list[str]] = {}
+        named: dict[str, str] = {}  # domain → its rows' names and keywords (what the rows are about)
         for e in entries:
             text = " ".join((e.level1, e.level2, e.content or "", e.basis or "", *e.keywords))
             by_domain.setdefault(e.domain, []).append(text)
+            named[e.domain] = named.get(e.domain, "") + " " + canonical(normalise("".join((e.level1, e.level2, *e.keywords))))
         names = [w for e in entries for w in (e.level1, e.level2, *e.keywords)]
         tok = tokenizer(canonical(normalise(w)) for w in names)
         syn = vocabulary().synonyms
@@ -105,7 +109,8 @@ class TopicModel:
             for w in ws:
                 if df[w] <= limit:
                     damp = math.sqrt(min(tf.get((w, d), 1), FULL_TF) / FULL_TF)  # a word of one row is weak
-                    self.weights.setdefault(w, {})[d] = math.log((n + 1) / df[w]) * damp * general_rarity(w)
+                    context = (1.0 if w in named[d] else CONTEXT_WEIGHT) * (SHORT_WEIGHT if len(w) <= 2 else 1.0)
+                    self.weights.setdefault(w, {})[d] = math.log((n + 1) / df[w]) * damp * general_rarity(w) * context
         for d in words_of:
             for w in (d, *syn.get(d, ())):  # the domain's own name is its first synonym
                 w = canonical(normalise(w))
