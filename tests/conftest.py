@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# tests/factories holds the shared builders; its helpers assert too, so their failures are explained like a test's.
+pytest.register_assert_rewrite("factories")
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
@@ -40,6 +43,22 @@ def shared_dir() -> Path:
     return SHARED
 
 
+@pytest.fixture(scope="module")
+def catalog():
+    """The shipped national catalog (modules that need another one define their own `catalog`)."""
+    from auditor.catalog.loader import load_catalog
+
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def cal():
+    """The official working-day calendar."""
+    from auditor.catalog.workdays import WorkingCalendar
+
+    return WorkingCalendar()
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory):
     """The whole demo on the sample district, run once for every test that inspects it."""
@@ -55,13 +74,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @pytest.fixture()
 def served(tmp_path):
-    """The review workspace on the tiny audited store of auditor.web.testing, served on 127.0.0.1:<free port>."""
+    """The review workspace on the tiny audited store of factories.review, served on 127.0.0.1:<free port>."""
     import threading
 
     from werkzeug.serving import make_server
 
     from auditor.web.app import create_app
-    from auditor.web.testing import build_review_store
+    from factories.review import build_review_store
 
     store = build_review_store(tmp_path)
     app = create_app(factory=store.factory, data_dir=tmp_path / "data", secret_key="browser-test")
@@ -72,6 +91,15 @@ def served(tmp_path):
     server.shutdown()
     server.server_close()
     store.factory.kw["bind"].dispose()
+
+
+@pytest.fixture()
+def browser_page(tmp_path: Path):
+    """A fresh Chromium page that records console errors, page errors, dialogs and every request (the report
+    tests; see factories.browser)."""
+    from factories.browser import recording_page
+
+    yield from recording_page(tmp_path)
 
 
 @pytest.fixture()

@@ -200,15 +200,15 @@ def test_ops_runs_json_lists_the_history(tmp_path, db):
 
 def test_a_real_job_runs_the_whole_pipeline_on_a_small_site(tmp_path, db):
     """crawl → match → score → report through auditor.pipeline, on test_crawl's small generated site."""
-    from test_crawl import _plan, _registry  # tests/ is on sys.path (rootdir-relative, no package)
+    from factories.crawl import crawl_plan, crawl_registry
 
     from auditor.sample.server import SamplePortal
     from auditor.store.models import AuditRun, CrawlRun
 
     factory, url = db
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
-        (tmp_path / "registry.yaml").write_text(yaml.safe_dump(_registry(portal, plan), allow_unicode=True),
+        (tmp_path / "registry.yaml").write_text(yaml.safe_dump(crawl_registry(portal, plan), allow_unicode=True),
                                                 encoding="utf-8")
         path = tmp_path / "schedule.yaml"
         path.write_text("jobs:\n- {id: t, registry: registry.yaml, cron: '0 2 * * *', notify: false,\n"

@@ -90,7 +90,7 @@ def hooks():
 @pytest.fixture
 def audited(tmp_path, hooks):
     """test_crawl's small site: mzj publishes a few items (so it has missing entries), blz's site is down."""
-    from test_crawl import _plan, _registry
+    from factories.crawl import crawl_plan, crawl_registry
 
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
@@ -101,11 +101,11 @@ def audited(tmp_path, hooks):
     from auditor.store.db import open_db, resolve_db_url
 
     catalog = load_catalog()
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     url = resolve_db_url(str(tmp_path / "n.db"))
     factory = open_db(url)
     with SamplePortal(plan) as portal:
-        reg = _registry(portal, plan)
+        reg = crawl_registry(portal, plan)
         reg["units"][0]["contact"] = {"email": "mzj@yunxi.example.gov.cn", "webhook": hooks.url + "/hook/mzj"}
         reg["units"][1]["contact"] = {"email": "blz@yunxi.example.gov.cn"}
         path = tmp_path / "registry.yaml"

@@ -112,7 +112,7 @@ def _snapshot(factory, crawl_id: int, audit_id: int) -> dict:  # noqa: ANN001
 
 def test_crawl_and_audit_into_postgres_match_sqlite(pg_db, tmp_path):
     sys.path.insert(0, str(Path(__file__).parent))
-    from test_crawl import _plan, _registry
+    from factories.crawl import crawl_plan, crawl_registry
 
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
@@ -123,11 +123,11 @@ def test_crawl_and_audit_into_postgres_match_sqlite(pg_db, tmp_path):
     from auditor.store.db import open_db, resolve_db_url
 
     catalog, cal, scheme = load_catalog(), WorkingCalendar(), load_scheme("default")
-    plan = _plan("col_art", "gbk")
+    plan = crawl_plan("col_art", "gbk")
     snapshots = {}
     with SamplePortal(plan) as portal:  # one portal: both databases see the very same URLs
         path = tmp_path / "registry.yaml"
-        path.write_text(yaml.safe_dump(_registry(portal, plan), allow_unicode=True), encoding="utf-8")
+        path.write_text(yaml.safe_dump(crawl_registry(portal, plan), allow_unicode=True), encoding="utf-8")
         registry = load_registry_for(path, catalog)
         for name, url in (("sqlite", resolve_db_url(str(tmp_path / "a.db"))), ("postgresql", pg_db)):
             factory = open_db(url)

@@ -1,5 +1,5 @@
 """History between audit runs (lifecycle, resolved findings with reasons, score deltas) and
-upcoming obligations, on the hand-built store of test_scoring, frozen as_of."""
+upcoming obligations, on the hand-built store of factories.scoring, frozen as_of."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
-from test_scoring import AS_OF, Store, cal, catalog  # noqa: F401 - fixtures
-from test_scoring_checks import BSZN, BSZN_TITLE, variant
+from factories.scoring import AS_OF, BSZN, BSZN_TITLE, Store, variant
 
 from auditor.scoring.engine import run_audit
 from auditor.scoring.history import resolved_findings, score_deltas

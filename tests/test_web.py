@@ -1,6 +1,6 @@
 """Review workspace (issue 8): login, roles, unit scoping, CSRF, decisions → rescore, uploads, relink by URL.
 
-The store is the tiny audited district of auditor.web.testing (two units on 社会救助), built once per module
+The store is the tiny audited district of factories.review (two units on 社会救助), built once per module
 and copied for every test; pasted URLs are served by a local 127.0.0.1 server.
 """
 
@@ -12,7 +12,6 @@ import threading
 import time
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -21,7 +20,7 @@ from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import AuditRun, ChannelEvidence, CrawlRun, Finding, Item, Match, ReviewDecision, Score
 from auditor.store.models_web import AuditLogEntry, FindingState, WebUser
 from auditor.web.app import create_app
-from auditor.web.testing import build_review_store
+from factories.review import build_review_store
 
 NA_ENTRY = "shehui_jiuzhu.jdjc"  # an mzj entry that stays 未公开 in the test store (社会救助 / 监督检查)
 INFO: dict = {}  # the test store's review-band match: id, entry, title, item, count
