@@ -119,7 +119,7 @@ def chromium_browser():
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):  # noqa: ANN001, ANN201 - pytest hook
+def pytest_runtest_makereport(item, call):  # pytest hook
     """In CI (.ci/run sets AUDITOR_STRICT_SKIPS=1) every system tool is installed, so a skip means a
     broken setup: report it as a failure instead of letting it pass silently."""
     import os
@@ -145,18 +145,18 @@ def _gated_portal_class():
     class GatedPortal(SamplePortal):
         """Answers the first `hold_after` requests, then holds every answer until `gate` is set."""
 
-        def __init__(self, plan, hold_after: int) -> None:  # noqa: ANN001
+        def __init__(self, plan, hold_after: int) -> None:
             super().__init__(plan)
             self.gate = threading.Event()
             self.hold_after = hold_after
             self.served = 0
             self._count_lock = threading.Lock()
 
-        def _serve(self, key, resolve):  # noqa: ANN001
+        def _serve(self, key, resolve):
             portal, base = self, _handler(key, resolve, self._log)
 
             class Gated(base):  # type: ignore[misc, valid-type]
-                def _answer(self, method, form=None):  # noqa: ANN001
+                def _answer(self, method, form=None):
                     with portal._count_lock:
                         portal.served += 1
                         n = portal.served
@@ -192,7 +192,7 @@ def _crash_plan():
         PlanColumn(key="shjz", name="社会救助", path=["首页", "社会救助"], kind="catalog", items=items)])], feeds=[])
 
 
-def _crash_registry(portal) -> dict:  # noqa: ANN001
+def _crash_registry(portal) -> dict:
     url = portal.urls["mz"]
     return {"district": {"id": "t", "name": "测试区"},
             "sites": [{"id": "mz", "name": "民政局", "url": url + "/", "owner": "mzj"}],
@@ -224,7 +224,7 @@ class CrashKit:
         env.pop("AUDITOR_DB", None)
         return env
 
-    def wait_for(self, condition, what: str) -> None:  # noqa: ANN001
+    def wait_for(self, condition, what: str) -> None:
         """Poll a condition; the deadline only turns a hang into a failure, it asserts nothing about speed."""
         end = time.monotonic() + self.deadline
         while not condition():
@@ -327,7 +327,7 @@ def redis_url(tmp_path):
 def browser_login():
     """Log a user into the review workspace in a fresh Chromium context: (context, page) on the landing page."""
 
-    def login(browser, base: str, username: str, password: str):  # noqa: ANN001, ANN202 - playwright objects
+    def login(browser, base: str, username: str, password: str):  # playwright objects
         context = browser.new_context(locale="zh-CN")
         page = context.new_page()
         page.goto(f"{base}/login")

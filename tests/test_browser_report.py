@@ -18,7 +18,7 @@ def store(tmp_path: Path):
     return build_report_store(tmp_path)
 
 
-def test_fixture_reports_in_chromium(store, browser_page, tmp_path: Path) -> None:  # noqa: F811
+def test_fixture_reports_in_chromium(store, browser_page, tmp_path: Path) -> None:
     from auditor.report.render import render_html
 
     page, log = browser_page

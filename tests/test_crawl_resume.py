@@ -83,7 +83,7 @@ def test_crawl_killed_midway_resumes(tmp_path):
     plan = crawl_plan("col_art", "gbk")
     with SamplePortal(plan) as portal:
         factory, url, path = _setup(tmp_path, portal, plan)
-        from auditor.harvest.run import crawl_settings, _now  # noqa: F401
+        from auditor.harvest.run import _now, crawl_settings
 
         with factory() as s:
             run = CrawlRun(started_at=_now(), status="running", registry_path=path, stats={})

@@ -18,7 +18,6 @@ from auditor.store.sync import sync_registry
 from factories.crawl import crawl_plan, crawl_registry
 
 
-
 def test_two_processes_fetch_every_page_once_and_store_every_item_once(tmp_path, redis_url):
     plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:

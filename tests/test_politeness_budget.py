@@ -18,7 +18,7 @@ from auditor.store.models import CrawlRun, Site
 from factories.crawl import crawl_plan, crawl_registry
 
 
-def _site(id, url, rate=None, budget=None, hosts=()):  # noqa: A002
+def _site(id, url, rate=None, budget=None, hosts=()):
     return SimpleNamespace(id=id, base_url=url, home_url=url, rate=rate, budget=budget, hosts=list(hosts))
 
 

@@ -16,7 +16,6 @@ import pytest
 from auditor.report.context import ReportError, build_report_context
 from auditor.report.export import SHEETS, export_csv, export_json, export_xlsx, neutralise
 from auditor.report.render import render_html
-from factories.report import DDE, FORMULA, HOSTILE, LINK, build_report_store, make_finding
 from auditor.store.models import (
     AuditRun,
     CatalogEntryRow,
@@ -24,6 +23,8 @@ from auditor.store.models import (
     Score,
     Unit,
 )
+from factories.report import DDE, FORMULA, HOSTILE, LINK, build_report_store, make_finding
+
 
 @pytest.fixture()
 def store(tmp_path: Path):
@@ -326,7 +327,7 @@ def test_unit_catalog_diffs_sheet_and_section(store, tmp_path: Path) -> None:
     assert "其他问题" in unit and "目录规范性" in unit
 
 
-def _fair_and_partial(store) -> None:  # noqa: ANN001
+def _fair_and_partial(store) -> None:
     """Run 2 as the engine now stores it: 东湖镇 未完整评估 (no obligations), 城关街道's column read in part."""
     from sqlalchemy import select
 

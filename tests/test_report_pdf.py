@@ -22,7 +22,7 @@ def store(tmp_path: Path):
     return build_report_store(tmp_path)
 
 
-def test_district_and_unit_pdfs_show_hostile_titles_as_text(store, tmp_path: Path) -> None:  # noqa: F811
+def test_district_and_unit_pdfs_show_hostile_titles_as_text(store, tmp_path: Path) -> None:
     require_pdf_tools()
     from auditor.report.pdf import render_pdf
 
@@ -68,7 +68,7 @@ def test_district_and_unit_pdfs_show_hostile_titles_as_text(store, tmp_path: Pat
     print(f"district PDF: {district} ({n} pages); PNG pages in {tmp_path / 'png'}")
 
 
-def test_pdf_fetches_nothing(store, tmp_path: Path) -> None:  # noqa: F811
+def test_pdf_fetches_nothing(store, tmp_path: Path) -> None:
     require_pdf_tools()
     from auditor.report.pdf import html_to_pdf
 
@@ -77,7 +77,7 @@ def test_pdf_fetches_nothing(store, tmp_path: Path) -> None:  # noqa: F811
     import threading
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             hits.append(self.path)
             self.send_response(200)
             self.end_headers()
@@ -100,7 +100,7 @@ def test_pdf_fetches_nothing(store, tmp_path: Path) -> None:  # noqa: F811
     assert "正文" in "".join(pdf_text(path))
 
 
-def test_render_pdf_explains_missing_weasyprint(store, tmp_path: Path, monkeypatch) -> None:  # noqa: F811
+def test_render_pdf_explains_missing_weasyprint(store, tmp_path: Path, monkeypatch) -> None:
     import builtins
 
     from auditor.report import pdf
@@ -108,7 +108,7 @@ def test_render_pdf_explains_missing_weasyprint(store, tmp_path: Path, monkeypat
 
     real_import = builtins.__import__
 
-    def fake_import(name, *args, **kwargs):  # noqa: ANN001, ANN202
+    def fake_import(name, *args, **kwargs):
         if name == "weasyprint":
             raise ImportError("No module named 'weasyprint'")
         return real_import(name, *args, **kwargs)
@@ -119,7 +119,7 @@ def test_render_pdf_explains_missing_weasyprint(store, tmp_path: Path, monkeypat
     assert "weasyprint" in str(err.value).lower() and "fonts-noto-cjk" in str(err.value)
 
 
-def test_pdf_commands(store, tmp_path: Path, capsys) -> None:  # noqa: F811
+def test_pdf_commands(store, tmp_path: Path, capsys) -> None:
     require_pdf_tools()
     from auditor.cli import main
 
@@ -153,7 +153,7 @@ def _fake_fc_list(tmp_path: Path, families: str) -> str:
 
 
 def test_without_a_chinese_font_no_pdf_is_written_and_the_reason_is_one_line(store, tmp_path: Path, monkeypatch,
-                                                                             capsys) -> None:  # noqa: F811
+                                                                             capsys) -> None:
     from auditor.cli import main
     from auditor.report import pdf
 

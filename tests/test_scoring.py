@@ -12,8 +12,6 @@ from sqlalchemy import select
 
 from auditor.scoring.engine import run_audit
 from auditor.scoring.rules import load_scheme
-from factories.scoring import AS_OF, SITE, Store, defects
-
 from auditor.store.models import (
     ColumnHealth,
     LinkCheck,
@@ -23,7 +21,7 @@ from auditor.store.models import (
     SiteProbe,
     Unit,
 )
-
+from factories.scoring import AS_OF, SITE, Store, defects
 
 
 def test_nothing_published_in_a_healthy_column_is_missing(tmp_path, catalog, cal):

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 from sqlalchemy import select
-from factories.scoring import AS_OF, BSZN, BSZN_TITLE, SITE, Store, defects, variant
 
 from auditor.catalog.models import Catalog
 from auditor.scoring.checks import conformity
 from auditor.scoring.rules import load_scheme, rules_dir
 from auditor.store.models import Channel, ChannelEvidence, ColumnHealth, ReviewDecision, Score
+from factories.scoring import AS_OF, BSZN, BSZN_TITLE, SITE, Store, defects, variant
+
 
 def scheme_with(tmp_path: Path, base: str = "default", **changes):
     """A scheme file written from a shipped one with dotted keys changed: checks__periodic__grace_days=3."""

@@ -60,7 +60,7 @@ def crawled(tmp_path_factory):
 
 
 def test_snapshot_of_an_item_shows_its_page_with_fetch_facts(crawled):
-    factory, base, site = crawled["factory"], crawled["base"], crawled["site"]
+    factory, base = crawled["factory"], crawled["base"]
     with factory() as s:
         item = s.scalar(select(Item).where(Item.title == "关于第7批最低生活保障对象名单的公示"))
         snap = show_snapshot(s, item.canonical_url)

@@ -6,8 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from auditor.catalog.unit_catalog import (UnitCatalogError, none_marker, normalise_levels, parse_grids,
-                                          parse_stage_cell, read_unit_catalog)
+from auditor.catalog.unit_catalog import (
+    UnitCatalogError,
+    none_marker,
+    normalise_levels,
+    parse_grids,
+    parse_stage_cell,
+    read_unit_catalog,
+)
 from auditor.catalog.unit_readers import Grid, detect_format
 from factories.unit_catalog import CSV_FILE, HTML_FILE, write_xlsx
 
@@ -191,7 +197,7 @@ def test_ditto_in_xlsx_names_sheet_and_row(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name,content,message", [
     ("missing.csv", None, "file not found"),
     ("empty.csv", b"", "no catalog table found"),
-    ("nohead.csv", "a,b,c\n1,2,3\n".encode(), "no catalog table found"),
+    ("nohead.csv", b"a,b,c\n1,2,3\n", "no catalog table found"),
     ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "legacy .xls"),
     ("broken.xlsx", b"PK\x03\x04 not really a zip", "not a readable .xlsx"),
     ("latin.csv", "序号,一级".encode("utf-16"), "neither UTF-8"),

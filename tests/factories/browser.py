@@ -45,7 +45,7 @@ def recording_page(tmp_path: Path):
             ctx.close()
 
 
-def open_page(page, path: Path, log: dict[str, list[str]]) -> None:  # noqa: ANN001
+def open_page(page, path: Path, log: dict[str, list[str]]) -> None:
     log["requests"].clear()
     page.goto(path.as_uri(), wait_until="load")
     assert log["console"] == [] and log["errors"] == [] and log["dialogs"] == [], log

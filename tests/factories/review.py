@@ -35,7 +35,7 @@ class ReviewStore:
     accounts: list[tuple[str, str, str, str | None]]
 
 
-def build_review_store(folder: Path, *, site: str = "http://127.0.0.1:9/", catalog=None,  # noqa: ANN001
+def build_review_store(folder: Path, *, site: str = "http://127.0.0.1:9/", catalog=None,
                        scheme_name: str = "default") -> ReviewStore:
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
