@@ -15,8 +15,10 @@ install: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(VENV)/bin/auditor demo --out demo-out
 
+# ruff first (configured in pyproject.toml; `ruff check --fix` repairs most findings), then the suite.
 # pytest exit code 5 means "no tests collected": not a failure of the suite itself.
 test: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/auditor catalog validate
 	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 

@@ -417,6 +417,9 @@ def build_parser() -> argparse.ArgumentParser:
         package = module.rsplit(".", 1)[0]
         if importlib.util.find_spec(package) is not None and importlib.util.find_spec(module) is not None:
             importlib.import_module(module).add_parser(sub)
+    from auditor.cli_examples import add_examples
+
+    add_examples(p)
     return p
 
 

@@ -210,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         if which == "throughput" and not extra:  # default settings, then extraction in one worker process
             bench_throughput(args.items)
             extra = {"AUDITOR_EXTRACT_WORKERS": 1}
-        {"throughput": lambda: bench_throughput(args.items, **extra), "incremental": lambda: bench_incremental(args.items),
-         "memory": lambda: bench_memory(args.big_items)}[which]()
+        {"throughput": lambda extra=extra: bench_throughput(args.items, **extra),
+         "incremental": lambda: bench_incremental(args.items), "memory": lambda: bench_memory(args.big_items)}[which]()
     return 0
 
 

@@ -28,9 +28,9 @@ from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from auditor.catalog.loader import load_catalog  # noqa: E402
-from auditor.match.matcher import ItemView, Matcher  # noqa: E402
-from auditor.match.normalise import canonical, normalise, skeleton  # noqa: E402
+from auditor.catalog.loader import load_catalog
+from auditor.match.matcher import ItemView, Matcher
+from auditor.match.normalise import canonical, normalise, skeleton
 
 ISSUERS = ["", "", "区民政局", "云岭区财政局", "城东街道", "青石镇人民政府", "区人社局", "区教育局", "桃源乡", "县卫健局"]
 WRAPS = ["{w}{y}年{c}", "关于{y}年{m}月{c}的公示", "{c}（{y}年第{n}期）", "{w}{c}公告", "{y}年{w}{c}公开", "{c}",

@@ -22,8 +22,8 @@ from auditor.store.db import open_db, resolve_db_url
 AS_OF = date(2026, 11, 20)
 
 
-def _timed(name: str, fn, timings: dict):  # noqa: ANN001, ANN202
-    def wrapper(*a, **kw):  # noqa: ANN002, ANN003, ANN202
+def _timed(name: str, fn, timings: dict):
+    def wrapper(*a, **kw):
         t0 = time.perf_counter()
         try:
             return fn(*a, **kw)

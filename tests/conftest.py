@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# tests/factories holds the shared builders; its helpers assert too, so their failures are explained like a test's.
+pytest.register_assert_rewrite("factories")
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
@@ -40,6 +43,22 @@ def shared_dir() -> Path:
     return SHARED
 
 
+@pytest.fixture(scope="module")
+def catalog():
+    """The shipped national catalog (modules that need another one define their own `catalog`)."""
+    from auditor.catalog.loader import load_catalog
+
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def cal():
+    """The official working-day calendar."""
+    from auditor.catalog.workdays import WorkingCalendar
+
+    return WorkingCalendar()
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory):
     """The whole demo on the sample district, run once for every test that inspects it."""
@@ -55,13 +74,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @pytest.fixture()
 def served(tmp_path):
-    """The review workspace on the tiny audited store of auditor.web.testing, served on 127.0.0.1:<free port>."""
+    """The review workspace on the tiny audited store of factories.review, served on 127.0.0.1:<free port>."""
     import threading
 
     from werkzeug.serving import make_server
 
     from auditor.web.app import create_app
-    from auditor.web.testing import build_review_store
+    from factories.review import build_review_store
 
     store = build_review_store(tmp_path)
     app = create_app(factory=store.factory, data_dir=tmp_path / "data", secret_key="browser-test")
@@ -72,6 +91,15 @@ def served(tmp_path):
     server.shutdown()
     server.server_close()
     store.factory.kw["bind"].dispose()
+
+
+@pytest.fixture()
+def browser_page(tmp_path: Path):
+    """A fresh Chromium page that records console errors, page errors, dialogs and every request (the report
+    tests; see factories.browser)."""
+    from factories.browser import recording_page
+
+    yield from recording_page(tmp_path)
 
 
 @pytest.fixture()
@@ -91,7 +119,7 @@ def chromium_browser():
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):  # noqa: ANN001, ANN201 - pytest hook
+def pytest_runtest_makereport(item, call):  # pytest hook
     """In CI (.ci/run sets AUDITOR_STRICT_SKIPS=1) every system tool is installed, so a skip means a
     broken setup: report it as a failure instead of letting it pass silently."""
     import os
@@ -117,18 +145,18 @@ def _gated_portal_class():
     class GatedPortal(SamplePortal):
         """Answers the first `hold_after` requests, then holds every answer until `gate` is set."""
 
-        def __init__(self, plan, hold_after: int) -> None:  # noqa: ANN001
+        def __init__(self, plan, hold_after: int) -> None:
             super().__init__(plan)
             self.gate = threading.Event()
             self.hold_after = hold_after
             self.served = 0
             self._count_lock = threading.Lock()
 
-        def _serve(self, key, resolve):  # noqa: ANN001
+        def _serve(self, key, resolve):
             portal, base = self, _handler(key, resolve, self._log)
 
             class Gated(base):  # type: ignore[misc, valid-type]
-                def _answer(self, method, form=None):  # noqa: ANN001
+                def _answer(self, method, form=None):
                     with portal._count_lock:
                         portal.served += 1
                         n = portal.served
@@ -164,7 +192,7 @@ def _crash_plan():
         PlanColumn(key="shjz", name="社会救助", path=["首页", "社会救助"], kind="catalog", items=items)])], feeds=[])
 
 
-def _crash_registry(portal) -> dict:  # noqa: ANN001
+def _crash_registry(portal) -> dict:
     url = portal.urls["mz"]
     return {"district": {"id": "t", "name": "测试区"},
             "sites": [{"id": "mz", "name": "民政局", "url": url + "/", "owner": "mzj"}],
@@ -196,7 +224,7 @@ class CrashKit:
         env.pop("AUDITOR_DB", None)
         return env
 
-    def wait_for(self, condition, what: str) -> None:  # noqa: ANN001
+    def wait_for(self, condition, what: str) -> None:
         """Poll a condition; the deadline only turns a hang into a failure, it asserts nothing about speed."""
         end = time.monotonic() + self.deadline
         while not condition():
@@ -299,7 +327,7 @@ def redis_url(tmp_path):
 def browser_login():
     """Log a user into the review workspace in a fresh Chromium context: (context, page) on the landing page."""
 
-    def login(browser, base: str, username: str, password: str):  # noqa: ANN001, ANN202 - playwright objects
+    def login(browser, base: str, username: str, password: str):  # playwright objects
         context = browser.new_context(locale="zh-CN")
         page = context.new_page()
         page.goto(f"{base}/login")

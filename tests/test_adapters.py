@@ -14,8 +14,15 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from auditor.harvest.adapters import (ADAPTERS, ListEntry, ListPage, NotAListPage, detect_adapter,
-                                      get_adapter, parse_feed)
+from auditor.harvest.adapters import (
+    ADAPTERS,
+    ListEntry,
+    ListPage,
+    NotAListPage,
+    detect_adapter,
+    get_adapter,
+    parse_feed,
+)
 from auditor.harvest.adapters.declared import declared_size
 from auditor.sample.plan import PlanAttachment, PlanColumn, PlanFeed, PlanItem, PlanSite
 from auditor.sample.render import render_feed, render_site

@@ -5,60 +5,20 @@ binary (or the playwright package) is absent; CI installs both.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from test_report import FORMULA, HOSTILE, LINK, store  # noqa: F401 - the fixture is used by name
-
-CHROMIUM = os.environ.get("AUDITOR_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _skip(msg: str) -> None:
-    print(msg)
-    pytest.skip(msg)
+from factories.browser import open_page
+from factories.report import FORMULA, HOSTILE, LINK, build_report_store
 
 
 @pytest.fixture()
-def browser_page(tmp_path: Path):
-    """A fresh Chromium page that records console errors, page errors, dialogs and every request."""
-    if not Path(CHROMIUM).exists():
-        _skip(f"no Chromium at {CHROMIUM}: apt-get install chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        _skip(f"playwright not installed ({exc}): pip install playwright (the system Chromium is used)")
-    profile = tmp_path / "chromium-profile"
-    with sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS,
-            viewport={"width": 1280, "height": 900}, java_script_enabled=True)
-        page = ctx.new_page()
-        log: dict[str, list[str]] = {"console": [], "errors": [], "dialogs": [], "requests": []}
-        page.on("console", lambda m: log["console"].append(f"{m.type}: {m.text}") if m.type in ("error", "warning")
-                else None)
-        page.on("pageerror", lambda e: log["errors"].append(str(e)))
-        page.on("dialog", lambda d: (log["dialogs"].append(d.message), d.dismiss()))
-        page.on("request", lambda r: log["requests"].append(r.url))
-        try:
-            yield page, log
-        finally:
-            ctx.close()
+def store(tmp_path: Path):
+    return build_report_store(tmp_path)
 
 
-def _open(page, path: Path, log: dict[str, list[str]]) -> None:  # noqa: ANN001
-    log["requests"].clear()
-    page.goto(path.as_uri(), wait_until="load")
-    assert log["console"] == [] and log["errors"] == [] and log["dialogs"] == [], log
-    # self-contained: nothing but the file itself is loaded
-    assert [u for u in log["requests"] if not u.startswith("file://")] == []
-
-
-def test_fixture_reports_in_chromium(store, browser_page, tmp_path: Path) -> None:  # noqa: F811
+def test_fixture_reports_in_chromium(store, browser_page, tmp_path: Path) -> None:
     from auditor.report.render import render_html
 
     page, log = browser_page
@@ -66,7 +26,7 @@ def test_fixture_reports_in_chromium(store, browser_page, tmp_path: Path) -> Non
     with store() as s:
         render_html(s, 2, out)
 
-    _open(page, out / "index.html", log)
+    open_page(page, out / "index.html", log)
     assert page.title().startswith("demo 基层政务公开")
     rows = page.locator("table.ranking").nth(0).locator("tbody tr")
     assert rows.count() == 2 and "区教育局" in rows.nth(0).inner_text()
@@ -102,6 +62,6 @@ def test_fixture_reports_in_chromium(store, browser_page, tmp_path: Path) -> Non
     unit_shot = tmp_path / "unit-fgj.png"
     page.screenshot(path=str(unit_shot), full_page=True)
 
-    _open(page, out / "units" / "jyj.html", log)
+    open_page(page, out / "units" / "jyj.html", log)
     assert FORMULA in page.inner_text("body")
     print(f"screenshots: {shot} {unit_shot}")

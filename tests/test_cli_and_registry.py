@@ -81,7 +81,7 @@ def test_summary_is_one_table_per_level_with_names_sorted_by_rank(capsys):
     from auditor.cli import _print_summary
     from auditor.pipeline import UnitSummary
 
-    def row(uid, name, level, score, grade, rank, assessment="assessed", reasons=()):  # noqa: ANN001, ANN202
+    def row(uid, name, level, score, grade, rank, assessment="assessed", reasons=()):
         return UnitSummary(unit_id=uid, name=name, level=level, score=score, grade=grade, rank=rank, missing=0,
                            late=0, channel_gaps=0, site_health=0, unverified=len(reasons), assessment=assessment,
                            reasons=tuple(reasons), no_anchor=0)

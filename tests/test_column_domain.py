@@ -21,7 +21,6 @@ from auditor.catalog.column_domain import load_synonyms, propose_domain, split_b
 from auditor.catalog.loader import load_catalog
 from auditor.units.domain_hints import column_domain_warnings
 
-
 FIXTURES = Path(__file__).parent / "fixtures" / "registry"
 
 

@@ -18,11 +18,11 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from auditor.errors import AuditorError
 from auditor.harvest.adapters.declared import declared_size
 from auditor.harvest.coverage import judge_coverage
 from auditor.harvest.replay import FolderCopy, parse_replay_option
 from auditor.harvest.scope import Scope, host_of
-from auditor.errors import AuditorError
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import ColumnHealth, CrawlRun, Item, LinkCheck, SiteProbe
 

@@ -10,64 +10,21 @@ from sqlalchemy import func, select
 
 from auditor.catalog.loader import load_catalog
 from auditor.pipeline import crawl, load_registry_for
-from auditor.sample.plan import DistrictPlan, PlanAttachment, PlanColumn, PlanItem, PlanSite
 from auditor.sample.server import SamplePortal
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import Attachment, ColumnHealth, CrawlRun, Item, ItemListing, LinkCheck, SiteProbe
-
-
-def _item(i: int, **kw) -> PlanItem:
-    base = dict(uid=f"t-{i:03d}", title=f"关于第{i}批最低生活保障对象名单的公示", publish_date=date(2026, 3, 1 + i % 20),
-                written_date=date(2026, 2, 26), index_no=f"113301/2026-{i:05d}", publisher="云溪区民政局",
-                doc_no=None, category="社会救助", body="正文。")
-    base.update(kw)
-    return PlanItem(**base)
-
-
-def _plan(style: str, encoding: str) -> DistrictPlan:
-    items = [_item(i) for i in range(40)]
-    items[3].dead = True
-    items[5].attachments = [PlanAttachment(name="名单.xls", filename="a5.xls", kind="xls", missing=True)]
-    items[6].attachments = [PlanAttachment(name="名单.pdf", filename="a6.pdf", kind="pdf")]
-    site = PlanSite(key="mz", name="云溪区民政局", style=style, encoding=encoding, columns=[
-        PlanColumn(key="shjz", name="社会救助", path=["首页", "社会救助"], kind="catalog", items=items),
-        PlanColumn(key="kong", name="政策解读", path=["首页", "政策解读"], kind="notice", items=[])])
-    down = PlanSite(key="down", name="北岭镇", style="static_paging", unreachable=True,
-                    columns=[PlanColumn(key="x", name="社会救助", path=["首页"], kind="catalog", items=[_item(99)])])
-    return DistrictPlan(sites=[site, down], feeds=[])
-
-
-def _registry(portal: SamplePortal, plan: DistrictPlan) -> dict:
-    from auditor.sample.render import render_site
-
-    urls = portal.urls
-    mz = portal.sites["mz"]
-    down = render_site(plan.site("down"))
-    return {
-        "district": {"id": "t", "name": "测试区"},
-        "sites": [{"id": "mz", "name": "民政局", "url": urls["mz"] + "/", "owner": "mzj",
-                   "columns": [{"name": "政策解读", "url": urls["mz"] + mz.column_url("kong"), "kind": "notice"}]},
-                  {"id": "down", "name": "北岭镇", "url": urls["down"] + "/", "owner": "blz"}],
-        "units": [
-            {"id": "mzj", "name": "云溪区民政局", "kind": "department", "level": "区级", "domains": {"lead": ["社会救助"]},
-             "channels": [{"type": "website", "site": "mz", "columns": [
-                 {"name": "社会救助", "url": urls["mz"] + mz.column_url("shjz"), "domain": "社会救助"}]}]},
-            {"id": "blz", "name": "北岭镇", "kind": "subdistrict", "level": "乡级", "domains": {"share": ["社会救助"]},
-             "channels": [{"type": "website", "site": "down", "columns": [
-                 {"name": "社会救助", "url": urls["down"] + down.column_url("x"), "domain": "社会救助"}]}]},
-        ],
-    }
+from factories.crawl import crawl_plan, crawl_registry
 
 
 @pytest.mark.parametrize("style, encoding", [("static_paging", "utf-8"), ("ajax_xml", "utf-8"), ("col_art", "gbk")])
 def test_crawl_stores_every_item_once_and_records_health(tmp_path, style, encoding):
-    plan = _plan(style, encoding)
+    plan = crawl_plan(style, encoding)
     catalog = load_catalog()
     url = resolve_db_url(str(tmp_path / "c.db"))
     factory = open_db(url)
     with SamplePortal(plan) as portal:
         path = tmp_path / "registry.yaml"
-        path.write_text(yaml.safe_dump(_registry(portal, plan), allow_unicode=True), encoding="utf-8")
+        path.write_text(yaml.safe_dump(crawl_registry(portal, plan), allow_unicode=True), encoding="utf-8")
         registry = load_registry_for(path, catalog)
         first = crawl(factory, url, registry, str(path))
         second = crawl(factory, url, registry, str(path))
@@ -95,12 +52,12 @@ def test_crawl_stores_every_item_once_and_records_health(tmp_path, style, encodi
 
 
 def test_extraction_in_worker_processes_stores_the_same_facts(tmp_path):
-    plan = _plan("col_art", "gbk")
+    plan = crawl_plan("col_art", "gbk")
     catalog = load_catalog()
     facts = []
     with SamplePortal(plan) as portal:
         path = tmp_path / "registry.yaml"
-        path.write_text(yaml.safe_dump(_registry(portal, plan), allow_unicode=True), encoding="utf-8")
+        path.write_text(yaml.safe_dump(crawl_registry(portal, plan), allow_unicode=True), encoding="utf-8")
         registry = load_registry_for(path, catalog)
         for workers in (0, 1):
             url = resolve_db_url(str(tmp_path / f"w{workers}.db"))

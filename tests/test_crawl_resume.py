@@ -16,7 +16,7 @@ from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import Attachment, ColumnHealth, CrawlRun, Item, ItemListing, LinkCheck, SiteProbe
 from auditor.store.models_harvest import PageFetch
 from auditor.store.sync import sync_registry
-from test_crawl import _plan, _registry
+from factories.crawl import crawl_plan, crawl_registry
 
 SLOW = {"DOWNLOAD_DELAY": 0.05, "CONCURRENT_REQUESTS": 2, "CONCURRENT_REQUESTS_PER_DOMAIN": 1, "AUTOTHROTTLE_ENABLED": False,
         "AUDITOR_COMMIT_EVERY": 3}
@@ -26,7 +26,7 @@ def _setup(tmp_path, portal, plan):
     url = resolve_db_url(str(tmp_path / "resume.db"))
     factory = open_db(url)
     path = tmp_path / "registry.yaml"
-    path.write_text(yaml.safe_dump(_registry(portal, plan), allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump(crawl_registry(portal, plan), allow_unicode=True), encoding="utf-8")
     registry = load_registry_for(path, load_catalog())
     with factory() as s:
         sync_registry(s, registry)
@@ -66,7 +66,7 @@ def _check_complete(factory, run_id, portal, stored_before, sessions=1):
 
 
 def test_crawl_stopped_midway_resumes(tmp_path):
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
         factory, url, path = _setup(tmp_path, portal, plan)
         run_id = run_crawl(factory, url, registry_path=path, settings={**SLOW, "CLOSESPIDER_ITEMCOUNT": 70})
@@ -80,10 +80,10 @@ def test_crawl_stopped_midway_resumes(tmp_path):
 
 
 def test_crawl_killed_midway_resumes(tmp_path):
-    plan = _plan("col_art", "gbk")
+    plan = crawl_plan("col_art", "gbk")
     with SamplePortal(plan) as portal:
         factory, url, path = _setup(tmp_path, portal, plan)
-        from auditor.harvest.run import crawl_settings, _now  # noqa: F401
+        from auditor.harvest.run import _now, crawl_settings
 
         with factory() as s:
             run = CrawlRun(started_at=_now(), status="running", registry_path=path, stats={})

@@ -233,7 +233,7 @@ def test_to_json_is_plain() -> None:
 
 # --------------------------------------------------------------------------- issue 14: any wording
 
-def _same_or_more(old, new) -> bool:  # noqa: ANN001
+def _same_or_more(old, new) -> bool:
     """new keeps every value old had (new keys may be added, nested rules compared the same way)."""
     if isinstance(old, dict):
         return isinstance(new, dict) and all(_same_or_more(v, new.get(k)) for k, v in old.items())

@@ -15,15 +15,14 @@ from auditor.sample.server import SamplePortal
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import ColumnHealth, CrawlRun, Item, ItemListing
 from auditor.store.sync import sync_registry
-from test_crawl import _plan, _registry
-
+from factories.crawl import crawl_plan, crawl_registry
 
 
 def test_two_processes_fetch_every_page_once_and_store_every_item_once(tmp_path, redis_url):
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
         path = tmp_path / "registry.yaml"
-        path.write_text(yaml.safe_dump(_registry(portal, plan), allow_unicode=True), encoding="utf-8")
+        path.write_text(yaml.safe_dump(crawl_registry(portal, plan), allow_unicode=True), encoding="utf-8")
         url = resolve_db_url(str(tmp_path / "dist.db"))
         factory = open_db(url)
         with factory() as s:

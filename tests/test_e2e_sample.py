@@ -29,7 +29,6 @@ from sqlalchemy import select
 from auditor.store.db import open_db
 from auditor.store.models import Channel, ColumnHealth, Finding, Item, Match
 
-
 SCHEMES = ("default", "guoban")
 _RESCORED: dict[str, int] = {}
 

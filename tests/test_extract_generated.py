@@ -295,7 +295,7 @@ def test_gbk_declared_latin1_by_server() -> None:
 
 def test_utf8_cut_mid_character_stays_utf8() -> None:
     body = GBK_PAGE.format(meta='<meta charset="utf-8">').encode("utf-8")
-    cut = body[: body.index("政务公开是".encode("utf-8")) + 4]  # inside 务
+    cut = body[: body.index("政务公开是".encode()) + 4]  # inside 务
     text, encoding = decode_html(cut, "utf-8")
     assert encoding == "utf-8"
     assert "朱镕基同志关于政务公开的讲话" in text
@@ -306,7 +306,7 @@ def test_utf8_cut_mid_character_stays_utf8() -> None:
 def test_decode_never_raises_and_honours_bom() -> None:
     text, encoding = decode_html(b"\xef\xbb\xbf<p>\xe4\xb8\xad</p>", "gbk")
     assert (text, encoding) == ("<p>中</p>", "utf-8-sig")
-    garbage = "<p>政务公开</p>".encode("gbk") + b"\xff\xfe\x81" + "正文".encode("utf-8")
+    garbage = "<p>政务公开</p>".encode("gbk") + b"\xff\xfe\x81" + "正文".encode()
     text, _ = decode_html(garbage, "utf-8")
     assert "政务公开" in text or "\ufffd" in text
     assert decode_html(b"", None) == ("", "utf-8")

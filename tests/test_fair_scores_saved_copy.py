@@ -67,7 +67,7 @@ def audit(tmp_path_factory, shared_dir):
     return factory, run_id
 
 
-def _overall(factory, run_id):  # noqa: ANN001, ANN202
+def _overall(factory, run_id):
     from auditor.store.models import Score
 
     with factory() as s:

@@ -61,7 +61,7 @@ def _normaliser(urls: dict[str, str]):
     return norm
 
 
-def _collect(factory, crawl_id: int, audit_id: int, norm, counts: dict, permanent: dict) -> Run:  # noqa: ANN001
+def _collect(factory, crawl_id: int, audit_id: int, norm, counts: dict, permanent: dict) -> Run:
     with factory() as s:
         items = {norm(i.canonical_url): (i.title, i.list_title, i.publish_date, i.written_date, i.index_no,
                                          i.publisher, i.doc_no, i.body_hash, i.fetched_at is not None)

@@ -16,7 +16,7 @@ from auditor.sample.render.common import EPOCH, Page
 from auditor.sample.server import SamplePortal
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import Channel, ColumnHealth, Item, ItemListing
-from test_crawl import _item
+from factories.crawl import crawl_item
 
 BASE = "http://wx.example.gov.cn/feeds/a.xml"
 
@@ -78,7 +78,7 @@ def test_feed_dates(text, expected):
 
 
 def test_feed_spider_crawls_rss_json_and_atom_incrementally(tmp_path):
-    items = [_item(i) for i in range(6)]
+    items = [crawl_item(i) for i in range(6)]
     plan = DistrictPlan(sites=[], feeds=[PlanFeed(key="mz", name="云溪民政 微信公众号", format="rss", items=items[:3]),
                                          PlanFeed(key="cz", name="云溪财政 微信公众号", format="json", items=items[3:])])
     with SamplePortal(plan) as portal:

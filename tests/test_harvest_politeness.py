@@ -16,7 +16,7 @@ from auditor.sample.server import SamplePortal
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import ColumnHealth, CrawlRun, Item, LinkCheck, SiteProbe
 from auditor.store.models_harvest import PageFetch, SiteHealth
-from test_crawl import _plan, _registry
+from factories.crawl import crawl_plan, crawl_registry
 
 WAF = ("<html><head><title>访问被拦截</title></head><body><h1>网站防火墙</h1>"
        "<p>您的访问请求可能对网站造成安全威胁，已被安全狗拦截。请开启JavaScript后重试。</p></body></html>")
@@ -48,7 +48,7 @@ def _html(status, text):
 
 
 def _run(tmp_path, portal, plan, name, settings, edit=None):
-    data = _registry(portal, plan)
+    data = crawl_registry(portal, plan)
     if edit:
         edit(data)
     path = tmp_path / f"{name}.yaml"
@@ -60,7 +60,7 @@ def _run(tmp_path, portal, plan, name, settings, edit=None):
 
 
 def test_robots_obeyed_by_default_and_overridable_per_site(tmp_path):
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
         site = portal.sites["mz"]
         portal.sites["mz"] = Overlay(site, {"/robots.txt": Page(200, "text/plain", b"User-agent: *\nDisallow: /xxgk/\n",
@@ -91,7 +91,7 @@ def test_robots_obeyed_by_default_and_overridable_per_site(tmp_path):
 
 
 def test_403_429_and_waf_pages_are_blocked_never_content(tmp_path):
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
         site = portal.sites["mz"]
         paths = [site.item_paths[("shjz", f"t-{i:03d}")] for i in (10, 11, 12)]
@@ -126,7 +126,7 @@ def test_403_429_and_waf_pages_are_blocked_never_content(tmp_path):
 
 
 def test_slow_site_is_recorded_with_its_elapsed_time(tmp_path):
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
         site = portal.sites["mz"]
         portal.sites["mz"] = Overlay(site, {}, delay_paths={"/", "/index.html"}, delay=2.5)

@@ -13,14 +13,14 @@ from auditor.sample.server import SamplePortal
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import ColumnHealth, CrawlRun, Item, ItemListing, LinkCheck
 from auditor.store.models_harvest import PageFetch
-from test_crawl import _item, _plan, _registry
+from factories.crawl import crawl_item, crawl_plan, crawl_registry
 
 
 def _setup(tmp_path, portal, plan):
     url = resolve_db_url(str(tmp_path / "inc.db"))
     factory = open_db(url)
     path = tmp_path / "registry.yaml"
-    path.write_text(yaml.safe_dump(_registry(portal, plan), allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump(crawl_registry(portal, plan), allow_unicode=True), encoding="utf-8")
     return factory, url, load_registry_for(path, load_catalog()), str(path)
 
 
@@ -29,7 +29,7 @@ def _gets(portal, paths):
 
 
 def test_unchanged_recrawl_asks_conditionally_and_keeps_items(tmp_path):
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
         factory, url, registry, path = _setup(tmp_path, portal, plan)
         first = crawl(factory, url, registry, path)
@@ -69,13 +69,13 @@ def test_unchanged_recrawl_asks_conditionally_and_keeps_items(tmp_path):
 
 
 def test_new_and_changed_items_are_fetched_without_duplicates(tmp_path):
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
         factory, url, registry, path = _setup(tmp_path, portal, plan)
         crawl(factory, url, registry, path)
         column = plan.site("mz").columns[0]
         column.items[10] = dataclasses.replace(column.items[10], title="关于第10批最低生活保障对象名单的更正公示")
-        column.items.insert(0, _item(77, title="关于新增临时救助对象的公示"))
+        column.items.insert(0, crawl_item(77, title="关于新增临时救助对象的公示"))
         portal.replace_site(plan.site("mz"))
         portal.clear_log()
         second = crawl(factory, url, registry, path)
@@ -98,7 +98,7 @@ def test_new_and_changed_items_are_fetched_without_duplicates(tmp_path):
 
 
 def test_list_driven_recrawl_stops_at_known_pages_and_stays_complete(tmp_path):
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
         factory, url, registry, path = _setup(tmp_path, portal, plan)
         first = crawl(factory, url, registry, path)
@@ -127,7 +127,7 @@ def test_list_driven_recrawl_stops_at_known_pages_and_stays_complete(tmp_path):
 
 
 def test_revalidation_rotation_covers_every_known_page_within_its_period(tmp_path):
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
         factory, url, registry, path = _setup(tmp_path, portal, plan)
         crawl(factory, url, registry, path)
@@ -144,7 +144,7 @@ def test_revalidation_rotation_covers_every_known_page_within_its_period(tmp_pat
 
 
 def test_budget_spent_leaves_columns_partial_and_details_unjudged(tmp_path):
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
         factory, url, registry, path = _setup(tmp_path, portal, plan)
         run = crawl(factory, url, registry, path, settings={"AUDITOR_SITE_BUDGET": 6})

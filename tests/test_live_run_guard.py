@@ -14,7 +14,7 @@ from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import CrawlRun
 
 
-def _cli(argv: list[str], cwd) -> subprocess.CompletedProcess:  # noqa: ANN001
+def _cli(argv: list[str], cwd) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "auditor.cli", *argv], cwd=cwd, capture_output=True, text=True,
                           timeout=120, stdin=subprocess.DEVNULL)
 

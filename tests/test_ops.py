@@ -39,7 +39,7 @@ class FakeStages:
         self.during_crawl = None  # callable run while 'crawling' (to test overlap)
 
     def stages(self) -> Stages:
-        def crawl(factory, db_url, registry, units, settings):  # noqa: ANN001
+        def crawl(factory, db_url, registry, units, settings):
             self.calls.append(("crawl", Path(registry).name, tuple(units or ())))
             if self.during_crawl:
                 self.during_crawl()
@@ -49,15 +49,15 @@ class FakeStages:
                 raise AuditorError("crawl run 7 failed (exit -9)")
             return 41
 
-        def score(factory, scheme, as_of):  # noqa: ANN001
+        def score(factory, scheme, as_of):
             self.calls.append(("score", scheme, as_of))
             return 42
 
-        def report(factory, audit_id, out, formats):  # noqa: ANN001
+        def report(factory, audit_id, out, formats):
             self.calls.append(("report", audit_id, tuple(formats)))
             return []
 
-        def notify(factory, **kw):  # noqa: ANN001
+        def notify(factory, **kw):
             self.calls.append(("notify", kw["audit_run_id"], kw["crawl_run_id"]))
 
         return Stages(crawl, score, report, notify)
@@ -199,16 +199,15 @@ def test_ops_runs_json_lists_the_history(tmp_path, db):
 
 
 def test_a_real_job_runs_the_whole_pipeline_on_a_small_site(tmp_path, db):
-    """crawl → match → score → report through auditor.pipeline, on test_crawl's small generated site."""
-    from test_crawl import _plan, _registry  # tests/ is on sys.path (rootdir-relative, no package)
-
+    """crawl → match → score → report through auditor.pipeline, on factories.crawl's small generated site."""
     from auditor.sample.server import SamplePortal
     from auditor.store.models import AuditRun, CrawlRun
+    from factories.crawl import crawl_plan, crawl_registry
 
     factory, url = db
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
-        (tmp_path / "registry.yaml").write_text(yaml.safe_dump(_registry(portal, plan), allow_unicode=True),
+        (tmp_path / "registry.yaml").write_text(yaml.safe_dump(crawl_registry(portal, plan), allow_unicode=True),
                                                 encoding="utf-8")
         path = tmp_path / "schedule.yaml"
         path.write_text("jobs:\n- {id: t, registry: registry.yaml, cron: '0 2 * * *', notify: false,\n"

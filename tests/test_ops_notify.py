@@ -33,10 +33,10 @@ class Hooks:
         hooks = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *a) -> None:  # noqa: ANN002
+            def log_message(self, *a) -> None:
                 return
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 hooks.posts.append({"path": self.path, "type": self.headers["Content-Type"],
                                     "json": json.loads(body.decode("utf-8"))})
@@ -57,12 +57,12 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], email.message.Message]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802 - aiosmtpd hook
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd hook
         self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
         return "250 OK"
 
 
-def _subject(msg) -> str:  # noqa: ANN001
+def _subject(msg) -> str:
     return str(make_header(decode_header(msg["Subject"])))
 
 
@@ -89,9 +89,7 @@ def hooks():
 
 @pytest.fixture
 def audited(tmp_path, hooks):
-    """test_crawl's small site: mzj publishes a few items (so it has missing entries), blz's site is down."""
-    from test_crawl import _plan, _registry
-
+    """factories.crawl's small site: mzj publishes a few items (so it has missing entries), blz's site is down."""
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
     from auditor.pipeline import crawl, load_registry_for
@@ -99,13 +97,14 @@ def audited(tmp_path, hooks):
     from auditor.scoring.engine import run_audit
     from auditor.scoring.rules import load_scheme
     from auditor.store.db import open_db, resolve_db_url
+    from factories.crawl import crawl_plan, crawl_registry
 
     catalog = load_catalog()
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     url = resolve_db_url(str(tmp_path / "n.db"))
     factory = open_db(url)
     with SamplePortal(plan) as portal:
-        reg = _registry(portal, plan)
+        reg = crawl_registry(portal, plan)
         reg["units"][0]["contact"] = {"email": "mzj@yunxi.example.gov.cn", "webhook": hooks.url + "/hook/mzj"}
         reg["units"][1]["contact"] = {"email": "blz@yunxi.example.gov.cn"}
         path = tmp_path / "registry.yaml"

@@ -15,10 +15,10 @@ from auditor.sample.render.common import EPOCH, Page
 from auditor.sample.server import SamplePortal
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import CrawlRun, Site
-from test_crawl import _plan, _registry
+from factories.crawl import crawl_plan, crawl_registry
 
 
-def _site(id, url, rate=None, budget=None, hosts=()):  # noqa: A002
+def _site(id, url, rate=None, budget=None, hosts=()):
     return SimpleNamespace(id=id, base_url=url, home_url=url, rate=rate, budget=budget, hosts=list(hosts))
 
 
@@ -40,14 +40,14 @@ def test_host_interval(host, crawl_delay, interval):
 
 
 def test_registry_rate_and_budget_reach_the_store_and_crawl_delay_is_read(tmp_path):
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
         site = portal.sites["mz"]
         robots = Page(200, "text/plain", b"User-agent: *\nCrawl-delay: 0.02\n", EPOCH)
         original = site.resolve
         site.resolve = lambda target, method="GET", form=None: (
             robots if target.split("?", 1)[0] == "/robots.txt" else original(target, method, form))
-        data = _registry(portal, plan)
+        data = crawl_registry(portal, plan)
         data["sites"][0].update(rate=500, budget=10000)
         path = tmp_path / "registry.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

@@ -45,7 +45,7 @@ def pg_db():
         admin.dispose()
 
 
-def _alembic(engine):  # noqa: ANN001, ANN202
+def _alembic(engine):
     from alembic.config import Config
 
     from auditor.store.db import MIGRATIONS
@@ -90,7 +90,7 @@ def test_upgrade_from_the_previous_revision_and_back(pg_db):
     engine.dispose()
 
 
-def _snapshot(factory, crawl_id: int, audit_id: int) -> dict:  # noqa: ANN001
+def _snapshot(factory, crawl_id: int, audit_id: int) -> dict:
     from auditor.store.models import Channel, ColumnHealth, Finding, Item, LinkCheck, Score, SiteProbe
 
     with factory() as s:
@@ -112,8 +112,6 @@ def _snapshot(factory, crawl_id: int, audit_id: int) -> dict:  # noqa: ANN001
 
 def test_crawl_and_audit_into_postgres_match_sqlite(pg_db, tmp_path):
     sys.path.insert(0, str(Path(__file__).parent))
-    from test_crawl import _plan, _registry
-
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
     from auditor.pipeline import crawl, load_registry_for
@@ -121,13 +119,14 @@ def test_crawl_and_audit_into_postgres_match_sqlite(pg_db, tmp_path):
     from auditor.scoring.engine import run_audit
     from auditor.scoring.rules import load_scheme
     from auditor.store.db import open_db, resolve_db_url
+    from factories.crawl import crawl_plan, crawl_registry
 
     catalog, cal, scheme = load_catalog(), WorkingCalendar(), load_scheme("default")
-    plan = _plan("col_art", "gbk")
+    plan = crawl_plan("col_art", "gbk")
     snapshots = {}
     with SamplePortal(plan) as portal:  # one portal: both databases see the very same URLs
         path = tmp_path / "registry.yaml"
-        path.write_text(yaml.safe_dump(_registry(portal, plan), allow_unicode=True), encoding="utf-8")
+        path.write_text(yaml.safe_dump(crawl_registry(portal, plan), allow_unicode=True), encoding="utf-8")
         registry = load_registry_for(path, catalog)
         for name, url in (("sqlite", resolve_db_url(str(tmp_path / "a.db"))), ("postgresql", pg_db)):
             factory = open_db(url)

@@ -11,13 +11,13 @@ import os
 import re
 from pathlib import Path
 
-from test_browser_report import _open, browser_page  # noqa: F401 - the fixture is used by name
-from test_report_pdf import _require_tools, pdf_text, rasterise, squash
+from factories.browser import open_page
+from factories.pdf import pdf_text, rasterise, require_pdf_tools, squash
 
 
 def test_demo_district_pdf(demo_run, tmp_path: Path) -> None:
     """The real demo store: one chapter per unit, every unit's name and score in the PDF."""
-    _require_tools()
+    require_pdf_tools()
     from auditor.report.context import build_report_context
     from auditor.report.pdf import write_pdf
     from auditor.store.db import open_db
@@ -47,19 +47,19 @@ def test_demo_report_in_chromium(demo_run, browser_page, tmp_path: Path) -> None
     """The demo's own index.html and every scorecard load cleanly; screenshots of the overview and one unit."""
     page, log = browser_page
     out = demo_run.out
-    _open(page, out / "index.html", log)
+    open_page(page, out / "index.html", log)
     body = page.inner_text("body")
     assert "区级部门排名" in body and "乡镇（街道）排名" in body
     units = sorted((out / "units").glob("*.html"))
     assert units
     for unit in units:
-        _open(page, unit, log)
+        open_page(page, unit, log)
         assert "问题清单与整改建议" in page.inner_text("body")
     shots = Path(os.environ.get("AUDITOR_SCREENSHOT_DIR") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
-    _open(page, out / "index.html", log)
+    open_page(page, out / "index.html", log)
     page.screenshot(path=str(shots / "demo-index.png"), full_page=True)
-    _open(page, units[0], log)
+    open_page(page, units[0], log)
     page.screenshot(path=str(shots / f"demo-{units[0].stem}.png"), full_page=True)
     assert (shots / "demo-index.png").stat().st_size > 20_000
     print(f"screenshots: {shots / 'demo-index.png'} {shots / f'demo-{units[0].stem}.png'}")

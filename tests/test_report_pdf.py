@@ -8,61 +8,22 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from test_report import DDE, FORMULA, HOSTILE, LINK, store  # noqa: F401 - the fixture is used by name
-
-POPPLER = ("pdftotext", "pdftoppm", "pdfinfo", "pdffonts")
-
-
-def _require_tools() -> None:
-    missing = [t for t in POPPLER if shutil.which(t) is None]
-    if missing:
-        msg = f"poppler-utils not installed ({', '.join(missing)} missing): apt-get install poppler-utils"
-        print(msg)
-        pytest.skip(msg)
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError) as exc:
-        msg = f"WeasyPrint unavailable ({exc}): pip install weasyprint; apt-get install libpango-1.0-0 libpangoft2-1.0-0"
-        print(msg)
-        pytest.skip(msg)
-    from auditor.report.pdf import cjk_font_available
-
-    if cjk_font_available() is False:
-        msg = "no Chinese font (fc-list :lang=zh-cn is empty): apt-get install fonts-noto-cjk"
-        print(msg)
-        pytest.skip(msg)
+from factories.pdf import pdf_pages, pdf_text, rasterise, require_pdf_tools, squash
+from factories.report import DDE, FORMULA, HOSTILE, LINK, build_report_store
 
 
-def pdf_pages(path: Path) -> int:
-    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", out, re.M).group(1))
+@pytest.fixture()
+def store(tmp_path: Path):
+    return build_report_store(tmp_path)
 
 
-def pdf_text(path: Path) -> list[str]:
-    """Text of every page (pdftotext separates pages with a form feed)."""
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
-    return out.decode("utf-8").split("\f")[: pdf_pages(path)]
-
-
-def squash(text: str) -> str:
-    """Table cells wrap long titles over lines: compare without any whitespace."""
-    return re.sub(r"\s+", "", text)
-
-
-def rasterise(path: Path, out_dir: Path, dpi: int = 50) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(path), str(out_dir / "page")], check=True)
-    return sorted(out_dir.glob("page-*.png"))
-
-
-def test_district_and_unit_pdfs_show_hostile_titles_as_text(store, tmp_path: Path) -> None:  # noqa: F811
-    _require_tools()
+def test_district_and_unit_pdfs_show_hostile_titles_as_text(store, tmp_path: Path) -> None:
+    require_pdf_tools()
     from auditor.report.pdf import render_pdf
 
     out = tmp_path / "pdf"
@@ -107,8 +68,8 @@ def test_district_and_unit_pdfs_show_hostile_titles_as_text(store, tmp_path: Pat
     print(f"district PDF: {district} ({n} pages); PNG pages in {tmp_path / 'png'}")
 
 
-def test_pdf_fetches_nothing(store, tmp_path: Path) -> None:  # noqa: F811
-    _require_tools()
+def test_pdf_fetches_nothing(store, tmp_path: Path) -> None:
+    require_pdf_tools()
     from auditor.report.pdf import html_to_pdf
 
     hits: list[str] = []
@@ -116,7 +77,7 @@ def test_pdf_fetches_nothing(store, tmp_path: Path) -> None:  # noqa: F811
     import threading
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             hits.append(self.path)
             self.send_response(200)
             self.end_headers()
@@ -139,7 +100,7 @@ def test_pdf_fetches_nothing(store, tmp_path: Path) -> None:  # noqa: F811
     assert "正文" in "".join(pdf_text(path))
 
 
-def test_render_pdf_explains_missing_weasyprint(store, tmp_path: Path, monkeypatch) -> None:  # noqa: F811
+def test_render_pdf_explains_missing_weasyprint(store, tmp_path: Path, monkeypatch) -> None:
     import builtins
 
     from auditor.report import pdf
@@ -147,7 +108,7 @@ def test_render_pdf_explains_missing_weasyprint(store, tmp_path: Path, monkeypat
 
     real_import = builtins.__import__
 
-    def fake_import(name, *args, **kwargs):  # noqa: ANN001, ANN202
+    def fake_import(name, *args, **kwargs):
         if name == "weasyprint":
             raise ImportError("No module named 'weasyprint'")
         return real_import(name, *args, **kwargs)
@@ -158,8 +119,8 @@ def test_render_pdf_explains_missing_weasyprint(store, tmp_path: Path, monkeypat
     assert "weasyprint" in str(err.value).lower() and "fonts-noto-cjk" in str(err.value)
 
 
-def test_pdf_commands(store, tmp_path: Path, capsys) -> None:  # noqa: F811
-    _require_tools()
+def test_pdf_commands(store, tmp_path: Path, capsys) -> None:
+    require_pdf_tools()
     from auditor.cli import main
 
     db = str(tmp_path / "t.db")  # the store fixture's database
@@ -192,7 +153,7 @@ def _fake_fc_list(tmp_path: Path, families: str) -> str:
 
 
 def test_without_a_chinese_font_no_pdf_is_written_and_the_reason_is_one_line(store, tmp_path: Path, monkeypatch,
-                                                                             capsys) -> None:  # noqa: F811
+                                                                             capsys) -> None:
     from auditor.cli import main
     from auditor.report import pdf
 

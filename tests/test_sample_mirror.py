@@ -112,7 +112,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=600)
 
 
-def _audit_matches_copy_truth(db: Path, truth, as_of) -> None:  # noqa: ANN001 - CopyTruth
+def _audit_matches_copy_truth(db: Path, truth, as_of) -> None:  # CopyTruth
     """The store after crawl + score of the copy holds exactly what the copy's ground truth says."""
     from auditor.store.db import open_db
     from auditor.store.models import Channel, ColumnHealth, CrawlRun, Finding, Item, LinkCheck, Match
@@ -166,11 +166,10 @@ def test_audit_of_the_warc_copy(blz_copy) -> None:
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
     from auditor.pipeline import crawl, load_registry_for
+    from auditor.sample.generate import build_sample
     from auditor.scoring.engine import run_audit
     from auditor.scoring.rules import load_scheme
     from auditor.store.db import open_db, resolve_db_url
-
-    from auditor.sample.generate import build_sample
 
     out, _, registry, truth, as_of = blz_copy
 

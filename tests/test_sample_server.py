@@ -11,8 +11,7 @@ from urllib.parse import urlencode, urljoin
 import pytest
 
 from auditor.harvest.adapters import detect_adapter, parse_feed
-from auditor.sample.plan import (DistrictPlan, PlanAttachment, PlanColumn, PlanFeed, PlanItem,
-                                 PlanSite)
+from auditor.sample.plan import DistrictPlan, PlanAttachment, PlanColumn, PlanFeed, PlanItem, PlanSite
 from auditor.sample.render import render_site
 from auditor.sample.server import SamplePortal
 

@@ -6,23 +6,14 @@ The store is built directly (no crawl), so each case states exactly what the cra
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from auditor.catalog.loader import load_catalog
-from auditor.catalog.workdays import WorkingCalendar
 from auditor.scoring.engine import run_audit
 from auditor.scoring.rules import load_scheme
-from auditor.store.db import open_db
 from auditor.store.models import (
-    Channel,
     ColumnHealth,
-    CrawlRun,
-    Finding,
-    Item,
-    ItemListing,
     LinkCheck,
     ReviewDecision,
     Score,
@@ -30,128 +21,17 @@ from auditor.store.models import (
     SiteProbe,
     Unit,
 )
-
-AS_OF = date(2026, 11, 20)
-SITE = "http://127.0.0.1:9/"
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog()
-
-
-@pytest.fixture(scope="module")
-def cal():
-    return WorkingCalendar()
-
-
-class Store:
-    """A tiny district: one 区级 department (民政局, 社会救助) with one catalog column and one news column."""
-
-    def __init__(self, tmp_path: Path, column_status: str = "ok", site_ok: bool = True) -> None:
-        self.factory = open_db(str(tmp_path / "t.db"))
-        with self.factory() as s:
-            run = CrawlRun(started_at=datetime(2026, 11, 20, 1), finished_at=datetime(2026, 11, 20, 2),
-                           status="complete", stats={})
-            s.add(run)
-            s.add(Site(id="mz", name="民政局网站", base_url=SITE, home_url=SITE, platform="auto", owner_unit_id="mzj"))
-            s.add(Unit(id="mzj", district="d", name="云溪区民政局", kind="department", level="区级",
-                       domains_lead=["社会救助"], domains_share=[], contact={}))
-            s.flush()
-            self.catalog_col = Channel(unit_id="mzj", code="WEBSITE", site_id="mz", name="社会救助",
-                                       url=SITE + "shjz/", column_path="法定主动公开内容/社会救助",
-                                       column_kind="catalog", domain="社会救助")
-            self.news_col = Channel(unit_id="mzj", code="WEBSITE", site_id="mz", name="民政动态",
-                                    url=SITE + "news/", column_path="民政动态", column_kind="news")
-            s.add_all([self.catalog_col, self.news_col])
-            s.flush()
-            s.add(ColumnHealth(crawl_run_id=run.id, channel_id=self.catalog_col.id, url=self.catalog_col.url,
-                               status=column_status, entries=0, pages=1, undated_entries=0))
-            s.add(ColumnHealth(crawl_run_id=run.id, channel_id=self.news_col.id, url=self.news_col.url,
-                               status="ok", entries=30, pages=2, undated_entries=0, latest_date=date(2026, 11, 18)))
-            s.add(SiteProbe(crawl_run_id=run.id, site_id="mz", url=SITE, ok=site_ok, http_status=200 if site_ok else None,
-                            elapsed_ms=20, error=None if site_ok else "ConnectionRefusedError",
-                            home_latest_date=date(2026, 11, 18) if site_ok else None, probed_at=datetime(2026, 11, 20)))
-            s.commit()
-            self.run_id = run.id
-            self.n = 0
-
-    def publish(self, title: str, published: date | None, written: date | None, channel: str = "catalog") -> int:
-        """An item as the crawler stores it: listed in a column, detail page extracted."""
-        self.n += 1
-        col = {"catalog": self.catalog_col, "news": self.news_col}.get(channel) or self.feed()
-        with self.factory() as s:
-            item = Item(canonical_url=f"{SITE}art/{self.n}.html", site_id="mz", title=title, list_title=title,
-                        publish_date=published, publish_date_source="label", written_date=written,
-                        written_date_source="label", fetched_at=datetime(2026, 11, 20), provenance={},
-                        first_seen_run=self.run_id, last_seen_run=self.run_id)
-            s.add(item)
-            s.flush()
-            s.add(ItemListing(item_id=item.id, channel_id=col.id, last_seen_run=self.run_id))
-            s.commit()
-            return item.id
-
-    def feed(self) -> Channel:
-        """The unit's 政务新媒体 feed (created on first use)."""
-        if getattr(self, "feed_col", None) is None:
-            with self.factory() as s:
-                self.feed_col = Channel(unit_id="mzj", code="NEWMEDIA", name="云溪民政 微信公众号",
-                                        url=SITE + "feed.json", column_kind="feed")
-                s.add(self.feed_col)
-                s.flush()
-                s.add(ColumnHealth(crawl_run_id=self.run_id, channel_id=self.feed_col.id, url=self.feed_col.url,
-                                   status="ok", entries=1, pages=1, undated_entries=0))
-                s.commit()
-                s.refresh(self.feed_col)
-                s.expunge(self.feed_col)
-        return self.feed_col
-
-    def crawl(self, column_status: str = "ok", site_ok: bool = True, relist: bool = True,
-              probes: list[tuple[bool, float]] | None = None) -> int:
-        """Another crawl run: the catalog column's status, the site's probes, whether items were listed again."""
-        with self.factory() as s:
-            run = CrawlRun(started_at=datetime(2026, 11, 20, 3 + self.n), finished_at=datetime(2026, 11, 20, 4 + self.n),
-                           status="complete", stats={})
-            s.add(run)
-            s.flush()
-            s.add(ColumnHealth(crawl_run_id=run.id, channel_id=self.catalog_col.id, url=self.catalog_col.url,
-                               status=column_status, entries=self.n, pages=1, undated_entries=0))
-            s.add(ColumnHealth(crawl_run_id=run.id, channel_id=self.news_col.id, url=self.news_col.url,
-                               status="ok", entries=30, pages=2, undated_entries=0, latest_date=date(2026, 11, 18)))
-            for ok, ms in probes or [(site_ok, 20.0)]:
-                s.add(SiteProbe(crawl_run_id=run.id, site_id="mz", url=SITE, ok=ok, http_status=200 if ok else None,
-                                elapsed_ms=ms, error=None if ok else "ConnectionRefusedError",
-                                home_latest_date=date(2026, 11, 18) if ok else None, probed_at=datetime(2026, 11, 20)))
-            if relist and column_status == "ok":
-                for listing in s.scalars(select(ItemListing)):
-                    listing.last_seen_run = run.id
-            s.commit()
-            self.run_id = run.id
-            return run.id
-
-    def audit(self, catalog, cal, scheme="default") -> tuple[list[Finding], dict[str, float]]:
-        with self.factory() as s:
-            scheme = load_scheme(scheme) if isinstance(scheme, str) else scheme
-            run_id = run_audit(s, catalog, scheme, cal, AS_OF)
-            self.last_audit = run_id
-            findings = list(s.scalars(select(Finding).where(Finding.audit_run_id == run_id)))
-            scores = {f"{sc.dimension or 'overall'}": sc.score for sc in s.scalars(
-                select(Score).where(Score.audit_run_id == run_id, Score.domain.is_(None)))}
-        return findings, scores
-
-
-def _defects(findings, rule=None):
-    return [f for f in findings if f.status == "defect" and (rule is None or f.rule == rule)]
+from factories.scoring import AS_OF, SITE, Store, defects
 
 
 def test_nothing_published_in_a_healthy_column_is_missing(tmp_path, catalog, cal):
     store = Store(tmp_path)
     findings, scores = store.audit(catalog, cal)
-    missing = {f.entry_id for f in _defects(findings, "missing")}
+    missing = {f.entry_id for f in defects(findings, "missing")}
     online = {e.id for e in catalog.for_unit({"社会救助"}, "县级") if e.mode == "主动" and e.online_required}
     assert missing == online
     assert scores["completeness"] == 0
-    for f in _defects(findings, "missing"):
+    for f in defects(findings, "missing"):
         assert f.evidence["entry"]["basis"] is not None and f.evidence["columns"][0]["url"] == SITE + "shjz/"
         assert f.fix
 
@@ -160,7 +40,7 @@ def test_nothing_published_in_a_healthy_column_is_missing(tmp_path, catalog, cal
 def test_failed_crawl_gives_unverified_never_missing(tmp_path, catalog, cal, status):
     store = Store(tmp_path, column_status=status)
     findings, scores = store.audit(catalog, cal)
-    assert not _defects(findings, "missing")
+    assert not defects(findings, "missing")
     unverified = [f for f in findings if f.rule == "unverified"]
     assert unverified and all(f.points == 0 for f in unverified)
     assert "completeness" not in scores  # nothing could be checked, so nothing is scored
@@ -169,7 +49,7 @@ def test_failed_crawl_gives_unverified_never_missing(tmp_path, catalog, cal, sta
 def test_unreachable_site_is_a_site_health_defect_and_entries_unverified(tmp_path, catalog, cal):
     store = Store(tmp_path, column_status="failed", site_ok=False)
     findings, _ = store.audit(catalog, cal)
-    assert [f.rule for f in _defects(findings)] == ["site_unreachable"]
+    assert [f.rule for f in defects(findings)] == ["site_unreachable"]
     assert all(f.rule in ("unverified", "offline_only", "site_unreachable") for f in findings)
 
 
@@ -190,7 +70,7 @@ def test_timeliness_in_working_days_across_holidays(tmp_path, catalog, cal, writ
     store = Store(tmp_path)
     store.publish("低保办事指南（2026年版）", published, written)
     findings, _ = store.audit(catalog, cal)
-    late = _defects(findings, "late")
+    late = defects(findings, "late")
     if late_days is None:
         assert late == []
     else:
@@ -203,7 +83,7 @@ def test_undated_item_counts_as_not_updated(tmp_path, catalog, cal):
     store = Store(tmp_path)
     store.publish("低保办事指南（2026年版）", None, date(2026, 3, 2))
     findings, _ = store.audit(catalog, cal)
-    undated = _defects(findings, "undated")
+    undated = defects(findings, "undated")
     assert len(undated) == 1 and "视为未更新" in undated[0].title
 
 
@@ -211,14 +91,14 @@ def test_news_does_not_fulfil_a_catalog_entry(tmp_path, catalog, cal):
     store = Store(tmp_path)
     store.publish("区民政局召开低保工作推进会", date(2026, 11, 10), None, channel="news")
     findings, _ = store.audit(catalog, cal)
-    assert "shehui_jiuzhu.zdshbz_bszn" in {f.entry_id for f in _defects(findings, "missing")}
+    assert "shehui_jiuzhu.zdshbz_bszn" in {f.entry_id for f in defects(findings, "missing")}
 
 
 def test_reviewer_decisions_override_the_matcher(tmp_path, catalog, cal):
     store = Store(tmp_path)
     item_id = store.publish("关于做好困难群众基本生活保障工作的通知", date(2026, 3, 5), date(2026, 3, 2))
     findings, _ = store.audit(catalog, cal)
-    assert "shehui_jiuzhu.lsjz_zcfgwj" in {f.entry_id for f in _defects(findings, "missing")}
+    assert "shehui_jiuzhu.lsjz_zcfgwj" in {f.entry_id for f in defects(findings, "missing")}
     with store.factory() as s:
         s.add(ReviewDecision(unit_id="mzj", item_id=item_id, entry_id="shehui_jiuzhu.lsjz_zcfgwj", action="relink",
                              reason="本通知即临时救助政策文件", actor="evaluator", created_at=datetime(2026, 11, 20)))
@@ -226,7 +106,7 @@ def test_reviewer_decisions_override_the_matcher(tmp_path, catalog, cal):
                              reason="监督检查信息由区纪委统一公开", actor="staff", created_at=datetime(2026, 11, 20)))
         s.commit()
     findings, _ = store.audit(catalog, cal)
-    missing = {f.entry_id for f in _defects(findings, "missing")}
+    missing = {f.entry_id for f in defects(findings, "missing")}
     assert "shehui_jiuzhu.lsjz_zcfgwj" not in missing
     assert "shehui_jiuzhu.jdjc" not in missing
 
@@ -245,7 +125,7 @@ def test_stale_and_blank_columns_and_dead_links(tmp_path, catalog, cal):
                         kind="detail", ok=False, http_status=None, error="TimeoutError"))
         s.commit()
     findings, scores = store.audit(catalog, cal)
-    rules = sorted(f.rule for f in _defects(findings) if f.check == "site_health")
+    rules = sorted(f.rule for f in defects(findings) if f.check == "site_health")
     assert rules == ["blank_column", "dead_link", "stale_column"]  # a timeout is not a dead link
     assert scores["site_health"] == 100 - 10 - 4 - 10
 

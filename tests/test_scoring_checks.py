@@ -1,4 +1,4 @@
-"""Table-driven cases per check type on a hand-built store (see test_scoring.Store), frozen as_of.
+"""Table-driven cases per check type on a hand-built store (see factories.scoring.Store), frozen as_of.
 
 Covers: no false "missing" over several crawl runs, periodic / annual / persistent entries, offline
 channels with recorded evidence, the 国办 site-health veto aggregates over the monitoring window,
@@ -13,22 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 from sqlalchemy import select
-from test_scoring import AS_OF, SITE, Store, _defects, cal, catalog  # noqa: F401 - fixtures
 
-from auditor.catalog.models import Catalog, CatalogEntry
+from auditor.catalog.models import Catalog
 from auditor.scoring.checks import conformity
 from auditor.scoring.rules import load_scheme, rules_dir
 from auditor.store.models import Channel, ChannelEvidence, ColumnHealth, ReviewDecision, Score
-
-BSZN = "shehui_jiuzhu.zdshbz_bszn"  # 低保办事指南, matched by the title below
-BSZN_TITLE = "低保办事指南（2026年版）"
-
-
-def variant(catalog: Catalog, entry_id: str = BSZN, **changes) -> Catalog:
-    """The catalog with one entry changed (re-validated, so its deadline is re-parsed)."""
-    entries = [CatalogEntry.model_validate(e.model_dump() | changes) if e.id == entry_id else e
-               for e in catalog.entries]
-    return Catalog(version=catalog.version, effective=catalog.effective, entries=entries)
+from factories.scoring import AS_OF, BSZN, BSZN_TITLE, SITE, Store, defects, variant
 
 
 def scheme_with(tmp_path: Path, base: str = "default", **changes):
@@ -73,7 +63,7 @@ def test_missing_only_after_healthy_runs(tmp_path, catalog, cal, statuses, healt
     rules = {f.rule for f in findings if f.entry_id == "shehui_jiuzhu.jdjc" and f.check == "completeness"}
     assert rules == {expected}
     if expected == "unverified":
-        assert not _defects(findings, "missing") and "completeness" not in scores
+        assert not defects(findings, "missing") and "completeness" not in scores
 
 
 # ----------------------------------------------------------------------------------- periodic and annual
@@ -105,7 +95,7 @@ def test_periodic_and_annual_entries(tmp_path, catalog, cal, changes, published,
     for i, d in enumerate(published):
         store.publish(f"低保办事指南（{d.year}年第{i + 1}版）", d, d)
     findings, _ = store.audit(cat, cal)
-    got = [(f.rule, f.days_late) for f in _defects(findings) if f.check == "periodic"]
+    got = [(f.rule, f.days_late) for f in defects(findings) if f.check == "periodic"]
     if changes.get("period") == "semiannual" and published == [date(2026, 3, 2)]:
         # 2026 H1 holds the publication: the last completed half-year is fine
         assert got == []
@@ -123,11 +113,11 @@ def test_periodic_lookback_and_catalog_effective(tmp_path, catalog, cal):
     scheme = scheme_with(tmp_path, checks__periodic__lookback_periods=3)
     findings, _ = store.audit(cat, cal, scheme)
     # 2025 and 2024 are empty; 2023 is judged too (catalog effective 2021-01-01)
-    assert sorted(f.evidence["period"]["label"] for f in _defects(findings, "period_missed")) == \
+    assert sorted(f.evidence["period"]["label"] for f in defects(findings, "period_missed")) == \
         ["2023年", "2024年", "2025年"]
     late_cat = Catalog(version=cat.version, effective=date(2026, 1, 1), entries=cat.entries)
     findings, _ = store.audit(late_cat, cal, scheme)
-    assert [f.evidence["period"]["label"] for f in _defects(findings, "period_missed")] == []
+    assert [f.evidence["period"]["label"] for f in defects(findings, "period_missed")] == []
 
 
 # ----------------------------------------------------------------------------------- persistent entries
@@ -163,7 +153,7 @@ def test_persistent_entries_stay_online(tmp_path, catalog, cal, second_crawl, de
     findings, _ = store.audit(cat, cal)
     got = [(f.rule, f.status) for f in findings if f.check == "persistence"]
     assert got == ([expected] if expected else [])
-    assert not _defects(findings, "missing") or BSZN not in {f.entry_id for f in _defects(findings, "missing")}
+    assert not defects(findings, "missing") or BSZN not in {f.entry_id for f in defects(findings, "missing")}
 
 
 # ----------------------------------------------------------------------------------- offline channels
@@ -215,7 +205,7 @@ def test_offline_only_entry_counts_with_evidence(tmp_path, catalog, cal, evidenc
     with store.factory() as s:
         dom = s.scalar(select(Score).where(Score.audit_run_id == store.last_audit, Score.unit_id == "mzj",
                                            Score.domain == "社会救助", Score.dimension == "completeness"))
-    missing = len([f for f in _defects(findings, "missing")])
+    missing = len([f for f in defects(findings, "missing")])
     online = missing + (1 if counted else 0)
     assert dom.score == pytest.approx(100 * (1 - missing / online), abs=0.01)
 
@@ -261,7 +251,7 @@ def test_unreachable_veto_over_the_monitoring_window(tmp_path, catalog, cal, pro
         store.crawl(probes=probes)
     scheme = scheme_with(tmp_path, checks__site_health__monitoring_runs=window)
     findings, _ = store.audit(catalog, cal, scheme)
-    veto = _defects(findings, "site_unreachable")
+    veto = defects(findings, "site_unreachable")
     assert bool(veto) == vetoed
     if vetoed:
         assert veto[0].severity == "veto" and veto[0].evidence["share"] >= 0.05
@@ -289,10 +279,10 @@ def test_column_red_lines(tmp_path, catalog, cal, stale, blank, expected):
             s.add(ColumnHealth(crawl_run_id=store.run_id, channel_id=ch.id, url=ch.url, status="ok", entries=0))
         s.commit()
     findings, _ = store.audit(catalog, cal)
-    aggregates = sorted(f.rule for f in _defects(findings) if f.rule.endswith("_veto"))
+    aggregates = sorted(f.rule for f in defects(findings) if f.rule.endswith("_veto"))
     assert aggregates == expected
-    assert len(_defects(findings, "stale_column")) == stale
-    for f in _defects(findings):
+    assert len(defects(findings, "stale_column")) == stale
+    for f in defects(findings):
         if f.rule.endswith("_veto"):
             assert f.severity == "veto" and f.site_id == "mz" and f.unit_id == "mzj"
             assert len(f.evidence["columns"]) == f.evidence["count"] >= f.evidence["threshold"]

@@ -1,5 +1,5 @@
 """History between audit runs (lifecycle, resolved findings with reasons, score deltas) and
-upcoming obligations, on the hand-built store of test_scoring, frozen as_of."""
+upcoming obligations, on the hand-built store of factories.scoring, frozen as_of."""
 
 from __future__ import annotations
 
@@ -7,14 +7,13 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
-from test_scoring import AS_OF, Store, cal, catalog  # noqa: F401 - fixtures
-from test_scoring_checks import BSZN, BSZN_TITLE, variant
 
 from auditor.scoring.engine import run_audit
 from auditor.scoring.history import resolved_findings, score_deltas
 from auditor.scoring.rules import load_scheme
 from auditor.scoring.upcoming import upcoming_obligations
 from auditor.store.models import AuditRun, Finding, ReviewDecision
+from factories.scoring import AS_OF, BSZN, BSZN_TITLE, Store, variant
 
 JDJC = "shehui_jiuzhu.jdjc"
 
@@ -139,7 +138,7 @@ def test_upcoming_obligations(tmp_path, catalog, cal, changes, published, channe
         got = [(o.kind, o.due_date, o.working_days_left) for o in upcoming_obligations(s, store.last_audit)
                if o.entry_id == BSZN]
     assert got == expected
-    for kind, due, left in got:
+    for _kind, due, left in got:
         assert left == cal.working_days_between(AS_OF, due)
 
 

@@ -20,7 +20,7 @@ from auditor.sample.server import SamplePortal
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import Item
 from auditor.store.models_harvest import PageFetch, PageSnapshot
-from test_crawl import _plan, _registry
+from factories.crawl import crawl_plan, crawl_registry
 
 
 @pytest.fixture(scope="module")
@@ -30,13 +30,13 @@ def crawled(tmp_path_factory):
     Shared by the tests of this module (in file order; the pruning test runs after the others read
     the first run's snapshots)."""
     tmp_path = tmp_path_factory.mktemp("snap")
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
         site = portal.sites["mz"]
         moved = site.item_paths[("shjz", "t-008")]
         portal.redirects[("mz", moved)] = moved + "?from=old"
         path = tmp_path / "registry.yaml"
-        path.write_text(yaml.safe_dump(_registry(portal, plan), allow_unicode=True), encoding="utf-8")
+        path.write_text(yaml.safe_dump(crawl_registry(portal, plan), allow_unicode=True), encoding="utf-8")
         url = resolve_db_url(str(tmp_path / "snap.db"))
         factory = open_db(url)
         registry = load_registry_for(path, load_catalog())
@@ -60,7 +60,7 @@ def crawled(tmp_path_factory):
 
 
 def test_snapshot_of_an_item_shows_its_page_with_fetch_facts(crawled):
-    factory, base, site = crawled["factory"], crawled["base"], crawled["site"]
+    factory, base = crawled["factory"], crawled["base"]
     with factory() as s:
         item = s.scalar(select(Item).where(Item.title == "关于第7批最低生活保障对象名单的公示"))
         snap = show_snapshot(s, item.canonical_url)
@@ -113,10 +113,10 @@ def test_changed_page_gets_a_new_snapshot_and_retention_prunes_the_old(crawled):
 
 
 def test_snapshots_are_capped(tmp_path):
-    plan = _plan("static_paging", "utf-8")
+    plan = crawl_plan("static_paging", "utf-8")
     with SamplePortal(plan) as portal:
         path = tmp_path / "registry.yaml"
-        path.write_text(yaml.safe_dump(_registry(portal, plan), allow_unicode=True), encoding="utf-8")
+        path.write_text(yaml.safe_dump(crawl_registry(portal, plan), allow_unicode=True), encoding="utf-8")
         url = resolve_db_url(str(tmp_path / "cap.db"))
         factory = open_db(url)
         crawl(factory, url, load_registry_for(path, load_catalog()), str(path),

@@ -13,7 +13,7 @@ from auditor.catalog.unit_catalog import parse_grids, read_unit_catalog
 from auditor.catalog.unit_readers import Grid
 from auditor.catalog.workdays import default_calendar
 from auditor.errors import CatalogError
-from test_unit_catalog import CSV_FILE, HTML_FILE, write_xlsx
+from factories.unit_catalog import CSV_FILE, HTML_FILE, write_xlsx
 
 # Every problem planted in tests/fixtures/unit_catalogs/qingshi_shehui_jiuzhu.* (a 乡级 catalog):
 # (rule, national entry id, unit 二级事项 or None)

@@ -1,6 +1,6 @@
 """Review workspace (issue 8): login, roles, unit scoping, CSRF, decisions → rescore, uploads, relink by URL.
 
-The store is the tiny audited district of auditor.web.testing (two units on 社会救助), built once per module
+The store is the tiny audited district of factories.review (two units on 社会救助), built once per module
 and copied for every test; pasted URLs are served by a local 127.0.0.1 server.
 """
 
@@ -12,7 +12,6 @@ import threading
 import time
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -21,7 +20,7 @@ from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import AuditRun, ChannelEvidence, CrawlRun, Finding, Item, Match, ReviewDecision, Score
 from auditor.store.models_web import AuditLogEntry, FindingState, WebUser
 from auditor.web.app import create_app
-from auditor.web.testing import build_review_store
+from factories.review import build_review_store
 
 NA_ENTRY = "shehui_jiuzhu.jdjc"  # an mzj entry that stays 未公开 in the test store (社会救助 / 监督检查)
 INFO: dict = {}  # the test store's review-band match: id, entry, title, item, count
@@ -42,7 +41,7 @@ class _Pages(BaseHTTPRequestHandler):
     redirects: dict[str, str] = {}
     dripped: dict[str, int] = {}  # path -> bytes a drip handler managed to send before the client hung up
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+    def do_GET(self) -> None:  # http.server naming
         if self.path in self.redirects:
             self.send_response(302)
             self.send_header("Location", self.redirects[self.path])
@@ -83,7 +82,7 @@ class _Pages(BaseHTTPRequestHandler):
             pass
         self.close_connection = True
 
-    def log_message(self, *args) -> None:  # noqa: ANN002
+    def log_message(self, *args) -> None:
         pass
 
 
@@ -92,7 +91,7 @@ class _Secret(BaseHTTPRequestHandler):
 
     hits = 0
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         type(self).hits += 1
         body = "<html><head><title>内网机密页面</title></head><body><h1>内网机密页面</h1></body></html>".encode()
         self.send_response(200)
@@ -101,7 +100,7 @@ class _Secret(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, *args) -> None:  # noqa: ANN002
+    def log_message(self, *args) -> None:
         pass
 
 
@@ -184,50 +183,50 @@ def _csrf(html: str) -> str:
 class Browser:
     """A logged-in test client that knows its CSRF token."""
 
-    def __init__(self, app, username: str, password: str) -> None:  # noqa: ANN001
+    def __init__(self, app, username: str, password: str) -> None:
         self.client = app.test_client()
         page = self.client.get("/login")
         r = self.client.post("/login", data={"username": username, "password": password, "csrf_token": _csrf(page.text)})
         assert r.status_code == 302, r.text
         self.token = _csrf(self.client.get("/queue").text)
 
-    def get(self, url: str, **kw):  # noqa: ANN003, ANN201
+    def get(self, url: str, **kw):
         return self.client.get(url, **kw)
 
-    def post(self, url: str, data: dict | None = None, *, csrf: bool = True, **kw):  # noqa: ANN003, ANN201
+    def post(self, url: str, data: dict | None = None, *, csrf: bool = True, **kw):
         data = dict(data or {})
         if csrf:
             data["csrf_token"] = self.token
         return self.client.post(url, data=data, **kw)
 
 
-def _one(factory, model, *where):  # noqa: ANN001, ANN002, ANN202
+def _one(factory, model, *where):
     with factory() as s:
         return s.scalar(select(model).where(*where))
 
 
-def _all(factory, model, *where):  # noqa: ANN001, ANN002, ANN202
+def _all(factory, model, *where):
     with factory() as s:
         return list(s.scalars(select(model).where(*where)))
 
 
-def _latest(factory) -> int:  # noqa: ANN001
+def _latest(factory) -> int:
     with factory() as s:
         return s.scalar(select(AuditRun.id).where(AuditRun.status == "complete").order_by(AuditRun.id.desc()))
 
 
-def _finding(factory, unit: str, entry: str, rule: str = "missing", run: int | None = None) -> Finding | None:  # noqa: ANN001
+def _finding(factory, unit: str, entry: str, rule: str = "missing", run: int | None = None) -> Finding | None:
     run = run or _latest(factory)
     return _one(factory, Finding, Finding.audit_run_id == run, Finding.unit_id == unit, Finding.entry_id == entry,
                 Finding.rule == rule)
 
 
-def _overall(factory, unit: str) -> float:  # noqa: ANN001
+def _overall(factory, unit: str) -> float:
     return _one(factory, Score, Score.audit_run_id == _latest(factory), Score.unit_id == unit,
                 Score.domain.is_(None), Score.dimension.is_(None)).score
 
 
-def _review_match(factory) -> Match:  # noqa: ANN001
+def _review_match(factory) -> Match:
     return _one(factory, Match, Match.id == INFO["match_id"])
 
 
@@ -509,7 +508,7 @@ def test_evidence_upload_is_sniffed_capped_stored_under_a_generated_name(env):
     app, factory, tmp = env
     staff = Browser(app, "mzj", "mzj-demo")
 
-    def upload(data: bytes, name: str, channel: str = "SVC_CENTER"):  # noqa: ANN202
+    def upload(data: bytes, name: str, channel: str = "SVC_CENTER"):
         return staff.post("/units/mzj/evidence", {"entry_id": NA_ENTRY, "channel_code": channel,
                                                   "description": "公示栏照片", "file": (io.BytesIO(data), name)},
                           content_type="multipart/form-data")
@@ -683,7 +682,7 @@ def test_an_item_shared_with_another_unit_is_linked_but_not_rewritten(env, pages
     assert Browser(app, "eval", "eval-demo").post(f"/matches/{match.id}/refetch").status_code == 302
 
 
-def _listings(factory, item_id: int) -> list[tuple[int, int]]:  # noqa: ANN001
+def _listings(factory, item_id: int) -> list[tuple[int, int]]:
     from auditor.store.models import ItemListing
 
     with factory() as s:
@@ -769,7 +768,7 @@ def _cookie(b: Browser) -> str:
     return b.client.get_cookie("auditor_review").value
 
 
-def _with_cookie(app, value: str):  # noqa: ANN001, ANN202 - a second client replaying a saved cookie
+def _with_cookie(app, value: str):  # a second client replaying a saved cookie
     c = app.test_client()
     c.set_cookie("auditor_review", value)
     return c
@@ -820,7 +819,7 @@ def test_password_reset_and_account_removal_end_every_session(env):
     assert Browser(app, "eval", "eval-demo").post(f"/admin/users/{dcjd.id}/deactivate").status_code == 403
 
 
-def _try_login(app, username: str, password: str, address: str = "127.0.0.1"):  # noqa: ANN001, ANN202
+def _try_login(app, username: str, password: str, address: str = "127.0.0.1"):
     client = app.test_client()
     page = client.get("/login", environ_base={"REMOTE_ADDR": address})
     return client.post("/login", data={"username": username, "password": password, "csrf_token": _csrf(page.text)},

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists() or shutil.which(str(CHROMI
                                 reason="Debian's chromium is not installed (apt-get install chromium)")
 
 
-def _overall(session, run_id: int, unit: str) -> float:  # noqa: ANN001
+def _overall(session, run_id: int, unit: str) -> float:
     return session.scalar(select(Score.score).where(Score.audit_run_id == run_id, Score.unit_id == unit,
                                                     Score.domain.is_(None), Score.dimension.is_(None)))
 

@@ -15,7 +15,7 @@ NA_ENTRY = "shehui_jiuzhu.jdjc"  # an mzj entry that stays 未公开 in the test
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 
-def _ids(page) -> list[int]:  # noqa: ANN001
+def _ids(page) -> list[int]:
     return [int(x) for x in page.locator("#todo-findings li.todo-item").evaluate_all(
         "els => els.map(e => e.dataset.finding)")]
 

@@ -1,4 +1,4 @@
-"""A tiny audited store for trying the review workspace (tests, the browser test, local experiments).
+"""A tiny audited store for the review workspace tests (test_web, the browser tests).
 
 Two units judged on 社会救助 — 云溪区民政局 (mzj, 区级) and 云溪区东城街道办事处 (dcjd, 乡级) — each with one
 healthy catalog column. mzj's column lists a few loosely worded titles, so that after one audit run there are
@@ -35,7 +35,7 @@ class ReviewStore:
     accounts: list[tuple[str, str, str, str | None]]
 
 
-def build_review_store(folder: Path, *, site: str = "http://127.0.0.1:9/", catalog=None,  # noqa: ANN001
+def build_review_store(folder: Path, *, site: str = "http://127.0.0.1:9/", catalog=None,
                        scheme_name: str = "default") -> ReviewStore:
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
@@ -92,7 +92,7 @@ def build_review_store(folder: Path, *, site: str = "http://127.0.0.1:9/", catal
                        and m.entry_id not in accepted), None)
         if review is None:
             raise RuntimeError(f"none of {REVIEW_CANDIDATES} fell in the matcher's review band: "
-                               "add a title to auditor.web.testing.REVIEW_CANDIDATES")
+                               "add a title to tests/factories/review.py REVIEW_CANDIDATES")
         title = s.get(Item, review.item_id).title
         accounts = create_demo_accounts(s)
     return ReviewStore(db_url=db_url, factory=factory, audit_run_id=run_id, review_match_id=review.id,
