@@ -106,7 +106,7 @@ def child_cpu() -> float:
 REPLACED = {"scrapy.extensions.throttle.AutoThrottle", "scrapy.downloadermiddlewares.retry.RetryMiddleware"}
 
 
-def bare_settings(overrides: dict | None = None) -> "Settings":  # noqa: F821 - scrapy imported in the child
+def bare_settings(overrides: dict | None = None) -> Settings:  # noqa: F821 - scrapy imported in the child
     """The full spider's Scrapy settings (concurrency, AutoThrottle, delays, timeouts, robots.txt, priority
     queue, retries…) without the project's own code: no pipeline, middleware or extension of ours (the
     stock AutoThrottle and RetryMiddleware in place of our subclasses). Only what the auditor adds is timed."""
