@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from scrapy.exceptions import DropItem, NotConfigured
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, Text, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from auditor.harvest.canonical import canonical_url
@@ -41,8 +41,44 @@ def _date(value: Any) -> date | None:
         return None
 
 
+# Columns of an item row the pipeline writes; a new row is inserted with all of them (one executemany).
+NEW_ITEM: dict[str, Any] = {
+    "title": "", "list_title": "", "body_excerpt": "", "provenance": {}, "detail_state": None, "fetched_at": None,
+    "http_status": None, "body_hash": None, "etag": None, "last_modified": None, "index_no": None, "publisher": None,
+    "source": None, "doc_no": None, "category": None, "validity": None, "publish_date": None,
+    "publish_date_source": None, "publish_date_raw": None, "written_date": None, "written_date_source": None,
+    "written_date_raw": None,
+}
+
+
+class _Statements:
+    """The pipeline's statements, built once: executed with many parameter sets at each commit."""
+
+    def __init__(self) -> None:
+        items, listings = Item.__table__, ItemListing.__table__
+        by_id = items.c.id == bindparam("_id")
+        keep_title = case((func.coalesce(items.c.list_title, "") == "", bindparam("_list_title", type_=Text())),
+                          else_=items.c.list_title)
+        self.seen = items.update().where(by_id).values(last_seen_run=bindparam("_run"))
+        self.listed = self.seen.values(list_title=keep_title)
+        state = bindparam("_state", type_=String())
+        self.listed_state = self.listed.values(detail_state=case((items.c.fetched_at.is_(None), state),
+                                                                 else_=items.c.detail_state))
+        self.detail = items.update().where(by_id)  # SET clause: the keys of the parameter sets
+        self.listing = listings.update().where(listings.c.id == bindparam("_id")).values(
+            list_date_text=bindparam("_date", type_=String()), last_seen_run=bindparam("_run"))
+        self.new_items = insert(items).returning(items.c.id, items.c.canonical_url)
+        self.new_listings = insert(listings).returning(listings.c.id, listings.c.item_id, listings.c.channel_id)
+        self.new_attachments = insert(Attachment.__table__)
+
+
 class StorePipeline:
-    """Writes in batches without autoflush: item ids are cached, so a listing costs no SELECT."""
+    """Writes in batches: a commit every `commit_every` items runs each kind of write as one executemany.
+
+    Rows created in this batch are plain dicts until the commit inserts them (their ids come back by
+    RETURNING); updates of rows committed earlier are queued in order and run in runs of the same
+    statement, so the result is that of writing item by item, without a statement per item (per-item
+    ORM objects and statements were most of the pipeline's time)."""
 
     def __init__(self, db: str, crawl_run_id: int, *, commit_every: int = COMMIT_EVERY, shared: bool = False,
                  resume: bool = False, timeout_s: float = 15.0, robots_ignore: dict[str, str] | None = None,
@@ -60,9 +96,14 @@ class StorePipeline:
         self.session: Session | None = None
         self.pending = 0
         self.counts: dict[str, int] = {}
-        self.items: dict[str, int | Item] = {}  # canonical URL -> id (committed) or Item (pending)
-        self.listings: dict[tuple[str, int], int | ItemListing] = {}
+        self.items: dict[str, int | dict[str, Any]] = {}  # canonical URL -> id (committed) or row (to insert)
+        self.listings: dict[tuple[str, int], int | dict[str, Any]] = {}  # (URL, channel) -> id or row
+        self.new_items: list[str] = []  # URLs of the rows above still to insert
+        self.new_listings: list[tuple[str, int]] = []
+        self.attachments: list[tuple[str | int, dict[str, Any]]] = []  # (item URL or id, row) to insert
+        self.ops: list[tuple[Any, dict[str, Any]]] = []  # updates of committed rows, in arrival order
         self.with_attachments: set[int] = set()  # ids of committed items that have attachment rows
+        self.sql = _Statements()
 
     @classmethod
     def from_crawler(cls, crawler):  # noqa: ANN001, ANN206 - Scrapy signature
@@ -102,15 +143,38 @@ class StorePipeline:
         self.session.close()
 
     def _commit(self) -> None:
-        """Commit the batch, then forget ORM objects so memory stays flat over big crawls."""
+        """Write the batch (new rows by executemany with their ids back, then the queued updates in
+        order), commit, then forget ORM objects so memory stays flat over big crawls."""
         assert self.session is not None
         assert self.snapshots is not None
         self.snapshots.flush()
+        if self.new_items:
+            rows = [self.items[key] for key in self.new_items]
+            for item_id, url in self.session.execute(self.sql.new_items, rows):
+                self.items[url] = item_id
+            self.new_items.clear()
+        if self.new_listings:
+            rows = [{**self.listings[key], "item_id": self.items[key[0]]} for key in self.new_listings]
+            urls = {self.items[url]: url for url, _ in self.new_listings}
+            for listing_id, item_id, channel_id in self.session.execute(self.sql.new_listings, rows):
+                self.listings[(urls[item_id], channel_id)] = listing_id
+            self.new_listings.clear()
+        if self.attachments:
+            rows = []
+            for owner, row in self.attachments:
+                item_id = owner if isinstance(owner, int) else self.items[owner]
+                self.with_attachments.add(item_id)
+                rows.append({**row, "item_id": item_id})
+            self.session.execute(self.sql.new_attachments, rows)
+            self.attachments.clear()
+        start = 0
+        for end in range(1, len(self.ops) + 1):  # runs of one statement: one executemany each
+            if end == len(self.ops) or self.ops[end][0] is not self.ops[start][0] \
+                    or self.ops[end][1].keys() != self.ops[start][1].keys():
+                self.session.execute(self.ops[start][0], [params for _, params in self.ops[start:end]])
+                start = end
+        self.ops.clear()
         self.session.commit()
-        for cache in (self.items, self.listings):
-            for key, value in cache.items():
-                if not isinstance(value, int):
-                    cache[key] = value.id
         self.session.expunge_all()
 
     def process_item(self, item: Any, spider=None) -> Any:  # noqa: ANN001
@@ -137,48 +201,47 @@ class StorePipeline:
         return item
 
     # ------------------------------------------------------------------ upserts
-    def _item_row(self, url: str, site_id: str | None) -> tuple[str, Item]:
-        assert self.session is not None
+    def _item_row(self, url: str, site_id: str | None) -> tuple[str, int | dict[str, Any]]:
+        """The item of a URL, seen in this run: its id (committed) or its row (inserted at the commit)."""
         key = canonical_url(url)
         cached = self.items.get(key)
-        if isinstance(cached, Item):
-            return key, cached
-        if isinstance(cached, int):
-            row = self.session.get(Item, cached)
-            assert row is not None
-        elif self.shared:  # another process may have created it: insert-or-ignore, then load
-            row = self._shared_item_row(key, site_id)
-        else:
-            row = Item(canonical_url=key, site_id=site_id, first_seen_run=self.run_id, provenance={},
-                       title="", list_title="", body_excerpt="")
-            self.session.add(row)
-        row.last_seen_run = self.run_id
-        self.items[key] = row
-        return key, row
+        if cached is None and self.shared:  # another process may have created it: insert-or-ignore, then its id
+            cached = self.items[key] = self._shared_item_id(key, site_id)
+        if cached is None:
+            cached = self.items[key] = {**NEW_ITEM, "provenance": {}, "canonical_url": key, "site_id": site_id,
+                                        "first_seen_run": self.run_id, "last_seen_run": self.run_id}
+            self.new_items.append(key)
+        elif not isinstance(cached, int):
+            cached["last_seen_run"] = self.run_id
+        return key, cached
 
     def _listing(self, it: ListingItem) -> None:
-        assert self.session is not None
         key, row = self._item_row(it.url, it.site_id)
-        if not row.list_title:
-            row.list_title = it.list_title
-        if it.detail_state and row.fetched_at is None:
-            row.detail_state = it.detail_state
+        if isinstance(row, int):  # the same decisions, taken by the database on the stored row
+            params = {"_id": row, "_run": self.run_id, "_list_title": it.list_title}
+            if it.detail_state:
+                self.ops.append((self.sql.listed_state, {**params, "_state": it.detail_state}))
+            else:
+                self.ops.append((self.sql.listed, params))
+        else:
+            if not row["list_title"]:
+                row["list_title"] = it.list_title
+            if it.detail_state and row["fetched_at"] is None:
+                row["detail_state"] = it.detail_state
         for channel_id in it.channel_ids:
             cached = self.listings.get((key, channel_id))
             if isinstance(cached, int):
-                self.session.execute(update(ItemListing).where(ItemListing.id == cached)
-                                     .values(list_date_text=it.list_date_text, last_seen_run=self.run_id))
-                continue
-            if cached is None:
-                cached = ItemListing(item=row, channel_id=channel_id)
-                self.session.add(cached)
-                self.listings[(key, channel_id)] = cached
-            cached.list_date_text = it.list_date_text
-            cached.last_seen_run = self.run_id
+                self.ops.append((self.sql.listing, {"_id": cached, "_date": it.list_date_text, "_run": self.run_id}))
+            elif cached is None:
+                self.listings[(key, channel_id)] = {"channel_id": channel_id, "list_date_text": it.list_date_text,
+                                                    "last_seen_run": self.run_id}
+                self.new_listings.append((key, channel_id))
+            else:
+                cached.update(list_date_text=it.list_date_text, last_seen_run=self.run_id)
 
     def _detail(self, it: DetailItem) -> None:
         """Store a fetched detail page. An item committed earlier (its listing came first) is updated by
-        id, without loading it or its attachments (a SELECT each was a third of the pipeline's time)."""
+        id, without loading it or its attachments."""
         assert self.session is not None
         f = it.fields
         values: dict[str, Any] = {"title": it.title, "http_status": it.http_status, "detail_state": None,
@@ -194,27 +257,21 @@ class StorePipeline:
         values.update(provenance={k: {"source": v.get("source"), "raw": v.get("raw")} for k, v in f.items()},
                       body_hash=it.body_hash, body_excerpt=it.body_excerpt, etag=it.etag,
                       last_modified=it.last_modified)
-        cached = self.items.get(canonical_url(it.url))
-        if isinstance(cached, int):
-            table = Item.__table__  # a Core UPDATE: the ORM-enabled one cost a third of this method
-            self.session.execute(table.update().where(table.c.id == cached).values(**values,
-                                                                                  last_seen_run=self.run_id))
-            known = set(self.session.scalars(select(Attachment.url).where(Attachment.item_id == cached))) \
-                if it.attachments and (self.shared or cached in self.with_attachments) else set()
-            for att in it.attachments:
-                if att.get("url") and att["url"] not in known:
-                    self.session.add(Attachment(item_id=cached, name=att.get("name") or "", url=att["url"],
-                                                type=att.get("type")))
-                    known.add(att["url"])
-                    self.with_attachments.add(cached)
-            return
-        _, row = self._item_row(it.url, it.site_id)
-        for name, value in values.items():
-            setattr(row, name, value)
-        known = {a.url for a in row.attachments} if row.id is not None else set()
+        key, row = self._item_row(it.url, it.site_id)
+        if isinstance(row, int):
+            self.ops.append((self.sql.detail, {**values, "last_seen_run": self.run_id, "_id": row}))
+            known = set(self.session.scalars(select(Attachment.url).where(Attachment.item_id == row))) \
+                if it.attachments and (self.shared or row in self.with_attachments) else set()
+            owner: str | int = row
+        else:
+            row.update(values)
+            known = set()
+            owner = key
+        known |= {a["url"] for o, a in self.attachments if o == owner}
         for att in it.attachments:
             if att.get("url") and att["url"] not in known:
-                row.attachments.append(Attachment(name=att.get("name") or "", url=att["url"], type=att.get("type")))
+                self.attachments.append((owner, {"name": att.get("name") or "", "url": att["url"],
+                                                 "type": att.get("type")}))
                 known.add(att["url"])
 
     def _column(self, it: ColumnHealthItem) -> None:
@@ -252,15 +309,16 @@ class StorePipeline:
         self.session.add(LinkCheck(crawl_run_id=self.run_id, site_id=it.site_id, url=it.url, referrer=it.referrer,
                                    kind=it.kind, ok=it.ok, http_status=it.http_status, error=it.error))
 
-    def _shared_item_row(self, key: str, site_id: str | None) -> Item:
+    def _shared_item_id(self, key: str, site_id: str | None) -> int:
         assert self.session is not None
         from auditor.harvest.snapshots import insert_ignore
 
-        insert_ignore(self.session, Item, dict(canonical_url=key, site_id=site_id, first_seen_run=self.run_id,
-                                               provenance={}, title="", list_title="", body_excerpt=""))
-        row = self.session.scalar(select(Item).where(Item.canonical_url == key))
-        assert row is not None
-        return row
+        insert_ignore(self.session, Item, {**NEW_ITEM, "provenance": {}, "canonical_url": key, "site_id": site_id,
+                                           "first_seen_run": self.run_id, "last_seen_run": self.run_id})
+        item_id = self.session.scalar(select(Item.id).where(Item.canonical_url == key))
+        assert item_id is not None
+        self.ops.append((self.sql.seen, {"_id": item_id, "_run": self.run_id}))  # created earlier: seen now
+        return item_id
 
     def _fetch(self, it: PageFetchItem) -> None:
         assert self.snapshots is not None
@@ -283,12 +341,12 @@ class StorePipeline:
                 if isinstance(cached, int):
                     listing_ids.append(cached)
                 elif cached is not None:
-                    cached.last_seen_run = self.run_id
+                    cached["last_seen_run"] = self.run_id
             row = self.items.get(key)
             if isinstance(row, int):
                 item_ids.append(row)
             elif row is not None:
-                row.last_seen_run = self.run_id
+                row["last_seen_run"] = self.run_id
         for i in range(0, len(listing_ids), 500):
             self.session.execute(update(ItemListing).where(ItemListing.id.in_(listing_ids[i:i + 500]))
                                  .values(last_seen_run=self.run_id))
@@ -297,6 +355,8 @@ class StorePipeline:
 
     def _not_modified(self, it: NotModifiedItem) -> None:
         _, row = self._item_row(it.url, it.site_id)  # marks the stored item seen in this run
+        if isinstance(row, int):
+            self.ops.append((self.sql.seen, {"_id": row, "_run": self.run_id}))
         self.counts["not_modified"] = self.counts.get("not_modified", 0) + 1
 
     def _write_site_health(self) -> None:

@@ -33,6 +33,11 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
 ITEM_PIPELINES = {"auditor.harvest.pipelines.StorePipeline": 300}
+# The pipeline is synchronous: Scrapy's default of 100 concurrent items only costs 100 asyncio tasks
+# for every response (its parallel output worker pool), whatever the page yields.
+CONCURRENT_ITEMS = 8
+LOG_FORMATTER = "auditor.harvest.logformat.QuietLogFormatter"  # no record per scraped item below DEBUG
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}  # depth is never used
 WARN_ON_GENERATOR_RETURN_VALUE = False  # its check re-parses callback source per request (bound methods miss its cache)
 
 # Retries back off exponentially (0.5 s, 1 s, 2 s … ≤ 30 s; Retry-After honoured); 429 is retried too,

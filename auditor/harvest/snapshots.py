@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from auditor.errors import AuditorError
@@ -36,7 +36,10 @@ def insert_ignore(session: Session, model: Any, values: dict[str, Any]) -> None:
 
 
 class SnapshotWriter:
-    """Buffers fetch records of one crawl run and writes each distinct body once."""
+    """Buffers fetch records of one crawl run and writes each distinct body once.
+
+    Rows are plain dicts written by one executemany per flush (snapshot ids come back by RETURNING):
+    an ORM object per fetch cost more than compressing the page."""
 
     def __init__(self, session: Session, run_id: int, *, shared: bool = False, level: int = 6) -> None:
         self.session = session
@@ -44,29 +47,33 @@ class SnapshotWriter:
         self.shared = shared
         self.level = level
         self.known: dict[str, int] = {}  # sha256 -> snapshot id (committed)
-        self.new: dict[str, PageSnapshot] = {}
-        self.pending: list[tuple[PageFetch, str | None]] = []
+        self.new: dict[str, dict[str, Any]] = {}  # sha256 -> snapshot row to insert
+        self.pending: list[tuple[dict[str, Any], str | None]] = []
+        self.insert_snapshots = insert(PageSnapshot.__table__).returning(PageSnapshot.__table__.c.sha256,
+                                                                         PageSnapshot.__table__.c.id)
+        self.insert_fetches = insert(PageFetch.__table__)
         if not shared:
             self.known = dict(session.execute(select(PageSnapshot.sha256, PageSnapshot.id)).all())
 
     def add(self, it: PageFetchItem) -> None:
         sha = None
+        now = utcnow()
         if it.body is not None:
             sha = hashlib.sha256(it.body).hexdigest()
             if sha not in self.known and sha not in self.new:
-                self.new[sha] = PageSnapshot(sha256=sha, size=len(it.body), truncated=it.truncated, codec="zlib",
-                                             content_type=(it.content_type or "")[:200] or None,
-                                             data=zlib.compress(it.body, self.level), created_at=utcnow())
-        fetch = PageFetch(crawl_run_id=self.run_id, kind=it.kind, url=it.url[:1000],
-                          canonical_url=canonical_url(it.url)[:1000], final_url=it.final_url[:1000],
-                          redirects=it.redirects, method=it.method, http_status=it.http_status,
-                          not_modified=it.http_status == 304, outcome=it.outcome, etag=(it.etag or "")[:200] or None,
-                          last_modified=(it.last_modified or "")[:100] or None, elapsed_ms=it.elapsed_ms,
-                          fetched_at=utcnow())
+                self.new[sha] = {"sha256": sha, "size": len(it.body), "truncated": it.truncated, "codec": "zlib",
+                                 "content_type": (it.content_type or "")[:200] or None,
+                                 "data": zlib.compress(it.body, self.level), "created_at": now}
+        key = canonical_url(it.url)[:1000]
+        fetch = {"crawl_run_id": self.run_id, "kind": it.kind, "url": it.url[:1000], "canonical_url": key,
+                 "final_url": it.final_url[:1000], "redirects": it.redirects if it.redirects is not None else [],
+                 "method": it.method or "GET", "http_status": it.http_status, "not_modified": it.http_status == 304,
+                 "outcome": it.outcome or "ok", "etag": (it.etag or "")[:200] or None,
+                 "last_modified": (it.last_modified or "")[:100] or None, "elapsed_ms": it.elapsed_ms,
+                 "fetched_at": now, "snapshot_id": None}
         if it.http_status == 304:  # the stored snapshot is confirmed, not replaced
-            fetch.snapshot_id = self.session.scalar(
-                select(PageFetch.snapshot_id).where(PageFetch.canonical_url == fetch.canonical_url,
-                                                    PageFetch.snapshot_id.is_not(None))
+            fetch["snapshot_id"] = self.session.scalar(
+                select(PageFetch.snapshot_id).where(PageFetch.canonical_url == key, PageFetch.snapshot_id.is_not(None))
                 .order_by(PageFetch.id.desc()).limit(1))
         self.pending.append((fetch, sha))
 
@@ -74,20 +81,16 @@ class SnapshotWriter:
         """Write the buffered snapshots and fetches (inside the caller's transaction)."""
         if self.shared:
             for sha, snap in self.new.items():
-                insert_ignore(self.session, PageSnapshot, {c: getattr(snap, c) for c in (
-                    "sha256", "size", "truncated", "codec", "content_type", "data", "created_at")})
+                insert_ignore(self.session, PageSnapshot, snap)
                 self.known[sha] = self.session.scalar(select(PageSnapshot.id).where(PageSnapshot.sha256 == sha))
-        else:
-            self.session.add_all(self.new.values())
-            if self.new:
-                self.session.flush()
-            for sha, snap in self.new.items():
-                self.known[sha] = snap.id
+        elif self.new:
+            self.known.update(self.session.execute(self.insert_snapshots, list(self.new.values())).all())
         self.new.clear()
         for fetch, sha in self.pending:
             if sha is not None:
-                fetch.snapshot_id = self.known[sha]
-            self.session.add(fetch)
+                fetch["snapshot_id"] = self.known[sha]
+        if self.pending:
+            self.session.execute(self.insert_fetches, [fetch for fetch, _ in self.pending])
         self.pending.clear()
 
 

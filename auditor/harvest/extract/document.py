@@ -162,6 +162,7 @@ def render_lines(root: etree._Element, body_el: etree._Element | None) -> Render
     has_text = False
     state = {"body": 0, "hidden": 0}
     line_state = (False, False)
+    hidden_els: set[etree._Element] = set()  # decided at the start tag, undone at the end tag
 
     def add(text: str | None) -> None:
         nonlocal has_text, line_state
@@ -198,6 +199,7 @@ def render_lines(root: etree._Element, body_el: etree._Element | None) -> Render
                 state["body"] += 1
             if _is_hidden(el):
                 state["hidden"] += 1
+                hidden_els.add(el)
             first[el] = len(lines)
             add(el.text)
         else:
@@ -214,7 +216,7 @@ def render_lines(root: etree._Element, body_el: etree._Element | None) -> Render
                 last[el] = len(lines) if has_text else len(lines) - 1
             if el is body_el:
                 state["body"] -= 1
-            if _is_hidden(el):
+            if el in hidden_els:
                 state["hidden"] -= 1
             add(el.tail)
     flush()

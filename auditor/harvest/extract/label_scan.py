@@ -51,6 +51,7 @@ _VALUE_STRIP = " \t\r\n\u3000\xa0,，;；、|｜:：【】[]"
 # Inline elements separated by whitespace end a text value: ``来源：<b>市政府</b> <a>打印</a>``.
 _SPACED_BOUNDARY_RE = re.compile(rf"{MARK}+[ \u3000]+|[ \u3000]+{MARK}+")
 # A line that starts like "字体：" is a label of something else, never a value.
+_COLONISH_RE = re.compile(r"[：:】\]]")  # every LABEL_COLON_RE match ends with one of these
 _GENERIC_LABEL_START_RE = re.compile(rf"^[{MARK} \u3000]*[【\[]?[{_HAN}][{_HAN} \u3000]{{1,7}}[：:】]")
 
 
@@ -116,6 +117,8 @@ def _scan_line(lines: list[Line], i: int) -> list[LabelHit]:
     line = lines[i]
     hits: list[LabelHit] = []
     marked = line.marked
+    if not _COLONISH_RE.search(marked):  # most body lines: no label possible, skip the costly pattern
+        return hits
     for match in LABEL_COLON_RE.finditer(marked):
         info = lookup_label(match.group("label"))
         if info is None:
@@ -177,9 +180,7 @@ _LABEL_ELEMENT_TAGS = frozenset({"td", "th", "dt", "span", "label", "b", "strong
 
 def _scan_elements(root: etree._Element, page: RenderedPage) -> list[LabelHit]:
     hits: list[LabelHit] = []
-    for el in root.iter(etree.Element):
-        if not isinstance(el.tag, str) or el.tag not in _LABEL_ELEMENT_TAGS:
-            continue
+    for el in root.iter(*_LABEL_ELEMENT_TAGS):  # lxml picks the tags: no Python call per other element
         text = _short_text(el, 16)
         if not text or len(text) > 12 or ":" in text or "：" in text:
             continue  # colon labels are the text pass's job
