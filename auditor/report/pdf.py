@@ -1,5 +1,8 @@
-"""PDF for formal submission: the district report (overview + every scorecard, one unit per chapter,
-page numbers) and one PDF per unit, rendered by WeasyPrint from the same templates as the HTML.
+"""PDF for formal submission: a district summary (overview, rankings, summary tables, page numbers) and
+one PDF per unit (its scorecard), rendered by WeasyPrint from the same templates as the HTML.
+
+Each document is rendered on its own (a 1,000-unit district is 1,001 small documents, never one of
+3,000 pages), by a pool of forked workers that share the report context.
 
 Fonts: the templates ask for "Noto Sans CJK SC" (Debian: fonts-noto-cjk); WeasyPrint finds it through
 fontconfig. Without any Chinese font WeasyPrint would write a PDF whose Chinese text is blank, so the font
@@ -95,10 +98,12 @@ def _fetcher(weasyprint: Any) -> Any:
         return Refuse()
 
 
-def html_to_pdf(html: str, path: Path) -> Path:
-    """Write one HTML document as PDF; no URL is ever fetched. Refuses without a Chinese font."""
+def html_to_pdf(html: str, path: Path, *, font_checked: bool = False) -> Path:
+    """Write one HTML document as PDF; no URL is ever fetched. Refuses without a Chinese font (checked
+    once per batch by write_pdf, which passes font_checked)."""
     weasyprint = _weasyprint()
-    require_cjk_font()
+    if not font_checked:
+        require_cjk_font()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wlog = logging.getLogger("weasyprint")
@@ -111,24 +116,94 @@ def html_to_pdf(html: str, path: Path) -> Path:
     return path
 
 
-def write_pdf(ctx: dict[str, Any], out_dir: Path, *, per_unit: bool = False, matches: bool = False) -> list[Path]:
-    """The district PDF (audit-run-N.pdf) and, if per_unit, units/<unit>.pdf; returns the written files."""
+DEFAULT_WORKERS = 2
+TASKS_PER_WORKER = 50  # a pool worker is replaced after this many PDFs, so its memory stays flat
+
+_POOL_CTX: dict[str, Any] | None = None  # the context a forked worker inherits (never pickled per task)
+
+
+def district_pdf_name(ctx: dict[str, Any]) -> str:
+    """The district summary PDF keeps the name the single district PDF had."""
+    return f"audit-run-{ctx['run']['id']}.pdf"
+
+
+def unit_pdf_path(out_dir: Path, unit: dict[str, Any]) -> Path:
+    return Path(out_dir) / "units" / (unit["page"].rsplit(".", 1)[0] + ".pdf")
+
+
+def write_district_pdf(ctx: dict[str, Any], out_dir: Path, *, with_units: bool = True) -> Path:
+    """The district summary: overview, every ranking row, distributions, common problems, methodology —
+    not the scorecards, which are one PDF each (units/<unit>.pdf)."""
+    note = "units/<单位编码>.pdf" if with_units else ""
+    return html_to_pdf(print_document(ctx, unit_ids=[], unit_pdfs=note), Path(out_dir) / district_pdf_name(ctx),
+                       font_checked=True)
+
+
+def write_unit_pdf(ctx: dict[str, Any], out_dir: Path, unit: dict[str, Any], *, matches: bool = False) -> Path:
+    """One unit's scorecard as its own document: rendered alone, so memory does not grow with the district."""
+    return html_to_pdf(print_document(ctx, unit_ids=[unit["id"]], overview=False, matches=matches),
+                       unit_pdf_path(out_dir, unit), font_checked=True)
+
+
+def _pool_task(task: tuple[str, str | None, bool, bool]) -> str:
+    """(out_dir, unit id or None for the district summary, per_unit, matches) → the written file."""
+    out_dir, unit_id, per_unit, matches = task
+    ctx = _POOL_CTX
+    assert ctx is not None
+    if unit_id is None:
+        return str(write_district_pdf(ctx, Path(out_dir), with_units=per_unit))
+    unit = next(u for u in ctx["units"] if u["id"] == unit_id)
+    return str(write_unit_pdf(ctx, Path(out_dir), unit, matches=matches))
+
+
+def _fork_pool(workers: int) -> Any:
+    """A pool of forked workers that inherit the context (copy-on-write), or None where fork is not
+    available (then the PDFs are written one after another in this process)."""
+    import multiprocessing
+
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the context's objects stay in pages the workers share
+    return multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=TASKS_PER_WORKER)
+
+
+def write_pdf(ctx: dict[str, Any], out_dir: Path, *, per_unit: bool = True, matches: bool = False,
+              unit_ids: list[str] | None = None, district: bool = True,
+              workers: int = DEFAULT_WORKERS) -> list[Path]:
+    """The district summary PDF (audit-run-N.pdf) and, if per_unit, units/<unit>.pdf for every unit (or
+    the named ones); returns the written files, district first, units in report order. Each document is
+    rendered on its own, in `workers` forked processes; a worker renders one unit at a time."""
+    global _POOL_CTX
+    _weasyprint()
     require_cjk_font()
     out_dir = Path(out_dir)
-    written = [html_to_pdf(print_document(ctx, matches=matches), out_dir / f"audit-run-{ctx['run']['id']}.pdf")]
-    if per_unit:
-        for unit in ctx["units"]:
-            page = unit["page"].rsplit(".", 1)[0] + ".pdf"
-            written.append(html_to_pdf(print_document(ctx, unit_ids=[unit["id"]], overview=False, matches=matches),
-                                       out_dir / "units" / page))
-    return written
+    units = [u for u in ctx["units"] if unit_ids is None or u["id"] in set(unit_ids)] if per_unit else []
+    tasks = [(str(out_dir), None, per_unit, matches)] * district + \
+        [(str(out_dir), u["id"], per_unit, matches) for u in units]
+    _POOL_CTX = ctx  # set before the fork: the workers inherit it
+    try:
+        pool = _fork_pool(workers) if len(tasks) > 1 else None
+        if pool is None:
+            return [write_district_pdf(ctx, out_dir, with_units=per_unit)] * district + \
+                [write_unit_pdf(ctx, out_dir, u, matches=matches) for u in units]
+        with pool:
+            done = pool.map(_pool_task, tasks, chunksize=1)
+    finally:
+        _POOL_CTX = None
+        import gc
+
+        gc.unfreeze()
+    return [Path(p) for p in done]
 
 
 def render_pdf(session: Session, run_id: int, out_dir: Path, *, per_unit: bool = True,
-               matches: bool = False) -> list[Path]:
-    """Build the report context of an audit run and write its PDFs under out_dir: the district PDF
-    (audit-run-N.pdf) first, then units/<unit>.pdf when per_unit (each costs about as much as its
-    chapter of the district PDF: the demo's 10 units add ~15 s to ~12 s on two cores)."""
+               matches: bool = False, workers: int = DEFAULT_WORKERS) -> list[Path]:
+    """Build the report context of an audit run and write its PDFs under out_dir: the district summary
+    (audit-run-N.pdf) first, then units/<unit>.pdf when per_unit."""
     _weasyprint()  # fail early with the install hint, before building the context
     require_cjk_font()
-    return write_pdf(build_report_context(session, run_id), out_dir, per_unit=per_unit, matches=matches)
+    return write_pdf(build_report_context(session, run_id), out_dir, per_unit=per_unit, matches=matches,
+                     workers=workers)
