@@ -14,14 +14,12 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.orm import Session
 
 from auditor.report import labels as L
 from auditor.report.context import build_report_context
+from auditor.report.xlsx_stream import StreamingWorkbook
 
 # ASCII triggers from OWASP plus their full-width forms, which some spreadsheet locales also accept.
 FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
@@ -172,33 +170,21 @@ def _xlsx_value(value: Any) -> Any:
 WIDTH_SAMPLE = 500  # rows looked at to size the columns
 
 
-def _write_sheet(wb: Workbook, title: str, table: Table) -> None:
-    """Stream one sheet (openpyxl write-only mode: rows go to disk as they are appended). Columns are
-    sized from the first WIDTH_SAMPLE rows, which are the only ones held."""
+def _write_sheet(wb: StreamingWorkbook, title: str, table: Table) -> None:
+    """Stream one sheet: rows go to the file as they are generated. Columns are sized from the first
+    WIDTH_SAMPLE rows, which are the only ones held."""
     head, rows = table
     rows = iter(rows)
     sample = list(islice(rows, WIDTH_SAMPLE))
-    ws = wb.create_sheet(title)
-    for j, name in enumerate(head, 1):
-        widest = max([_display_width(name)] + [_display_width(r[j - 1]) for r in sample])
-        ws.column_dimensions[get_column_letter(j)].width = max(8, min(60, widest + 2))
-    ws.freeze_panes = "A2"
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="F2F4F7")
-    header = []
-    for name in head:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font, cell.fill, cell.alignment = bold, fill, Alignment(vertical="center")
-        header.append(cell)
-    ws.append(header)
-    n = 0
-    for row in chain(sample, rows):
-        ws.append([_xlsx_value(v) for v in row])  # neutralised: no string starts a formula
-        n += 1
-    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(head), 1))}{n + 1}"
+    widths = [max(8, min(60, max([_display_width(name)] + [_display_width(r[j]) for r in sample]) + 2))
+              for j, name in enumerate(head)]
+    wb.add_sheet(title, head, ([_xlsx_value(v) for v in row] for row in chain(sample, rows)), widths)
 
 
 def write_xlsx(ctx: dict[str, Any], path: Path) -> Path:
-    wb = Workbook(write_only=True)
+    """The workbook, streamed sheet by sheet (auditor/report/xlsx_stream.py): every string neutralised, so
+    none is a formula; header row bold, shaded and frozen; an autofilter on every sheet."""
+    wb = StreamingWorkbook(Path(path))
     for title, build in SHEETS.items():
         _write_sheet(wb, title, build(ctx))
     for title, build in OPTIONAL_SHEETS.items():
@@ -206,10 +192,7 @@ def write_xlsx(ctx: dict[str, Any], path: Path) -> Path:
         rows = list(rows)
         if head and rows:
             _write_sheet(wb, title, (head, rows))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return wb.close()
 
 
 def write_csv(ctx: dict[str, Any], out_dir: Path) -> list[Path]:
