@@ -39,17 +39,18 @@ FORMATS = ["html", "xlsx", "csv", "json"]
 
 # ---------------------------------------------------------------------------- the context
 def demo_store(work: Path) -> tuple[str, int]:
-    """The demo's store under work/demo (run once, reused); returns its database URL and audit run id."""
-    from auditor.demo import run_demo
-
+    """The demo's store under work/demo (run once, in a child process, then reused); returns its database
+    URL and audit run id. A child, because a child's ru_maxrss starts from its parent's at the fork."""
     demo = work / "demo"
     marker = demo / "bench-run.json"
-    if marker.is_file():
-        info = json.loads(marker.read_text(encoding="utf-8"))
-        return info["db_url"], info["audit_run_id"]
-    result = run_demo(demo, with_pdf=False)
-    marker.write_text(json.dumps({"db_url": result.db_url, "audit_run_id": result.audit_run_id}), encoding="utf-8")
-    return result.db_url, result.audit_run_id
+    if not marker.is_file():
+        code = ("import json, sys; from pathlib import Path; from auditor.demo import run_demo; "
+                "r = run_demo(Path(sys.argv[1]), with_pdf=False); "
+                "(Path(sys.argv[1]) / 'bench-run.json').write_text(json.dumps("
+                "{'db_url': r.db_url, 'audit_run_id': r.audit_run_id}))")
+        subprocess.run([sys.executable, "-c", code, str(demo)], check=True, stdout=subprocess.DEVNULL)
+    info = json.loads(marker.read_text(encoding="utf-8"))
+    return info["db_url"], info["audit_run_id"]
 
 
 def replicate(base: dict[str, Any], n: int) -> dict[str, Any]:

@@ -576,3 +576,35 @@ def test_write_reports_writes_every_format_from_one_context(store, tmp_path: Pat
     # the streamed JSON is the context, value for value
     assert json.loads((tmp_path / "r" / "audit-run-2.json").read_text(encoding="utf-8")) == \
         json.loads(json.dumps(ctx, ensure_ascii=False, default=str))
+
+
+def test_unit_pages_from_the_worker_pool_are_the_pages_rendered_in_process(store, tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    from auditor.report import parallel
+    from auditor.report.render import write_html
+
+    with store() as s:
+        ctx = build_report_context(s, 2)
+    serial = write_html(ctx, tmp_path / "one", workers=1)
+    monkeypatch.setattr(parallel, "MIN_TASKS", 1)  # the pool even for four units
+    pooled = write_html(ctx, tmp_path / "two", workers=2)
+    assert [p.relative_to(tmp_path / "two") for p in pooled] == [p.relative_to(tmp_path / "one") for p in serial]
+    for a, b in zip(serial, pooled):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_streamed_xlsx_keeps_text_as_text(tmp_path: Path) -> None:
+    """The streaming writer: markup characters, leading blanks and quotes survive as text; numbers stay
+    numbers; an empty or missing value is an empty cell; sheet names with quotes still get their filter."""
+    from auditor.report.xlsx_stream import StreamingWorkbook, column_letter
+
+    assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
+    wb = StreamingWorkbook(tmp_path / "s.xlsx")
+    rows = [["<b>&amp;</b>", "  两端空格  ", 3, 2.5, None, "", True], ["'=1+1", '"引号"', 0, -1.25, "x", "y", False]]
+    assert wb.add_sheet("单位's 表", ["a", "b", "c", "d", "e", "f", "g"], iter(rows), [10] * 7) == 2
+    wb.close()
+    ws = openpyxl.load_workbook(tmp_path / "s.xlsx")["单位's 表"]
+    assert [[c.value for c in r] for r in ws.iter_rows(min_row=2)] == [
+        ["<b>&amp;</b>", "  两端空格  ", 3, 2.5, None, None, True], ["'=1+1", '"引号"', 0, -1.25, "x", "y", False]]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:G3" and ws["A1"].font.b
+    assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from auditor.errors import AuditorError
+from auditor.report.parallel import DEFAULT_WORKERS
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +41,13 @@ def check_formats(formats: list[str]) -> list[str]:
     return [f for f in FORMATS if f in formats]
 
 
-def write_reports(ctx: dict[str, Any], out_dir: Path, formats: list[str], *, pdf_workers: int | None = None,
+def write_reports(ctx: dict[str, Any], out_dir: Path, formats: list[str], *, workers: int = DEFAULT_WORKERS,
                   matches: bool = False, progress: Callable[[str], None] | None = None) -> ReportFiles:
     """Write the requested formats of one audit run's report context under out_dir.
 
     Files: index.html (+ ranking/*.html for large levels) and units/<unit>.html; audit-run-N.xlsx;
     scores.csv, findings.csv, matches.csv, columns.csv; audit-run-N.json; audit-run-N.pdf (district
-    summary) and units/<unit>.pdf. A PDF that cannot be written (no WeasyPrint, no Chinese font) is
+    summary) and units/<unit>.pdf. Unit pages and PDFs are rendered by `workers` forked processes. A PDF that cannot be written (no WeasyPrint, no Chinese font) is
     skipped with its reason when other formats were asked for, and raised when it was the only one."""
     from auditor.report import export, render
 
@@ -59,7 +60,7 @@ def write_reports(ctx: dict[str, Any], out_dir: Path, formats: list[str], *, pdf
     for fmt in formats:
         say(fmt)
         if fmt == "html":
-            done.paths += render.write_html(ctx, out)
+            done.paths += render.write_html(ctx, out, workers=workers)
         elif fmt == "xlsx":
             done.paths.append(export.write_xlsx(ctx, out / f"audit-run-{run_id}.xlsx"))
         elif fmt == "csv":
@@ -71,8 +72,7 @@ def write_reports(ctx: dict[str, Any], out_dir: Path, formats: list[str], *, pdf
             from auditor.report.context import ReportError
 
             try:
-                done.paths += pdf.write_pdf(ctx, out, per_unit=True, matches=matches,
-                                            workers=pdf.DEFAULT_WORKERS if pdf_workers is None else pdf_workers)
+                done.paths += pdf.write_pdf(ctx, out, per_unit=True, matches=matches, workers=workers)
             except ReportError as exc:  # never a PDF with blank text; the other formats stand
                 if len(formats) == 1:
                     raise

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from auditor.report import parallel
 from auditor.report.context import ReportError, build_report_context
 from auditor.report.render import print_document
 
@@ -116,12 +117,6 @@ def html_to_pdf(html: str, path: Path, *, font_checked: bool = False) -> Path:
     return path
 
 
-DEFAULT_WORKERS = 2
-TASKS_PER_WORKER = 50  # a pool worker is replaced after this many PDFs, so its memory stays flat
-
-_POOL_CTX: dict[str, Any] | None = None  # the context a forked worker inherits (never pickled per task)
-
-
 def district_pdf_name(ctx: dict[str, Any]) -> str:
     """The district summary PDF keeps the name the single district PDF had."""
     return f"audit-run-{ctx['run']['id']}.pdf"
@@ -145,62 +140,32 @@ def write_unit_pdf(ctx: dict[str, Any], out_dir: Path, unit: dict[str, Any], *, 
                        unit_pdf_path(out_dir, unit), font_checked=True)
 
 
-def _pool_task(task: tuple[str, str | None, bool, bool]) -> str:
+def _pdf_task(ctx: dict[str, Any], task: tuple[str, str | None, bool, bool]) -> Path:
     """(out_dir, unit id or None for the district summary, per_unit, matches) → the written file."""
     out_dir, unit_id, per_unit, matches = task
-    ctx = _POOL_CTX
-    assert ctx is not None
     if unit_id is None:
-        return str(write_district_pdf(ctx, Path(out_dir), with_units=per_unit))
+        return write_district_pdf(ctx, Path(out_dir), with_units=per_unit)
     unit = next(u for u in ctx["units"] if u["id"] == unit_id)
-    return str(write_unit_pdf(ctx, Path(out_dir), unit, matches=matches))
-
-
-def _fork_pool(workers: int) -> Any:
-    """A pool of forked workers that inherit the context (copy-on-write), or None where fork is not
-    available (then the PDFs are written one after another in this process)."""
-    import multiprocessing
-
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    import gc
-
-    gc.collect()
-    gc.freeze()  # the context's objects stay in pages the workers share
-    return multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=TASKS_PER_WORKER)
+    return write_unit_pdf(ctx, Path(out_dir), unit, matches=matches)
 
 
 def write_pdf(ctx: dict[str, Any], out_dir: Path, *, per_unit: bool = True, matches: bool = False,
               unit_ids: list[str] | None = None, district: bool = True,
-              workers: int = DEFAULT_WORKERS) -> list[Path]:
+              workers: int = parallel.DEFAULT_WORKERS) -> list[Path]:
     """The district summary PDF (audit-run-N.pdf) and, if per_unit, units/<unit>.pdf for every unit (or
     the named ones); returns the written files, district first, units in report order. Each document is
-    rendered on its own, in `workers` forked processes; a worker renders one unit at a time."""
-    global _POOL_CTX
+    rendered on its own, by `workers` forked processes (auditor/report/parallel.py)."""
     _weasyprint()
     require_cjk_font()
-    out_dir = Path(out_dir)
-    units = [u for u in ctx["units"] if unit_ids is None or u["id"] in set(unit_ids)] if per_unit else []
+    wanted = None if unit_ids is None else set(unit_ids)
+    units = [u for u in ctx["units"] if wanted is None or u["id"] in wanted] if per_unit else []
     tasks = [(str(out_dir), None, per_unit, matches)] * district + \
         [(str(out_dir), u["id"], per_unit, matches) for u in units]
-    _POOL_CTX = ctx  # set before the fork: the workers inherit it
-    try:
-        pool = _fork_pool(workers) if len(tasks) > 1 else None
-        if pool is None:
-            return [write_district_pdf(ctx, out_dir, with_units=per_unit)] * district + \
-                [write_unit_pdf(ctx, out_dir, u, matches=matches) for u in units]
-        with pool:
-            done = pool.map(_pool_task, tasks, chunksize=1)
-    finally:
-        _POOL_CTX = None
-        import gc
-
-        gc.unfreeze()
-    return [Path(p) for p in done]
+    return parallel.map_units(ctx, _pdf_task, tasks, workers=workers, min_tasks=2)
 
 
 def render_pdf(session: Session, run_id: int, out_dir: Path, *, per_unit: bool = True,
-               matches: bool = False, workers: int = DEFAULT_WORKERS) -> list[Path]:
+               matches: bool = False, workers: int = parallel.DEFAULT_WORKERS) -> list[Path]:
     """Build the report context of an audit run and write its PDFs under out_dir: the district summary
     (audit-run-N.pdf) first, then units/<unit>.pdf when per_unit."""
     _weasyprint()  # fail early with the install hint, before building the context

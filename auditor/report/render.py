@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from auditor.report import parallel
 from auditor.report.charts import bar_chart, histogram, line_chart
 from auditor.report.context import build_report_context, heat_class
 
@@ -181,9 +182,11 @@ def unit_pages(ctx: dict[str, Any], unit_ids: Iterable[str] | None = None,
                    "next_unit": members[i + 1] if i + 1 < len(members) else None}
 
 
-def write_html(ctx: dict[str, Any], out_dir: Path, *, page_size: int = PAGE_SIZE) -> list[Path]:
+def write_html(ctx: dict[str, Any], out_dir: Path, *, page_size: int = PAGE_SIZE,
+               workers: int = 1) -> list[Path]:
     """Render an already built report context; returns the written files, index first, then ranking
-    pages (large levels only), then every unit page. Each page is written as soon as it is rendered."""
+    pages (large levels only), then every unit page. Each page is written as soon as it is rendered;
+    unit pages by `workers` forked processes when the district is large (auditor/report/parallel.py)."""
     out_dir = Path(out_dir)
     env = make_env()
     css = stylesheet()
@@ -199,10 +202,15 @@ def write_html(ctx: dict[str, Any], out_dir: Path, *, page_size: int = PAGE_SIZE
                                                             charts=overview_charts(ctx, href, layout),
                                                             unit_href=href))]
     written += _write_ranking_pages(ctx, out_dir, view["paged"], css)
-    unit_tpl = env.get_template("unit.html")
-    for page in unit_pages(ctx, page_size=page_size):
-        written.append(_write(out_dir / "units" / page["row"]["page"], _unit_html(unit_tpl, run, css, page)))
-    return written
+    tasks = [(str(out_dir), u["id"], page_size) for u in ctx["units"]]
+    return written + parallel.map_units(ctx, _write_unit_page, tasks, workers=workers)
+
+
+def _write_unit_page(ctx: dict[str, Any], task: tuple[str, str, int]) -> Path:
+    out_dir, unit_id, page_size = task
+    page = next(unit_pages(ctx, [unit_id], page_size))
+    return _write(Path(out_dir) / "units" / page["row"]["page"],
+                  _unit_html(make_env().get_template("unit.html"), ctx["run"], stylesheet(), page))
 
 
 def _write_ranking_pages(ctx: dict[str, Any], out_dir: Path, paged: dict[str, list[dict[str, Any]]],
