@@ -10,7 +10,8 @@ Each step runs in a child process, so its peak RSS (wait4 ru_maxrss: the largest
 step, PDF pool workers included) is its own:
   context  – replicate the context only (the baseline every other step carries)
   reports  – html, xlsx, csv, json through write_reports, one context for all four, each timed
-  pdf      – the district summary PDF and one PDF per unit
+  pdf      – the district summary PDF and one PDF per unit (wall time, and CPU seconds over the workers:
+             on a shared machine the second says what two idle cores would take)
   web      – one unit's scorecard from the workspace (Flask test client), context cached as in production
 
     PYTHONPATH=. python benchmarks/bench_reports.py [--units 1000] [--work DIR] [--steps reports,pdf,web]
@@ -178,14 +179,20 @@ def step_reports(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> di
 
 
 def step_pdf(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[str, Any]:
+    import resource
+
     from auditor.report.pdf import write_pdf
 
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.monotonic()
     try:
         written = write_pdf(ctx, out, per_unit=True, workers=args.pdf_workers)
     except TypeError:  # the code before per-unit streaming: one process, no workers
         written = write_pdf(ctx, out, per_unit=True)
-    return {"seconds": round(time.monotonic() - t, 2), "files": len(written),
+    seconds = round(time.monotonic() - t, 2)
+    cpu = sum(u.ru_utime + u.ru_stime - (c.ru_utime + c.ru_stime) for u, c in zip(
+        (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)), cpu0))
+    return {"seconds": seconds, "render_cpu_s": round(cpu, 1), "files": len(written),
             "district_kb": round(written[0].stat().st_size / 1024)}
 
 
@@ -232,7 +239,8 @@ def run_step(step: str, args: argparse.Namespace, db_url: str, run_id: int) -> d
     if proc.returncode:
         raise SystemExit(f"step {step} failed ({proc.returncode}):\n{stdout[-2000:]}")
     line = next(x for x in stdout.splitlines() if x.startswith("RESULT "))
-    result = json.loads(line[7:]) | {"rss_mb": round(usage.ru_maxrss / 1024), "wall_s": round(time.monotonic() - t, 1)}
+    result = json.loads(line[7:]) | {"rss_mb": round(usage.ru_maxrss / 1024), "wall_s": round(time.monotonic() - t, 1),
+                                     "cpu_s": round(usage.ru_utime + usage.ru_stime, 1)}
     print(f"{step}: {result}", flush=True)
     return result
 
@@ -256,6 +264,10 @@ def main() -> None:
     res = {s: run_step(s, args, db_url, run_id) for s in args.steps.split(",")}
     rss = max(r["rss_mb"] for r in res.values())
     rep, pdf = res.get("reports", {}), res.get("pdf", {})
+    if pdf:  # the machine may be shared: CPU seconds over the workers is what two idle cores would take
+        print(f"pdf: {pdf['seconds']} s wall, {pdf['render_cpu_s']} CPU-s over {args.pdf_workers} workers "
+              f"(≈ {pdf['render_cpu_s'] / max(args.pdf_workers, 1):.0f} s on {args.pdf_workers} idle cores); "
+              f"{pdf['files']} files")
     print(f"reports: units {args.units}; html+xlsx+csv+json {rep.get('seconds', 'n/a')} s; "
           f"pdf {pdf.get('seconds', 'n/a')} s; peak RSS {rss} MB; index.html {rep.get('index_kb', 'n/a')} KB")
     if "web" in res:
