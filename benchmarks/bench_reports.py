@@ -168,32 +168,35 @@ def step_reports(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> di
         from auditor.report.output import write_reports
     except ImportError:
         write_reports = _legacy_write_reports
-    times = {}
+    times, cpu = {}, {}
     for fmt in FORMATS:
-        t = time.monotonic()
+        t, c = time.monotonic(), _cpu()
         write_reports(ctx, out, [fmt])
-        times[fmt] = round(time.monotonic() - t, 2)
+        times[fmt], cpu[fmt] = round(time.monotonic() - t, 2), round(_cpu() - c, 2)
     index = out / "index.html"
-    return {"times": times, "seconds": round(sum(times.values()), 2), "index_kb": round(index.stat().st_size / 1024),
+    return {"times": times, "cpu": cpu, "seconds": round(sum(times.values()), 2),
+            "cpu_seconds": round(sum(cpu.values()), 2), "index_kb": round(index.stat().st_size / 1024),
             "files": sum(1 for _ in out.rglob("*") if _.is_file())}
 
 
-def step_pdf(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[str, Any]:
+def _cpu() -> float:
+    """CPU seconds of this process and its reaped children (pool workers)."""
     import resource
 
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def step_pdf(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[str, Any]:
     from auditor.report.pdf import write_pdf
 
-    cpu0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.monotonic()
+    t, cpu0 = time.monotonic(), _cpu()
     try:
         written = write_pdf(ctx, out, per_unit=True, workers=args.pdf_workers)
     except TypeError:  # the code before per-unit streaming: one process, no workers
         written = write_pdf(ctx, out, per_unit=True)
-    seconds = round(time.monotonic() - t, 2)
-    cpu = sum(u.ru_utime + u.ru_stime - (c.ru_utime + c.ru_stime) for u, c in zip(
-        (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)), cpu0))
-    return {"seconds": seconds, "render_cpu_s": round(cpu, 1), "files": len(written),
-            "district_kb": round(written[0].stat().st_size / 1024)}
+    return {"seconds": round(time.monotonic() - t, 2), "render_cpu_s": round(_cpu() - cpu0, 1),
+            "files": len(written), "district_kb": round(written[0].stat().st_size / 1024)}
 
 
 def step_web(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -268,6 +271,8 @@ def main() -> None:
         print(f"pdf: {pdf['seconds']} s wall, {pdf['render_cpu_s']} CPU-s over {args.pdf_workers} workers "
               f"(≈ {pdf['render_cpu_s'] / max(args.pdf_workers, 1):.0f} s on {args.pdf_workers} idle cores); "
               f"{pdf['files']} files")
+    if rep:
+        print(f"reports CPU: {rep['cpu_seconds']} CPU-s ({rep['cpu']}); wall {rep['times']}")
     print(f"reports: units {args.units}; html+xlsx+csv+json {rep.get('seconds', 'n/a')} s; "
           f"pdf {pdf.get('seconds', 'n/a')} s; peak RSS {rss} MB; index.html {rep.get('index_kb', 'n/a')} KB")
     if "web" in res:
