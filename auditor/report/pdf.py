@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from auditor.report import parallel
 from auditor.report.context import ReportError, build_report_context
-from auditor.report.render import print_document
+from auditor.report.render import STATIC, print_document
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +100,10 @@ def _fetcher(weasyprint: Any) -> Any:
         return Refuse()
 
 
-def html_to_pdf(html: str, path: Path, *, font_checked: bool = False) -> Path:
+def html_to_pdf(html: str, path: Path, *, font_checked: bool = False, stylesheets: list | None = None) -> Path:
     """Write one HTML document as PDF; no URL is ever fetched. Refuses without a Chinese font (checked
-    once per batch by write_pdf, which passes font_checked)."""
+    once per batch by write_pdf, which passes font_checked). stylesheets: parsed weasyprint.CSS objects
+    applied besides the document's own."""
     weasyprint = _weasyprint()
     if not font_checked:
         require_cjk_font()
@@ -111,7 +113,8 @@ def html_to_pdf(html: str, path: Path, *, font_checked: bool = False) -> Path:
     level = wlog.level
     wlog.setLevel(max(level, logging.ERROR))  # screen-only CSS (SVG fill, print-color-adjust) is noise here
     try:
-        weasyprint.HTML(string=html, base_url=None, url_fetcher=_fetcher(weasyprint)).write_pdf(str(path))
+        weasyprint.HTML(string=html, base_url=None, url_fetcher=_fetcher(weasyprint)).write_pdf(
+            str(path), stylesheets=stylesheets)
     finally:
         wlog.setLevel(level)
     return path
@@ -126,18 +129,29 @@ def unit_pdf_path(out_dir: Path, unit: dict[str, Any]) -> Path:
     return Path(out_dir) / "units" / (unit["page"].rsplit(".", 1)[0] + ".pdf")
 
 
+@lru_cache(maxsize=1)
+def print_stylesheets() -> list:
+    """report.css and print.css parsed once per process: WeasyPrint compiles every selector of a
+    stylesheet (with eval) when it parses it, which was a sixth of each scorecard's render time when
+    every document carried its own copy."""
+    weasyprint = _weasyprint()
+    text = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("report.css", "print.css"))
+    return [weasyprint.CSS(string=text, base_url=None, url_fetcher=_fetcher(weasyprint))]
+
+
 def write_district_pdf(ctx: dict[str, Any], out_dir: Path, *, with_units: bool = True) -> Path:
     """The district summary: overview, every ranking row, distributions, common problems, methodology —
     not the scorecards, which are one PDF each (units/<unit>.pdf)."""
     note = "units/<单位编码>.pdf" if with_units else ""
-    return html_to_pdf(print_document(ctx, unit_ids=[], unit_pdfs=note), Path(out_dir) / district_pdf_name(ctx),
-                       font_checked=True)
+    return html_to_pdf(print_document(ctx, unit_ids=[], unit_pdfs=note, inline_css=False),
+                       Path(out_dir) / district_pdf_name(ctx), font_checked=True, stylesheets=print_stylesheets())
 
 
 def write_unit_pdf(ctx: dict[str, Any], out_dir: Path, unit: dict[str, Any], *, matches: bool = False) -> Path:
     """One unit's scorecard as its own document: rendered alone, so memory does not grow with the district."""
-    return html_to_pdf(print_document(ctx, unit_ids=[unit["id"]], overview=False, matches=matches),
-                       unit_pdf_path(out_dir, unit), font_checked=True)
+    return html_to_pdf(print_document(ctx, unit_ids=[unit["id"]], overview=False, matches=matches,
+                                      inline_css=False),
+                       unit_pdf_path(out_dir, unit), font_checked=True, stylesheets=print_stylesheets())
 
 
 def _pdf_task(ctx: dict[str, Any], task: tuple[str, str | None, bool, bool]) -> Path:

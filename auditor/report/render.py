@@ -267,11 +267,12 @@ def unit_html(ctx: dict[str, Any], unit_id: str) -> str | None:
 
 
 def print_document(ctx: dict[str, Any], *, unit_ids: list[str] | None = None, overview: bool = True,
-                   matches: bool = False, unit_pdfs: str = "") -> str:
+                   matches: bool = False, unit_pdfs: str = "", inline_css: bool = True) -> str:
     """One HTML document for print/PDF: the overview (optional) then the selected scorecards (all by
     default), links between them as in-document anchors. Matched items are listed only with
     `matches` (they run to pages; the XLSX 匹配 sheet holds them all). The district summary PDF is the
-    overview with unit_ids=[] (every ranking row, level averages where a level is large)."""
+    overview with unit_ids=[] (every ranking row, level averages where a level is large). Without
+    inline_css the caller supplies the stylesheets (the PDF writer parses them once per process)."""
     env = make_env()
     run = ctx["run"]
     layout = Layout(paged=False)
@@ -285,7 +286,8 @@ def print_document(ctx: dict[str, Any], *, unit_ids: list[str] | None = None, ov
     else:
         title = "、".join(p["row"]["name"] for p in pages) + f" 评估得分卡（基准日 {run['as_of']}）"
     return env.get_template("district.html").render(
-        ctx=ctx, run=run, css=stylesheet(), print_css=stylesheet("print.css"), title=title,
+        ctx=ctx, run=run, css=stylesheet() if inline_css else "", title=title,
+        print_css=stylesheet("print.css") if inline_css else "",
         charts=overview_charts(ctx, href, layout) if overview else {}, unit_href=href, show_overview=overview,
         view=overview_view(ctx, layout) if overview else {}, scorecards=pages, show_matches=matches,
         unit_pdfs=unit_pdfs)
