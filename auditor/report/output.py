@@ -47,7 +47,7 @@ def write_reports(ctx: dict[str, Any], out_dir: Path, formats: list[str], *, wor
 
     Files: index.html (+ ranking/*.html for large levels) and units/<unit>.html; audit-run-N.xlsx;
     scores.csv, findings.csv, matches.csv, columns.csv; audit-run-N.json; audit-run-N.pdf (district
-    summary) and units/<unit>.pdf. Unit pages and PDFs are rendered by `workers` forked processes. A PDF that cannot be written (no WeasyPrint, no Chinese font) is
+    summary) and units/<unit>.pdf. PDFs are rendered by `workers` forked processes. A PDF that cannot be written (no WeasyPrint, no Chinese font) is
     skipped with its reason when other formats were asked for, and raised when it was the only one."""
     from auditor.report import export, render
 
@@ -60,7 +60,7 @@ def write_reports(ctx: dict[str, Any], out_dir: Path, formats: list[str], *, wor
     for fmt in formats:
         say(fmt)
         if fmt == "html":
-            done.paths += render.write_html(ctx, out, workers=workers)
+            done.paths += render.write_html(ctx, out)  # ~3 ms a page: a pool costs more CPU than it saves
         elif fmt == "xlsx":
             done.paths.append(export.write_xlsx(ctx, out / f"audit-run-{run_id}.xlsx"))
         elif fmt == "csv":
