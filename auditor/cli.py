@@ -244,36 +244,16 @@ def _run_id(factory, run: int | None) -> int:  # noqa: ANN001
 
 
 def _write_reports(factory, run_id: int, out: Path, formats: list[str]) -> list[Path]:  # noqa: ANN001
-    from auditor.report import export, render
-
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    known = {"html", "xlsx", "csv", "json", "pdf"}
-    bad = [f for f in formats if f not in known]
-    if bad:
-        raise AuditorError(f"unknown format(s): {', '.join(bad)}", hint=f"choose from {', '.join(sorted(known))}")
     from auditor.report.context import build_report_context
+    from auditor.report.output import check_formats, write_reports
 
-    with factory() as session:  # one context for every format, as the demo does
+    formats = check_formats(formats)  # an unknown name fails before the context is built
+    with factory() as session:  # one context for every format
         ctx = build_report_context(session, run_id)
-    if "html" in formats:
-        written += render.write_html(ctx, out)
-    if "xlsx" in formats:
-        written.append(export.write_xlsx(ctx, out / f"audit-run-{run_id}.xlsx"))
-    if "csv" in formats:
-        written += export.write_csv(ctx, out)
-    if "json" in formats:
-        written.append(export.write_json(ctx, out / f"audit-run-{run_id}.json"))
-    if "pdf" in formats:
-        from auditor.report import pdf
-
-        try:
-            written += pdf.write_pdf(ctx, out, per_unit=True)
-        except pdf.NoCJKFontError as exc:  # never a PDF with blank text; the other formats stand
-            if not written:
-                raise
-            print(f"pdf: skipped — {exc}", file=sys.stderr)
-    return written
+    done = write_reports(ctx, out, formats)
+    for why in done.skipped.values():
+        print(f"pdf: skipped — {why}", file=sys.stderr)
+    return done.paths
 
 
 class _progress:

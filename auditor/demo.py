@@ -13,8 +13,8 @@ from typing import Any, Callable
 from auditor.catalog.loader import load_catalog
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.pipeline import UnitSummary, crawl, load_registry_for, summarise
-from auditor.errors import AuditorError
-from auditor.report import export, pdf, render
+from auditor.report import pdf
+from auditor.report.output import write_reports
 from auditor.report.context import build_report_context
 from auditor.sample.generate import build_sample, count_detail_pages
 from auditor.sample.registry import write_registry
@@ -76,20 +76,11 @@ def run_demo(out: Path, *, scheme_name: str = "default", progress_factory: Calla
         with factory() as session:
             ctx = build_report_context(session, run_id)
             summary = summarise(session, run_id)
-        update("html")
-        render.write_html(ctx, out)
+        done = write_reports(ctx, out, ["html", "xlsx", "csv", "json"] + (["pdf"] if with_pdf else []),
+                             progress=update)
         xlsx = out / f"audit-run-{run_id}.xlsx"
-        export.write_xlsx(ctx, xlsx)
-        export.write_csv(ctx, out)
-        export.write_json(ctx, out / f"audit-run-{run_id}.json")
-        pdf_path: Path | None = None
-        pdf_note = "" if with_pdf else "not requested (--no-pdf)"
-        if with_pdf:
-            update("pdf")
-            try:
-                pdf_path = pdf.write_pdf(ctx, out)[0]
-            except AuditorError as exc:  # WeasyPrint or a Chinese font missing: say so once, keep the rest
-                pdf_note = str(exc)
+        pdf_path = out / pdf.district_pdf_name(ctx) if with_pdf and "pdf" not in done.skipped else None
+        pdf_note = done.skipped.get("pdf", "") if with_pdf else "not requested (--no-pdf)"
     from auditor.web.accounts import create_demo_accounts
 
     with factory() as session:

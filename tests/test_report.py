@@ -390,3 +390,87 @@ def test_exports_carry_assessment_and_coverage(store, tmp_path: Path) -> None:
     assert {r["栏目"]: r["覆盖"] for r in csv_rows}["街道公开"] == "部分"
     assert next(c for c in data["columns"] if c["channel_id"] == 2)["coverage_reason"].startswith("列表声明共175条")
     assert next(u for u in data["units"] if u["id"] == "dhz")["assessment"] == "unassessed"
+
+
+# ------------------------------------------------------------------ streamed output (issue 17: reports at scale)
+def test_large_levels_get_ranking_pages_and_a_small_index(store, tmp_path: Path) -> None:
+    """A level above page_size units is ranked on pages of its own; index.html links to them and shows
+    level averages instead of one bar and one heat-map column per unit. Every link resolves to a file."""
+    from auditor.report.render import write_html
+
+    with store() as s:
+        ctx = build_report_context(s, 2)
+    out = tmp_path / "paged"
+    paths = write_html(ctx, out, page_size=1)
+    assert paths[0] == out / "index.html"
+    assert sorted(p.name for p in (out / "ranking").iterdir()) == ["1-1.html", "1-2.html", "2-1.html", "2-2.html"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    parser = _Tables()
+    parser.feed(index)
+    assert parser.tables == {}  # no ranking rows in the index …
+    assert 'href="ranking/1-1.html"' in index and 'href="ranking/2-2.html"' in index  # … links to them
+    assert 'class="heat-summary"' in index and 'class="heat"' not in index
+    first = (out / "ranking" / "1-1.html").read_text(encoding="utf-8")
+    parser = _Tables()
+    parser.feed(first)
+    assert parser.tables == {"区级": ["jyj"]}
+    assert 'href="../units/jyj.html"' in first and 'href="1-2.html"' in first and 'class="heat"' in first
+    fgj = (out / "units" / "fgj.html").read_text(encoding="utf-8")
+    assert 'href="../ranking/1-2.html"' in fgj
+    for page in [*(out / "ranking").iterdir(), *(out / "units").iterdir(), out / "index.html"]:
+        for href in re.findall(r'href="(?!https?:)([^"#]+\.html)', page.read_text(encoding="utf-8")):
+            assert (page.parent / href).resolve().is_file(), f"{page.name}: {href}"
+
+
+def test_write_reports_writes_every_format_from_one_context(store, tmp_path: Path, monkeypatch) -> None:
+    from auditor.errors import AuditorError
+    from auditor.report.output import write_reports
+
+    with store() as s:
+        ctx = build_report_context(s, 2)
+    with pytest.raises(AuditorError, match="unknown format"):
+        write_reports(ctx, tmp_path / "x", ["html", "docx"])
+    monkeypatch.setenv("AUDITOR_PDF_NO_CJK", "1")  # a machine without a Chinese font: the PDF is skipped
+    done = write_reports(ctx, tmp_path / "r", ["json", "csv", "pdf", "xlsx", "html"])
+    names = [p.relative_to(tmp_path / "r").as_posix() for p in done.paths]
+    assert names[:3] == ["index.html", "units/jyj.html", "units/fgj.html"]
+    assert {"audit-run-2.xlsx", "scores.csv", "findings.csv", "matches.csv", "columns.csv",
+            "audit-run-2.json"} <= set(names)
+    assert not list((tmp_path / "r").rglob("*.pdf")) and "fonts-noto-cjk" in done.skipped["pdf"]
+    with pytest.raises(ReportError):
+        write_reports(ctx, tmp_path / "p", ["pdf"])  # the only format asked for: an error, not a skip
+    # the streamed JSON is the context, value for value
+    assert json.loads((tmp_path / "r" / "audit-run-2.json").read_text(encoding="utf-8")) == \
+        json.loads(json.dumps(ctx, ensure_ascii=False, default=str))
+
+
+def test_unit_pages_from_the_worker_pool_are_the_pages_rendered_in_process(store, tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    from auditor.report import parallel
+    from auditor.report.render import write_html
+
+    with store() as s:
+        ctx = build_report_context(s, 2)
+    serial = write_html(ctx, tmp_path / "one", workers=1)
+    monkeypatch.setattr(parallel, "MIN_TASKS", 1)  # the pool even for four units
+    pooled = write_html(ctx, tmp_path / "two", workers=2)
+    assert [p.relative_to(tmp_path / "two") for p in pooled] == [p.relative_to(tmp_path / "one") for p in serial]
+    for a, b in zip(serial, pooled):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_streamed_xlsx_keeps_text_as_text(tmp_path: Path) -> None:
+    """The streaming writer: markup characters, leading blanks and quotes survive as text; numbers stay
+    numbers; an empty or missing value is an empty cell; sheet names with quotes still get their filter."""
+    from auditor.report.xlsx_stream import StreamingWorkbook, column_letter
+
+    assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
+    wb = StreamingWorkbook(tmp_path / "s.xlsx")
+    rows = [["<b>&amp;</b>", "  两端空格  ", 3, 2.5, None, "", True], ["'=1+1", '"引号"', 0, -1.25, "x", "y", False]]
+    assert wb.add_sheet("单位's 表", ["a", "b", "c", "d", "e", "f", "g"], iter(rows), [10] * 7) == 2
+    wb.close()
+    ws = openpyxl.load_workbook(tmp_path / "s.xlsx")["单位's 表"]
+    assert [[c.value for c in r] for r in ws.iter_rows(min_row=2)] == [
+        ["<b>&amp;</b>", "  两端空格  ", 3, 2.5, None, None, True], ["'=1+1", '"引号"', 0, -1.25, "x", "y", False]]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:G3" and ws["A1"].font.b
+    assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)

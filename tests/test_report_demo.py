@@ -1,5 +1,5 @@
 """The real demo output (the session's demo run, shared with the end-to-end test when on the same worker):
-the district PDF has one chapter per unit, and every HTML page loads cleanly in headless Chromium.
+the district summary PDF and one PDF per unit, and every HTML page loads cleanly in headless Chromium.
 
 Both demo-based tests live in this one file so that `pytest -n 2 --dist loadfile` runs them on one worker
 and the demo (about a minute and a half) is run once for them.
@@ -16,7 +16,8 @@ from factories.pdf import pdf_text, rasterise, require_pdf_tools, squash
 
 
 def test_demo_district_pdf(demo_run, tmp_path: Path) -> None:
-    """The real demo store: one chapter per unit, every unit's name and score in the PDF."""
+    """The real demo store: a district summary ranking every unit, and one scorecard PDF per unit with the
+    unit's name and score on its first page."""
     require_pdf_tools()
     from auditor.report.context import build_report_context
     from auditor.report.pdf import write_pdf
@@ -25,22 +26,21 @@ def test_demo_district_pdf(demo_run, tmp_path: Path) -> None:
     factory = open_db(demo_run.db_url)
     with factory() as s:
         ctx = build_report_context(s, demo_run.audit_run_id)
-    [district] = write_pdf(ctx, tmp_path)
-    pages = pdf_text(district)
-    n = len(pages)
-    starts = {}
+    district, *units = write_pdf(ctx, tmp_path)
+    assert district.name == f"audit-run-{demo_run.audit_run_id}.pdf"
+    assert [p.name for p in units] == [u["page"].replace(".html", ".pdf") for u in ctx["units"]]
+    summary = squash("".join(pdf_text(district)))
     for u in ctx["units"]:
-        hits = [i for i, p in enumerate(pages, 1) if re.match(rf"\s*(\S.*\n)?\s*{re.escape(u['name'])}\s*\n", p)
-                and "维度得分" in p]
-        assert hits, f"no chapter for {u['name']}"
-        starts[u["id"]] = hits[0]
-        assert f"{u['score']:.1f}" in pages[hits[0] - 1] if u["score"] is not None else True
-    assert len(set(starts.values())) == len(ctx["units"])
-    assert "逐条清单见XLSX" in squash("".join(pages))  # matched items are summarised, not listed, by default
-    assert n >= len(ctx["units"]) * 2 + 4
+        assert squash(u["name"]) in summary, f"{u['name']} not ranked in the district summary"
+    for u, path in zip(ctx["units"], units):
+        pages = pdf_text(path)
+        assert re.match(rf"\s*(\S.*\n)?\s*{re.escape(u['name'])}\s*\n", pages[0]) and "维度得分" in pages[0], \
+            f"{path.name} does not open with {u['name']}'s scorecard"
+        assert f"{u['score']:.1f}" in pages[0] if u["score"] is not None else True
+        assert "逐条清单见XLSX" in squash("".join(pages))  # matched items are summarised, not listed, by default
     pngs = rasterise(district, tmp_path / "png", dpi=30)
-    assert len(pngs) == n
-    print(f"demo district PDF: {district}: {n} pages for {len(ctx['units'])} units")
+    assert len(pngs) == len(pdf_text(district))
+    print(f"demo PDFs: {district} ({len(pngs)} pages) and {len(units)} unit PDFs")
 
 
 def test_demo_report_in_chromium(demo_run, browser_page, tmp_path: Path) -> None:

@@ -38,22 +38,28 @@ def test_district_and_unit_pdfs_show_hostile_titles_as_text(store, tmp_path: Pat
     pages = pdf_text(district)
     n = len(pages)
     whole = squash("".join(pages))
+    units = {name: pdf_text(out / "units" / f"{uid}.pdf") for uid, name in
+             (("fgj", "区发展和改革局"), ("jyj", "区教育局"), ("cgjd", "城关街道"), ("dhz", "东湖镇"))}
+    every = whole + squash("".join("".join(p) for p in units.values()))
     # hostile titles are printed literally, as text: markup and formulas are not interpreted
-    assert squash(HOSTILE) in whole
-    assert squash('=HYPERLINK("http://evil","x")') in whole
-    assert squash(FORMULA) in whole and squash(DDE) in whole and squash(LINK) in whole
-    # overview, rankings per level, heat map, methodology, then every unit on its own pages
+    assert squash(HOSTILE) in every
+    assert squash('=HYPERLINK("http://evil","x")') in whole  # the unassigned dead-link finding, district-wide
+    assert squash(FORMULA) in every and squash(DDE) in every and squash(LINK) in every
+    # the district summary: overview, rankings per level, heat map, methodology — not the scorecards
     for word in ("基层政务公开标准化规范化评估报告", "区级部门排名", "乡镇（街道）排名", "领域得分热力图",
-                 "附录：评估方法", "历次评估趋势", "常见问题"):
+                 "附录：评估方法", "历次评估趋势", "常见问题", "units/<单位编码>.pdf"):
         assert word in whole, word
+    assert "抓取覆盖与无法核实事项" not in whole and "即将到期的公开义务" not in whole
     # page numbers on every page, "第 i 页 / 共 n 页"
     for i, text in enumerate(pages, 1):
         assert squash(f"第{i}页/共{n}页") in squash(text), f"page {i} has no page number"
-    # each scorecard starts a new page, with the unit's name at the top of that page
-    for name in ("区发展和改革局", "区教育局", "城关街道", "东湖镇"):
-        assert any(re.match(rf"\s*(\S.*\n)?\s*{name}\s*\n", p) for p in pages), f"no page starts with {name}"
+    # each unit's scorecard is its own PDF, starting with the unit's name, numbered on its own
+    for name, unit_pages in units.items():
+        assert re.match(rf"\s*(\S.*\n)?\s*{name}\s*\n", unit_pages[0]), f"{name}.pdf does not start with it"
+        assert squash(f"第1页/共{len(unit_pages)}页") in squash(unit_pages[0])
+        assert "问题清单与整改建议" in squash("".join(unit_pages))
     # the per-unit PDF has the unit's scorecard only
-    unit_text = squash("".join(pdf_text(out / "units" / "fgj.pdf")))
+    unit_text = squash("".join(units["区发展和改革局"]))
     assert "区发展和改革局" in unit_text and squash(HOSTILE) in unit_text and squash(LINK) in unit_text
     # and no link annotation points where a crawled title wanted it to
     assert b"evil.example" not in (out / "units" / "fgj.pdf").read_bytes()
@@ -138,7 +144,9 @@ def test_pdf_commands(store, tmp_path: Path, capsys) -> None:
     written = capsys.readouterr().out.split()
     assert written[0] == str(tmp_path / "r" / "audit-run-2.pdf")
     assert sorted(Path(p).name for p in written[1:]) == ["cgjd.pdf", "dhz.pdf", "fgj.pdf", "jyj.pdf"]
-    assert pdf_pages(tmp_path / "r" / "audit-run-2.pdf") >= 6
+    assert pdf_pages(tmp_path / "r" / "audit-run-2.pdf") >= 4  # the district summary
+    assert main(["pdf", "--db", db, "--run", "2", "--out", str(tmp_path / "d"), "--workers", "1"]) == 0
+    assert capsys.readouterr().out.split() == [str(tmp_path / "d" / "audit-run-2.pdf")]  # no --units: summary only
 
 
 # ------------------------------------------------------------------ the Chinese-font check (no poppler needed)

@@ -201,22 +201,12 @@ def default_stages() -> Stages:
         return score_stage(factory, default_catalog(), load_scheme(scheme), WorkingCalendar(), as_of)
 
     def report(factory, audit_run_id: int, out: Path, formats: list[str]) -> list[Path]:  # noqa: ANN001
-        from auditor.report import export, render
+        from auditor.report.context import build_report_context
+        from auditor.report.output import write_reports
 
-        out.mkdir(parents=True, exist_ok=True)
-        written: list[Path] = []
-        with factory() as session:
-            if "html" in formats:
-                written += render.render_html(session, audit_run_id, out)
-            if "xlsx" in formats:
-                export.export_xlsx(session, audit_run_id, out / f"audit-run-{audit_run_id}.xlsx")
-                written.append(out / f"audit-run-{audit_run_id}.xlsx")
-            if "csv" in formats:
-                written += export.export_csv(session, audit_run_id, out)
-            if "json" in formats:
-                export.export_json(session, audit_run_id, out / f"audit-run-{audit_run_id}.json")
-                written.append(out / f"audit-run-{audit_run_id}.json")
-        return written
+        with factory() as session:  # one context for every format
+            ctx = build_report_context(session, audit_run_id)
+        return write_reports(ctx, out, formats).paths
 
     def notify(factory, *, audit_run_id, crawl_run_id, ops_run_id):  # noqa: ANN001
         from auditor.ops.notify import SmtpConfig, notify_run

@@ -1,8 +1,9 @@
 """Report commands beyond `auditor report`: `auditor pdf` writes the PDFs with options.
 
-    auditor pdf [--run N] --out DIR [--units] [--unit ID …] [--matches] [--match-eval]
+    auditor pdf [--run N] --out DIR [--units] [--unit ID …] [--matches] [--match-eval] [--workers N]
 
-(`auditor report --format pdf` writes the district PDF and every unit's PDF with the defaults.)
+(`auditor report --format pdf` writes the district summary PDF and every unit's PDF with the defaults.)
+Without options only the district summary (audit-run-N.pdf: rankings and summary tables) is written;
 `--units` adds one PDF per unit (units/<id>.pdf); `--unit` writes only the named units' scorecards;
 `--matches` lists every matched item in the scorecards (long; the XLSX 匹配 sheet has them anyway);
 `--match-eval` measures the matcher on the gold set (as `auditor match eval`) for the methodology appendix.
@@ -19,8 +20,7 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     from auditor.store.runs import resolve_audit_run
     from auditor.report.context import build_report_context
     from auditor.report.history import attach_match_eval
-    from auditor.report.pdf import html_to_pdf, write_pdf
-    from auditor.report.render import print_document
+    from auditor.report.pdf import write_pdf
     from auditor.store.db import open_existing_db
 
     factory = open_existing_db(args.db)
@@ -36,13 +36,8 @@ def cmd_pdf(args: argparse.Namespace) -> int:
         if unknown:
             raise AuditorError(f"unknown unit(s) in audit run {run_id}: {', '.join(unknown)}",
                                hint=f"choose from {', '.join(sorted(known))}")
-        written = []
-        for uid in args.unit:
-            page = next(u["page"] for u in ctx["units"] if u["id"] == uid).rsplit(".", 1)[0]
-            written.append(html_to_pdf(print_document(ctx, unit_ids=[uid], overview=False, matches=args.matches),
-                                       out / "units" / f"{page}.pdf"))
-    else:
-        written = write_pdf(ctx, out, per_unit=args.units, matches=args.matches)
+    written = write_pdf(ctx, out, per_unit=bool(args.units or args.unit), unit_ids=args.unit,
+                        district=not args.unit, matches=args.matches, workers=args.workers)
     for p in written:
         print(p)
     return 0
@@ -55,6 +50,7 @@ def add_parser(subparsers) -> None:  # noqa: ANN001
     p.add_argument("--units", action="store_true", help="also write one PDF per unit under units/")
     p.add_argument("--unit", action="append", metavar="ID", help="only this unit's scorecard (repeatable)")
     p.add_argument("--matches", action="store_true", help="list every matched item in the scorecards")
+    p.add_argument("--workers", type=int, default=2, help="processes rendering PDFs (default 2; 1 = no pool)")
     p.add_argument("--match-eval", action="store_true",
                    help="measure the matcher on the gold set for the methodology appendix (slow)")
     p.set_defaults(func=cmd_pdf)

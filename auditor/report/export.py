@@ -10,21 +10,20 @@ from __future__ import annotations
 import csv
 import json
 import unicodedata
+from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
-from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from auditor.cellsafe import neutralise
 from auditor.report import labels as L
 from auditor.report.context import build_report_context
+from auditor.report.xlsx_stream import StreamingWorkbook
 
 XLSX_MAX_CELL = 32767
-Table = tuple[list[str], list[list[Any]]]
+Table = tuple[list[str], Iterable[list[Any]]]  # rows are generated: a 1,000-unit run is never held twice
 
 
 def _scores(ctx: dict[str, Any]) -> Table:
@@ -34,16 +33,18 @@ def _scores(ctx: dict[str, Any]) -> Table:
             "网站健康问题", "无法核实", "扣分合计", "上次总分", "较上次", "已整改", "评估依据",
             "评估状态", "排名分组", "未完整评估原因", "时限无法评估",
             *[f"{L.DIMENSIONS[d]}评估" for d in dims]]
-    rows = []
+    return head, _score_rows(ctx, dims)
+
+
+def _score_rows(ctx: dict[str, Any], dims: list[str]) -> Iterator[list[Any]]:
     for u in ctx["units"]:
         c, p = u["counts"], u["previous"] or {}
-        rows.append([u["id"], u["name"], u["level"], u["score"], u["grade"], u["rank"], u["rank_of"],
-                     *[u["dims"][d] for d in dims], c["defects"], c["missing"], c["late"], c["undated"],
-                     c["channel_gap"], c["site_health"], c["unverified"], c["points_lost"],
-                     p.get("score"), p.get("delta"), p.get("resolved"), u["yardstick"]["label"],
-                     u["assessment_label"], u["rank_group"], "；".join(u["assessment_reasons"]), c.get("no_anchor", 0),
-                     *[_dim_status(u["dim_status"].get(d) or {}) for d in dims]])
-    return head, rows
+        yield [u["id"], u["name"], u["level"], u["score"], u["grade"], u["rank"], u["rank_of"],
+               *[u["dims"][d] for d in dims], c["defects"], c["missing"], c["late"], c["undated"],
+               c["channel_gap"], c["site_health"], c["unverified"], c["points_lost"],
+               p.get("score"), p.get("delta"), p.get("resolved"), u["yardstick"]["label"],
+               u["assessment_label"], u["rank_group"], "；".join(u["assessment_reasons"]), c.get("no_anchor", 0),
+               *[_dim_status(u["dim_status"].get(d) or {}) for d in dims]]
 
 
 def _dim_status(st: dict[str, Any]) -> str:
@@ -56,19 +57,19 @@ def _findings(ctx: dict[str, Any]) -> Table:
     head = ["单位编码", "单位", "维度", "问题类型", "性质", "问题", "领域", "目录事项编码", "一级事项", "二级事项",
             "证据链接", "成文日期", "应公开日期", "发布日期", "最近更新", "逾期", "缺失渠道", "扣分", "整改建议",
             "新增/持续", "问题标识", "公开时限", "公开依据", "整改栏目", "逾期（含单位）", "无法核实原因"]
-    rows = [[f["unit_id"], f["unit_name"], f["check_label"], f["rule_label"], f["status_label"], f["title"],
+    rows = ([f["unit_id"], f["unit_name"], f["check_label"], f["rule_label"], f["status_label"], f["title"],
              f["domain"], f["entry_id"], f["entry_level1"], f["entry_level2"], f["url"], f["written_date"],
              f["due_date"], f["publish_date"], f["latest_date"], f["days_late"], f["channels_missing_label"],
              f["points"], f["fix"], f["lifecycle_label"], f["key"], f["time_limit"], f["basis"], f["fix_where"],
-             f["days_late_label"], f["reason"]] for f in ctx["findings"]]
+             f["days_late_label"], f["reason"]] for f in ctx["findings"])
     return head, rows
 
 
 def _matches(ctx: dict[str, Any]) -> Table:
     head = ["单位编码", "单位", "信息标题", "链接", "目录事项编码", "二级事项", "领域", "匹配分", "判定",
             "发布日期", "成文日期"]
-    rows = [[m["unit_id"], m["unit_name"], m["title"], m["url"], m["entry_id"], m["entry_level2"], m["domain"],
-             m["score"], m["decision_label"], m["publish_date"], m["written_date"]] for m in ctx["matches"]]
+    rows = ([m["unit_id"], m["unit_name"], m["title"], m["url"], m["entry_id"], m["entry_level2"], m["domain"],
+             m["score"], m["decision_label"], m["publish_date"], m["written_date"]] for m in ctx["matches"])
     return head, rows
 
 
@@ -77,12 +78,12 @@ def _columns(ctx: dict[str, Any]) -> Table:
             "HTTP", "条目数", "页数", "无日期条目", "最新日期", "适配器", "错误",
             "覆盖", "覆盖说明", "已读比例", "声明条数", "声明页数", "失败列表页", "跳过列表页",
             "已取详情页", "详情页失败", "跳过详情页"]
-    rows = [[c["unit_id"], c["unit_name"], c["name"], c["column_path"], c["kind_label"], c["code"], c["domain"],
+    rows = ([c["unit_id"], c["unit_name"], c["name"], c["column_path"], c["kind_label"], c["code"], c["domain"],
              c["url"], c["crawl_run_id"], c["status_label"], c["http_status"], c["entries"], c["pages"],
              c["undated_entries"], c["latest_date"], c["adapter"], c["error"],
              c["coverage_label"], c["coverage_reason"], c["share_seen"], c["declared_total"], c["declared_pages"],
              c["pages_failed"], c["pages_skipped"], c["details_fetched"], c["details_failed"], c["details_skipped"]]
-            for c in ctx["columns"]]
+            for c in ctx["columns"])
     return head, rows
 
 
@@ -90,10 +91,10 @@ def _upcoming(ctx: dict[str, Any]) -> Table:
     head = ["单位编码", "单位", "领域", "目录事项编码", "一级事项", "二级事项", "信息", "类型", "公开时限",
             "应公开日期", "剩余", "剩余单位", "依据"]
     names = {u["id"]: u["name"] for u in ctx["units"]}
-    rows = [[uid, names.get(uid, uid), r.get("domain"), r.get("entry_id"), r.get("level1"), r.get("level2"),
+    rows = ([uid, names.get(uid, uid), r.get("domain"), r.get("entry_id"), r.get("level1"), r.get("level2"),
              r.get("title"), r.get("kind"), r.get("time_limit"), r.get("due_date"), r.get("days_left"),
              r.get("days_unit"), r.get("why")]
-            for uid, items in ctx["upcoming"]["units"].items() for r in items]
+            for uid, items in ctx["upcoming"]["units"].items() for r in items)
     return head, rows
 
 
@@ -152,40 +153,32 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
-def _write_sheet(wb: Workbook, title: str, table: Table) -> None:
+WIDTH_SAMPLE = 500  # rows looked at to size the columns
+
+
+def _write_sheet(wb: StreamingWorkbook, title: str, table: Table) -> None:
+    """Stream one sheet: rows go to the file as they are generated. Columns are sized from the first
+    WIDTH_SAMPLE rows, which are the only ones held."""
     head, rows = table
-    ws = wb.create_sheet(title)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="F2F4F7")
-    for j, name in enumerate(head, 1):
-        cell = ws.cell(row=1, column=j, value=name)
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(vertical="center")
-    for i, row in enumerate(rows, 2):
-        for j, raw in enumerate(row, 1):
-            value = _xlsx_value(raw)
-            cell = ws.cell(row=i, column=j, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never "f", whatever openpyxl inferred
-    for j, name in enumerate(head, 1):
-        widest = max([_display_width(name)] + [_display_width(r[j - 1]) for r in rows[:500]])
-        ws.column_dimensions[get_column_letter(j)].width = max(8, min(60, widest + 2))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(head), 1))}{len(rows) + 1}"
+    rows = iter(rows)
+    sample = list(islice(rows, WIDTH_SAMPLE))
+    widths = [max(8, min(60, max([_display_width(name)] + [_display_width(r[j]) for r in sample]) + 2))
+              for j, name in enumerate(head)]
+    wb.add_sheet(title, head, ([_xlsx_value(v) for v in row] for row in chain(sample, rows)), widths)
 
 
 def write_xlsx(ctx: dict[str, Any], path: Path) -> Path:
-    wb = Workbook()
-    wb.remove(wb.active)
+    """The workbook, streamed sheet by sheet (auditor/report/xlsx_stream.py): every string neutralised, so
+    none is a formula; header row bold, shaded and frozen; an autofilter on every sheet."""
+    wb = StreamingWorkbook(Path(path))
     for title, build in SHEETS.items():
         _write_sheet(wb, title, build(ctx))
     for title, build in OPTIONAL_SHEETS.items():
         head, rows = build(ctx)
+        rows = list(rows)
         if head and rows:
             _write_sheet(wb, title, (head, rows))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return wb.close()
 
 
 def write_csv(ctx: dict[str, Any], out_dir: Path) -> list[Path]:
@@ -207,11 +200,35 @@ def write_csv(ctx: dict[str, Any], out_dir: Path) -> list[Path]:
 
 
 def write_json(ctx: dict[str, Any], path: Path) -> Path:
-    """The full context, unneutralised: JSON is read by programs, where a quote prefix would corrupt data."""
+    """The full context, unneutralised: JSON is read by programs, where a quote prefix would corrupt data.
+
+    Streamed: one top-level key per line and, inside the big lists and maps (units, scorecards, findings,
+    matches, columns …), one element per line, each encoded on its own, so the whole document is never
+    one string in memory."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(ctx, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    enc = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("{")
+        for i, (key, value) in enumerate(ctx.items()):
+            fh.write(("," if i else "") + "\n" + enc(key) + ": ")
+            if isinstance(value, list) and len(value) > 1:
+                fh.write("[")
+                for j, item in enumerate(value):
+                    fh.write(("," if j else "") + "\n  " + enc(item))
+                fh.write("\n]")
+            elif isinstance(value, dict) and len(value) > 1 and key in STREAMED_MAPS:
+                fh.write("{")
+                for j, (k, item) in enumerate(value.items()):
+                    fh.write(("," if j else "") + "\n  " + enc(str(k)) + ": " + enc(item))
+                fh.write("\n}")
+            else:
+                fh.write(enc(value))
+        fh.write("\n}\n")
     return path
+
+
+STREAMED_MAPS = frozenset({"scorecards"})
 
 
 def export_xlsx(session: Session, audit_run_id: int, path: Path) -> Path:

@@ -1,5 +1,8 @@
-"""PDF for formal submission: the district report (overview + every scorecard, one unit per chapter,
-page numbers) and one PDF per unit, rendered by WeasyPrint from the same templates as the HTML.
+"""PDF for formal submission: a district summary (overview, rankings, summary tables, page numbers) and
+one PDF per unit (its scorecard), rendered by WeasyPrint from the same templates as the HTML.
+
+Each document is rendered on its own (a 1,000-unit district is 1,001 small documents, never one of
+3,000 pages), by a pool of forked workers that share the report context.
 
 Fonts: the templates ask for "Noto Sans CJK SC" (Debian: fonts-noto-cjk); WeasyPrint finds it through
 fontconfig. Without any Chinese font WeasyPrint would write a PDF whose Chinese text is blank, so the font
@@ -15,13 +18,15 @@ import logging
 import os
 import shutil
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from auditor.report import parallel
 from auditor.report.context import ReportError, build_report_context
-from auditor.report.render import print_document
+from auditor.report.render import STATIC, print_document
 
 log = logging.getLogger(__name__)
 
@@ -95,40 +100,89 @@ def _fetcher(weasyprint: Any) -> Any:
         return Refuse()
 
 
-def html_to_pdf(html: str, path: Path) -> Path:
-    """Write one HTML document as PDF; no URL is ever fetched. Refuses without a Chinese font."""
+def html_to_pdf(html: str, path: Path, *, font_checked: bool = False, stylesheets: list | None = None) -> Path:
+    """Write one HTML document as PDF; no URL is ever fetched. Refuses without a Chinese font (checked
+    once per batch by write_pdf, which passes font_checked). stylesheets: parsed weasyprint.CSS objects
+    applied besides the document's own."""
     weasyprint = _weasyprint()
-    require_cjk_font()
+    if not font_checked:
+        require_cjk_font()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wlog = logging.getLogger("weasyprint")
     level = wlog.level
     wlog.setLevel(max(level, logging.ERROR))  # screen-only CSS (SVG fill, print-color-adjust) is noise here
     try:
-        weasyprint.HTML(string=html, base_url=None, url_fetcher=_fetcher(weasyprint)).write_pdf(str(path))
+        weasyprint.HTML(string=html, base_url=None, url_fetcher=_fetcher(weasyprint)).write_pdf(
+            str(path), stylesheets=stylesheets)
     finally:
         wlog.setLevel(level)
     return path
 
 
-def write_pdf(ctx: dict[str, Any], out_dir: Path, *, per_unit: bool = False, matches: bool = False) -> list[Path]:
-    """The district PDF (audit-run-N.pdf) and, if per_unit, units/<unit>.pdf; returns the written files."""
+def district_pdf_name(ctx: dict[str, Any]) -> str:
+    """The district summary PDF keeps the name the single district PDF had."""
+    return f"audit-run-{ctx['run']['id']}.pdf"
+
+
+def unit_pdf_path(out_dir: Path, unit: dict[str, Any]) -> Path:
+    return Path(out_dir) / "units" / (unit["page"].rsplit(".", 1)[0] + ".pdf")
+
+
+@lru_cache(maxsize=1)
+def print_stylesheets() -> list:
+    """report.css and print.css parsed once per process: WeasyPrint compiles every selector of a
+    stylesheet (with eval) when it parses it, which was a sixth of each scorecard's render time when
+    every document carried its own copy."""
+    weasyprint = _weasyprint()
+    text = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("report.css", "print.css"))
+    return [weasyprint.CSS(string=text, base_url=None, url_fetcher=_fetcher(weasyprint))]
+
+
+def write_district_pdf(ctx: dict[str, Any], out_dir: Path, *, with_units: bool = True) -> Path:
+    """The district summary: overview, every ranking row, distributions, common problems, methodology —
+    not the scorecards, which are one PDF each (units/<unit>.pdf)."""
+    note = "units/<单位编码>.pdf" if with_units else ""
+    return html_to_pdf(print_document(ctx, unit_ids=[], unit_pdfs=note, inline_css=False),
+                       Path(out_dir) / district_pdf_name(ctx), font_checked=True, stylesheets=print_stylesheets())
+
+
+def write_unit_pdf(ctx: dict[str, Any], out_dir: Path, unit: dict[str, Any], *, matches: bool = False) -> Path:
+    """One unit's scorecard as its own document: rendered alone, so memory does not grow with the district."""
+    return html_to_pdf(print_document(ctx, unit_ids=[unit["id"]], overview=False, matches=matches,
+                                      inline_css=False),
+                       unit_pdf_path(out_dir, unit), font_checked=True, stylesheets=print_stylesheets())
+
+
+def _pdf_task(ctx: dict[str, Any], task: tuple[str, str | None, bool, bool]) -> Path:
+    """(out_dir, unit id or None for the district summary, per_unit, matches) → the written file."""
+    out_dir, unit_id, per_unit, matches = task
+    if unit_id is None:
+        return write_district_pdf(ctx, Path(out_dir), with_units=per_unit)
+    unit = next(u for u in ctx["units"] if u["id"] == unit_id)
+    return write_unit_pdf(ctx, Path(out_dir), unit, matches=matches)
+
+
+def write_pdf(ctx: dict[str, Any], out_dir: Path, *, per_unit: bool = True, matches: bool = False,
+              unit_ids: list[str] | None = None, district: bool = True,
+              workers: int = parallel.DEFAULT_WORKERS) -> list[Path]:
+    """The district summary PDF (audit-run-N.pdf) and, if per_unit, units/<unit>.pdf for every unit (or
+    the named ones); returns the written files, district first, units in report order. Each document is
+    rendered on its own, by `workers` forked processes (auditor/report/parallel.py)."""
+    _weasyprint()
     require_cjk_font()
-    out_dir = Path(out_dir)
-    written = [html_to_pdf(print_document(ctx, matches=matches), out_dir / f"audit-run-{ctx['run']['id']}.pdf")]
-    if per_unit:
-        for unit in ctx["units"]:
-            page = unit["page"].rsplit(".", 1)[0] + ".pdf"
-            written.append(html_to_pdf(print_document(ctx, unit_ids=[unit["id"]], overview=False, matches=matches),
-                                       out_dir / "units" / page))
-    return written
+    wanted = None if unit_ids is None else set(unit_ids)
+    units = [u for u in ctx["units"] if wanted is None or u["id"] in wanted] if per_unit else []
+    tasks = [(str(out_dir), None, per_unit, matches)] * district + \
+        [(str(out_dir), u["id"], per_unit, matches) for u in units]
+    return parallel.map_units(ctx, _pdf_task, tasks, workers=workers, min_tasks=2)
 
 
 def render_pdf(session: Session, run_id: int, out_dir: Path, *, per_unit: bool = True,
-               matches: bool = False) -> list[Path]:
-    """Build the report context of an audit run and write its PDFs under out_dir: the district PDF
-    (audit-run-N.pdf) first, then units/<unit>.pdf when per_unit (each costs about as much as its
-    chapter of the district PDF: the demo's 10 units add ~15 s to ~12 s on two cores)."""
+               matches: bool = False, workers: int = parallel.DEFAULT_WORKERS) -> list[Path]:
+    """Build the report context of an audit run and write its PDFs under out_dir: the district summary
+    (audit-run-N.pdf) first, then units/<unit>.pdf when per_unit."""
     _weasyprint()  # fail early with the install hint, before building the context
     require_cjk_font()
-    return write_pdf(build_report_context(session, run_id), out_dir, per_unit=per_unit, matches=matches)
+    return write_pdf(build_report_context(session, run_id), out_dir, per_unit=per_unit, matches=matches,
+                     workers=workers)

@@ -57,6 +57,33 @@ DEFAULTS = {
 }
 
 
+class ReportContexts:
+    """The latest audit run's report context, built on the first scorecard request and kept until the
+    next change (a finished run never changes; a POST may change what a scorecard shows)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ctx: dict[int, dict] = {}
+
+    def get(self, db: Session, run_id: int) -> dict:
+        from auditor.report.context import build_report_context
+
+        with self._lock:
+            ctx = self._ctx.get(run_id)
+            if ctx is None:
+                ctx = build_report_context(db, run_id)
+                self._ctx = {run_id: ctx}  # only the latest run's context is kept
+            return ctx
+
+    def put(self, run_id: int, ctx: dict) -> None:
+        with self._lock:
+            self._ctx = {run_id: ctx}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._ctx = {}
+
+
 def create_app(db: str | None = None, *, factory: sessionmaker[Session] | None = None,
                data_dir: str | Path | None = None, secret_key: str | None = None, catalog=None,  # noqa: ANN001
                **config: Any) -> Flask:
@@ -583,22 +610,19 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
         return Response(data, mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename=findings-{unit.id}.csv"})
 
-    report_contexts: dict[int, dict] = {}  # audit run id -> its report context (a finished run never changes)
-    contexts_lock = threading.Lock()
+    contexts = app.extensions["report_contexts"] = ReportContexts()
 
     @app.after_request
     def _forget_contexts(response: Response) -> Response:
         """Any change (a relink re-extracts an item, an upload adds evidence) may show on a scorecard."""
         if request.method == "POST":
-            with contexts_lock:
-                report_contexts.clear()
+            contexts.clear()
         return response
 
     @app.get("/units/<unit_id>/scorecard")
     def scorecard(unit_id: str):  # noqa: ANN202
         """The unit's scorecard of the latest run, as `auditor report` renders it: only this unit's page is
         rendered, from the run's report context built once and kept for the next requests."""
-        from auditor.report.context import build_report_context
         from auditor.report.render import unit_html
 
         user, db = _user(), _db()
@@ -606,13 +630,7 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
         run = A.latest_run(db)
         if run is None:
             abort(404)
-        with contexts_lock:
-            ctx = report_contexts.get(run.id)
-            if ctx is None:
-                ctx = build_report_context(db, run.id)
-                report_contexts.clear()  # only the latest run's context is kept
-                report_contexts[run.id] = ctx
-        html = unit_html(ctx, unit.id)
+        html = unit_html(contexts.get(db, run.id), unit.id)
         if html is None:
             abort(404)
         return Response(html, mimetype="text/html")
