@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, redirect, render_template, request, send_file, url_for
+from flask import Flask, Response, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import BaseConverter
@@ -41,8 +41,7 @@ from auditor.web.common import form as _form
 from auditor.web.common import is_http as _is_http
 from auditor.web.common import open_log_ids as _open_log_ids
 from auditor.web.hooks import register_hooks
-from auditor.web.routes import auth, workspace
-from auditor.web.security import UploadRejected, check_client_filename, resolve_stored
+from auditor.web.routes import auth, evidence, workspace
 
 HERE = Path(__file__).resolve().parent
 DEFAULTS = {
@@ -99,6 +98,7 @@ def create_app(db: str | None = None, *, factory: sessionmaker[Session] | None =
     register_hooks(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(workspace.bp)
+    app.register_blueprint(evidence.bp)
     _register(app)
     return app
 
@@ -174,45 +174,9 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
 
 
     # ------------------------------------------------------------------ entries of a unit
-    @app.post("/units/<unit_id>/not-applicable")
-    def not_applicable(unit_id: str):  # noqa: ANN202
-        A.declare_not_applicable(_db(), _user(), _catalog(), unit_id, _form("entry_id", 100), _form("reason"))
-        _db().commit()
-        return redirect(_back(url_for("workspace.unit_page", unit_id=unit_id)))
 
-    @app.post("/units/<unit_id>/relink-url")
-    def relink_url(unit_id: str):  # noqa: ANN202
-        A.relink_url(_db(), _user(), _catalog(), unit_id, _form("entry_id", 100), _form("url", 4000), _limits(),
-                     reason=_form("reason"))
-        _db().commit()
-        return redirect(_back(url_for("workspace.unit_page", unit_id=unit_id)))
 
-    @app.post("/units/<unit_id>/evidence")
-    def upload_evidence(unit_id: str):  # noqa: ANN202
-        user, db = _user(), _db()
-        A.get_unit(db, user, unit_id)  # refuse other units before reading the file
-        upload = request.files.get("file")
-        if upload is None:
-            raise UploadRejected("请选择要上传的文件")
-        check_client_filename(upload.filename)
-        limit = app.config["MAX_UPLOAD_BYTES"]
-        data = upload.stream.read(limit + 1)
-        if len(data) > limit:
-            return _error(413, f"上传内容过大（上限 {limit // (1024 * 1024)} MB）")
-        A.add_evidence(db, user, _catalog(), unit_id, _form("entry_id", 100), _form("channel_code", 20),
-                       _form("description"), data, Path(app.config["DATA_DIR"]), limit)
-        db.commit()
-        return redirect(_back(url_for("workspace.unit_page", unit_id=unit_id)))
 
-    @app.get("/evidence/<id:evidence_id>")
-    def evidence_file(evidence_id: int):  # noqa: ANN202
-        ev = A.get_evidence(_db(), _user(), evidence_id)
-        path = resolve_stored(Path(app.config["DATA_DIR"]), ev.file_path or "")
-        if path is None:
-            abort(404)
-        ext = path.suffix
-        return send_file(path, mimetype=ev.mime_type or "application/octet-stream", as_attachment=True,
-                         download_name=f"evidence-{ev.id}{ext}", max_age=0)
 
     # ------------------------------------------------------------------ log, undo
 
