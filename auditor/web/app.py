@@ -21,27 +21,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import BaseConverter
 
 from auditor.catalog.channels import CHANNELS
-from auditor.match.run import unit_obligations
 from auditor.report.export import neutralise
-from auditor.store.models import Item, ReviewDecision, Unit
+from auditor.store.models import Unit
 from auditor.store.models_web import FINDING_STATES, ROLES, WebUser
 from auditor.web import actions as A
 from auditor.web.accounts import create_user, deactivate_user
 from auditor.web.common import MATCH_LABELS, ROLE_LABELS, RULE_LABELS, ReportContexts
-from auditor.web.common import back as _back
-from auditor.web.common import catalog as _catalog
 from auditor.web.common import csrf_token as _csrf_token
 from auditor.web.common import current_user as _user
 from auditor.web.common import db_session as _db
-from auditor.web.common import entries_by_id as _entries_by_id
-from auditor.web.common import error_page as _error
-from auditor.web.common import fetch_limits as _limits
-from auditor.web.common import filters as _filters
 from auditor.web.common import form as _form
 from auditor.web.common import is_http as _is_http
-from auditor.web.common import open_log_ids as _open_log_ids
 from auditor.web.hooks import register_hooks
-from auditor.web.routes import auth, evidence, workspace
+from auditor.web.routes import auth, evidence, review, workspace
 
 HERE = Path(__file__).resolve().parent
 DEFAULTS = {
@@ -99,6 +91,7 @@ def create_app(db: str | None = None, *, factory: sessionmaker[Session] | None =
     app.register_blueprint(auth.bp)
     app.register_blueprint(workspace.bp)
     app.register_blueprint(evidence.bp)
+    app.register_blueprint(review.bp)
     _register(app)
     return app
 
@@ -126,50 +119,11 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
     # ------------------------------------------------------------------ queues
 
 
-    @app.get("/matches")
-    def matches():  # noqa: ANN202
-        user, db = _user(), _db()
-        run = A.latest_run(db)
-        f = _filters()
-        rows = A.match_queue(db, user, run, _entries_by_id(), unit_id=f["unit"], domain=f["domain"],
-                             state=f["state"]) if run else []
-        return render_template("matches.html", user=user, run=run, rows=rows, f=f,
-                               units=A.visible_units(db, user), domains=_catalog().domains())
 
     # ------------------------------------------------------------------ findings
 
 
     # ------------------------------------------------------------------ matches
-    @app.get("/matches/<id:match_id>")
-    def match_page(match_id: int):  # noqa: ANN202
-        user, db = _user(), _db()
-        m = A.get_match(db, user, match_id)
-        unit = db.get(Unit, m.unit_id)
-        item = db.get(Item, m.item_id)
-        by_id = _entries_by_id()
-        decision = db.scalar(select(ReviewDecision).where(ReviewDecision.unit_id == m.unit_id,
-                                                          ReviewDecision.item_id == m.item_id,
-                                                          ReviewDecision.active.is_(True))
-                             .order_by(ReviewDecision.id.desc()))
-        log_entry = _open_log_ids(db, [f"review_decision:{decision.id}"]).get(
-            f"review_decision:{decision.id}") if decision else None
-        return render_template("match.html", user=user, m=m, unit=unit, item=item, entry=by_id.get(m.entry_id or ""),
-                               runner=by_id.get((m.evidence or {}).get("runner_up") or ""),
-                               entries=unit_obligations(_catalog(), unit) if unit else [], decision=decision,
-                               log_entry=log_entry, can_undo=lambda e: A.can_undo(user, e), by_id=by_id)
-
-    @app.post("/matches/<id:match_id>/decide")
-    def match_decide(match_id: int):  # noqa: ANN202
-        A.decide_match(_db(), _user(), _catalog(), match_id, _form("action", 20),
-                       entry_id=_form("entry_id", 100) or None, reason=_form("reason"))
-        _db().commit()
-        return redirect(_back(url_for("match_page", match_id=match_id)))
-
-    @app.post("/matches/<id:match_id>/refetch")
-    def match_refetch(match_id: int):  # noqa: ANN202
-        A.refetch_match_item(_db(), _user(), match_id, _limits())
-        _db().commit()
-        return redirect(url_for("match_page", match_id=match_id))
 
 
 
@@ -182,17 +136,6 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
 
 
     # ------------------------------------------------------------------ rescore, exports, scorecard
-    @app.post("/rescore")
-    def rescore():  # noqa: ANN202
-        A.check_reviewer(_user())
-        lock = app.extensions["auditor_lock"]
-        if not lock.acquire(blocking=False):
-            return _error(409, "正在重新评分，请稍候")
-        try:
-            run_id = A.rescore(_db(), _user(), _catalog())
-        finally:
-            lock.release()
-        return render_template("rescored.html", user=_user(), run_id=run_id)
 
     @app.get("/units/<unit_id>/export.csv")
     def export_csv(unit_id: str):  # noqa: ANN202
