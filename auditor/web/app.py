@@ -7,21 +7,18 @@ POST needs the session's CSRF token; sessions expire when idle and after a maxim
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import secrets
 import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, redirect, render_template, request, url_for
+from flask import Flask, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import BaseConverter
 
 from auditor.catalog.channels import CHANNELS
-from auditor.report.export import neutralise
 from auditor.store.models import Unit
 from auditor.store.models_web import FINDING_STATES, ROLES, WebUser
 from auditor.web import actions as A
@@ -33,7 +30,7 @@ from auditor.web.common import db_session as _db
 from auditor.web.common import form as _form
 from auditor.web.common import is_http as _is_http
 from auditor.web.hooks import register_hooks
-from auditor.web.routes import auth, evidence, review, workspace
+from auditor.web.routes import auth, evidence, exports, review, workspace
 
 HERE = Path(__file__).resolve().parent
 DEFAULTS = {
@@ -92,6 +89,7 @@ def create_app(db: str | None = None, *, factory: sessionmaker[Session] | None =
     app.register_blueprint(workspace.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(exports.bp)
     _register(app)
     return app
 
@@ -111,7 +109,7 @@ class IdConverter(BaseConverter):
 
 
 def _register(app: Flask) -> None:  # noqa: C901 - the route table
-    contexts = app.extensions["report_contexts"]
+
 
     # ------------------------------------------------------------------ overview
 
@@ -137,40 +135,7 @@ def _register(app: Flask) -> None:  # noqa: C901 - the route table
 
     # ------------------------------------------------------------------ rescore, exports, scorecard
 
-    @app.get("/units/<unit_id>/export.csv")
-    def export_csv(unit_id: str):  # noqa: ANN202
-        user, db = _user(), _db()
-        unit = A.get_unit(db, user, unit_id)
-        run = A.latest_run(db)
-        rows = A.finding_queue(db, user, run, unit_id=unit.id) if run else []
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(["审计运行", "单位", "领域", "类别", "问题", "目录事项", "状态", "扣分", "整改建议"])
-        for r in rows:
-            f = r.finding
-            w.writerow([neutralise(v) for v in (run.id, unit.id, f.domain or "", RULE_LABELS.get(f.rule, f.rule),
-                                                f.title, f.entry_id or "", FINDING_STATES[r.state], f.points,
-                                                f.fix)])
-        data = "\ufeff" + buf.getvalue()  # BOM so spreadsheet software reads UTF-8
-        return Response(data, mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename=findings-{unit.id}.csv"})
 
-
-    @app.get("/units/<unit_id>/scorecard")
-    def scorecard(unit_id: str):  # noqa: ANN202
-        """The unit's scorecard of the latest run, as `auditor report` renders it: only this unit's page is
-        rendered, from the run's report context built once and kept for the next requests."""
-        from auditor.report.render import unit_html
-
-        user, db = _user(), _db()
-        unit = A.get_unit(db, user, unit_id)
-        run = A.latest_run(db)
-        if run is None:
-            abort(404)
-        html = unit_html(contexts.get(db, run.id), unit.id)
-        if html is None:
-            abort(404)
-        return Response(html, mimetype="text/html")
 
     # ------------------------------------------------------------------ accounts (admin)
     @app.route("/admin/users", methods=["GET", "POST"])
