@@ -3,6 +3,9 @@
 Roles: admin (everything, accounts), evaluator (every unit, adjudication, rescore), staff (their own unit
 only). Unit scoping is enforced in :mod:`auditor.web.actions` for every object a request names; every
 POST needs the session's CSRF token; sessions expire when idle and after a maximum age.
+
+This module builds the app; the routes are blueprints by area in :mod:`auditor.web.routes`, the session
+guard, headers and error pages in :mod:`auditor.web.hooks`, the helpers they share in :mod:`auditor.web.common`.
 """
 
 from __future__ import annotations
@@ -13,24 +16,16 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, redirect, render_template, request, url_for
-from sqlalchemy import select
+from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import BaseConverter
 
 from auditor.catalog.channels import CHANNELS
-from auditor.store.models import Unit
-from auditor.store.models_web import FINDING_STATES, ROLES, WebUser
+from auditor.store.models_web import FINDING_STATES
 from auditor.web import actions as A
-from auditor.web.accounts import create_user, deactivate_user
-from auditor.web.common import MATCH_LABELS, ROLE_LABELS, RULE_LABELS, ReportContexts
-from auditor.web.common import csrf_token as _csrf_token
-from auditor.web.common import current_user as _user
-from auditor.web.common import db_session as _db
-from auditor.web.common import form as _form
-from auditor.web.common import is_http as _is_http
+from auditor.web.common import MATCH_LABELS, ROLE_LABELS, RULE_LABELS, ReportContexts, csrf_token, is_http
 from auditor.web.hooks import register_hooks
-from auditor.web.routes import auth, evidence, exports, review, workspace
+from auditor.web.routes import BLUEPRINTS
 
 HERE = Path(__file__).resolve().parent
 DEFAULTS = {
@@ -79,18 +74,14 @@ def create_app(db: str | None = None, *, factory: sessionmaker[Session] | None =
     app.extensions["auditor_lock"] = threading.Lock()
     app.jinja_env.globals.update(STATES=FINDING_STATES, RULES=RULE_LABELS, QUEUES=A.QUEUES, ROLES=ROLE_LABELS,
                                  MATCH_LABELS=MATCH_LABELS, ACTIONS=A.ACTION_LABELS, CHANNELS=CHANNELS,
-                                 csrf_token=_csrf_token)
+                                 csrf_token=csrf_token)
     app.jinja_env.filters["pretty"] = lambda v: json.dumps(v, ensure_ascii=False, indent=1, default=str)
-    app.jinja_env.filters["is_http"] = _is_http
-    app.jinja_env.tests["is_http"] = _is_http
+    app.jinja_env.filters["is_http"] = is_http
+    app.jinja_env.tests["is_http"] = is_http
     app.extensions["report_contexts"] = ReportContexts()
     register_hooks(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(workspace.bp)
-    app.register_blueprint(evidence.bp)
-    app.register_blueprint(review.bp)
-    app.register_blueprint(exports.bp)
-    _register(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     return app
 
 
@@ -104,72 +95,3 @@ class IdConverter(BaseConverter):
 
     def to_url(self, value: Any) -> str:
         return str(int(value))
-
-
-
-
-def _register(app: Flask) -> None:  # noqa: C901 - the route table
-
-
-    # ------------------------------------------------------------------ overview
-
-
-    # ------------------------------------------------------------------ queues
-
-
-
-    # ------------------------------------------------------------------ findings
-
-
-    # ------------------------------------------------------------------ matches
-
-
-
-    # ------------------------------------------------------------------ entries of a unit
-
-
-
-
-    # ------------------------------------------------------------------ log, undo
-
-
-    # ------------------------------------------------------------------ rescore, exports, scorecard
-
-
-
-    # ------------------------------------------------------------------ accounts (admin)
-    @app.route("/admin/users", methods=["GET", "POST"])
-    def users():  # noqa: ANN202
-        user, db = _user(), _db()
-        if user.role != "admin":
-            raise A.Forbidden("仅管理员可管理账号")
-        if request.method == "POST":
-            role = _form("role", 20)
-            new = create_user(db, _form("username", 64), _form("password", 256), role,
-                              _form("unit_id", 64) or None, display_name=_form("display_name", 100),
-                              replace=request.form.get("replace") == "1")
-            A.log(db, user, new.unit_id, "user", f"user:{new.username}", after={"role": new.role,
-                                                                              "unit_id": new.unit_id})
-            db.commit()
-            return redirect(url_for("users"))
-        rows = list(db.scalars(select(WebUser).order_by(WebUser.role, WebUser.username)))
-        return render_template("users.html", user=user, rows=rows, roles=ROLES,
-                               units=list(db.scalars(select(Unit).order_by(Unit.id))))
-
-    @app.post("/admin/users/<id:user_id>/deactivate")
-    def deactivate(user_id: int):  # noqa: ANN202
-        """Account removal: the account is kept for the audit log but can no longer log in; its sessions end."""
-        user, db = _user(), _db()
-        if user.role != "admin":
-            raise A.Forbidden("仅管理员可管理账号")
-        target = db.get(WebUser, user_id)
-        if target is None:
-            raise A.NotFound("没有这个账号")
-        if target.id == user.id:
-            raise A.Invalid("不能停用自己的账号")
-        deactivate_user(db, target)
-        A.log(db, user, target.unit_id, "user_deactivate", f"user:{target.username}", before={"active": True},
-              after={"active": False})
-        db.commit()
-        return redirect(url_for("users"))
-
