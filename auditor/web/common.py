@@ -10,16 +10,20 @@ from __future__ import annotations
 import hmac
 import secrets
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, render_template, request, session
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditor.store.models_web import AuditLogEntry, WebUser
 from auditor.web import actions as A
 from auditor.web.security import FetchPolicy
+
+if TYPE_CHECKING:
+    from auditor.catalog.models import Catalog
 
 RULE_LABELS = {"missing": "未公开", "late": "逾期公开", "undated": "未标注日期", "channel_gap": "渠道缺失",
                "site_unreachable": "网站无法访问", "home_stale": "首页长期未更新", "blank_column": "空白栏目",
@@ -86,7 +90,7 @@ def filters() -> dict[str, str]:
     return {k: (request.args.get(k) or "")[:100] for k in ("unit", "kind", "domain", "state")}
 
 
-def error_page(status: int, message: str):  # noqa: ANN201
+def error_page(status: int, message: str) -> ResponseReturnValue:
     return render_template("error.html", status=status, message=message, user=g.get("user")), status
 
 
@@ -138,7 +142,7 @@ def is_http(url: Any) -> bool:
 
 
 # ---------------------------------------------------------------------------- catalog, log
-def catalog():  # noqa: ANN201
+def catalog() -> Catalog:
     """The obligation catalog given to create_app, or the packaged one loaded once on first use."""
     cat = current_app.extensions.get("auditor_catalog")
     if cat is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from auditor.errors import AuditorError
@@ -56,7 +57,7 @@ def _session_user() -> WebUser | None:
     return user
 
 
-def guard():  # noqa: ANN201
+def guard() -> ResponseReturnValue | None:
     """Every request but static files: a live session, a CSRF token on every POST, a login everywhere but
     the login page (GET goes there with `next`, anything else is a 401)."""
     if request.endpoint == "static":
@@ -91,31 +92,32 @@ def forget_contexts(response: Response) -> Response:
 
 
 # ---------------------------------------------------------------------------- error pages
-def forbidden(exc: A.Forbidden):  # noqa: ANN201
+def forbidden(exc: A.Forbidden) -> ResponseReturnValue:
     db_session().rollback()
     return error_page(403, str(exc))
 
 
-def not_found(exc: A.NotFound):  # noqa: ANN201
+def not_found(exc: A.NotFound) -> ResponseReturnValue:
     db_session().rollback()
     return error_page(404, str(exc))
 
 
-def invalid(exc: AuditorError):  # noqa: ANN201
+def invalid(exc: AuditorError) -> ResponseReturnValue:
     db_session().rollback()
     return error_page(400, str(exc))
 
 
-def overflow(_exc: OverflowError):  # noqa: ANN201 - a number too big for the database is no such object
+def overflow(_exc: OverflowError) -> ResponseReturnValue:
+    """A number too big for the database is no such object."""
     db_session().rollback()
     return error_page(404, "页面不存在")
 
 
-def too_large(_exc: RequestEntityTooLarge):  # noqa: ANN201
+def too_large(_exc: RequestEntityTooLarge) -> ResponseReturnValue:
     return error_page(413, f"上传内容过大（上限 {current_app.config['MAX_UPLOAD_BYTES'] // (1024 * 1024)} MB）")
 
 
-def http_error(exc: HTTPException):  # noqa: ANN201
+def http_error(exc: HTTPException) -> ResponseReturnValue:
     messages = {400: exc.description or "请求无效", 401: "请先登录（会话可能已过期）", 403: "无权访问",
                 404: "页面不存在", 405: "不支持的请求方式", 429: exc.description or "请求过于频繁"}
     return error_page(exc.code or 500, messages.get(exc.code or 500, exc.description or "出错了"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from auditor.store.models import Unit
@@ -15,7 +16,7 @@ bp = Blueprint("admin", __name__)
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
-def users():  # noqa: ANN201
+def users() -> ResponseReturnValue:
     user, db = current_user(), db_session()
     require_admin(user)
     if request.method == "POST":
@@ -33,7 +34,7 @@ def users():  # noqa: ANN201
 
 
 @bp.post("/admin/users/<id:user_id>/deactivate")
-def deactivate(user_id: int):  # noqa: ANN201
+def deactivate(user_id: int) -> ResponseReturnValue:
     """Account removal: the account is kept for the audit log but can no longer log in; its sessions end."""
     user, db = current_user(), db_session()
     require_admin(user)

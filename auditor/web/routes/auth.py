@@ -6,6 +6,7 @@ import secrets
 import time
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from auditor.store.models_web import WebUser
@@ -18,7 +19,7 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # noqa: ANN201
+def login() -> ResponseReturnValue:
     error = "会话已过期，请重新登录" if g.get("expired") else ""
     status = 200
     if request.method == "POST":
@@ -51,7 +52,7 @@ def login():  # noqa: ANN201
 
 
 @bp.post("/logout")
-def logout():  # noqa: ANN201
+def logout() -> ResponseReturnValue:
     user = g.get("user")
     if user is not None:  # ends this session and every other one of the account (copies of the cookie too)
         end_sessions(user)
@@ -62,7 +63,7 @@ def logout():  # noqa: ANN201
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-def change_password():  # noqa: ANN201
+def change_password() -> ResponseReturnValue:
     """Change one's own password: every other session of the account ends; this one goes on."""
     user, db = current_user(), db_session()
     error, done = "", False

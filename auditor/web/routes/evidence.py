@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 
 from auditor.web import actions as A
 from auditor.web.common import back, catalog, current_user, db_session, error_page, fetch_limits, form
@@ -15,7 +16,7 @@ bp = Blueprint("evidence", __name__)
 
 
 @bp.post("/units/<unit_id>/not-applicable")
-def not_applicable(unit_id: str):  # noqa: ANN201
+def not_applicable(unit_id: str) -> ResponseReturnValue:
     A.declare_not_applicable(db_session(), current_user(), catalog(), unit_id, form("entry_id", 100),
                              form("reason"))
     db_session().commit()
@@ -23,7 +24,7 @@ def not_applicable(unit_id: str):  # noqa: ANN201
 
 
 @bp.post("/units/<unit_id>/relink-url")
-def relink_url(unit_id: str):  # noqa: ANN201
+def relink_url(unit_id: str) -> ResponseReturnValue:
     A.relink_url(db_session(), current_user(), catalog(), unit_id, form("entry_id", 100), form("url", 4000),
                  fetch_limits(), reason=form("reason"))
     db_session().commit()
@@ -31,7 +32,7 @@ def relink_url(unit_id: str):  # noqa: ANN201
 
 
 @bp.post("/units/<unit_id>/evidence")
-def upload_evidence(unit_id: str):  # noqa: ANN201
+def upload_evidence(unit_id: str) -> ResponseReturnValue:
     user, db = current_user(), db_session()
     A.get_unit(db, user, unit_id)  # refuse other units before reading the file
     upload = request.files.get("file")
@@ -49,7 +50,7 @@ def upload_evidence(unit_id: str):  # noqa: ANN201
 
 
 @bp.get("/evidence/<id:evidence_id>")
-def evidence_file(evidence_id: int):  # noqa: ANN201
+def evidence_file(evidence_id: int) -> ResponseReturnValue:
     ev = A.get_evidence(db_session(), current_user(), evidence_id)
     path = resolve_stored(Path(current_app.config["DATA_DIR"]), ev.file_path or "")
     if path is None:

@@ -6,6 +6,7 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort
+from flask.typing import ResponseReturnValue
 
 from auditor.report.export import neutralise
 from auditor.store.models_web import FINDING_STATES
@@ -16,7 +17,7 @@ bp = Blueprint("exports", __name__)
 
 
 @bp.get("/units/<unit_id>/export.csv")
-def export_csv(unit_id: str):  # noqa: ANN201
+def export_csv(unit_id: str) -> ResponseReturnValue:
     user, db = current_user(), db_session()
     unit = A.get_unit(db, user, unit_id)
     run = A.latest_run(db)
@@ -35,7 +36,7 @@ def export_csv(unit_id: str):  # noqa: ANN201
 
 
 @bp.get("/units/<unit_id>/scorecard")
-def scorecard(unit_id: str):  # noqa: ANN201
+def scorecard(unit_id: str) -> ResponseReturnValue:
     """The unit's scorecard of the latest run, as `auditor report` renders it: only this unit's page is
     rendered, from the run's report context built once and kept for the next requests."""
     from auditor.report.render import unit_html

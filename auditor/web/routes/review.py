@@ -4,6 +4,7 @@ decision form, re-fetching the item, and rescoring the district after review."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from auditor.match.run import unit_obligations
@@ -16,7 +17,7 @@ bp = Blueprint("review", __name__)
 
 
 @bp.get("/matches")
-def matches():  # noqa: ANN201
+def matches() -> ResponseReturnValue:
     user, db = current_user(), db_session()
     run = A.latest_run(db)
     f = filters()
@@ -27,7 +28,7 @@ def matches():  # noqa: ANN201
 
 
 @bp.get("/matches/<id:match_id>")
-def match_page(match_id: int):  # noqa: ANN201
+def match_page(match_id: int) -> ResponseReturnValue:
     user, db = current_user(), db_session()
     m = A.get_match(db, user, match_id)
     unit = db.get(Unit, m.unit_id)
@@ -46,7 +47,7 @@ def match_page(match_id: int):  # noqa: ANN201
 
 
 @bp.post("/matches/<id:match_id>/decide")
-def match_decide(match_id: int):  # noqa: ANN201
+def match_decide(match_id: int) -> ResponseReturnValue:
     A.decide_match(db_session(), current_user(), catalog(), match_id, form("action", 20),
                    entry_id=form("entry_id", 100) or None, reason=form("reason"))
     db_session().commit()
@@ -54,14 +55,14 @@ def match_decide(match_id: int):  # noqa: ANN201
 
 
 @bp.post("/matches/<id:match_id>/refetch")
-def match_refetch(match_id: int):  # noqa: ANN201
+def match_refetch(match_id: int) -> ResponseReturnValue:
     A.refetch_match_item(db_session(), current_user(), match_id, fetch_limits())
     db_session().commit()
     return redirect(url_for("review.match_page", match_id=match_id))
 
 
 @bp.post("/rescore")
-def rescore():  # noqa: ANN201
+def rescore() -> ResponseReturnValue:
     A.check_reviewer(current_user())
     lock = current_app.extensions["auditor_lock"]
     if not lock.acquire(blocking=False):

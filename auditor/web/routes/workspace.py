@@ -4,6 +4,7 @@ list, a unit's page, the finding queue, one finding and its state, the action lo
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,7 @@ SEVERITY = {"veto": "一票否决", "critical": "严重", "major": "主要", "mi
 
 
 @bp.get("/")
-def home():  # noqa: ANN201
+def home() -> ResponseReturnValue:
     user = current_user()
     db = db_session()
     if user.role == "staff":  # unit staff land on their own to-do list
@@ -60,7 +61,7 @@ def _overview_rows(db: Session, user: WebUser, run: AuditRun) -> list[dict]:
 
 
 @bp.get("/units/<unit_id>")
-def unit_page(unit_id: str):  # noqa: ANN201
+def unit_page(unit_id: str) -> ResponseReturnValue:
     user, db = current_user(), db_session()
     unit = A.get_unit(db, user, unit_id)
     run = A.latest_run(db)
@@ -85,7 +86,7 @@ def unit_page(unit_id: str):  # noqa: ANN201
 
 
 @bp.get("/queue")
-def queue():  # noqa: ANN201
+def queue() -> ResponseReturnValue:
     user, db = current_user(), db_session()
     run = A.latest_run(db)
     f = filters()
@@ -98,7 +99,7 @@ def queue():  # noqa: ANN201
 
 
 @bp.get("/findings/<id:finding_id>")
-def finding_page(finding_id: int):  # noqa: ANN201
+def finding_page(finding_id: int) -> ResponseReturnValue:
     user, db = current_user(), db_session()
     f = A.get_finding(db, user, finding_id)
     st = db.scalar(select(FindingState).where(FindingState.unit_id == f.unit_id,
@@ -124,14 +125,14 @@ def finding_page(finding_id: int):  # noqa: ANN201
 
 
 @bp.post("/findings/<id:finding_id>/state")
-def finding_state(finding_id: int):  # noqa: ANN201
+def finding_state(finding_id: int) -> ResponseReturnValue:
     A.set_finding_state(db_session(), current_user(), finding_id, form("state", 20), form("note"))
     db_session().commit()
     return redirect(url_for("workspace.finding_page", finding_id=finding_id))
 
 
 @bp.get("/log")
-def log_page():  # noqa: ANN201
+def log_page() -> ResponseReturnValue:
     user, db = current_user(), db_session()
     unit_id = (request.args.get("unit") or "")[:64]
     q = select(AuditLogEntry).order_by(AuditLogEntry.id.desc()).limit(500)
@@ -145,7 +146,7 @@ def log_page():  # noqa: ANN201
 
 
 @bp.post("/log/<id:log_id>/undo")
-def undo(log_id: int):  # noqa: ANN201
+def undo(log_id: int) -> ResponseReturnValue:
     A.undo(db_session(), current_user(), log_id)
     db_session().commit()
     return redirect(back(url_for("workspace.log_page")))
