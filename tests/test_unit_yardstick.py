@@ -1,7 +1,8 @@
 """A unit audited against its own published catalog (issue 14 part 2), on the generated sample district.
 
 The demo's database is copied; 云溪区人力资源和社会保障局 (rsj) is given a 社会保险 catalog written from the national rows
-with three changes: one row marked 无 with a reason (劳动能力鉴定申请, the sample's seeded missing item), one local
+with three changes: one row marked 无 with a reason (the sample's seeded missing item of rsj, read from the
+ground truth), one local
 addition nobody published, and a stricter 公开时限 (2 instead of 10 working days) on the row with the
 most publications. Re-scored, the audit must differ from the national-yardstick run by exactly what
 that catalog implies — nothing else — and the scorecard must name the yardstick.
@@ -10,6 +11,7 @@ that catalog implies — nothing else — and the scorecard must name the yardst
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -31,8 +33,7 @@ from auditor.store.sync import sync_registry
 from auditor.units.loader import load_registry, validate_registry
 
 UNIT, DOMAIN, UNIT_NAME = "rsj", "社会保险", "云溪区人力资源和社会保障局"
-WAIVED = "shehui_baoxian.ldnljdsq"  # the sample's seeded missing item of rsj
-WAIVED_REASON = "劳动能力鉴定申请由市劳动能力鉴定委员会统一公开"
+WAIVED_REASON = "该事项由市级主管部门统一公开"
 LOCAL = ("慈善事业", "慈善组织认定结果")
 STRICT = "制定或获取信息之日起2个工作日内"
 HEADER = ["序号", "一级事项", "二级事项", "公开内容(要素)", "公开依据", "公开时限", "公开主体", "公开渠道和载体",
@@ -45,6 +46,7 @@ class Yardstick:
     baseline: int  # the demo's audit run (national rows)
     run: int  # the re-score against rsj's own catalog
     stricter: str  # entry id whose 公开时限 rsj tightened
+    waived: str  # entry id rsj marks 无: the sample's seeded missing item of rsj in this domain
     catalog_file: Path
 
 
@@ -71,20 +73,30 @@ def _website_items(session, run_id: int, entry_id: str) -> list[Item]:
     return out
 
 
-def _write_unit_catalog(path: Path, catalog, stricter: str) -> None:
+def _write_unit_catalog(path: Path, catalog, stricter: str, waived: str) -> None:
     rows = [e for e in catalog.by_domain(DOMAIN) if "县级" in e.levels]
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow([UNIT_NAME + DOMAIN + "领域基层政务公开标准目录"] + [""] * (len(HEADER) - 1))
         w.writerow(HEADER)
         for n, e in enumerate(rows, 1):
-            content = f"无（{WAIVED_REASON}）" if e.id == WAIVED else e.content
+            content = f"无（{WAIVED_REASON}）" if e.id == waived else e.content
             limit = STRICT if e.id == stricter else e.time_limit
             w.writerow([n, e.level1, e.level2, content, e.basis or "《政府信息公开条例》", limit, UNIT_NAME,
                         " ".join(f"{'■' if c.required else '□'}{c.text}" for c in e.channels), e.audience, e.mode,
                         "县级", e.stage or "执行"])
         w.writerow([len(rows) + 1, *LOCAL, "认定的慈善组织名单及认定日期", "《慈善法》", "信息形成之日起20个工作日内",
                     UNIT_NAME, "■政府网站", "全社会", "主动", "县级", "结果"])
+
+
+def _seeded_missing(truth_path: Path, catalog) -> str:
+    """The entry the sample seeded as rsj's missing item in DOMAIN (the generator picks it from the catalog)."""
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    domain_ids = {e.id for e in catalog.by_domain(DOMAIN)}
+    seeded = sorted(d["entry_id"] for d in truth["defects"]
+                    if d["type"] == "missing" and d["unit"] == UNIT and d["entry_id"] in domain_ids)
+    assert seeded, f"the sample seeds no missing {DOMAIN} item for {UNIT}"
+    return seeded[0]
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +111,8 @@ def yardstick(demo_run, tmp_path_factory) -> Yardstick:
     stricter = max(sorted(counts), key=counts.get)
     assert counts[stricter] >= 1
     catalog_file = tmp / "rsj-shehui-baoxian.csv"
-    _write_unit_catalog(catalog_file, catalog, stricter)
+    waived = _seeded_missing(demo_run.out / "ground-truth.json", catalog)
+    _write_unit_catalog(catalog_file, catalog, stricter, waived)
     registry = yaml.safe_load((demo_run.out / "registry.yaml").read_text(encoding="utf-8"))
     for u in registry["units"]:
         if u["id"] == UNIT:
@@ -112,7 +125,7 @@ def yardstick(demo_run, tmp_path_factory) -> Yardstick:
         s.commit()
         as_of = s.get(AuditRun, demo_run.audit_run_id).as_of
         run = run_audit(s, catalog, load_scheme("default"), WorkingCalendar(), as_of)
-    return Yardstick(factory, demo_run.audit_run_id, run, stricter, catalog_file)
+    return Yardstick(factory, demo_run.audit_run_id, run, stricter, waived, catalog_file)
 
 
 def _findings(factory, run_id: int) -> dict[tuple, Finding]:
@@ -132,13 +145,13 @@ def test_findings_differ_by_exactly_what_the_unit_catalog_implies(yardstick: Yar
     local_id = "shehui_baoxian.local_rsj_"
 
     # 1. the 无 row is no obligation: its missing finding is gone, nothing else of the national run is
-    assert {k for k in removed if k[0] != "late"} == {k for k in before if k[2] == UNIT and k[3] == WAIVED}
-    assert ("missing", "defect", UNIT, WAIVED) in {k[:4] for k in removed}
+    assert {k for k in removed if k[0] != "late"} == {k for k in before if k[2] == UNIT and k[3] == yardstick.waived}
+    assert ("missing", "defect", UNIT, yardstick.waived) in {k[:4] for k in removed}
     # 2. the 无 row's reason and the local addition are shown as info conformity findings, no defects
     conformity = {k: f for k, f in after.items() if k[0] == "catalog_conformity"}
     assert all(k[1] == "info" and k[2] == UNIT for k in conformity)
     declared = [f for f in conformity.values() if f.evidence["diff_rule"] == "declared_none"]
-    assert [f.entry_id for f in declared] == [WAIVED] and WAIVED_REASON in declared[0].title
+    assert [f.entry_id for f in declared] == [yardstick.waived] and WAIVED_REASON in declared[0].title
     assert [f.evidence["diff_rule"] for f in conformity.values()
             if f.evidence["diff_rule"] not in ("declared_none", "local_addition")] == []
     assert [f.evidence["unit_row"] for f in conformity.values()
@@ -175,7 +188,7 @@ def test_scorecard_names_the_yardstick(yardstick: Yardstick) -> None:
     mine = overall[UNIT]["yardstick"]
     assert mine["source"] == "unit_catalog" and mine["file"] == yardstick.catalog_file.name
     assert mine["date"] == "2025-03-01" and mine["label"] == f"{yardstick.catalog_file.name}（2025-03-01）"
-    assert (mine["local"], mine["stricter"], [w["entry_id"] for w in mine["waived"]]) == (1, 1, [WAIVED])
+    assert (mine["local"], mine["stricter"], [w["entry_id"] for w in mine["waived"]]) == (1, 1, [yardstick.waived])
     assert mine["waived"][0]["reason"] == WAIVED_REASON and mine["domains"] == [DOMAIN]
     others = {u: d["yardstick"]["label"] for u, d in overall.items() if u != UNIT}
     assert others and set(others.values()) == {"国家标准目录"}
