@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from auditor.catalog.models import Catalog, CatalogEntry
 from auditor.catalog.workdays import WorkingCalendar
@@ -108,17 +108,19 @@ def build_context(session: Session, catalog: Catalog, scheme: Scheme, cal: Worki
                            .order_by(ColumnHealth.crawl_run_id.desc()))
     for h in rows:
         health[h.channel_id].append(h)
+    # set-based: the run's matches, their items and listings in three queries (the evidence JSON of a
+    # match and an item's body and provenance are not read by any check: loaded only if asked for)
     matches: dict[str, list[Match]] = defaultdict(list)
-    item_ids = set()
-    for m in session.scalars(select(Match).where(Match.audit_run_id == audit_run_id)):
+    for m in session.scalars(select(Match).where(Match.audit_run_id == audit_run_id)
+                             .options(defer(Match.evidence)).order_by(Match.id)):
         matches[m.unit_id].append(m)
-        item_ids.add(m.item_id)
-    items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(item_ids)))} if item_ids else {}
+    matched = select(Match.item_id).where(Match.audit_run_id == audit_run_id)
+    items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(matched))
+                                              .options(defer(Item.body_excerpt), defer(Item.provenance)))}
     listings: dict[int, list[tuple[ItemListing, Channel]]] = defaultdict(list)
-    if item_ids:
-        for listing, channel in session.execute(select(ItemListing, Channel).join(Channel)
-                                                .where(ItemListing.item_id.in_(item_ids))):
-            listings[listing.item_id].append((listing, channel))
+    for listing, channel in session.execute(select(ItemListing, Channel).join(Channel)
+                                            .where(ItemListing.item_id.in_(matched)).order_by(ItemListing.id)):
+        listings[listing.item_id].append((listing, channel))
     not_applicable: dict[str, set[str]] = defaultdict(set)
     for d in session.scalars(select(ReviewDecision).where(ReviewDecision.action == "not_applicable",
                                                           ReviewDecision.active.is_(True))):
