@@ -9,7 +9,7 @@ from auditor.catalog.models import Catalog, CatalogEntry
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.catalog.yardstick import CatalogRef, Yardstick, load_yardstick
 from auditor.match.learn import Lesson, learn
-from auditor.match.matcher import ItemView, Matcher, Thresholds
+from auditor.match.matcher import ItemView, MatchJob, Matcher, Thresholds
 from auditor.store.models import Channel, Item, ItemListing, Match, ReviewDecision, Unit
 
 KIND_PREFERENCE = {"catalog": 0, "notice": 1, "other": 2, "feed": 3, "news": 4}
@@ -129,17 +129,21 @@ def run_matching(session: Session, catalog: Catalog, audit_run_id: int, threshol
     units = scored_units(session)
     all_rows = _view_rows(session)
     all_decisions = _all_decisions(session)
-    rows: list[dict] = []
+    jobs: list[MatchJob] = []
+    unit_views: list[dict[int, ItemView]] = []
     for unit in units:
         y = yardsticks.get(unit.id)
         entries = y.entries if y is not None else unit_entries(catalog, unit)
         views = _views_of(all_rows.pop(unit.id, []))
-        decisions = all_decisions.get(unit.id, [])
-        by_item: dict[int, ReviewDecision] = {d.item_id: d for d in decisions if d.item_id is not None}
         prefixes = unit_prefixes(unit)
-        learned = learn(_lessons(session, decisions), prefixes)
-        results = matcher.match(entries, views.values(), unit_prefixes=prefixes, unit_level=CATALOG_LEVEL.get(unit.level),
-                                learned=learned)
+        learned = learn(_lessons(session, all_decisions.get(unit.id, [])), prefixes)
+        jobs.append(MatchJob(entries, list(views.values()), prefixes, CATALOG_LEVEL.get(unit.level), learned))
+        unit_views.append(views)
+    rows: list[dict] = []
+    for k, results in matcher.match_many(jobs):
+        unit, views = units[k], unit_views[k]
+        by_item: dict[int, ReviewDecision] = {d.item_id: d for d in all_decisions.get(unit.id, [])
+                                              if d.item_id is not None}
         for r in results:
             decision, entry_id = r.decision, r.entry_id
             evidence = {"breakdown": r.breakdown, "reasons": r.reasons, "runner_up": r.runner_up, "candidates": r.candidates,
