@@ -118,3 +118,24 @@ def test_match_many_gives_each_unit_what_match_gives_it(entries):
         alone = Matcher().match(job.entries, job.items, unit_prefixes=job.unit_prefixes, unit_level=job.unit_level)
         assert [(r.item_id, r.entry_id, r.score, r.decision, r.candidates, r.breakdown) for r in got[k]] == \
                [(r.item_id, r.entry_id, r.score, r.decision, r.candidates, r.breakdown) for r in alone]
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("（转载）青江省民政厅关于调整最低生活保障标准的通知（2）", "转载青江省民政厅关于调整最低生活保障标准的通知"),
+    # at 1,000 units the same repost is numbered past 99: before, （100） stayed and the item went unmatched
+    ("（转载）青江省民政厅关于调整最低生活保障标准的通知（100）", "转载青江省民政厅关于调整最低生活保障标准的通知"),
+    ("南山锦绣家园（1234）", "南山锦绣家园"),
+    ("2025年困难群众名单（2024）", "2025年困难群众名单2024"),  # a bracketed year is kept
+    ("关于做好防汛工作的通知（第3号）", "关于做好防汛工作的通知第3号"),
+])
+def test_numbered_copies_of_any_size_read_as_the_notice(title, expected):
+    from auditor.match.normalise import normalise
+
+    assert normalise(title) == expected
+
+
+def test_a_repost_numbered_past_99_is_still_matched(entries):
+    title = "（转载）青江省民政厅关于调整最低生活保障标准的通知"
+    results = Matcher().match(entries, [ItemView(1, title, "社会救助"), ItemView(2, title + "（100）", "社会救助"),
+                                        ItemView(3, title + "（318）", "社会救助")])
+    assert len({(r.entry_id, r.score, r.decision) for r in results}) == 1
