@@ -1,6 +1,6 @@
 """Benchmark: scoring and reports of a province-sized audit (issue 17 part 5).
 
-Usage: python benchmarks/bench_province.py [UNITS] [--out DIR] [--no-pdf] [--pdf-timeout S] [--rss-limit-mb M]
+Usage: python benchmarks/bench_province.py [UNITS] [--out DIR] [--reuse] [--no-pdf] [--pdf-timeout S] [--rss-limit-mb M]
 
 Builds the sample district scaled to UNITS units (default 1000: the sample crawled once, its units copied in
 the store with their ground truth, auditor/sample/scale.py), then runs each step in a child process and
@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -199,6 +200,16 @@ def compare_with_truth(db: str, run_id: int, truth_path: Path) -> tuple[int, int
     return compare(defect_keys(truth), found)
 
 
+def _checkpoint(db: str) -> None:
+    """Fold the SQLite write-ahead log into the file, so a copy of the file is the whole store."""
+    from sqlalchemy import text
+
+    from auditor.store.db import open_db
+
+    with open_db(db, migrate=False)() as session:
+        session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--step":
         child_main(sys.argv[2], sys.argv[3:])
@@ -210,13 +221,26 @@ def main() -> None:
     ap.add_argument("--pdf-timeout", type=float, default=600.0)
     ap.add_argument("--timeout", type=float, default=900.0, help="limit of the other steps, seconds")
     ap.add_argument("--rss-limit-mb", type=float, default=3000.0, help="a step above this is stopped")
+    ap.add_argument("--reuse", action="store_true",
+                    help="start from the scaled store an earlier run left in --out (scaled-UNITS.db), not a new crawl")
     args = ap.parse_args()
 
-    from auditor.sample.scale import build_scaled_sample
+    from auditor.sample.scale import ScaledSample, ScaleResult, build_scaled_sample
 
     out = Path(args.out or tempfile.mkdtemp(prefix="bench-province-")).resolve()
     t0 = time.perf_counter()
-    built = build_scaled_sample(out, args.units)
+    pristine = out / f"scaled-{args.units}.db"
+    if args.reuse and pristine.exists() and (out / "ground-truth.json").exists():
+        for stale in ("audit.db-wal", "audit.db-shm"):
+            (out / stale).unlink(missing_ok=True)
+        shutil.copy(pristine, out / "audit.db")
+        built = ScaledSample(f"sqlite:///{out / 'audit.db'}", out / "ground-truth.json", out / "registry.yaml",
+                             ScaleResult(args.units, 0, 0, 0), 0.0, 0.0)
+        print(f"setup: reused {pristine}", flush=True)
+    else:
+        built = build_scaled_sample(out, args.units)
+        _checkpoint(built.db_url)
+        shutil.copy(out / "audit.db", pristine)  # --reuse starts from here (another code version, no re-crawl)
     r = built.result
     print(f"setup: {r.units} units ({r.copies} copies of the sample), +{r.items:,} items, +{r.channels:,} columns; "
           f"crawl {built.crawl_seconds:.1f} s, copy {built.scale_seconds:.1f} s, total {time.perf_counter() - t0:.1f} s; "
