@@ -236,6 +236,9 @@ def main() -> None:
         shutil.copy(pristine, out / "audit.db")
         built = ScaledSample(f"sqlite:///{out / 'audit.db'}", out / "ground-truth.json", out / "registry.yaml",
                              ScaleResult(args.units, 0, 0, 0), 0.0, 0.0)
+        from auditor.store.db import open_db
+
+        open_db(built.db_url)  # brings a store of another code version to this one's schema (indexes)
         print(f"setup: reused {pristine}", flush=True)
     else:
         built = build_scaled_sample(out, args.units)
