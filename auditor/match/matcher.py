@@ -672,7 +672,7 @@ class Matcher:
         return out
 
 
-def _at(part: "np.ndarray | _Gathered", cols: np.ndarray) -> np.ndarray:
+def _at(part: np.ndarray | _Gathered, cols: np.ndarray) -> np.ndarray:
     """part[i, cols[i, r]] for every row i and rank r, as float64 (what float() of each cell gives)."""
     rows = np.arange(cols.shape[0])[:, None]
     if isinstance(part, _Gathered):

@@ -17,7 +17,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
@@ -153,9 +154,9 @@ def scale_store(session: Session, units: int) -> ScaleResult:
         my_items = [i for i in items if item_units.get(i["id"], set()) & keep]
         it_ids = {i["id"] for i in my_items}
 
-        def shift(row: dict[str, Any], table: str, **fixed: Any) -> dict[str, Any]:
+        def shift(row: dict[str, Any], table: str, cp: Copy = cp, **fixed: Any) -> dict[str, Any]:
             out = {k: (cp.url(v) if k in URL_COLUMNS else cp.text(v)) for k, v in row.items()}
-            out["id"] = row["id"] + n * strides[table]
+            out["id"] = row["id"] + cp.n * strides[table]
             out.update(fixed)
             return out
 
@@ -188,7 +189,7 @@ def scale_store(session: Session, units: int) -> ScaleResult:
         _insert(session, "site_health", [
             shift(h, "site_health", site_id=site_id[h["site_id"]]) for h in site_health if h["site_id"] in site_id])
 
-        def link_kept(lc: dict[str, Any]) -> bool:
+        def link_kept(lc: dict[str, Any], it_ids: set[int] = it_ids, keep: set[str] = keep) -> bool:
             page = lc["url"] if lc["kind"] == "detail" else lc["referrer"]
             if lc["kind"] != "detail" and lc["url"] in att_item:
                 return att_item[lc["url"]] in it_ids

@@ -15,7 +15,8 @@ from auditor.catalog.workdays import WorkingCalendar
 class RememberingCalendar(WorkingCalendar):
     """The same answers as the calendar it wraps, each day and each working-day sum computed once."""
 
-    def __init__(self, base: WorkingCalendar) -> None:  # noqa: D107 - shares the base's notices
+    def __init__(self, base: WorkingCalendar) -> None:
+        """Shares the base calendar's notices (no file is read again)."""
         self.__dict__.update(base.__dict__)
         self._working: dict[date, bool] = {}
         self._covers: dict[date, bool] = {}

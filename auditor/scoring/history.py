@@ -111,9 +111,7 @@ def record_history(session: Session, ctx: AuditContext, run: AuditRun, drafts: l
                 reason = "reviewer_decision"
             elif f.rule in LATE_RULES:
                 reason = "newly_late"
-            elif f.rule in OBLIGATION_RULES:
-                reason = "new_obligation"
-            elif f.rule == "missing" and ue not in judged_before:
+            elif f.rule in OBLIGATION_RULES or (f.rule == "missing" and ue not in judged_before):
                 reason = "new_obligation"
             else:
                 reason = "new_defect"
