@@ -234,18 +234,24 @@ def main() -> None:
         for stale in ("audit.db-wal", "audit.db-shm"):
             (out / stale).unlink(missing_ok=True)
         shutil.copy(pristine, out / "audit.db")
-        built = ScaledSample(f"sqlite:///{out / 'audit.db'}", out / "ground-truth.json", out / "registry.yaml",
-                             ScaleResult(args.units, 0, 0, 0), 0.0, 0.0)
-        from auditor.store.db import open_db
+        from sqlalchemy import func, select
 
-        open_db(built.db_url)  # brings a store of another code version to this one's schema (indexes)
+        from auditor.store.db import open_db
+        from auditor.store.models import Channel, Item, Unit
+
+        url = f"sqlite:///{out / 'audit.db'}"
+        with open_db(url)() as session:  # brings a store of another code version to this one's schema (indexes)
+            counts = [session.scalar(select(func.count()).select_from(m)) or 0 for m in (Unit, Item, Channel)]
+        built = ScaledSample(url, out / "ground-truth.json", out / "registry.yaml",
+                             ScaleResult(counts[0], 0, counts[1], counts[2]), 0.0, 0.0)
         print(f"setup: reused {pristine}", flush=True)
     else:
         built = build_scaled_sample(out, args.units)
         _checkpoint(built.db_url)
         shutil.copy(out / "audit.db", pristine)  # --reuse starts from here (another code version, no re-crawl)
     r = built.result
-    print(f"setup: {r.units} units ({r.copies} copies of the sample), +{r.items:,} items, +{r.channels:,} columns; "
+    print(f"setup: {r.units} units ({r.copies} new copies of the sample), {r.items:,} items, {r.channels:,} columns "
+          f"({'in the reused store' if args.reuse and not r.copies else 'copied'}); "
           f"crawl {built.crawl_seconds:.1f} s, copy {built.scale_seconds:.1f} s, total {time.perf_counter() - t0:.1f} s; "
           f"store {out / 'audit.db'}", flush=True)
     as_of = json.loads(built.truth_path.read_text(encoding="utf-8"))["as_of"]
