@@ -652,21 +652,22 @@ class Matcher:
         return BatchScores(best=best, score=score, decision=decision, top=top, top_score=top_score, parts=parts)
 
     def _results(self, idx: EntryIndex, items: Sequence[ItemView], bs: BatchScores) -> list[MatchResult]:
-        # every component at the top-k entries and at the best entry, gathered as arrays (not cell by cell)
-        top_parts = {c: _at(bs.parts[c], bs.top).tolist() for c in COMPONENTS}
-        best_parts = {c: _at(bs.parts[c], bs.best[:, None])[:, 0].tolist() for c in COMPONENTS}
-        top_scores = bs.top_score.astype(np.float64).tolist()
+        # every component at the top-k entries and at the best entry, gathered and rounded as arrays (not
+        # cell by cell); numpy's rounding of these float32-born values equals round(float(v), 2)
+        top_parts = np.round(np.stack([_at(bs.parts[c], bs.top) for c in COMPONENTS], axis=-1), 2).tolist()
+        best_parts = np.round(np.stack([_at(bs.parts[c], bs.best[:, None])[:, 0] for c in COMPONENTS], axis=-1),
+                              2).tolist()
+        top_scores = np.round(bs.top_score.astype(np.float64), 2).tolist()
         out = []
         for i, it in enumerate(items):
             b = int(bs.best[i])
-            cands = []
-            for rank, j in enumerate(bs.top[i].tolist()):
-                cands.append({"entry_id": idx.ids[j], "score": round(top_scores[i][rank], 2),
-                              "breakdown": {c: round(top_parts[c][i][rank], 2) for c in COMPONENTS}})
+            cands = [{"entry_id": idx.ids[j], "score": top_scores[i][rank],
+                      "breakdown": dict(zip(COMPONENTS, top_parts[i][rank]))}
+                     for rank, j in enumerate(bs.top[i].tolist())]
             runner = next((c["entry_id"] for c in cands if c["entry_id"] != idx.ids[b]), None)
             out.append(MatchResult(item_id=it.item_id, entry_id=idx.ids[b], score=round(float(bs.score[i]), 2),
                                    decision=DECISIONS[int(bs.decision[i])],
-                                   breakdown={c: round(best_parts[c][i], 2) for c in COMPONENTS},
+                                   breakdown=dict(zip(COMPONENTS, best_parts[i])),
                                    runner_up=runner, candidates=cands,
                                    reasons=_reasons(bs.parts["_reads"][i], bs.parts["_topic"][i], idx.profiles[b])))
         return out
