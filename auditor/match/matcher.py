@@ -48,7 +48,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 from rapidfuzz import process
@@ -115,6 +115,17 @@ class ItemView:
     column_kind: str = "catalog"
     column_path: str = ""
     published: date | None = None
+
+
+@dataclass
+class MatchJob:
+    """One unit's share of `Matcher.match_many`: its entries, its items and what names the unit."""
+
+    entries: Sequence[CatalogEntry]
+    items: list[ItemView]
+    unit_prefixes: tuple[str, ...] = ()
+    unit_level: str | None = None
+    learned: Learned | None = None
 
 
 @dataclass
@@ -370,12 +381,48 @@ class Matcher:
             out.extend(self._results(idx, batch, bs))
         return out
 
+    def match_many(self, jobs: Sequence[MatchJob]) -> Iterator[tuple[int, list[MatchResult]]]:
+        """`match` for many units: yields (job index, its results) as each job is done, the same results as
+        one `match` per job (jobs of a shared batch come out once their last item is scored).
+
+        Units held to the same entries at the same level with nothing learned from reviewers share their
+        batches (each item normalised with its own unit's prefixes): every score is computed per title and
+        per item, so a batch shared with other units changes no result, and a province of small units costs
+        a few large batches instead of a thousand small ones."""
+        groups: dict[tuple, list[int]] = {}
+        for k, job in enumerate(jobs):
+            plain = job.learned is None or not (job.learned.patterns or job.learned.rejected or job.learned.columns)
+            if plain and job.entries and job.items:
+                groups.setdefault((tuple(e.id for e in job.entries), job.unit_level), []).append(k)
+            else:
+                yield k, self.match(job.entries, job.items, unit_prefixes=job.unit_prefixes,
+                                    unit_level=job.unit_level, learned=job.learned)
+        for members in groups.values():
+            first = jobs[members[0]]
+            idx = self.index(first.entries, {})
+            owner = [k for k in members for _ in jobs[k].items]
+            items = [it for k in members for it in jobs[k].items]
+            prefixes = [jobs[k].unit_prefixes for k in owner]
+            done: dict[int, list[MatchResult]] = {}
+            for start in range(0, len(items), self.batch_size):
+                end = start + self.batch_size
+                batch = items[start:end]
+                bs = self.score_batch(idx, batch, item_prefixes=prefixes[start:end], unit_level=first.unit_level)
+                for k, r in zip(owner[start:end], self._results(idx, batch, bs)):
+                    done.setdefault(k, []).append(r)
+                last = owner[min(end, len(items)) - 1]
+                for k in [k for k in done if k != last or end >= len(items)]:
+                    yield k, done.pop(k)
+
     def score_batch(self, idx: EntryIndex, items: Sequence[ItemView], *, unit_prefixes: tuple[str, ...] = (),
-                    unit_level: str | None = None, learned: Learned | None = None) -> BatchScores:
+                    unit_level: str | None = None, learned: Learned | None = None,
+                    item_prefixes: Sequence[tuple[str, ...]] | None = None) -> BatchScores:
+        """`item_prefixes`: each item's own unit prefixes (items of several units), else `unit_prefixes`."""
         n, m = len(items), len(idx.entries)
         learned = learned or Learned()
+        per_item = list(item_prefixes) if item_prefixes is not None else [unit_prefixes] * n
         plain = [normalise(it.title) for it in items]
-        titles = [canonical(normalise(it.title, unit_prefixes)) for it in items]
+        titles = [canonical(normalise(it.title, p)) for it, p in zip(items, per_item)]
         sks = [skeleton(t) or t for t in titles]
         uniq, inverse = np.unique(np.array(sks, dtype=np.str_), return_inverse=True)
         uniq_list = uniq.tolist()
@@ -584,7 +631,7 @@ class Matcher:
         if learned.patterns or learned.rejected:
             pos = {e: j for j, e in enumerate(idx.ids)}
             for i, it in enumerate(items):
-                pat = title_pattern(it.title, unit_prefixes)
+                pat = title_pattern(it.title, per_item[i])
                 hit = learned.patterns.get(pat)
                 if hit in pos:
                     alias[i, pos[hit]] += W_ALIAS
@@ -644,20 +691,36 @@ class Matcher:
         return BatchScores(best=best, score=score, decision=decision, top=top, top_score=top_score, parts=parts)
 
     def _results(self, idx: EntryIndex, items: Sequence[ItemView], bs: BatchScores) -> list[MatchResult]:
+        # every component at the top-k entries and at the best entry, gathered and rounded as arrays (not
+        # cell by cell); numpy's rounding of these float32-born values equals round(float(v), 2)
+        top_parts = np.round(np.stack([_at(bs.parts[c], bs.top) for c in COMPONENTS], axis=-1), 2).tolist()
+        best_parts = np.round(np.stack([_at(bs.parts[c], bs.best[:, None])[:, 0] for c in COMPONENTS], axis=-1),
+                              2).tolist()
+        top_scores = np.round(bs.top_score.astype(np.float64), 2).tolist()
         out = []
         for i, it in enumerate(items):
             b = int(bs.best[i])
-            cands = []
-            for rank, j in enumerate(bs.top[i].tolist()):
-                cands.append({"entry_id": idx.ids[j], "score": round(float(bs.top_score[i, rank]), 2),
-                              "breakdown": {c: round(float(bs.parts[c][i, j]), 2) for c in COMPONENTS}})
+            cands = [{"entry_id": idx.ids[j], "score": top_scores[i][rank],
+                      "breakdown": dict(zip(COMPONENTS, top_parts[i][rank]))}
+                     for rank, j in enumerate(bs.top[i].tolist())]
             runner = next((c["entry_id"] for c in cands if c["entry_id"] != idx.ids[b]), None)
             out.append(MatchResult(item_id=it.item_id, entry_id=idx.ids[b], score=round(float(bs.score[i]), 2),
                                    decision=DECISIONS[int(bs.decision[i])],
-                                   breakdown={c: round(float(bs.parts[c][i, b]), 2) for c in COMPONENTS},
+                                   breakdown=dict(zip(COMPONENTS, best_parts[i])),
                                    runner_up=runner, candidates=cands,
                                    reasons=_reasons(bs.parts["_reads"][i], bs.parts["_topic"][i], idx.profiles[b])))
         return out
+
+
+def _at(part: np.ndarray | _Gathered, cols: np.ndarray) -> np.ndarray:
+    """part[i, cols[i, r]] for every row i and rank r, as float64 (what float() of each cell gives)."""
+    rows = np.arange(cols.shape[0])[:, None]
+    if isinstance(part, _Gathered):
+        v = part.per_title[part.rows[rows], cols].astype(np.float64)
+        if part.row_add is not None:
+            v = v + np.asarray(part.row_add, dtype=np.float64)[:, None]
+        return v
+    return np.asarray(part)[rows, cols].astype(np.float64)
 
 
 def _reasons(r: reading.Reading, topic: str, profile: reading.EntryProfile) -> dict[str, str]:

@@ -7,7 +7,8 @@ import unicodedata
 
 _PUNCT = re.compile(r"[\s\u3000\-—_·•、，,。.；;：:！!？?“”\"'‘’《》<>〈〉()（）【】\[\]〔〕{}|/\\…~～]+")
 _BRACKET_YEAR = re.compile(r"[〔\[［【(（](\d{4})[〕\]］】)）]")
-_NUMBERED_COPY = re.compile(r"[（(]\d{1,2}[）)]$")
+# a repeated notice numbered by its site: 通知（2）… 通知（100）; a bracketed year is not a copy number
+_NUMBERED_COPY = re.compile(r"[（(](?!(?:19|20)\d{2}[）)])\d{1,4}[）)]$")
 
 
 def normalise(text: str, strip_prefixes: tuple[str, ...] = ()) -> str:

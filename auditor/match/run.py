@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from auditor.catalog.models import Catalog, CatalogEntry
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.catalog.yardstick import CatalogRef, Yardstick, load_yardstick
 from auditor.match.learn import Lesson, learn
-from auditor.match.matcher import ItemView, Matcher, Thresholds
+from auditor.match.matcher import ItemView, MatchJob, Matcher, Thresholds
 from auditor.store.models import Channel, Item, ItemListing, Match, ReviewDecision, Unit
 from auditor.vocabulary import catalog_level
 
@@ -47,14 +47,24 @@ def scored_units(session: Session) -> list[Unit]:
     return list(session.scalars(select(Unit).where(Unit.kind.in_(("department", "subdistrict"))).order_by(Unit.id)))
 
 
-def _views(session: Session, unit: Unit) -> dict[int, ItemView]:
-    rows = session.execute(
-        select(Item.id, Item.title, Item.list_title, Channel.domain, Channel.column_kind, Channel.column_path,
-               Item.publish_date)
-        .join(ItemListing, ItemListing.item_id == Item.id)
-        .join(Channel, Channel.id == ItemListing.channel_id)
-        .where(Channel.unit_id == unit.id, Channel.active.is_(True))
-    ).all()
+def _view_rows(session: Session, unit_ids: list[str] | None = None) -> dict[str, list[tuple]]:
+    """unit id -> its (item, column) rows, for every unit in one query (one per unit rescanned the listings)."""
+    stmt = (select(Channel.unit_id, Item.id, Item.title, Item.list_title, Channel.domain, Channel.column_kind,
+                   Channel.column_path, Item.publish_date)
+            .join(ItemListing, ItemListing.item_id == Item.id)
+            .join(Channel, Channel.id == ItemListing.channel_id)
+            .where(Channel.active.is_(True))
+            .order_by(Channel.unit_id, Channel.url, ItemListing.id))
+    if unit_ids is not None:
+        stmt = stmt.where(Channel.unit_id.in_(unit_ids))
+    out: dict[str, list[tuple]] = {}
+    for unit_id, *row in session.execute(stmt):
+        out.setdefault(unit_id, []).append(tuple(row))
+    return out
+
+
+def _views_of(rows: list[tuple]) -> dict[int, ItemView]:
+    """The items of one unit, each seen through its most telling column (catalog before notice … news)."""
     views: dict[int, ItemView] = {}
     for item_id, title, list_title, domain, kind, path, published in rows:
         view = ItemView(item_id=item_id, title=title or list_title or "", column_domain=domain,
@@ -65,10 +75,12 @@ def _views(session: Session, unit: Unit) -> dict[int, ItemView]:
     return views
 
 
-def _decisions(session: Session, unit_id: str) -> list[ReviewDecision]:
-    return list(session.scalars(select(ReviewDecision).where(ReviewDecision.unit_id == unit_id,
-                                                             ReviewDecision.active.is_(True))
-                                .order_by(ReviewDecision.created_at, ReviewDecision.id)))
+def _all_decisions(session: Session) -> dict[str, list[ReviewDecision]]:
+    out: dict[str, list[ReviewDecision]] = {}
+    for d in session.scalars(select(ReviewDecision).where(ReviewDecision.active.is_(True))
+                             .order_by(ReviewDecision.created_at, ReviewDecision.id)):
+        out.setdefault(d.unit_id, []).append(d)
+    return out
 
 
 def unit_prefixes(unit: Unit) -> tuple[str, ...]:
@@ -113,16 +125,25 @@ def run_matching(session: Session, catalog: Catalog, audit_run_id: int, threshol
     accepted = 0
     if yardsticks is None:
         yardsticks = build_yardsticks(session, catalog)
-    for unit in scored_units(session):
+    # everything read up front: no query (and no autoflush of the pending matches) inside the unit loop
+    units = scored_units(session)
+    all_rows = _view_rows(session)
+    all_decisions = _all_decisions(session)
+    jobs: list[MatchJob] = []
+    unit_views: list[dict[int, ItemView]] = []
+    for unit in units:
         y = yardsticks.get(unit.id)
         entries = y.entries if y is not None else unit_entries(catalog, unit)
-        views = _views(session, unit)
-        decisions = _decisions(session, unit.id)
-        by_item: dict[int, ReviewDecision] = {d.item_id: d for d in decisions if d.item_id is not None}
+        views = _views_of(all_rows.pop(unit.id, []))
         prefixes = unit_prefixes(unit)
-        learned = learn(_lessons(session, decisions), prefixes)
-        results = matcher.match(entries, views.values(), unit_prefixes=prefixes, unit_level=catalog_level(unit.level),
-                                learned=learned)
+        learned = learn(_lessons(session, all_decisions.get(unit.id, [])), prefixes)
+        jobs.append(MatchJob(entries, list(views.values()), prefixes, catalog_level(unit.level), learned))
+        unit_views.append(views)
+    rows: list[dict] = []
+    for k, results in matcher.match_many(jobs):
+        unit, views = units[k], unit_views[k]
+        by_item: dict[int, ReviewDecision] = {d.item_id: d for d in all_decisions.get(unit.id, [])
+                                              if d.item_id is not None}
         for r in results:
             decision, entry_id = r.decision, r.entry_id
             evidence = {"breakdown": r.breakdown, "reasons": r.reasons, "runner_up": r.runner_up, "candidates": r.candidates,
@@ -137,8 +158,18 @@ def run_matching(session: Session, catalog: Catalog, audit_run_id: int, threshol
                     decision = "rejected"
             if decision == "reject":
                 continue  # rejections are not stored: nothing links them to an entry
-            session.add(Match(audit_run_id=audit_run_id, item_id=r.item_id, unit_id=unit.id, entry_id=entry_id,
-                              score=r.score, decision=decision, evidence=evidence))
+            rows.append({"audit_run_id": audit_run_id, "item_id": r.item_id, "unit_id": unit.id,
+                         "entry_id": entry_id, "score": r.score, "decision": decision, "evidence": evidence})
             accepted += decision in ("accept", "confirmed")
+        if len(rows) >= 5000:
+            _insert_matches(session, rows)
+    _insert_matches(session, rows)
     session.flush()
     return accepted
+
+
+def _insert_matches(session: Session, rows: list[dict]) -> None:
+    """One multi-row insert per batch: the ORM's unit of work costs more than the matching itself."""
+    if rows:
+        session.execute(insert(Match), rows)
+        rows.clear()

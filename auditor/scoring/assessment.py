@@ -17,6 +17,7 @@ otherwise rank first on site health alone. Here:
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
@@ -56,12 +57,25 @@ class UnitAssessment:
                 "dim_status": {d: asdict(s) | {"share": s.share} for d, s in self.dims.items()}}
 
 
+# id(result) -> (a weak reference to it, its findings count then, unit -> rule -> count)
+_UNVERIFIED: dict[int, tuple[weakref.ref, int, dict[str, dict[str, int]]]] = {}
+
+
 def _unverified(res: CheckResult | None, unit_id: str) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for f in (res.findings if res else []):
-        if f.unit_id == unit_id and f.status == "unverified" and f.rule not in BY_DESIGN:
-            out[f.rule] += 1
-    return out
+    """Unverified findings of one unit by rule; the findings are grouped by unit once per result (a scan
+    per unit made the assessment grow with the square of the units)."""
+    if res is None:
+        return {}
+    cached = _UNVERIFIED.get(id(res))
+    if cached is None or cached[0]() is not res or cached[1] != len(res.findings):
+        by_unit: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for f in res.findings:
+            if f.status == "unverified" and f.rule not in BY_DESIGN and f.unit_id is not None:
+                by_unit[f.unit_id][f.rule] += 1
+        if len(_UNVERIFIED) > 32:
+            _UNVERIFIED.clear()
+        cached = _UNVERIFIED[id(res)] = (weakref.ref(res), len(res.findings), by_unit)
+    return dict(cached[2].get(unit_id, {}))
 
 
 def _completeness(ctx: AuditContext, res: CheckResult | None, unit_id: str) -> DimStatus:

@@ -86,6 +86,11 @@ class AuditContext:
         return self.crawl_runs[0] if self.crawl_runs else None
 
 
+def _columns(model: type, *leave_out: str) -> list:
+    """The table columns of a model but the named ones: rows read with them answer the same attributes."""
+    return [c for c in model.__table__.c if c.key not in leave_out]
+
+
 def build_context(session: Session, catalog: Catalog, scheme: Scheme, cal: WorkingCalendar, as_of: date,
                   audit_run_id: int, crawl_run_ids: list[int],
                   unit_catalogs: dict[str, str] | None = None,
@@ -108,17 +113,21 @@ def build_context(session: Session, catalog: Catalog, scheme: Scheme, cal: Worki
                            .order_by(ColumnHealth.crawl_run_id.desc()))
     for h in rows:
         health[h.channel_id].append(h)
+    # set-based: the run's matches, their items and listings in three queries, as plain rows (read-only
+    # facts: tens of thousands of ORM objects cost more than the checks); a match's evidence JSON and an
+    # item's body and provenance are read by no check
     matches: dict[str, list[Match]] = defaultdict(list)
-    item_ids = set()
-    for m in session.scalars(select(Match).where(Match.audit_run_id == audit_run_id)):
+    for m in session.execute(select(*_columns(Match, "evidence")).where(Match.audit_run_id == audit_run_id)
+                             .order_by(Match.id)):
         matches[m.unit_id].append(m)
-        item_ids.add(m.item_id)
-    items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(item_ids)))} if item_ids else {}
+    matched = select(Match.item_id).where(Match.audit_run_id == audit_run_id)
+    items = {i.id: i for i in session.execute(select(*_columns(Item, "body_excerpt", "provenance"))
+                                              .where(Item.id.in_(matched)))}
+    by_id = {c.id: c for c in session.scalars(select(Channel))}
     listings: dict[int, list[tuple[ItemListing, Channel]]] = defaultdict(list)
-    if item_ids:
-        for listing, channel in session.execute(select(ItemListing, Channel).join(Channel)
-                                                .where(ItemListing.item_id.in_(item_ids))):
-            listings[listing.item_id].append((listing, channel))
+    for listing in session.execute(select(*_columns(ItemListing)).where(ItemListing.item_id.in_(matched))
+                                   .order_by(ItemListing.id)):
+        listings[listing.item_id].append((listing, by_id[listing.channel_id]))
     not_applicable: dict[str, set[str]] = defaultdict(set)
     for d in session.scalars(select(ReviewDecision).where(ReviewDecision.action == "not_applicable",
                                                           ReviewDecision.active.is_(True))):

@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import date, datetime, timezone
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 import auditor
@@ -27,6 +27,7 @@ from auditor.match.matcher import Thresholds
 from auditor.match.run import build_yardsticks, run_matching
 from auditor.scoring.aggregate import Aggregate, aggregate
 from auditor.scoring.assessment import ranks as rank_units
+from auditor.scoring.calendar import remembering
 from auditor.scoring.checks import CheckResult
 from auditor.scoring.checks.channels import check_channels
 from auditor.scoring.checks.completeness import check_completeness
@@ -148,6 +149,7 @@ def run_audit(session: Session, catalog: Catalog, scheme: Scheme, cal: WorkingCa
     Refuses (IncompleteCrawlError) when the newest crawl run is not complete, unless
     `allow_incomplete_crawl` (see audit_crawl_runs).
     """
+    cal = remembering(cal)
     if crawl_run_ids is None:
         crawl_run_ids = audit_crawl_runs(session, window_runs(scheme), allow_incomplete=allow_incomplete_crawl)
     run = AuditRun(started_at=_now(), status="running", as_of=as_of, scheme=scheme.name,
@@ -190,33 +192,37 @@ def _ranks(agg: Aggregate) -> dict[str, int]:
 
 def _store(session: Session, ctx: AuditContext, run: AuditRun, results: dict[str, CheckResult],
            agg: Aggregate) -> None:
+    """Scores and findings in multi-row inserts (the ORM's unit of work per row cost more than the checks)."""
     ranks = _ranks(agg)
+    domains: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
+    for (uid, domain, d), value in sorted(agg.domains.items()):
+        domains[uid].append((domain, d, value))
+    scores: list[dict] = []
     for unit in ctx.units:
         us = agg.units[unit.id]
         for d in DIMENSIONS:
             value = us.dims.get(d)
             if value is not None:
-                session.add(Score(audit_run_id=run.id, unit_id=unit.id, dimension=d, score=round(value, 2),
-                                  details=us.dim_details.get(d, {})))
-        for (uid, domain, d), value in sorted(agg.domains.items()):
-            if uid == unit.id:
-                session.add(Score(audit_run_id=run.id, unit_id=unit.id, domain=domain, dimension=d,
-                                  score=round(value, 2)))
-        session.add(Score(audit_run_id=run.id, unit_id=unit.id,
-                          score=round(us.overall, 2) if us.overall is not None else -1, rank=ranks.get(unit.id),
-                          details={"grade": us.grade, "level": unit.level, "scored": us.overall is not None,
-                                   "scheme": ctx.scheme.name} | us.details
-                          | ({"yardstick": ctx.yardsticks[unit.id].to_json()} if unit.id in ctx.yardsticks else {})))
+                scores.append(_score_row(run.id, unit.id, None, d, round(value, 2), None, us.dim_details.get(d, {})))
+        for domain, d, value in domains.get(unit.id, []):
+            scores.append(_score_row(run.id, unit.id, domain, d, round(value, 2), None, {}))
+        scores.append(_score_row(
+            run.id, unit.id, None, None, round(us.overall, 2) if us.overall is not None else -1, ranks.get(unit.id),
+            {"grade": us.grade, "level": unit.level, "scored": us.overall is not None, "scheme": ctx.scheme.name}
+            | us.details | ({"yardstick": ctx.yardsticks[unit.id].to_json()} if unit.id in ctx.yardsticks else {})))
+    _insert_rows(session, Score, scores)
     drafts: list[FindingDraft] = [f for res in results.values() for f in res.findings]
     history = record_history(session, ctx, run, drafts, {u: s.overall for u, s in agg.units.items()})
     counts: dict[str, int] = defaultdict(int)
+    rows: list[dict] = []
     for f in drafts:
         counts[f"{f.rule}:{f.status}"] += 1
-        session.add(Finding(
-            audit_run_id=run.id, unit_id=f.unit_id, site_id=f.site_id, entry_id=f.entry_id, domain=f.domain,
-            check=f.check, rule=f.rule, status=f.status, severity=f.severity, title=f.title,
-            evidence=f.evidence, days_late=f.days_late, channels_missing=f.channels_missing, fix=f.fix,
-            points=round(f.points, 4), key=f.key, lifecycle=history["lifecycle"].get(f.key, "new")))
+        rows.append({"audit_run_id": run.id, "unit_id": f.unit_id, "site_id": f.site_id, "entry_id": f.entry_id,
+                     "domain": f.domain, "check": f.check, "rule": f.rule, "status": f.status,
+                     "severity": f.severity, "title": f.title, "evidence": f.evidence, "days_late": f.days_late,
+                     "channels_missing": f.channels_missing, "fix": f.fix, "points": round(f.points, 4),
+                     "key": f.key, "lifecycle": history["lifecycle"].get(f.key, "new")})
+    _insert_rows(session, Finding, rows)
     upcoming = compute_upcoming(ctx)
     store_upcoming(session, run.id, upcoming)
     resolved_keys = sorted(session.scalars(select(Finding.key).where(
@@ -229,11 +235,26 @@ def _store(session: Session, ctx: AuditContext, run: AuditRun, results: dict[str
                    "upcoming": len(upcoming), "sites": _site_verdicts(ctx, drafts)}
 
 
+def _score_row(run_id: int, unit_id: str, domain: str | None, dimension: str | None, score: float,
+               rank: int | None, details: dict) -> dict:
+    return {"audit_run_id": run_id, "unit_id": unit_id, "domain": domain, "dimension": dimension, "score": score,
+            "max_score": 100.0, "rank": rank, "details": details}
+
+
+def _insert_rows(session: Session, model: type, rows: list[dict], batch: int = 5000) -> None:
+    for start in range(0, len(rows), batch):
+        session.execute(insert(model), rows[start:start + batch])
+
+
 def _site_verdicts(ctx: AuditContext, drafts: list[FindingDraft]) -> dict[str, dict]:
     """Per website, the veto findings (the 国办 inspection judges websites)."""
-    out: dict[str, dict] = {}
     veto = ctx.scheme.veto_rules
+    hits: dict[str, set[str]] = defaultdict(set)
+    for f in drafts:
+        if f.site_id is not None and f.status == "defect" and f.rule in veto:
+            hits[f.site_id].add(f.key)
+    out: dict[str, dict] = {}
     for site_id in sorted(ctx.sites):
-        hits = sorted({f.key for f in drafts if f.site_id == site_id and f.status == "defect" and f.rule in veto})
-        out[site_id] = {"veto": hits, "verdict": "不合格" if hits else "未否决"}
+        keys = sorted(hits.get(site_id, ()))
+        out[site_id] = {"veto": keys, "verdict": "不合格" if keys else "未否决"}
     return out

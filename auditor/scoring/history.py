@@ -60,6 +60,7 @@ def record_history(session: Session, ctx: AuditContext, run: AuditRun, drafts: l
     current = {f.key: f for f in drafts}
     unverified_now = {(f.unit_id, f.entry_id) for f in drafts if f.status == "unverified"}
     unverified_before = {(f.unit_id, f.entry_id) for f in prev_findings if f.status == "unverified"}
+    judged_before = {(f.unit_id, f.entry_id) for f in prev_findings}
     decisions = _decisions_since(session, prev.started_at if prev else None)
     applicable = _applicable(ctx)
     lifecycle: dict[str, str] = {}
@@ -110,10 +111,7 @@ def record_history(session: Session, ctx: AuditContext, run: AuditRun, drafts: l
                 reason = "reviewer_decision"
             elif f.rule in LATE_RULES:
                 reason = "newly_late"
-            elif f.rule in OBLIGATION_RULES:
-                reason = "new_obligation"
-            elif f.rule == "missing" and not any(o.entry_id == f.entry_id and o.unit_id == f.unit_id
-                                                 for o in prev_findings):
+            elif f.rule in OBLIGATION_RULES or (f.rule == "missing" and ue not in judged_before):
                 reason = "new_obligation"
             else:
                 reason = "new_defect"

@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -152,7 +153,8 @@ class ItemListing(Base):
     """Where an item was listed: which channel (column or feed) of which unit."""
 
     __tablename__ = "item_listings"
-    __table_args__ = (UniqueConstraint("item_id", "channel_id", name="uq_listing"),)
+    __table_args__ = (UniqueConstraint("item_id", "channel_id", name="uq_listing"),
+                      Index("ix_item_listings_channel", "channel_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
@@ -256,6 +258,7 @@ class AuditRun(Base):
 
 class Match(Base):
     __tablename__ = "matches"
+    __table_args__ = (Index("ix_matches_run_unit", "audit_run_id", "unit_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     audit_run_id: Mapped[int] = mapped_column(ForeignKey("audit_runs.id"))
@@ -287,6 +290,7 @@ class ReviewDecision(Base):
 
 class Finding(Base):
     __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_run_unit", "audit_run_id", "unit_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     audit_run_id: Mapped[int] = mapped_column(ForeignKey("audit_runs.id"))
@@ -310,6 +314,7 @@ class Finding(Base):
 
 class Score(Base):
     __tablename__ = "scores"
+    __table_args__ = (Index("ix_scores_run_unit", "audit_run_id", "unit_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     audit_run_id: Mapped[int] = mapped_column(ForeignKey("audit_runs.id"))
