@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from auditor.errors import AuditorError
-from auditor.ops.recovery import live_holder
+from auditor.processes import live_holder
 from auditor.store.models import ColumnHealth, CrawlRun, Item, ItemListing
 
 ProgressFn = Callable[[int, int], None]  # (pages fetched, items stored)

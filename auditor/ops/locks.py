@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from auditor.errors import AuditorError
+from auditor.processes import pid_alive
 from auditor.store.models_ops import OpsLock
 from auditor.vocabulary import utcnow
 
@@ -28,23 +29,6 @@ DEFAULT_TTL = timedelta(hours=12)
 class LockBusy(AuditorError):
     """Another live process holds the lock."""
 
-
-
-def pid_alive(pid: int | None) -> bool:
-    if not pid or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # a zombie (killed child not yet reaped) is dead for our purposes
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-            return fh.read().rsplit(")", 1)[-1].split()[0] != "Z"
-    except OSError:
-        return True
 
 
 def holder_dead(lock: OpsLock, now: datetime) -> bool:

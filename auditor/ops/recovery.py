@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from auditor.ops.locks import pid_alive
+from auditor.processes import live_holder, pid_alive
 from auditor.store.models import AuditRun, CrawlRun
 from auditor.store.models_ops import OpsRun
 from auditor.vocabulary import utcnow
@@ -52,28 +52,6 @@ def _gone(info: dict | None) -> bool:
     info = info or {}
     pid, host = info.get("pid"), info.get("host")
     return isinstance(pid, int) and host == socket.gethostname() and not pid_alive(pid)
-
-
-def live_holder(info: dict | None) -> int | None:
-    """The pid of a process on this host still working on a run (its starter or a crawler child), if any."""
-    info = info or {}
-    if info.get("host") != socket.gethostname():
-        return None
-    for pid in [info.get("pid"), *(info.get("child_pids") or [])]:
-        if isinstance(pid, int) and pid_alive(pid) and not _exiting(pid):
-            return pid
-    return None
-
-
-def _exiting(pid: int) -> bool:
-    """A killed process still tearing down (its memory, hence its command line, already gone)."""
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            return not fh.read(1)
-    except FileNotFoundError:
-        return True
-    except OSError:
-        return False
 
 
 def recover_interrupted(factory: sessionmaker[Session], *, registry_path: str | None = None,
