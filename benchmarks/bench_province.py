@@ -38,24 +38,19 @@ SCORECARD_REQUESTS = 7
 
 # ------------------------------------------------------------------ report writing (one place to swap)
 def write_reports(session, run_id: int, out: Path) -> list[Path]:  # noqa: ANN001
-    """html + xlsx + csv + json through the public functions of auditor/report (as `auditor report` does)."""
-    from auditor.report import export, render
+    """html + xlsx + csv + json through auditor.report.output.write_reports (as `auditor report` does)."""
     from auditor.report.context import build_report_context
+    from auditor.report.output import write_reports as write
 
-    ctx = build_report_context(session, run_id)
-    files = list(render.write_html(ctx, out))
-    files.append(export.write_xlsx(ctx, out / f"audit-run-{run_id}.xlsx"))
-    files += export.write_csv(ctx, out)
-    files.append(export.write_json(ctx, out / f"audit-run-{run_id}.json"))
-    return files
+    return write(build_report_context(session, run_id), out, ["html", "xlsx", "csv", "json"]).paths
 
 
 def write_pdf_report(session, run_id: int, out: Path) -> list[Path]:  # noqa: ANN001
-    """The PDF report through auditor/report/pdf.py (a streamed, per-unit writer replaces this call)."""
-    from auditor.report import pdf
+    """The district summary PDF and one PDF per unit, rendered by the forked pool (auditor/report/pdf.py)."""
     from auditor.report.context import build_report_context
+    from auditor.report.output import write_reports as write
 
-    return pdf.write_pdf(build_report_context(session, run_id), out)
+    return write(build_report_context(session, run_id), out, ["pdf"]).paths
 
 
 # ------------------------------------------------------------------ steps (run in a child process each)
