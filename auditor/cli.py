@@ -11,12 +11,12 @@ import importlib.util
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from auditor.errors import AuditorError
-
 
 STAGE_CLIS = ("auditor.catalog.cli", "auditor.match.cli", "auditor.harvest.cli", "auditor.scoring.cli",
               "auditor.report.cli", "auditor.web.cli", "auditor.ops.cli", "auditor.sample.cli",
@@ -83,9 +83,9 @@ def _domain_warnings(path: Path) -> list[str]:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from auditor.harvest.extract.cli import extract_file
-
     from urllib.parse import urlsplit
+
+    from auditor.harvest.extract.cli import extract_file
 
     path = Path(args.file)
     if not path.is_file():
@@ -100,10 +100,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from auditor.catalog.loader import load_catalog
+    from auditor.harvest.replay import parse_replay_option
     from auditor.pipeline import crawl, load_registry_for
     from auditor.store.db import open_db, resolve_db_url
-
-    from auditor.harvest.replay import parse_replay_option
 
     catalog = load_catalog()
     registry = load_registry_for(Path(args.registry), catalog)
@@ -126,8 +125,8 @@ def cmd_match(args: argparse.Namespace) -> int:
     from auditor.catalog.loader import load_catalog
     from auditor.match.matcher import Thresholds
     from auditor.match.run import run_matching
+    from auditor.scheme import load_scheme
     from auditor.scoring.engine import recent_crawl_runs
-    from auditor.scoring.rules import load_scheme
     from auditor.store.db import open_existing_db
     from auditor.store.models import AuditRun, Match
 
@@ -156,7 +155,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
     from auditor.pipeline import score, summarise
-    from auditor.scoring.rules import load_scheme
+    from auditor.scheme import load_scheme
     from auditor.store.db import open_existing_db
 
     catalog, scheme = load_catalog(), load_scheme(args.scheme)
@@ -226,7 +225,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- helpers
-def _recover(factory) -> None:  # noqa: ANN001
+def _recover(factory) -> None:
     """Runs left 'running' by a killed process are marked interrupted before a new run starts."""
     from auditor.ops.recovery import recover_interrupted
 
@@ -236,14 +235,14 @@ def _recover(factory) -> None:  # noqa: ANN001
               file=sys.stderr)
 
 
-def _run_id(factory, run: int | None) -> int:  # noqa: ANN001
+def _run_id(factory, run: int | None) -> int:
     from auditor.store.runs import resolve_audit_run
 
     with factory() as session:
         return resolve_audit_run(session, run)
 
 
-def _write_reports(factory, run_id: int, out: Path, formats: list[str]) -> list[Path]:  # noqa: ANN001
+def _write_reports(factory, run_id: int, out: Path, formats: list[str]) -> list[Path]:
     from auditor.report.context import build_report_context
     from auditor.report.output import check_formats, write_reports
 
@@ -290,7 +289,7 @@ class _progress:
             self.status.__exit__(*exc)
 
 
-def _print_summary(rows, title: str) -> None:  # noqa: ANN001
+def _print_summary(rows, title: str) -> None:
     """One table per level (区级 departments, 乡级 subdistricts), ranked units first by rank, then the units
     that could not be fully assessed; the reasons are listed under each table."""
     from rich.console import Console
@@ -415,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: a number on the command line is too large (ids are at most 18 digits) — `auditor runs` "
               "lists the runs", file=sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - database failures get one message, not a traceback
+    except Exception as exc:
         from sqlalchemy.exc import SQLAlchemyError
 
         if not isinstance(exc, SQLAlchemyError):

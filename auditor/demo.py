@@ -5,22 +5,23 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from auditor.catalog.loader import load_catalog
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.pipeline import UnitSummary, crawl, load_registry_for, summarise
 from auditor.report import pdf
-from auditor.report.output import write_reports
 from auditor.report.context import build_report_context
+from auditor.report.output import write_reports
 from auditor.sample.generate import build_sample, count_detail_pages
 from auditor.sample.registry import write_registry
 from auditor.sample.server import SamplePortal
+from auditor.scheme import load_scheme
 from auditor.scoring.engine import run_audit
-from auditor.scoring.rules import load_scheme
 from auditor.store.db import open_db, resolve_db_url
 
 

@@ -16,8 +16,8 @@ from auditor.catalog.models import Catalog
 from auditor.errors import AuditorError
 from auditor.harvest.replay import ReplaySource
 from auditor.harvest.run import ProgressFn, run_crawl
+from auditor.scheme import Scheme
 from auditor.scoring.engine import run_audit
-from auditor.scoring.rules import Scheme
 from auditor.store.models import AuditRun, Finding, Score, Unit
 from auditor.store.sync import sync_registry
 from auditor.units.loader import load_registry
@@ -47,7 +47,7 @@ def crawl(factory: sessionmaker[Session], db_url: str, registry: Registry, regis
                      progress=progress, workers=workers)
 
 
-def score(factory: sessionmaker[Session], catalog: Catalog, scheme: Scheme, cal, as_of: date, *,  # noqa: ANN001
+def score(factory: sessionmaker[Session], catalog: Catalog, scheme: Scheme, cal, as_of: date, *,
           allow_incomplete_crawl: bool = False) -> int:
     """One audit run; refuses when the newest crawl run is not complete unless allow_incomplete_crawl."""
     with factory() as session:

@@ -37,7 +37,7 @@ SCORECARD_REQUESTS = 7
 
 
 # ------------------------------------------------------------------ report writing (one place to swap)
-def write_reports(session, run_id: int, out: Path) -> list[Path]:  # noqa: ANN001
+def write_reports(session, run_id: int, out: Path) -> list[Path]:
     """html + xlsx + csv + json through auditor.report.output.write_reports (as `auditor report` does)."""
     from auditor.report.context import build_report_context
     from auditor.report.output import write_reports as write
@@ -45,7 +45,7 @@ def write_reports(session, run_id: int, out: Path) -> list[Path]:  # noqa: ANN00
     return write(build_report_context(session, run_id), out, ["html", "xlsx", "csv", "json"]).paths
 
 
-def write_pdf_report(session, run_id: int, out: Path) -> list[Path]:  # noqa: ANN001
+def write_pdf_report(session, run_id: int, out: Path) -> list[Path]:
     """The district summary PDF and one PDF per unit, rendered by the forked pool (auditor/report/pdf.py)."""
     from auditor.report.context import build_report_context
     from auditor.report.output import write_reports as write
@@ -57,8 +57,8 @@ def write_pdf_report(session, run_id: int, out: Path) -> list[Path]:  # noqa: AN
 def step_score(db: str, as_of: str) -> dict:
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
+    from auditor.scheme import load_scheme
     from auditor.scoring.engine import run_audit
-    from auditor.scoring.rules import load_scheme
     from auditor.store.db import open_db
 
     with open_db(db, migrate=False)() as session:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from auditor.catalog.loader import load_catalog
 from auditor.catalog.workdays import WorkingCalendar
+from auditor.scheme import load_scheme, shipped_schemes
 from auditor.scoring import engine
-from auditor.scoring.rules import load_scheme, shipped_schemes
 from auditor.store.db import open_db, resolve_db_url
 
 AS_OF = date(2026, 11, 20)

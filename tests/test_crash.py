@@ -74,7 +74,7 @@ from pathlib import Path
 import auditor.scoring.engine as engine
 from auditor.catalog.loader import load_catalog
 from auditor.catalog.workdays import WorkingCalendar
-from auditor.scoring.rules import load_scheme
+from auditor.scheme import load_scheme
 from auditor.store.db import open_db
 
 real = engine.CHECKS["timeliness"]
@@ -113,8 +113,8 @@ def test_kill_9_during_scoring_leaves_no_half_written_run(crash_kit, tmp_path):
             assert s.scalar(select(func.count()).select_from(table).where(table.audit_run_id == killed)) == 0
     assert recover_interrupted(factory, audit_lock_held=True).audit_runs == [killed]
     from auditor.catalog.workdays import WorkingCalendar
+    from auditor.scheme import load_scheme
     from auditor.scoring.engine import run_audit
-    from auditor.scoring.rules import load_scheme
 
     with factory() as s:
         new = run_audit(s, load_catalog(), load_scheme("default"), WorkingCalendar(), date(2026, 6, 30))

@@ -42,8 +42,8 @@ def _run_id(demo_run, scheme: str) -> int:
 
         from auditor.catalog.loader import load_catalog
         from auditor.catalog.workdays import WorkingCalendar
+        from auditor.scheme import load_scheme
         from auditor.scoring.engine import run_audit
-        from auditor.scoring.rules import load_scheme
 
         truth = json.loads((demo_run.out / "ground-truth.json").read_text(encoding="utf-8"))
         factory = open_db(demo_run.db_url, migrate=False)

@@ -26,8 +26,8 @@ from auditor.sample.faults import FaultConfig, FaultPortal
 from auditor.sample.generate import build_sample
 from auditor.sample.registry import registry_dict, write_registry
 from auditor.sample.server import SamplePortal
+from auditor.scheme import load_scheme
 from auditor.scoring.engine import run_audit
-from auditor.scoring.rules import load_scheme
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import Channel, ColumnHealth, CrawlRun, Finding, Item, ItemListing, LinkCheck, SiteProbe
 

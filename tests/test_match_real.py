@@ -184,7 +184,7 @@ def test_match_eval_without_gold_reports_the_real_set_then_the_generated_set(cap
 
 def test_committed_figures_match_the_thresholds_in_rules():
     from auditor.match.evaluate import load_figures
-    from auditor.scoring.rules import load_scheme
+    from auditor.scheme import load_scheme
 
     figs = load_figures()
     assert figs is not None, "rules/matcher_figures.yaml is committed"

@@ -11,8 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 from auditor.errors import RulesError
-from auditor.scoring.engine import CHECKS
-from auditor.scoring.rules import (
+from auditor.scheme import (
     ALL_RULES,
     CHECK_DIMENSION,
     RULES_BY_CHECK,
@@ -23,6 +22,7 @@ from auditor.scoring.rules import (
     rules_dir,
     shipped_schemes,
 )
+from auditor.scoring.engine import CHECKS
 
 GOOD = """\
 name: t

@@ -15,8 +15,8 @@ from auditor.catalog.loader import load_catalog
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.match.matcher import ItemView, Matcher, Thresholds
 from auditor.match.run import unit_prefixes
-from auditor.vocabulary import catalog_level
 from auditor.sample.generate import build_sample
+from auditor.vocabulary import catalog_level
 
 
 @pytest.fixture(scope="module")

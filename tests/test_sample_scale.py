@@ -16,9 +16,8 @@ import pytest
 from sqlalchemy import func, select
 
 from auditor.catalog.loader import load_catalog
-from auditor.match.matcher import ItemView, MatchJob, Matcher
-from auditor.sample.scale import (PLACE, Copy, compare, defect_keys, finding_key, place_name, scale_store,
-                                  scale_truth)
+from auditor.match.matcher import ItemView, Matcher, MatchJob
+from auditor.sample.scale import PLACE, Copy, compare, defect_keys, finding_key, place_name, scale_store, scale_truth
 
 
 def test_place_names_are_distinct_and_never_the_sample():
@@ -58,8 +57,8 @@ def test_truth_of_copies_leaves_the_news_columns_behind():
 def test_scaled_sample_is_audited_exactly_against_its_scaled_truth(demo_run, tmp_path):
     from auditor.catalog.workdays import WorkingCalendar
     from auditor.sample.generate import load_spec
+    from auditor.scheme import load_scheme
     from auditor.scoring.engine import run_audit
-    from auditor.scoring.rules import load_scheme
     from auditor.store.db import open_db
     from auditor.store.models import Finding, Item, Unit
 

@@ -10,8 +10,8 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from auditor.scheme import load_scheme
 from auditor.scoring.engine import run_audit
-from auditor.scoring.rules import load_scheme
 from auditor.store.models import (
     ColumnHealth,
     LinkCheck,

@@ -8,9 +8,9 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from auditor.scheme import load_scheme
 from auditor.scoring.engine import run_audit
 from auditor.scoring.history import resolved_findings, score_deltas
-from auditor.scoring.rules import load_scheme
 from auditor.scoring.upcoming import upcoming_obligations
 from auditor.store.models import AuditRun, Finding, ReviewDecision
 from factories.scoring import AS_OF, BSZN, BSZN_TITLE, Store, variant

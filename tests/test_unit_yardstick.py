@@ -25,8 +25,8 @@ from auditor.catalog.deadline import parse_time_limit
 from auditor.catalog.loader import load_catalog
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.errors import RegistryError
+from auditor.scheme import load_scheme
 from auditor.scoring.engine import run_audit
-from auditor.scoring.rules import load_scheme
 from auditor.store.db import open_db
 from auditor.store.models import AuditRun, Channel, Finding, Item, ItemListing, Match, Score
 from auditor.store.sync import sync_registry

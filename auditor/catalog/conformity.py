@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, timedelta
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
@@ -51,14 +51,14 @@ class ConformityFinding(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     rule: Rule
-    entry_id: Optional[str] = None  # national row (None for local additions / whole-table findings)
-    unit_row: Optional[int] = None  # source row number in the unit file (None: no unit row / whole table)
+    entry_id: str | None = None  # national row (None for local additions / whole-table findings)
+    unit_row: int | None = None  # source row number in the unit file (None: no unit row / whole table)
     message: str
     severity: Severity
     source: str = ""  # unit catalog file
-    sheet: Optional[str] = None  # sheet name / "table N"
-    unit_item: Optional[str] = None  # the unit row's 一级/二级[/三级] as written
-    domain: Optional[str] = None
+    sheet: str | None = None  # sheet name / "table N"
+    unit_item: str | None = None  # the unit row's 一级/二级[/三级] as written
+    domain: str | None = None
     fields: list[str] = Field(default_factory=list)  # missing_elements: the blank fields
     details: dict[str, Any] = Field(default_factory=dict)
 
@@ -122,7 +122,7 @@ def match_rows(rows: list[UnitRow], entries: list[CatalogEntry],
 
 
 # ------------------------------------------------------------------------------ domain scope
-def _resolve_domain(name: str, catalog: Catalog) -> Optional[str]:
+def _resolve_domain(name: str, catalog: Catalog) -> str | None:
     codes = catalog.domain_codes()
     if name in codes:
         return name
@@ -134,7 +134,7 @@ def _resolve_domain(name: str, catalog: Catalog) -> Optional[str]:
     return max(hits, key=len) if hits else None
 
 
-def _row_domain(row: UnitRow, sheet_domain: dict[Optional[str], Optional[str]], catalog: Catalog) -> Optional[str]:
+def _row_domain(row: UnitRow, sheet_domain: dict[str | None, str | None], catalog: Catalog) -> str | None:
     if row.domain:
         d = _resolve_domain(row.domain, catalog)
         if d:
@@ -142,7 +142,7 @@ def _row_domain(row: UnitRow, sheet_domain: dict[Optional[str], Optional[str]], 
     return sheet_domain.get(row.sheet)
 
 
-def _guess_domain(rows: list[UnitRow], catalog: Catalog, threshold: float) -> Optional[str]:
+def _guess_domain(rows: list[UnitRow], catalog: Catalog, threshold: float) -> str | None:
     best: tuple[int, str] | None = None
     for dom in catalog.domains():
         n = len(match_rows(rows, catalog.by_domain(dom), threshold))
@@ -172,8 +172,8 @@ def _later_by_dates(unit: DeadlineRule, nat: DeadlineRule, cal: WorkingCalendar,
     return later > earlier
 
 
-def _amount_looser(unit: DeadlineRule, nat: DeadlineRule, cal: Optional[WorkingCalendar],
-                   larger_is_looser: bool) -> Optional[bool]:
+def _amount_looser(unit: DeadlineRule, nat: DeadlineRule, cal: WorkingCalendar | None,
+                   larger_is_looser: bool) -> bool | None:
     if unit.amount is None or nat.amount is None:
         return None
     if unit.unit == nat.unit:
@@ -191,7 +191,7 @@ def _amt(rule: DeadlineRule) -> str:
     return f"{rule.amount}{day_unit_label(rule.unit)}"
 
 
-def looser_deadline(unit: DeadlineRule, nat: DeadlineRule, cal: Optional[WorkingCalendar] = None) -> Optional[str]:
+def looser_deadline(unit: DeadlineRule, nat: DeadlineRule, cal: WorkingCalendar | None = None) -> str | None:
     """Why the unit's 公开时限 is looser than the national one, or None (tighter, equal, not comparable)."""
     if nat.kind in ("deadline_after", "on_request") and unit.kind == nat.kind and _anchors_compatible(unit, nat):
         if _amount_looser(unit, nat, cal, True):
@@ -218,8 +218,8 @@ def looser_deadline(unit: DeadlineRule, nat: DeadlineRule, cal: Optional[Working
 
 
 # ------------------------------------------------------------------------------ the diff
-def diff_unit_catalog(unit_catalog: UnitCatalog, catalog: Catalog, domain: Optional[str] = None,
-                      level: Optional[str] = None, *, calendar: Optional[WorkingCalendar] = None,
+def diff_unit_catalog(unit_catalog: UnitCatalog, catalog: Catalog, domain: str | None = None,
+                      level: str | None = None, *, calendar: WorkingCalendar | None = None,
                       threshold: float = THRESHOLD) -> list[ConformityFinding]:
     """Findings for one unit catalog against the national catalog (see the module docstring).
 
@@ -236,7 +236,7 @@ def diff_unit_catalog(unit_catalog: UnitCatalog, catalog: Catalog, domain: Optio
     return findings
 
 
-def rows_by_domain(unit_catalog: UnitCatalog, catalog: Catalog, domain: Optional[str] = None, *,
+def rows_by_domain(unit_catalog: UnitCatalog, catalog: Catalog, domain: str | None = None, *,
                    threshold: float = THRESHOLD) -> dict[str, list[UnitRow]]:
     """The unit's rows grouped by the national domain they belong to (see diff_unit_catalog)."""
     forced = None
@@ -246,11 +246,11 @@ def rows_by_domain(unit_catalog: UnitCatalog, catalog: Catalog, domain: Optional
             raise CatalogError(f"unknown domain {domain!r}", where="domain",
                                hint="use a domain name or code from `auditor catalog stats`")
     default = _resolve_domain(unit_catalog.title, catalog) if unit_catalog.title else None
-    sheet_domain: dict[Optional[str], Optional[str]] = {}
+    sheet_domain: dict[str | None, str | None] = {}
     for t in unit_catalog.tables:
         sheet_domain.setdefault(t.sheet, _resolve_domain(" ".join(filter(None, [t.sheet or "", t.title])), catalog)
                                 or default)
-    groups: dict[Optional[str], list[UnitRow]] = {}
+    groups: dict[str | None, list[UnitRow]] = {}
     for row in unit_catalog.rows:
         d = _row_domain(row, sheet_domain, catalog)
         if forced is not None and d not in (None, forced):
@@ -277,7 +277,7 @@ def _finding(rule: str, uc: UnitCatalog, dom: str, message: str, row: UnitRow | 
 
 
 def _diff_domain(uc: UnitCatalog, rows: list[UnitRow], entries: list[CatalogEntry], dom: str,
-                 level: Optional[str], cal: Optional[WorkingCalendar], threshold: float) -> list[ConformityFinding]:
+                 level: str | None, cal: WorkingCalendar | None, threshold: float) -> list[ConformityFinding]:
     matches = match_rows(rows, entries, threshold)
     by_entry: dict[str, list[int]] = {}
     for i, (e, _) in matches.items():

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -73,23 +73,23 @@ class DeadlineRule(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: Kind
-    anchor: Optional[Anchor] = None
-    amount: Optional[int] = None
-    unit: Optional[Unit] = None
-    parts: tuple["DeadlineRule", ...] = ()
+    anchor: Anchor | None = None
+    amount: int | None = None
+    unit: Unit | None = None
+    parts: tuple[DeadlineRule, ...] = ()
     text: str = ""
-    applies_to: Optional[str] = None
-    display: Optional["DeadlineRule"] = None  # "…10个工作日内,公示7个工作日": min display period
+    applies_to: str | None = None
+    display: DeadlineRule | None = None  # "…10个工作日内,公示7个工作日": min display period
     persistent: bool = False  # "保持长期公开": must also stay online afterwards
     law_override: bool = False  # "法律、法规…另有规定的,从其规定"
     assumed: bool = False  # blank cell: 条例 art. 26 default applied
-    fixed_date: Optional[str] = None  # "MM-DD" for kind=annual
-    event: Optional[str] = None  # anchor="event": the event as the catalog names it ("项目竣工验收")
-    period: Optional[Period] = None  # kind=after_period: the period whose end starts the clock
-    extension: Optional[int] = None  # on_request: extra time (same unit) allowed with approval (条例 art. 33)
+    fixed_date: str | None = None  # "MM-DD" for kind=annual
+    event: str | None = None  # anchor="event": the event as the catalog names it ("项目竣工验收")
+    period: Period | None = None  # kind=after_period: the period whose end starts the clock
+    extension: int | None = None  # on_request: extra time (same unit) allowed with approval (条例 art. 33)
     dynamic: bool = False  # "动态更新/动态调整": kept current while online
     assessable: bool = True  # False: the page cannot show the anchor event's date
-    reason: Optional[str] = None  # why not assessable
+    reason: str | None = None  # why not assessable
 
     @property
     def has_deadline(self) -> bool:
@@ -102,7 +102,7 @@ class DeadlineRule(BaseModel):
         """The date on the page that stands for the anchor event, None when there is none."""
         return OBSERVED_BY.get(self.anchor or "") if self.assessable else None
 
-    def part(self, applies_to: str | None) -> "DeadlineRule":
+    def part(self, applies_to: str | None) -> DeadlineRule:
         """The part whose label matches applies_to (substring either way), else the general rule."""
         if not applies_to or not self.parts:
             return self
@@ -493,7 +493,7 @@ def _assess(rule: DeadlineRule) -> DeadlineRule:
 _SUBJECT_RE = re.compile(r".{2,40}(?:文件|信息|事项|内容|结果|名单|材料)")
 
 
-def _pieces(pieces: list[str], raw: str):  # noqa: ANN202 - generator of (clause, _Piece)
+def _pieces(pieces: list[str], raw: str):
     """Parse clause by clause; a clause that only names what the next one is about ("以区政府名义印发的
     行政规范性文件,自文件印发之日起20个工作日内公开") becomes the next clause's label."""
     subject: str | None = None

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -35,7 +35,7 @@ class EntryModel(BaseModel):
     id: str = Field(pattern=ID_PATTERN)
     level1: str = Field(min_length=1)
     level2: str = Field(min_length=1)
-    level3: Optional[str] = None
+    level3: str | None = None
     content: str = Field(min_length=1)
     basis: str = ""
     time_limit: str
@@ -45,11 +45,11 @@ class EntryModel(BaseModel):
     audience: str = Field(min_length=1)
     mode: Mode
     levels: list[Level] = Field(min_length=1)
-    stage: Optional[Stage] = None
+    stage: Stage | None = None
     stage_inferred: bool = False
     keywords: list[str] = Field(min_length=1)
     doc_types: list[str] = Field(default_factory=list)
-    period: Optional[Period] = None
+    period: Period | None = None
     source: str
     # Backing detail (catalogs/README.md "Backed and reconstructed rows"): the published item when it is
     # named differently; source_element when this row transcribes one element of a wider published row;

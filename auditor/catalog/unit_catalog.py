@@ -22,7 +22,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,13 +52,13 @@ class UnitRow(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     row: int  # source row number (1-based line / sheet row / <tr> index)
-    sheet: Optional[str] = None  # sheet name or "table N"; None for CSV
+    sheet: str | None = None  # sheet name or "table N"; None for CSV
     table: int = 0  # index into UnitCatalog.tables
     seq: str = ""
     domain: str = ""  # a 领域 column, else the section heading above the row
     level1: str = ""
     level2: str = ""
-    level3: Optional[str] = None
+    level3: str | None = None
     content: str = ""
     basis: str = ""
     time_limit: str = ""
@@ -67,17 +66,17 @@ class UnitRow(BaseModel):
     channels: list[ChannelReq] = Field(default_factory=list)
     channels_text: str = ""
     audience: str = ""
-    mode: Optional[Mode] = None
+    mode: Mode | None = None
     levels: list[Level] = Field(default_factory=list)
     levels_text: str = ""
-    stage: Optional[Stage] = None
+    stage: Stage | None = None
     stage_text: str = ""
     remark: str = ""
     declared_none: bool = False
     none_reason: str = ""
-    deadline: Optional[DeadlineRule] = None
-    deadline_error: Optional[str] = None
-    channel_error: Optional[str] = None
+    deadline: DeadlineRule | None = None
+    deadline_error: str | None = None
+    channel_error: str | None = None
     ditto: list[str] = Field(default_factory=list)  # fields whose cell said 同上
     raw: dict[str, str] = Field(default_factory=dict)  # header label → cell text as published
 
@@ -102,7 +101,7 @@ class UnitTable(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sheet: Optional[str] = None
+    sheet: str | None = None
     header_rows: list[int]  # source row numbers of the header
     columns: dict[str, str]  # column letter/index → field (or field=value for √-columns, or 'extra')
     labels: dict[str, str]  # column index → header label as published
@@ -179,7 +178,7 @@ def normalise_levels(text: str) -> list[str]:
 _STAGE_RE = re.compile("|".join(STAGES))
 
 
-def parse_stage_cell(text: str) -> Optional[str]:
+def parse_stage_cell(text: str) -> str | None:
     """五公开 cell → stage: "执行公开", "执行", "□决策 ■执行 □管理" (■-type mark wins), else None."""
     t = unicodedata.normalize("NFKC", text or "")
     marked = re.findall(r"[■◆▲▄☑√✓✔●]\s*(决策|执行|管理|服务|结果)", t)
@@ -193,7 +192,7 @@ def parse_stage_cell(text: str) -> Optional[str]:
     return found[0] if found else None
 
 
-def _mode_of(text: str) -> Optional[str]:
+def _mode_of(text: str) -> str | None:
     t = norm_label(text)
     if "主动" in t:
         return "主动"
@@ -215,7 +214,7 @@ _SUB_VALUES = {
 }
 
 
-def _sub_value(group: str, label: str) -> Optional[str]:
+def _sub_value(group: str, label: str) -> str | None:
     """A √-column's value: 全社会 / 主动 / 县级 / 执行 …, or None if the label is not one."""
     lab = norm_label(label).removesuffix("公开")
     if group == "levels":
@@ -227,7 +226,7 @@ def _sub_value(group: str, label: str) -> Optional[str]:
     return None
 
 
-def _group_of(label: str) -> Optional[str]:
+def _group_of(label: str) -> str | None:
     """Field of a header label (parent or parent/child text)."""
     t = norm_label(label)
     if not t:
@@ -265,7 +264,7 @@ def _is_subheader(row: list[str], parent: list[str]) -> bool:
     return found > 0
 
 
-def _find_header(grid: Grid, limit: int = 15) -> Optional[tuple[int, int]]:
+def _find_header(grid: Grid, limit: int = 15) -> tuple[int, int] | None:
     """(header row index, number of header rows) or None."""
     for i, row in enumerate(grid.rows[:limit]):
         fields = {_group_of(c) for c in row if c}
@@ -279,7 +278,7 @@ def _find_header(grid: Grid, limit: int = 15) -> Optional[tuple[int, int]]:
     return None
 
 
-def _map_columns(grid: Grid, top: int, height: int) -> tuple[list[tuple[str, Optional[str]]], list[str]]:
+def _map_columns(grid: Grid, top: int, height: int) -> tuple[list[tuple[str, str | None]], list[str]]:
     """Per column: (field, √-value or None); fields: level1.. content .. or 'extra'. Plus labels."""
     head = grid.rows[top]
     sub = grid.rows[top + 1] if height == 2 else [""] * len(head)
@@ -290,7 +289,7 @@ def _map_columns(grid: Grid, top: int, height: int) -> tuple[list[tuple[str, Opt
         for c in range(1, width):
             if not head[c] and sub[c]:
                 head[c] = head[c - 1]
-    out: list[tuple[str, Optional[str]]] = []
+    out: list[tuple[str, str | None]] = []
     labels: list[str] = []
     for c in range(width):
         parent, child = head[c], sub[c]
@@ -317,7 +316,7 @@ def _map_columns(grid: Grid, top: int, height: int) -> tuple[list[tuple[str, Opt
         for c in items[len(free):]:
             out[c] = ("extra", None)
     # only the first column of a text field counts; later duplicates are kept raw
-    seen: set[tuple[str, Optional[str]]] = set()
+    seen: set[tuple[str, str | None]] = set()
     for c, key in enumerate(out):
         if key[0] != "extra" and key in seen:
             out[c] = ("extra", None)
@@ -326,7 +325,7 @@ def _map_columns(grid: Grid, top: int, height: int) -> tuple[list[tuple[str, Opt
 
 
 # ------------------------------------------------------------------------------ rows
-def _heading(cells: list[str]) -> Optional[str]:
+def _heading(cells: list[str]) -> str | None:
     """A section row ("一、最低生活保障" across the table, or alone in its first cell): one text only."""
     vals = {c for c in cells if c}
     if len(vals) == 1:
@@ -340,7 +339,7 @@ class _Layout:
 
     top: int
     height: int
-    cols: list[tuple[str, Optional[str]]]
+    cols: list[tuple[str, str | None]]
     labels: list[str]
     header_norm: list[str]
 
@@ -401,8 +400,8 @@ def _read_cells(cells: list[str], layout: _Layout, prev_text: dict[int, str], wh
     return out
 
 
-def _item_names(text: dict[str, str], prev: Optional[UnitRow], where: str,
-                cat: UnitCatalog) -> Optional[tuple[str, str, Optional[str]]]:
+def _item_names(text: dict[str, str], prev: UnitRow | None, where: str,
+                cat: UnitCatalog) -> tuple[str, str, str | None] | None:
     """一级/二级/三级 names, inheriting blanks lost with merged cells; None (with a warning) for no name."""
     level1, level2, level3 = text.get("level1", ""), text.get("level2", ""), text.get("level3") or None
     if not level1 and prev is not None and (level2 or level3):
@@ -445,7 +444,7 @@ def _parse_requirements(row: UnitRow) -> None:
             row.deadline_error = exc.message
 
 
-def _build_row(grid: Grid, i: int, t_index: int, names: tuple[str, str, Optional[str]], section: str,
+def _build_row(grid: Grid, i: int, t_index: int, names: tuple[str, str, str | None], section: str,
                got: _RowCells) -> UnitRow:
     """The typed UnitRow of grid row i from its sorted cells, 无 declared or requirements parsed."""
     text = got.text
@@ -477,7 +476,7 @@ def _parse_grid(grid: Grid, t_index: int, cat: UnitCatalog) -> list[UnitRow]:
     width = len(layout.cols)
     rows: list[UnitRow] = []
     prev_text: dict[int, str] = {}
-    prev: Optional[UnitRow] = None
+    prev: UnitRow | None = None
     section = ""
     for i in range(layout.top + layout.height, len(grid.rows)):
         cells = grid.rows[i] + [""] * (width - len(grid.rows[i]))
@@ -516,7 +515,7 @@ def parse_grids(grids: list[Grid], source: str, fmt: str) -> UnitCatalog:
     return cat
 
 
-def read_unit_catalog(path: str | Path, fmt: Optional[str] = None) -> UnitCatalog:
+def read_unit_catalog(path: str | Path, fmt: str | None = None) -> UnitCatalog:
     """Import a unit catalog from .csv/.tsv, .xlsx or .html (fmt forces 'csv'|'xlsx'|'html')."""
     path = Path(path)
     fmt, grids = read_grids(path, fmt)

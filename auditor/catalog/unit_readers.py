@@ -187,7 +187,7 @@ def read_xlsx(path: Path, data: bytes | None = None) -> list[Grid]:
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
-def _cell_text(el) -> str:  # noqa: ANN001 - lxml element
+def _cell_text(el) -> str:
     for br in el.iter("br"):
         br.tail = "\n" + (br.tail or "")
     for block in el.iter("p", "div", "li"):
@@ -203,7 +203,7 @@ def _span(value: str | None, cap: int) -> int:
     return max(0, min(n, cap))
 
 
-def html_table_grid(table, source: str, name: str) -> Grid:  # noqa: ANN001 - lxml element
+def html_table_grid(table, source: str, name: str) -> Grid:
     """Expand one <table>'s rowspan/colspan into a rectangular grid (its own rows, not nested ones)."""
     trs = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
     cells: dict[tuple[int, int], str] = {}

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -38,11 +38,11 @@ class CatalogRef:
     """Where a unit's own catalog is: the file read (a saved copy for a URL), where and when published."""
 
     file: str
-    url: Optional[str] = None
-    date: Optional[date] = None
+    url: str | None = None
+    date: date | None = None
 
     @classmethod
-    def from_json(cls, data: dict[str, Any] | None) -> "CatalogRef | None":
+    def from_json(cls, data: dict[str, Any] | None) -> CatalogRef | None:
         if not data or not data.get("file"):
             return None
         d = data.get("date")
@@ -67,13 +67,13 @@ class Yardstick:
     source: Source
     entries: list[CatalogEntry]  # the obligations
     national: list[CatalogEntry]  # the national rows of the unit's domains and level (主动)
-    ref: Optional[CatalogRef] = None
+    ref: CatalogRef | None = None
     waived: list[Waived] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)  # national rows the unit's catalog dropped
     stricter: dict[str, tuple[str, str]] = field(default_factory=dict)  # entry id → (unit, national) 公开时限
     local: list[str] = field(default_factory=list)  # ids of the unit's local additions
     domains: list[str] = field(default_factory=list)  # domains the unit's catalog covers
-    problem: Optional[str] = None  # why the unit's catalog could not be used
+    problem: str | None = None  # why the unit's catalog could not be used
     skipped: list[str] = field(default_factory=list)  # local rows that could not become entries, and why
 
     @property

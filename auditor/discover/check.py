@@ -15,8 +15,8 @@ from pathlib import Path
 from auditor.catalog.models import Catalog
 from auditor.discover.fetch import run_discovery_crawl
 from auditor.discover.pages import PageRecord
-from auditor.harvest.adapters.base import NotAListPage
 from auditor.harvest.adapters import ADAPTERS, detect_adapter
+from auditor.harvest.adapters.base import NotAListPage
 from auditor.match.matcher import ItemView, Matcher
 from auditor.units.models import Registry, WebsiteChannel
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from auditor.errors import AuditorError, ConfigError
 
@@ -25,7 +24,7 @@ DEFAULT_POLICY_DOCS = Path(__file__).resolve().parents[3] / "shared" / "domain" 
 
 
 @contextmanager
-def progress_reporter(label: str, *, every: float = 5.0, stream=None) -> Iterator[Callable[[int], None]]:  # noqa: ANN001
+def progress_reporter(label: str, *, every: float = 5.0, stream=None) -> Iterator[Callable[[int], None]]:
     """A rich status line on a terminal; elsewhere one plain line every `every` seconds."""
     stream = stream or sys.stdout
     if stream.isatty():
@@ -62,7 +61,7 @@ def _settings(args: argparse.Namespace) -> dict:
     return settings
 
 
-def _print_summary(draft, out: Path) -> None:  # noqa: ANN001
+def _print_summary(draft, out: Path) -> None:
     s = draft.summary()
     cols = ", ".join(f"{k} {v}" for k, v in s["columns"].items()) or "none"
     print(f"{draft.district_name}: {s['units']} units ({s['departments']} departments, {s['subdistricts']} "
@@ -108,7 +107,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(args: argparse.Namespace, catalog, replay: dict[str, str]) -> int:  # noqa: ANN001
+def _check(args: argparse.Namespace, catalog, replay: dict[str, str]) -> int:
     from auditor.discover.check import run_check
     from auditor.units.loader import load_registry
 

@@ -91,7 +91,7 @@ class DiscoverSpider(scrapy.Spider):
     def _write(self, record: PageRecord) -> None:
         if self._fh is None:
             self.out_path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = open(self.out_path, "a", encoding="utf-8")  # noqa: SIM115 - closed in closed()
+            self._fh = open(self.out_path, "a", encoding="utf-8")
         write_record(self._fh, record)
 
     def closed(self, reason: str) -> None:
@@ -127,7 +127,7 @@ class DiscoverSpider(scrapy.Spider):
         return not re.match(r"^[\u4e00-\u9fff]{1,6}[市州盟]", anchor) or anchor.startswith(("市场", "市政"))
 
     # ------------------------------------------------------------------ callbacks
-    def failed(self, failure) -> None:  # noqa: ANN001
+    def failed(self, failure) -> None:
         from auditor.harvest.replay import NotArchived
 
         request = failure.request

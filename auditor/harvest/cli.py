@@ -14,7 +14,7 @@ from pathlib import Path
 from auditor.errors import AuditorError
 
 
-def _factory(args: argparse.Namespace):  # noqa: ANN202
+def _factory(args: argparse.Namespace):
     from auditor.store.db import open_db, require_existing_db
 
     url = require_existing_db(getattr(args, "db", None))  # every harvest command here works on stored data

@@ -31,9 +31,10 @@ import re
 import time
 import zlib
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterator
+from typing import Any
 
 import scrapy
 from scrapy import signals
@@ -46,15 +47,11 @@ from twisted.python.failure import Failure
 from auditor.harvest.adapters import detect_adapter, get_adapter
 from auditor.harvest.adapters.base import NotAListPage
 from auditor.harvest.adapters.declared import declared_size
-from auditor.harvest.coverage import Coverage, CoverageStatus, judge_coverage
-from auditor.harvest.politeness import BUDGET_REASON, BudgetExhausted
-from auditor.harvest.replay import NotArchived
-from auditor.harvest.scope import Scope
 from auditor.harvest.adapters.feed import feed_date, parse_feed
 from auditor.harvest.canonical import canonical_url
+from auditor.harvest.coverage import Coverage, CoverageStatus, judge_coverage
 from auditor.harvest.extract.dates import find_dates, parse_date
 from auditor.harvest.extract.decode import decode_html
-from auditor.harvest.offload import extract_payload
 from auditor.harvest.items import (
     CarriedListingsItem,
     ColumnHealthItem,
@@ -65,9 +62,22 @@ from auditor.harvest.items import (
     PageFetchItem,
     SiteProbeItem,
 )
+from auditor.harvest.offload import extract_payload
+from auditor.harvest.politeness import BUDGET_REASON, BudgetExhausted
+from auditor.harvest.replay import NotArchived
+from auditor.harvest.scope import Scope
 from auditor.store.db import open_db
-from auditor.store.models import (Attachment, Channel, ColumnHealth, CrawlRun, Item, ItemListing, LinkCheck, Site,
-                                  SiteProbe)
+from auditor.store.models import (
+    Attachment,
+    Channel,
+    ColumnHealth,
+    CrawlRun,
+    Item,
+    ItemListing,
+    LinkCheck,
+    Site,
+    SiteProbe,
+)
 from auditor.store.models_harvest import PageFetch, PageSnapshot
 
 BLOCK_STATUSES = {401, 403, 429}
@@ -186,12 +196,12 @@ class RegistrySpider(scrapy.Spider):
         self._pool = None
 
     @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN206 - Scrapy signature
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._reached_downloader, signal=signals.request_reached_downloader)
         return spider
 
-    def _reached_downloader(self, request: scrapy.Request, spider=None) -> None:  # noqa: ANN001
+    def _reached_downloader(self, request: scrapy.Request, spider=None) -> None:
         request.meta["fetch_t0"] = time.monotonic()  # response times exclude time spent queued
 
     # ------------------------------------------------------------------ settings & state
@@ -199,7 +209,7 @@ class RegistrySpider(scrapy.Spider):
     def run_id(self) -> int:
         return self.settings.getint("AUDITOR_CRAWL_RUN", 0)
 
-    def _session_factory(self):  # noqa: ANN202
+    def _session_factory(self):
         if self._factory is None:
             self._factory = open_db(self.db or self.settings.get("AUDITOR_DB"), migrate=False)
         return self._factory
@@ -250,7 +260,7 @@ class RegistrySpider(scrapy.Spider):
                 for site_id in session.scalars(select(SiteProbe.site_id).where(SiteProbe.crawl_run_id == self.run_id)):
                     self.probed_sites[site_id] = self.probed_sites.get(site_id, 0) + 1
 
-    def _load_known(self, session) -> None:  # noqa: ANN001
+    def _load_known(self, session) -> None:
         """What earlier crawls established: listings per channel, fetched items, columns read whole."""
         for url, title, list_title in session.execute(select(Item.canonical_url, Item.title, Item.list_title).where(
                 Item.fetched_at.is_not(None), Item.http_status < 400)):
@@ -289,7 +299,7 @@ class RegistrySpider(scrapy.Spider):
             return zlib.decompress(snap.data), snap.content_type
 
     # ------------------------------------------------------------------ distributed claims
-    def _redis_client(self):  # noqa: ANN202
+    def _redis_client(self):
         url = self.settings.get("AUDITOR_DISTRIBUTED")
         if not url:
             return None
@@ -788,7 +798,7 @@ class RegistrySpider(scrapy.Spider):
             yield scrapy.Request(url, method="HEAD", callback=self.attachment_ok, errback=self.attachment_failed,
                                  priority=5, meta=self._meta(site_id, referrer=referrer, kind="attachment"))
 
-    async def parse_detail(self, response: Response):  # noqa: ANN201 - async generator of items/requests
+    async def parse_detail(self, response: Response):
         site_id = response.meta.get("site_id")
         if response.status == 304:  # unchanged since the stored fetch: the stored item stands
             self.crawler.stats.inc_value("incremental/detail_not_modified")
@@ -830,7 +840,7 @@ class RegistrySpider(scrapy.Spider):
             for request in self._check_attachment(att.get("url"), site_id, response.request.url):
                 yield request
 
-    def _extract_pool(self):  # noqa: ANN202
+    def _extract_pool(self):
         if self._pool is None:
             from auditor.harvest.offload import make_pool
 
@@ -856,7 +866,7 @@ class RegistrySpider(scrapy.Spider):
                         h.coverage_reason = f"{h.coverage_reason}；{why}" if h.coverage_reason else why
             session.commit()
 
-    def _close_pool(self, spider=None) -> None:  # noqa: ANN001
+    def _close_pool(self, spider=None) -> None:
         if self._pool:
             self._pool.shutdown(wait=True, cancel_futures=True)
 

@@ -32,7 +32,7 @@ def distributed_settings(redis_url: str, run_id: int) -> dict:
 class Scheduler(RedisScheduler):
     """scrapy-redis scheduler with a local lane: requests with meta["local"] never leave the process."""
 
-    def open(self, spider):  # noqa: ANN001, ANN201
+    def open(self, spider):
         self._local: list = []
         self._seq = itertools.count()
         return super().open(spider)
@@ -40,7 +40,7 @@ class Scheduler(RedisScheduler):
     def __len__(self) -> int:
         return len(self._local) + len(self.queue)
 
-    def enqueue_request(self, request):  # noqa: ANN001, ANN201
+    def enqueue_request(self, request):
         if request.meta.get("local"):
             heapq.heappush(self._local, (-request.priority, next(self._seq), request))
             if self.stats:
@@ -48,7 +48,7 @@ class Scheduler(RedisScheduler):
             return True
         return super().enqueue_request(request)
 
-    def next_request(self):  # noqa: ANN201
+    def next_request(self):
         if self._local:
             return heapq.heappop(self._local)[2]
         return super().next_request()

@@ -214,7 +214,7 @@ def _read_text(csv_path: Path) -> str:
                        hint="export the sheet as CSV (UTF-8)")
 
 
-def _rows(reader: csv.DictReader, csv_path: Path, width: int):  # noqa: ANN202 - (line, row) pairs
+def _rows(reader: csv.DictReader, csv_path: Path, width: int):
     """The data rows with their line numbers; a row with more or fewer fields than the header is refused."""
     line = 1
     while True:

@@ -16,10 +16,10 @@ class QuietLogFormatter(LogFormatter):
         self.debug = debug
 
     @classmethod
-    def from_crawler(cls, crawler):  # noqa: ANN001, ANN206 - Scrapy signature
+    def from_crawler(cls, crawler):
         level = crawler.settings.get("LOG_LEVEL") or "DEBUG"
         number = level if isinstance(level, int) else logging.getLevelName(str(level).upper())
         return cls(debug=isinstance(number, int) and number <= logging.DEBUG)
 
-    def scraped(self, item, response, spider):  # noqa: ANN001, ANN201 - Scrapy signature
+    def scraped(self, item, response, spider):
         return super().scraped(item, response, spider) if self.debug else None

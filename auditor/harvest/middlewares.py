@@ -32,24 +32,24 @@ class BackoffRetryMiddleware(RetryMiddleware):
     The wait does not hold a download slot: other requests go on meanwhile.
     """
 
-    def __init__(self, settings) -> None:  # noqa: ANN001
+    def __init__(self, settings) -> None:
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
 
-    async def _wait(self, result, retry_after: str | None = None):  # noqa: ANN001, ANN202
+    async def _wait(self, result, retry_after: str | None = None):
         if isinstance(result, Request) and self.base > 0:
             delay = backoff_delay(result.meta.get("retry_times", 1), self.base, self.cap, retry_after)
             self.crawler.stats.inc_value("retry/backoff_seconds", delay)
             await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
         return result
 
-    async def process_response(self, request: Request, response: Response, spider=None):  # noqa: ANN001
+    async def process_response(self, request: Request, response: Response, spider=None):
         result = super().process_response(request, response)
         retry_after = (response.headers.get(b"Retry-After") or b"").decode("latin-1") or None
         return await self._wait(result, retry_after)
 
-    async def process_exception(self, request: Request, exception: Exception, spider=None):  # noqa: ANN001
+    async def process_exception(self, request: Request, exception: Exception, spider=None):
         return await self._wait(super().process_exception(request, exception))
 
 
@@ -61,12 +61,12 @@ class ConditionalAutoThrottle(AutoThrottle):
     ratchet up on every latency spike; a 304 is a complete, healthy answer and adjusts both ways.
     """
 
-    def _adjust_delay(self, slot, latency: float, response: Response) -> None:  # noqa: ANN001
+    def _adjust_delay(self, slot, latency: float, response: Response) -> None:
         if response.status == 304:
             response = response.replace(status=200)
         super()._adjust_delay(slot, latency, response)
 
-    def _response_downloaded(self, response: Response, request: Request, spider=None) -> None:  # noqa: ANN001
+    def _response_downloaded(self, response: Response, request: Request, spider=None) -> None:
         super()._response_downloaded(response, request, spider)
         key, slot = self._get_slot(request, spider)
         if slot is not None and key in SLOT_FLOORS:  # AutoThrottle may slow down, never go faster than polite
@@ -77,7 +77,7 @@ class PolitenessMiddleware:
     """Per-host rate (download-slot delay floor; a redis token bucket across processes), robots.txt
     Crawl-delay, and the per-night request budget of each site (see harvest/politeness.py)."""
 
-    def __init__(self, crawler) -> None:  # noqa: ANN001
+    def __init__(self, crawler) -> None:
         from auditor.harvest.politeness import HostPolicy
 
         self.crawler = crawler
@@ -94,10 +94,10 @@ class PolitenessMiddleware:
         crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
 
     @classmethod
-    def from_crawler(cls, crawler):  # noqa: ANN001, ANN206
+    def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def _robots_parsed(self, robotparser, request, **kwargs) -> None:  # noqa: ANN001, ANN003
+    def _robots_parsed(self, robotparser, request, **kwargs) -> None:
         try:
             delay = robotparser.crawl_delay(self.user_agent)
         except Exception:  # a parser without Crawl-delay support
@@ -118,7 +118,7 @@ class PolitenessMiddleware:
             spent = self.spent[site_id] = self.spent.get(site_id, 0) + 1
         return spent > budget
 
-    async def process_request(self, request: Request, spider=None):  # noqa: ANN001, ANN201
+    async def process_request(self, request: Request, spider=None):
         from auditor.harvest.politeness import BudgetExhausted
 
         if not self.sites_known:  # the spider has read the registry's sites from the store by now

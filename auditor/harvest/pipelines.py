@@ -106,7 +106,7 @@ class StorePipeline:
         self.sql = _Statements()
 
     @classmethod
-    def from_crawler(cls, crawler):  # noqa: ANN001, ANN206 - Scrapy signature
+    def from_crawler(cls, crawler):
         db = crawler.settings.get("AUDITOR_DB")
         run_id = crawler.settings.getint("AUDITOR_CRAWL_RUN", 0)
         if not db or not run_id:
@@ -118,7 +118,7 @@ class StorePipeline:
                    robots_ignore=dict(json.loads(s.get("AUDITOR_ROBOTS_IGNORE") or "{}")),
                    snapshot_level=s.getint("AUDITOR_SNAPSHOT_LEVEL", 6))
 
-    def open_spider(self, spider=None) -> None:  # noqa: ANN001
+    def open_spider(self, spider=None) -> None:
         db = self.db
         if self.shared and db.startswith("sqlite") and "timeout=" not in db:
             db += ("&" if "?" in db else "?") + "timeout=60"  # writers of other processes hold the lock briefly
@@ -136,7 +136,7 @@ class StorePipeline:
         for listing_id, channel_id, url in rows:
             self.listings[(url, channel_id)] = listing_id
 
-    def close_spider(self, spider=None) -> None:  # noqa: ANN001
+    def close_spider(self, spider=None) -> None:
         assert self.session is not None
         self._write_site_health()
         self._commit()
@@ -177,7 +177,7 @@ class StorePipeline:
         self.session.commit()
         self.session.expunge_all()
 
-    def process_item(self, item: Any, spider=None) -> Any:  # noqa: ANN001
+    def process_item(self, item: Any, spider=None) -> Any:
         assert self.session is not None
         handler = {
             ListingItem: self._listing,

@@ -46,7 +46,7 @@ class HostPolicy:
     crawl_delays: dict[str, float] = field(default_factory=dict)  # host name -> robots.txt Crawl-delay
 
     @classmethod
-    def from_settings(cls, settings) -> "HostPolicy":  # noqa: ANN001 - scrapy Settings
+    def from_settings(cls, settings) -> HostPolicy:
         sites = json.loads(settings.get("AUDITOR_SITE_POLICY") or "{}")  # {site: {rate, budget, hosts}}
         host_sites = {h: sid for sid, spec in sites.items() for h in spec.get("hosts", [])}
         return cls(default_rate=settings.getfloat("AUDITOR_HOST_RATE", 1.0),
@@ -55,7 +55,7 @@ class HostPolicy:
                    default_budget=settings.getint("AUDITOR_SITE_BUDGET", 0),
                    site_budgets={s: int(v["budget"]) for s, v in sites.items() if v.get("budget")})
 
-    def add_sites(self, sites) -> None:  # noqa: ANN001 - store Site rows
+    def add_sites(self, sites) -> None:
         """The registry's per-site `rate:` / `budget:` (settings given per site win) and each site's hosts."""
         from auditor.harvest.scope import host_of
 
@@ -89,7 +89,7 @@ class HostPolicy:
         return self.site_budgets.get(site_id, self.default_budget)
 
 
-def reserve_slot(client, host: str, interval: float, prefix: str = "auditor:rate") -> float:  # noqa: ANN001
+def reserve_slot(client, host: str, interval: float, prefix: str = "auditor:rate") -> float:
     """Seconds to wait before sending to `host`, with the send time reserved in redis for every process."""
     if interval <= 0:
         return 0.0

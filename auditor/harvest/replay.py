@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 import mimetypes
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -178,14 +178,14 @@ class ReplayMiddleware:
                        for s in sources}
 
     @classmethod
-    def from_crawler(cls, crawler):  # noqa: ANN001, ANN206 - Scrapy signature
+    def from_crawler(cls, crawler):
         raw = crawler.settings.get("AUDITOR_REPLAY") or "[]"
         specs = json.loads(raw) if isinstance(raw, str) else raw
         if not specs:
             raise NotConfigured("no saved copies to replay")
         return cls([ReplaySource(s["host"], Path(s["path"])) for s in specs])
 
-    def process_request(self, request, spider=None) -> Response | None:  # noqa: ANN001
+    def process_request(self, request, spider=None) -> Response | None:
         copy = self.copies.get(_host_of(request.url))
         if copy is None:
             return None

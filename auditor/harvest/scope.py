@@ -8,8 +8,8 @@ content and their failures are not the site's. A site lists the other names it a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 from urllib.parse import urlsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -33,7 +33,7 @@ class Scope:
     hosts: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
-    def of(cls, sites: Iterable, channels: Iterable, extra: Iterable[str] = ()) -> "Scope":  # noqa: ANN001
+    def of(cls, sites: Iterable, channels: Iterable, extra: Iterable[str] = ()) -> Scope:
         names: set[str] = set()
         for site in sites:
             names.update(host_of(u) for u in (site.base_url, site.home_url) if u)

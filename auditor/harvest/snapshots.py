@@ -24,7 +24,6 @@ from auditor.store.models_harvest import PageFetch, PageSnapshot
 from auditor.vocabulary import utcnow
 
 
-
 def insert_ignore(session: Session, model: Any, values: dict[str, Any]) -> None:
     """INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL): safe when another process races us."""
     dialect = session.get_bind().dialect.name

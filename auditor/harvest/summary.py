@@ -68,7 +68,7 @@ def crawl_summary(session: Session, run_id: int) -> CrawlSummary:
                         list(lines.values()))
 
 
-def print_crawl_summary(factory, run_id: int, console) -> None:  # noqa: ANN001 - sessionmaker, rich Console
+def print_crawl_summary(factory, run_id: int, console) -> None:
     """Per site and column: list pages, items, details fetched / failed / skipped, coverage and why."""
     from rich.table import Table
 

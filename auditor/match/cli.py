@@ -11,9 +11,9 @@ import argparse
 from pathlib import Path
 
 
-def _thresholds(scheme_name: str):  # noqa: ANN202
+def _thresholds(scheme_name: str):
     from auditor.match.matcher import Thresholds
-    from auditor.scoring.rules import load_scheme
+    from auditor.scheme import load_scheme
 
     scheme = load_scheme(scheme_name)
     return Thresholds(scheme.matching.accept, scheme.matching.review)

@@ -25,9 +25,9 @@ The baseline is what a first attempt would do: rapidfuzz ``WRatio`` of the norma
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -226,7 +226,7 @@ def format_report(report: Report, name: str = "") -> list[str]:
     return lines
 
 
-def write_figures(path: Path, report: Report, source: Path, split: str | None, scheme: str, thresholds) -> None:  # noqa: ANN001
+def write_figures(path: Path, report: Report, source: Path, split: str | None, scheme: str, thresholds) -> None:
     """Record one split's figures in the figures file (other splits' keys are kept)."""
     import yaml
 

@@ -14,8 +14,8 @@ A decision always overrides the matcher for its own item (auditor.match.run). Be
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from auditor.match.matcher import Learned
 from auditor.match.normalise import canonical, normalise, title_pattern

@@ -46,9 +46,9 @@ rejected below; a tie between two entries on everything but the token bonus goes
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 from rapidfuzz import process
@@ -56,9 +56,9 @@ from rapidfuzz.distance import LCSseq
 
 from auditor.catalog.models import CatalogEntry
 from auditor.match import lexicon, reading
-from auditor.match.topic import TopicModel, default_model, model_for
 from auditor.match.normalise import canonical, normalise, skeleton, title_pattern, years_in
 from auditor.match.segment import tokenizer, tokens
+from auditor.match.topic import TopicModel, default_model, model_for
 
 COMPONENTS = ("title_label", "tokens", "column", "doc_type", "domain", "year", "unit", "news_penalty", "alias",
               "topic", "kind", "negative", "level", "trade")

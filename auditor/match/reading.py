@@ -9,10 +9,10 @@ reading keeps the words that triggered it, so a reviewer sees *why* (``Reading.w
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
 
 from auditor.catalog.models import CatalogEntry
 from auditor.match.normalise import canonical, normalise

@@ -9,7 +9,7 @@ from auditor.catalog.models import Catalog, CatalogEntry
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.catalog.yardstick import CatalogRef, Yardstick, load_yardstick
 from auditor.match.learn import Lesson, learn
-from auditor.match.matcher import ItemView, MatchJob, Matcher, Thresholds
+from auditor.match.matcher import ItemView, Matcher, MatchJob, Thresholds
 from auditor.store.models import Channel, Item, ItemListing, Match, ReviewDecision, Unit
 from auditor.vocabulary import catalog_level
 

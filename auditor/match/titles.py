@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Sequence
 
 from auditor.catalog.models import Catalog, CatalogEntry
 from auditor.cellsafe import neutralise

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
 
 from auditor.catalog.models import CatalogEntry
 from auditor.match.normalise import canonical, normalise

@@ -47,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=cmd_recover)
 
 
-def _factory(args: argparse.Namespace, *, existing: bool = False):  # noqa: ANN202
+def _factory(args: argparse.Namespace, *, existing: bool = False):
     """The store; `existing`: history and recovery read runs, so a missing database is an error, not a new one."""
     from auditor.store.db import open_db, require_existing_db, resolve_db_url
 

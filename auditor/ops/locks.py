@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Iterator
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError

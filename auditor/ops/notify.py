@@ -15,9 +15,10 @@ import smtplib
 import urllib.error
 import urllib.request
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -44,7 +45,7 @@ class SmtpConfig:
     password: str | None = None
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "SmtpConfig | None":
+    def from_env(cls, env: dict[str, str] | None = None) -> SmtpConfig | None:
         env = dict(os.environ if env is None else env)
         url = env.get("AUDITOR_SMTP")
         if not url:
@@ -81,7 +82,7 @@ def send_webhook(url: str, payload: dict[str, Any]) -> None:
     req = urllib.request.Request(url, data=data, method="POST",
                                  headers={"Content-Type": "application/json; charset=utf-8",
                                           "User-Agent": "gov-openness-auditor"})
-    with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310 - scheme checked above
+    with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
         if resp.status >= 300:
             raise urllib.error.HTTPError(url, resp.status, "webhook refused", resp.headers, None)
 

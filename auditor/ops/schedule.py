@@ -27,10 +27,11 @@ import os
 import socket
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -62,7 +63,7 @@ def _standard_dow(field: str) -> str:
     return ",".join(one(p) for p in field.split(","))
 
 
-def cron_trigger(expr: str, tz: str = "Asia/Shanghai"):  # noqa: ANN201 - apscheduler CronTrigger
+def cron_trigger(expr: str, tz: str = "Asia/Shanghai"):
     """A standard five-field cron expression (minute hour day month weekday, Sunday = 0 or 7)."""
     from apscheduler.triggers.cron import CronTrigger
 
@@ -117,7 +118,7 @@ class Schedule(Strict):
         return v
 
     @model_validator(mode="after")
-    def _unique(self) -> "Schedule":
+    def _unique(self) -> Schedule:
         ids = [j.id for j in self.jobs]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
@@ -187,20 +188,22 @@ class Stages:
 
 
 def default_stages() -> Stages:
-    def crawl(factory, db_url, registry_path: Path, units, settings):  # noqa: ANN001
-        from auditor.pipeline import crawl as crawl_stage, default_catalog, load_registry_for
+    def crawl(factory, db_url, registry_path: Path, units, settings):
+        from auditor.pipeline import crawl as crawl_stage
+        from auditor.pipeline import default_catalog, load_registry_for
 
         registry = load_registry_for(registry_path, default_catalog())
         return crawl_stage(factory, db_url, registry, str(registry_path), units=units, settings=settings or None)
 
-    def score(factory, scheme: str, as_of: date) -> int:  # noqa: ANN001
+    def score(factory, scheme: str, as_of: date) -> int:
         from auditor.catalog.workdays import WorkingCalendar
-        from auditor.pipeline import default_catalog, score as score_stage
-        from auditor.scoring.rules import load_scheme
+        from auditor.pipeline import default_catalog
+        from auditor.pipeline import score as score_stage
+        from auditor.scheme import load_scheme
 
         return score_stage(factory, default_catalog(), load_scheme(scheme), WorkingCalendar(), as_of)
 
-    def report(factory, audit_run_id: int, out: Path, formats: list[str]) -> list[Path]:  # noqa: ANN001
+    def report(factory, audit_run_id: int, out: Path, formats: list[str]) -> list[Path]:
         from auditor.report.context import build_report_context
         from auditor.report.output import write_reports
 
@@ -208,7 +211,7 @@ def default_stages() -> Stages:
             ctx = build_report_context(session, audit_run_id)
         return write_reports(ctx, out, formats).paths
 
-    def notify(factory, *, audit_run_id, crawl_run_id, ops_run_id):  # noqa: ANN001
+    def notify(factory, *, audit_run_id, crawl_run_id, ops_run_id):
         from auditor.ops.notify import SmtpConfig, notify_run
 
         with factory() as session:
@@ -307,7 +310,7 @@ def run_due(factory: sessionmaker[Session], db_url: str, loaded: LoadedSchedule,
             for t, job in due_jobs(loaded, since, until)]
 
 
-def serve(factory: sessionmaker[Session], db_url: str, loaded: LoadedSchedule, *, blocking: bool = True):  # noqa: ANN201
+def serve(factory: sessionmaker[Session], db_url: str, loaded: LoadedSchedule, *, blocking: bool = True):
     """Run the schedule with APScheduler until interrupted (one worker thread: runs queue, never overlap)."""
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.background import BackgroundScheduler

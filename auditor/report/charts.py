@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 MAX_LABEL = 16  # characters; longer unit names are shortened on the chart (the tables show them in full)
 

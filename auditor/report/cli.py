@@ -17,11 +17,11 @@ from pathlib import Path
 
 def cmd_pdf(args: argparse.Namespace) -> int:
     from auditor.errors import AuditorError
-    from auditor.store.runs import resolve_audit_run
     from auditor.report.context import build_report_context
     from auditor.report.history import attach_match_eval
     from auditor.report.pdf import write_pdf
     from auditor.store.db import open_existing_db
+    from auditor.store.runs import resolve_audit_run
 
     factory = open_existing_db(args.db)
     with factory() as session:
@@ -43,7 +43,7 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(subparsers) -> None:  # noqa: ANN001
+def add_parser(subparsers) -> None:
     p = subparsers.add_parser("pdf", help="write the district report PDF (and per-unit PDFs) of an audit run")
     p.add_argument("--run", type=int, default=None, help="audit run id (default: the latest complete run)")
     p.add_argument("--out", default="reports-out")

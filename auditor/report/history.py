@@ -15,8 +15,9 @@ import importlib
 import logging
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
@@ -42,7 +43,7 @@ def optional(module: str, names: tuple[str, ...]) -> Callable[..., Any] | None:
         mod = importlib.import_module(module)
     except ImportError:
         return None
-    except Exception:  # noqa: BLE001 - a broken optional provider must not break reports
+    except Exception:
         log.warning("optional report provider %s failed to import", module, exc_info=True)
         return None
     for name in names:
@@ -65,7 +66,7 @@ def call_optional(fn: Callable[..., Any] | None, *args: Any, **kwargs: Any) -> A
         return None
     try:
         return fn(*args, **kwargs)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.warning("optional report provider %s failed", getattr(fn, "__qualname__", fn), exc_info=True)
         return None
 
@@ -322,7 +323,7 @@ def measure_matcher(scheme: str = "default") -> dict[str, Any] | None:
         from auditor.catalog.loader import load_catalog
         from auditor.match import evaluate as ev
         from auditor.match.matcher import Matcher, Thresholds
-        from auditor.scoring.rules import load_scheme
+        from auditor.scheme import load_scheme
 
         catalog = load_catalog()
         rows = ev.load_gold(ev.GOLD, catalog)
@@ -333,7 +334,7 @@ def measure_matcher(scheme: str = "default") -> dict[str, Any] | None:
             matcher = None
         report = ev.evaluate(rows, catalog, matcher)
         o, b = report.matcher[ev.OVERALL], report.baseline[ev.OVERALL]
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.warning("matcher evaluation failed", exc_info=True)
         return None
     return {"金标准样本数": report.rows, "准确率 precision": round(o.precision, 3), "召回率 recall": round(o.recall, 3),
@@ -375,7 +376,7 @@ def methodology(run: AuditRun, run_info: dict[str, Any], match_stats: dict[str, 
     """Scheme, weights, grades, thresholds, versions and crawl dates: how to read every number."""
     scheme = None
     try:
-        from auditor.scoring.rules import load_scheme
+        from auditor.scheme import load_scheme
 
         scheme = load_scheme(run.scheme)
     except Exception:  # noqa: BLE001 - the scheme file may have been renamed since the run

@@ -9,9 +9,10 @@ and the PDFs are one district summary plus one document per unit, rendered by a 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from auditor.errors import AuditorError
 from auditor.report.parallel import DEFAULT_WORKERS

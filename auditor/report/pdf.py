@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 CJK_FAMILY = "Noto Sans CJK SC"
 
 
-def _weasyprint():  # noqa: ANN202
+def _weasyprint():
     try:
         import weasyprint
     except ImportError as exc:

@@ -8,10 +8,11 @@ everything and StrictUndefined turns a template/context mismatch into an error i
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape

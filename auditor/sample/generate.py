@@ -16,9 +16,15 @@ import yaml
 
 from auditor.catalog.models import Catalog, CatalogEntry
 from auditor.catalog.workdays import WorkingCalendar
+from auditor.sample.habits import (
+    apply_habits,
+    habit_title,
+    load_habits,
+    procurement_column,
+    procurement_source,
+    record_expectations,
+)
 from auditor.sample.plan import DistrictPlan, PlanAttachment, PlanColumn, PlanFeed, PlanItem, PlanSite
-from auditor.sample.habits import (apply_habits, habit_title, load_habits, procurement_column, procurement_source,
-                                   record_expectations)
 from auditor.sample.titles import entry_title, news_title, unique
 from auditor.scoring.deadlines import deadline_for
 

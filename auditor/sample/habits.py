@@ -189,7 +189,7 @@ def apply_habits(b: _Builder) -> set[str]:
     return visible
 
 
-def _repost(b: _Builder, spec: dict[str, Any], plain, rng: random.Random) -> None:  # noqa: ANN001
+def _repost(b: _Builder, spec: dict[str, Any], plain, rng: random.Random) -> None:
     """Turn one ordinary item of the entry into a repost of a higher-level document."""
     cands = [it for uid, (u, e, col, _) in b.catalog_items.items() if u.id == spec["unit"] and e.id == spec["entry"]
              for it in col.items if it.uid == uid and plain(uid, it)]

@@ -145,7 +145,7 @@ class CopyTruth:
                 "timeliness_unassessable": self.timeliness_unassessable}
 
 
-def default_missing(sample, site_key: str) -> list[str]:  # noqa: ANN001 - SampleDistrict
+def default_missing(sample, site_key: str) -> list[str]:
     """The pages a realistic copy lacks: page 2 of the catalog column, and two detail pages of its page 1."""
     site = sample.plan.site(site_key)
     rendered = render_site(site)
@@ -154,7 +154,7 @@ def default_missing(sample, site_key: str) -> list[str]:  # noqa: ANN001 - Sampl
     return [rendered.list_urls(col.key)[1]] + [rendered.item_url(col.key, it.uid) for it in first[1:3]]
 
 
-def copy_truth(sample, site_key: str, host: str, missing: list[str]) -> CopyTruth:  # noqa: ANN001
+def copy_truth(sample, site_key: str, host: str, missing: list[str]) -> CopyTruth:
     """Entries found and unverified when the site is audited through a copy lacking `missing`."""
     from auditor.catalog.loader import load_catalog
     from auditor.sample.generate import _applicable
@@ -202,7 +202,7 @@ def copy_truth(sample, site_key: str, host: str, missing: list[str]) -> CopyTrut
     return CopyTruth(site_key, host, found, unverified, not_archived, columns, unassessable)
 
 
-def copy_registry(sample, site_key: str, host: str) -> dict[str, Any]:  # noqa: ANN001 - SampleDistrict
+def copy_registry(sample, site_key: str, host: str) -> dict[str, Any]:
     """The registry a user writes to audit the copy: the site on its original host, and its units."""
     from auditor.sample.registry import build_registry
 

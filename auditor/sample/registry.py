@@ -11,7 +11,6 @@ from auditor.sample.generate import SampleDistrict
 from auditor.sample.render import render_site
 from auditor.sample.server import SamplePortal
 
-
 # Which list adapter reads each sample style; own sites are left to auto-detection, as a user would.
 STYLE_ADAPTER = {"static_paging": "static_paging", "ajax_xml": "hanweb_ajax", "col_art": "col_art"}
 
@@ -22,7 +21,7 @@ def registry_dict(sample: SampleDistrict, portal: SamplePortal) -> dict[str, Any
     return build_registry(sample, portal.urls, rendered, portal.feed_url)
 
 
-def build_registry(sample: SampleDistrict, urls: dict[str, str], rendered: dict, feed_url,  # noqa: ANN001
+def build_registry(sample: SampleDistrict, urls: dict[str, str], rendered: dict, feed_url,
                    only_sites: set[str] | None = None) -> dict[str, Any]:
     """The registry for sites at `urls` (site key -> base URL); `only_sites` keeps those sites and the units
     with a column on them (a saved copy of one site is audited with such a registry)."""

@@ -15,9 +15,9 @@ import itertools
 import json
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Table, func, select

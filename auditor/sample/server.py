@@ -53,7 +53,7 @@ def _handler(key: str, resolve: Resolver, log: Callable[[tuple], None],
         # add ~40 ms to every keep-alive response on loopback
         disable_nagle_algorithm = True
 
-        def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet by design
+        def log_message(self, format: str, *args) -> None:
             return
 
         def _answer(self, method: str, form: dict[str, str] | None = None) -> None:
@@ -83,13 +83,13 @@ def _handler(key: str, resolve: Resolver, log: Callable[[tuple], None],
             if method != "HEAD":
                 self.wfile.write(page.body)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._answer("GET")
 
-        def do_HEAD(self) -> None:  # noqa: N802
+        def do_HEAD(self) -> None:
             self._answer("HEAD")
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length > 0 else b""
             form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))

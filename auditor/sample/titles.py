@@ -28,7 +28,7 @@ def unique(seen: set[str], title: str) -> str:
     return title
 
 
-def _label(entry: "CatalogEntry", ambiguous: bool, rng: random.Random) -> str:
+def _label(entry: CatalogEntry, ambiguous: bool, rng: random.Random) -> str:
     level2 = entry.level2.strip()
     if ambiguous:
         return f"{entry.level1}{level2}"
@@ -38,7 +38,7 @@ def _label(entry: "CatalogEntry", ambiguous: bool, rng: random.Random) -> str:
     return level2
 
 
-def entry_title(rng: random.Random, short: str, name: str, entry: "CatalogEntry", written: date,
+def entry_title(rng: random.Random, short: str, name: str, entry: CatalogEntry, written: date,
                 ambiguous: bool) -> str:
     """A title the unit could have given an item of this entry."""
     label = _label(entry, ambiguous, rng)

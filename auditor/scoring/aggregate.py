@@ -20,10 +20,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.scheme import DIMENSIONS, DeductionScoring, WeightedScoring
 from auditor.scoring.assessment import UnitAssessment, assess_unit
 from auditor.scoring.checks import CheckResult
 from auditor.scoring.context import AuditContext, FindingDraft
-from auditor.scoring.rules import DIMENSIONS, DeductionScoring, WeightedScoring
 
 
 @dataclass

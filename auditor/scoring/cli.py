@@ -35,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_rules(args: argparse.Namespace) -> int:
-    from auditor.scoring.rules import load_scheme, shipped_schemes
+    from auditor.scheme import load_scheme, shipped_schemes
 
     if args.rules_cmd == "list":
         for name in shipped_schemes():
@@ -58,7 +58,7 @@ def run_rules(args: argparse.Namespace) -> int:
     return 0
 
 
-def _latest(factory, run: int | None) -> int:  # noqa: ANN001
+def _latest(factory, run: int | None) -> int:
     from auditor.store.runs import resolve_audit_run
 
     with factory() as session:

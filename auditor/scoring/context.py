@@ -14,7 +14,7 @@ from auditor.catalog.models import Catalog, CatalogEntry
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.catalog.yardstick import Yardstick
 from auditor.match.run import build_yardsticks, scored_units
-from auditor.scoring.rules import Scheme
+from auditor.scheme import Scheme
 from auditor.store.models import (
     Channel,
     ChannelEvidence,

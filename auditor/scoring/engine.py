@@ -12,19 +12,20 @@ from __future__ import annotations
 import os
 import socket
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, timezone
-from typing import Callable
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 import auditor
-from auditor.errors import AuditorError
 from auditor.catalog.models import Catalog
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.catalog.yardstick import Yardstick
+from auditor.errors import AuditorError
 from auditor.match.matcher import Thresholds
 from auditor.match.run import build_yardsticks, run_matching
+from auditor.scheme import CHECK_DIMENSION, DIMENSIONS, Scheme
 from auditor.scoring.aggregate import Aggregate, aggregate
 from auditor.scoring.assessment import ranks as rank_units
 from auditor.scoring.calendar import remembering
@@ -38,7 +39,6 @@ from auditor.scoring.checks.site_health import check_site_health
 from auditor.scoring.checks.timeliness import check_timeliness
 from auditor.scoring.context import AuditContext, FindingDraft, build_context
 from auditor.scoring.history import record_history
-from auditor.scoring.rules import CHECK_DIMENSION, DIMENSIONS, Scheme
 from auditor.scoring.upcoming import compute_upcoming, store_upcoming
 from auditor.store.models import AuditRun, CatalogEntryRow, CrawlRun, Finding, Score
 

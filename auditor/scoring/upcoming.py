@@ -40,7 +40,7 @@ def compute_upcoming(ctx: AuditContext) -> list[Obligation]:
     horizon, _ = ctx.cal.add_working_days(ctx.as_of, ctx.scheme.upcoming.working_days)
     out: list[Obligation] = []
 
-    def add(unit_id: str, entry, kind: str, due: date, title: str, basis: dict[str, Any]) -> None:  # noqa: ANN001
+    def add(unit_id: str, entry, kind: str, due: date, title: str, basis: dict[str, Any]) -> None:
         if ctx.as_of <= due <= horizon:
             out.append(Obligation(unit_id, entry.id, entry.domain, kind, due,
                                   ctx.cal.working_days_between(ctx.as_of, due), title, basis))

@@ -45,7 +45,7 @@ class Unit(Base):
     # the unit's own published catalog {file, url, date} (registry `catalog:`); None: national rows apply
     catalog: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, default=None)
 
-    channels: Mapped[list["Channel"]] = relationship(back_populates="unit", cascade="all, delete-orphan")
+    channels: Mapped[list[Channel]] = relationship(back_populates="unit", cascade="all, delete-orphan")
 
 
 class Site(Base):
@@ -145,8 +145,8 @@ class Item(Base):
     # why a listed item has no fetched detail page: offsite | not_archived (None: fetched or failed)
     detail_state: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
-    attachments: Mapped[list["Attachment"]] = relationship(back_populates="item", cascade="all, delete-orphan")
-    listings: Mapped[list["ItemListing"]] = relationship(back_populates="item", cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="item", cascade="all, delete-orphan")
+    listings: Mapped[list[ItemListing]] = relationship(back_populates="item", cascade="all, delete-orphan")
 
 
 class ItemListing(Base):

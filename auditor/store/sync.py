@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from auditor.store.models import Channel, Site, Unit
 from auditor.units.models import FeedChannel, PlatformChannel, Registry, WebsiteChannel
 
-
 IMPORTED = "import"  # channels created by `auditor import-items`: not in the registry, never deactivated by it
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as _dt
-from auditor.vocabulary import catalog_level
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+from auditor.vocabulary import catalog_level
 
 UnitLevel = Literal["区级", "乡级"]
 #: the names a registry may give as `platform:` — "auto" (detect per page) or a list-page adapter of
@@ -42,10 +43,10 @@ class SiteSpec(Strict):
     hosts: list[str] = Field(default_factory=list)  # other host names the site owns (www vs bare, old IP)
     rate: float | None = Field(default=None, gt=0)  # requests per second per host (default 1; crawl politeness)
     budget: int | None = Field(default=None, ge=1)  # requests per night; the rest is carried to the next night
-    columns: list["ColumnSpec"] = Field(default_factory=list)  # news/notice columns not owned by a unit
+    columns: list[ColumnSpec] = Field(default_factory=list)  # news/notice columns not owned by a unit
 
     @model_validator(mode="after")
-    def _robots_reason(self) -> "SiteSpec":
+    def _robots_reason(self) -> SiteSpec:
         if self.robots == "ignore" and not self.robots_reason:
             raise ValueError("robots: ignore needs a robots_reason (recorded with every crawl)")
         return self
@@ -55,7 +56,7 @@ class SiteSpec(Strict):
         return str(self.home or self.url)
 
 
-class ColumnSpec(Strict):  # noqa: D101 - documented below
+class ColumnSpec(Strict):
     """One list column on a site; `kind` tells the site-health checks how often it must update."""
 
     name: str
@@ -151,7 +152,7 @@ class Registry(Strict):
     units: list[UnitSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _references(self) -> "Registry":
+    def _references(self) -> Registry:
         site_ids = [s.id for s in self.sites]
         dup = {s for s in site_ids if site_ids.count(s) > 1}
         if dup:

@@ -19,8 +19,8 @@ from auditor.errors import AuditorError
 from auditor.harvest.canonical import canonical_url
 from auditor.harvest.extract import extract_detail
 from auditor.harvest.extract.model import JSON_SCALAR_FIELDS
-from auditor.match.run import unit_obligations
 from auditor.harvest.ownership import describe_units, item_owners
+from auditor.match.run import unit_obligations
 from auditor.store.models import (
     Attachment,
     AuditRun,
@@ -152,7 +152,7 @@ def latest_run(session: Session) -> AuditRun | None:
     return session.scalar(select(AuditRun).where(AuditRun.status == "complete").order_by(AuditRun.id.desc()))
 
 
-def _queue_filter(kind: str):  # noqa: ANN202 - a SQL expression
+def _queue_filter(kind: str):
     if kind == "missing":
         return Finding.rule == "missing"
     if kind == "late":
@@ -624,8 +624,8 @@ def undo(session: Session, user: WebUser, log_id: int) -> AuditLogEntry:
 def rescore(session: Session, user: WebUser, catalog: Catalog) -> int:
     """A new audit run with the latest catalog and the previous run's scheme and as_of date."""
     from auditor.catalog.workdays import WorkingCalendar
+    from auditor.scheme import load_scheme
     from auditor.scoring.engine import IncompleteCrawlError, audit_crawl_runs, run_audit, window_runs
-    from auditor.scoring.rules import load_scheme
 
     check_reviewer(user)
     prev = latest_run(session)

@@ -44,7 +44,7 @@ DEFAULTS = {
 
 
 def create_app(db: str | None = None, *, factory: sessionmaker[Session] | None = None,
-               data_dir: str | Path | None = None, secret_key: str | None = None, catalog=None,  # noqa: ANN001
+               data_dir: str | Path | None = None, secret_key: str | None = None, catalog=None,
                **config: Any) -> Flask:
     """Build the app on a database (`--db` value or URL) or an existing session factory."""
     if factory is None:

@@ -39,8 +39,8 @@ def build_review_store(folder: Path, *, site: str = "http://127.0.0.1:9/", catal
                        scheme_name: str = "default") -> ReviewStore:
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
+    from auditor.scheme import load_scheme
     from auditor.scoring.engine import run_audit
-    from auditor.scoring.rules import load_scheme
     from auditor.web.accounts import create_demo_accounts
 
     folder = Path(folder)

@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from auditor.catalog.models import Catalog, CatalogEntry
+from auditor.scheme import load_scheme
 from auditor.scoring.engine import run_audit
-from auditor.scoring.rules import load_scheme
 from auditor.store.db import open_db
 from auditor.store.models import (
     Channel,

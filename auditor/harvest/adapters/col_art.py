@@ -11,8 +11,8 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from ._html import parse_html, raise_if_hub
-from .declared import declared_size
 from .base import ListAdapter, ListPage
+from .declared import declared_size
 from .static_paging import html_entries, link_pager, unread_pager
 
 _COL_URL = re.compile(r"/col/col\d+/")

@@ -63,7 +63,7 @@ def parse_feed(url: str, text: str) -> list[ListEntry]:
     return _xml_entries(url, text or "")
 
 
-def feed_date(text: str | None):  # noqa: ANN201 - date | None
+def feed_date(text: str | None):
     """A feed entry's date: ISO/Chinese forms via parse_date, else RFC 822 (RSS pubDate).
 
     An RFC 822 date in GMT is read in China Standard Time (UTC+8), the publishers' clock.

@@ -8,8 +8,8 @@ and files a navigation page as a publication.
 from __future__ import annotations
 
 from ._html import list_entries, parse_html, raise_if_hub
-from .declared import declared_size
 from .base import ListAdapter, ListPage
+from .declared import declared_size
 from .static_paging import link_pager, unread_pager
 
 

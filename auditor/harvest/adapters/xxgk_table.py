@@ -14,8 +14,8 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from ._html import anchor_title, clean, find_date, parse_html, raise_if_hub, row_anchor
-from .declared import declared_size
 from .base import ListAdapter, ListEntry, ListPage
+from .declared import declared_size
 from .static_paging import link_pager, unread_pager
 
 TITLE_HEADERS = ("标题", "名称", "文件名称", "信息名称")

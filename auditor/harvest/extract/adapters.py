@@ -20,8 +20,8 @@ from lxml import etree
 
 from .dates import parse_date
 from .document import collapse, element_text
-from .labels import NULL_VALUES
 from .label_scan import LABEL_COLON_RE
+from .labels import NULL_VALUES
 
 __all__ = ["AdapterHit", "run_adapters", "CSS_CUES"]
 

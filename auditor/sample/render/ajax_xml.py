@@ -14,8 +14,20 @@ from urllib.parse import quote
 
 from auditor.sample.plan import PlanColumn, PlanSite
 
-from .common import (EPOCH, Page, RenderedSite, SiteBuilder, breadcrumb, column_moment,
-                     content_type, encode, esc, html_page, list_date, shell)
+from .common import (
+    EPOCH,
+    Page,
+    RenderedSite,
+    SiteBuilder,
+    breadcrumb,
+    column_moment,
+    content_type,
+    encode,
+    esc,
+    html_page,
+    list_date,
+    shell,
+)
 from .hanweb import column_numbers, column_path, detail_path_for, unit_ids
 
 THEME = "hanweb"

@@ -10,8 +10,7 @@ import math
 
 from auditor.sample.plan import PlanColumn, PlanSite
 
-from .common import (RenderedSite, SiteBuilder, breadcrumb, column_moment, esc, html_page,
-                     list_date, shell)
+from .common import RenderedSite, SiteBuilder, breadcrumb, column_moment, esc, html_page, list_date, shell
 from .hanweb import column_numbers, column_path, detail_path_for, unit_ids
 
 THEME = "xxgk"

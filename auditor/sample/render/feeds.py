@@ -11,8 +11,7 @@ from email.utils import format_datetime
 
 from auditor.sample.plan import PlanFeed, PlanItem, PlanSite
 
-from .common import (EPOCH, Page, body_html, esc, html_page, item_moment, not_found_page,
-                     pub_stamp, shows_date, url_path)
+from .common import EPOCH, Page, body_html, esc, html_page, item_moment, not_found_page, pub_stamp, shows_date, url_path
 
 _UTF8_SITE = PlanSite(key="feeds", name="政务新媒体", style="feed")
 

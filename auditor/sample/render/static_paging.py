@@ -13,8 +13,19 @@ import math
 
 from auditor.sample.plan import PlanColumn, PlanItem, PlanSite
 
-from .common import (RenderedSite, SiteBuilder, breadcrumb, column_moment, esc, html_page,
-                     item_day, list_date, shell, stable_int, url_path)
+from .common import (
+    RenderedSite,
+    SiteBuilder,
+    breadcrumb,
+    column_moment,
+    esc,
+    html_page,
+    item_day,
+    list_date,
+    shell,
+    stable_int,
+    url_path,
+)
 
 THEME = "trs"
 

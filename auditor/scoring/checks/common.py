@@ -54,7 +54,7 @@ def item_url(ctx: AuditContext, item_id: int) -> str:
     return item.canonical_url if item else ""
 
 
-def published_on(ctx: AuditContext, item_id: int):  # noqa: ANN201 - date | None
+def published_on(ctx: AuditContext, item_id: int):
     """Publication date of an item: the detail page's 发布日期, else the date its list showed."""
     from auditor.harvest.extract.dates import parse_date
 

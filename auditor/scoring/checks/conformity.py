@@ -10,13 +10,14 @@ are looked up at call time so tests can swap them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from auditor.errors import CatalogError, RulesError
-from auditor.vocabulary import catalog_level
 from auditor.scoring.checks import CheckResult
 from auditor.scoring.context import AuditContext, FindingDraft
+from auditor.vocabulary import catalog_level
 
 LOADER: Callable[[Path], Any] | None = None
 DIFFER: Callable[..., list[Any]] | None = None

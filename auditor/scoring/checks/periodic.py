@@ -57,7 +57,7 @@ def period_label(period: str, start: date) -> str:
     return f"{start.year}年{start.month}月"
 
 
-def _dates(ctx: AuditContext, matches) -> list[tuple[date, int]]:  # noqa: ANN001
+def _dates(ctx: AuditContext, matches) -> list[tuple[date, int]]:
     out = []
     for m in website_items(ctx, matches):
         d = published_on(ctx, m.item_id)
@@ -72,7 +72,7 @@ def _evidence(ctx: AuditContext, entry: CatalogEntry, dates: list[tuple[date, in
             "publications": [{"date": d.isoformat(), "url": ctx.items[i].canonical_url} for d, i in dates[-10:]]}
 
 
-def _after_period(ctx: AuditContext, res: CheckResult, unit_id: str, entry: CatalogEntry, rule,  # noqa: ANN001
+def _after_period(ctx: AuditContext, res: CheckResult, unit_id: str, entry: CatalogEntry, rule,
                   dates: list[tuple[date, int]]) -> None:
     """"每季度结束后10个工作日内" / "每月10日前公开上月情况": each completed period whose due day has passed
     needs a publication after the period ended and by the due day → `after_period_missed`."""
@@ -132,7 +132,7 @@ def check_periodic(ctx: AuditContext) -> CheckResult:
     return res
 
 
-def _judge(ctx: AuditContext, res: CheckResult, unit, entry: CatalogEntry,  # noqa: ANN001 - a Unit row
+def _judge(ctx: AuditContext, res: CheckResult, unit, entry: CatalogEntry,
            dates: list[tuple[date, int]]) -> None:
     """The periodic findings and basis of one entry of one unit, added to `res`."""
     rules = ctx.scheme.checks.periodic

@@ -16,7 +16,7 @@ from auditor.scoring.context import AuditContext, FindingDraft
 from auditor.scoring.deadlines import deadline_for
 
 
-def _persistent(rule) -> bool:  # noqa: ANN001 - DeadlineRule
+def _persistent(rule) -> bool:
     return rule.kind == "persistent" or rule.persistent
 
 

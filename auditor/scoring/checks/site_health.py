@@ -26,16 +26,16 @@ def _item_context(ctx: AuditContext, url: str) -> tuple[Item | None, str | None]
     return item, _unit(listing.channel.unit_id) if listing else None
 
 
-def _blocked(p) -> bool:  # noqa: ANN001 - SiteProbe
+def _blocked(p) -> bool:
     """The crawler was refused (401/403/429, WAF page): that says nothing about the site's availability."""
     return not p.ok and (p.error or "").startswith("blocked")
 
 
-def _probe_failed(p, slow_ms: float) -> bool:  # noqa: ANN001 - SiteProbe
+def _probe_failed(p, slow_ms: float) -> bool:
     return not p.ok or (p.elapsed_ms is not None and p.elapsed_ms >= slow_ms)
 
 
-def _probe_json(p) -> dict:  # noqa: ANN001 - SiteProbe
+def _probe_json(p) -> dict:
     return {"crawl_run": p.crawl_run_id, "url": p.url, "ok": p.ok, "error": p.error, "http_status": p.http_status,
             "elapsed_ms": p.elapsed_ms, "at": p.probed_at.isoformat()}
 

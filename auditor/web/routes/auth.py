@@ -11,8 +11,16 @@ from sqlalchemy import select
 
 from auditor.store.models_web import WebUser
 from auditor.web import actions as A
-from auditor.web.accounts import MIN_PASSWORD, Throttle, authenticate, end_sessions, hash_password, \
-    login_blocked, record_attempt, verify_password
+from auditor.web.accounts import (
+    MIN_PASSWORD,
+    Throttle,
+    authenticate,
+    end_sessions,
+    hash_password,
+    login_blocked,
+    record_attempt,
+    verify_password,
+)
 from auditor.web.common import current_user, db_session, form, safe_next
 
 bp = Blueprint("auth", __name__)

@@ -10,8 +10,18 @@ from sqlalchemy import select
 from auditor.match.run import unit_obligations
 from auditor.store.models import Item, ReviewDecision, Unit
 from auditor.web import actions as A
-from auditor.web.common import back, catalog, current_user, db_session, entries_by_id, error_page, \
-    fetch_limits, filters, form, open_log_ids
+from auditor.web.common import (
+    back,
+    catalog,
+    current_user,
+    db_session,
+    entries_by_id,
+    error_page,
+    fetch_limits,
+    filters,
+    form,
+    open_log_ids,
+)
 
 bp = Blueprint("review", __name__)
 

@@ -14,8 +14,7 @@ from auditor.store.models import AuditRun, ChannelEvidence, Finding, Item, Match
 from auditor.store.models_web import AuditLogEntry, FindingState, WebUser
 from auditor.vocabulary import TALLY_LATE_RULES
 from auditor.web import actions as A
-from auditor.web.common import back, catalog, current_user, db_session, entries_by_id, filters, form, \
-    open_log_ids
+from auditor.web.common import back, catalog, current_user, db_session, entries_by_id, filters, form, open_log_ids
 
 bp = Blueprint("workspace", __name__)
 SEVERITY = {"veto": "一票否决", "critical": "严重", "major": "主要", "minor": "一般", "info": "提示"}

@@ -1,4 +1,5 @@
-"""Rule sets and scoring schemes as data (rules/*.yaml), validated with unknown keys rejected.
+"""Rule sets and scoring schemes as data (rules/*.yaml), validated with unknown keys rejected. Read by the
+matcher (its accept/review thresholds) and by the scoring engine, so it sits below both packages.
 
 A scheme file has two halves:
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -146,7 +147,7 @@ class WeightedScoring(Strict):
 
     @field_validator("site_health_points", "veto")
     @classmethod
-    def _known(cls, v):  # noqa: ANN001, ANN206
+    def _known(cls, v):
         return _known_rules(v)
 
     @field_validator("weights")
@@ -166,7 +167,7 @@ class Indicator(Strict):
 
     @field_validator("deductions")
     @classmethod
-    def _known(cls, v):  # noqa: ANN001, ANN206
+    def _known(cls, v):
         return _known_rules(v)
 
 
@@ -182,7 +183,7 @@ class BonusItem(Strict):
 
     @field_validator("clean_of")
     @classmethod
-    def _known(cls, v):  # noqa: ANN001, ANN206
+    def _known(cls, v):
         return _known_rules(v)
 
 
@@ -198,11 +199,11 @@ class DeductionScoring(Strict):
 
     @field_validator("veto")
     @classmethod
-    def _known(cls, v):  # noqa: ANN001, ANN206
+    def _known(cls, v):
         return _known_rules(v)
 
     @model_validator(mode="after")
-    def _caps(self) -> "DeductionScoring":
+    def _caps(self) -> DeductionScoring:
         total = sum(i.max_points for i in self.indicators.values())
         if abs(total - 100) > 1e-6:
             raise ValueError(f"indicators' max_points must add up to 100 (they add up to {total:g})")
@@ -212,7 +213,7 @@ class DeductionScoring(Strict):
         return self
 
 
-Scoring = Annotated[Union[WeightedScoring, DeductionScoring], Field(discriminator="method")]
+Scoring = Annotated[WeightedScoring | DeductionScoring, Field(discriminator="method")]
 
 
 class RankingRules(Strict):
@@ -267,7 +268,7 @@ class Scheme(Strict):
 
 
 def rules_dir() -> Path:
-    return Path(os.environ.get("AUDITOR_RULES_DIR") or Path(__file__).resolve().parents[2] / "rules")
+    return Path(os.environ.get("AUDITOR_RULES_DIR") or Path(__file__).resolve().parents[1] / "rules")
 
 
 def scheme_path(name_or_path: str) -> Path:
