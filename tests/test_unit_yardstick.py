@@ -3,8 +3,8 @@
 The demo's database is copied; 云溪区人力资源和社会保障局 (rsj) is given a 社会保险 catalog written from the national rows
 with three changes: one row marked 无 with a reason (the sample's seeded missing item of rsj, read from the
 ground truth), one local
-addition nobody published, and a stricter 公开时限 (2 instead of 10 working days) on the row with the
-most publications. Re-scored, the audit must differ from the national-yardstick run by exactly what
+addition nobody published, and a stricter 公开时限 (2 instead of 10 working days) on the row where
+2 working days would make the most publications late. Re-scored, the audit must differ from the national-yardstick run by exactly what
 that catalog implies — nothing else — and the scorecard must name the yardstick.
 """
 
@@ -105,8 +105,12 @@ def yardstick(demo_run, tmp_path_factory) -> Yardstick:
     db_url = _copy_db(demo_run.db_url, tmp / "audit.db")
     factory = open_db(db_url)
     catalog = load_catalog()
-    with factory() as s:  # the row of the domain rsj published most on: the one it holds to 2 working days
-        counts = {e.id: len(_website_items(s, demo_run.audit_run_id, e.id)) for e in catalog.by_domain(DOMAIN)
+    cal = WorkingCalendar()
+    with factory() as s:  # the row that 2 working days would make late most often: the one rsj tightens
+        counts = {e.id: sum(1 for it in _website_items(s, demo_run.audit_run_id, e.id)
+                            if it.written_date and it.publish_date
+                            and it.publish_date > cal.add_working_days(it.written_date, 2)[0])
+                  for e in catalog.by_domain(DOMAIN)
                   if e.deadline.kind == "deadline_after" and e.deadline.unit == "working_day"}
     stricter = max(sorted(counts), key=counts.get)
     assert counts[stricter] >= 1
