@@ -88,18 +88,24 @@ def sites(session: Session, crawl_ids: list[int]) -> list[dict[str, Any]]:
 def matches(session: Session, run_id: int, entries: dict[str, CatalogEntryRow],
             unit_names: dict[str, str]) -> list[dict[str, Any]]:
     """Every candidate match of the run, best first within a unit and entry."""
-    rows = session.execute(select(Match, Item).join(Item, Item.id == Match.item_id)
+    # columns only, streamed: the ORM rows would carry every match's evidence and every item's body and
+    # provenance JSON, which at a province (tens of thousands of matches) is most of the report's memory
+    rows = session.execute(select(Match.id, Match.unit_id, Match.entry_id, Match.score, Match.decision,
+                                  Item.id.label("item_id"), Item.title, Item.list_title, Item.canonical_url,
+                                  Item.publish_date, Item.written_date)
+                           .join(Item, Item.id == Match.item_id)
                            .where(Match.audit_run_id == run_id)
-                           .order_by(Match.unit_id, Match.entry_id, Match.score.desc(), Match.id))
+                           .order_by(Match.unit_id, Match.entry_id, Match.score.desc(), Match.id)
+                           .execution_options(yield_per=2000))
     out = []
-    for m, item in rows:
+    for m in rows:
         entry = entry_info(entries, m.entry_id, {})
         out.append({
             "id": m.id, "unit_id": m.unit_id, "unit_name": unit_names.get(m.unit_id, m.unit_id),
-            "item_id": item.id, "title": item.title or item.list_title or "", "url": item.canonical_url,
+            "item_id": m.item_id, "title": m.title or m.list_title or "", "url": m.canonical_url,
             "entry_id": m.entry_id, "entry_level1": entry["level1"], "entry_level2": entry["level2"],
             "domain": entry["domain"], "score": round(m.score, 1), "decision": m.decision,
             "decision_label": L.label(L.DECISIONS, m.decision),
-            "publish_date": _iso(item.publish_date), "written_date": _iso(item.written_date),
+            "publish_date": _iso(m.publish_date), "written_date": _iso(m.written_date),
         })
     return out

@@ -18,6 +18,7 @@ A unit's score delta is explained by reasons, each with the signed points it acc
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -51,90 +52,130 @@ def _applicable(ctx: AuditContext) -> set[tuple[str, str]]:
     return {(u.id, e.id) for u in ctx.units for e in ctx.entries.get(u.id, [])}
 
 
+class _Reasons:
+    """Why each unit's score moved since the previous run: points and counts per reason, with up to 50 keys."""
+
+    def __init__(self) -> None:
+        self.by_unit: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+
+    def explain(self, unit_id: str | None, reason: str, points: float, key: str) -> None:
+        if not unit_id:
+            return
+        r = self.by_unit[unit_id].setdefault(reason, {"reason": reason, "points": 0.0, "count": 0, "keys": []})
+        r["points"] += points
+        r["count"] += 1
+        if len(r["keys"]) < 50:
+            r["keys"].append(key)
+
+
+@dataclass
+class _Comparison:
+    """The previous run's findings beside this run's drafts, and what is known about the pairs in between."""
+    prev: AuditRun
+    by_key: dict[str, Finding]
+    current: dict[str, FindingDraft]
+    unverified_now: set[tuple[str | None, str | None]]
+    unverified_before: set[tuple[str | None, str | None]]
+    judged_before: set[tuple[str | None, str | None]]
+    decisions: dict[tuple[str, str | None], list[ReviewDecision]]
+    applicable: set[tuple[str, str]]
+
+
 def record_history(session: Session, ctx: AuditContext, run: AuditRun, drafts: list[FindingDraft],
                    overall: dict[str, float | None]) -> dict[str, Any]:
     """Set each draft's lifecycle, store resolved findings and score deltas; returns summary facts."""
     prev = previous_run(session, run)
     prev_findings = list(session.scalars(select(Finding).where(Finding.audit_run_id == prev.id))) if prev else []
     by_key = {f.key: f for f in prev_findings}
-    current = {f.key: f for f in drafts}
-    unverified_now = {(f.unit_id, f.entry_id) for f in drafts if f.status == "unverified"}
-    unverified_before = {(f.unit_id, f.entry_id) for f in prev_findings if f.status == "unverified"}
-    judged_before = {(f.unit_id, f.entry_id) for f in prev_findings}
-    decisions = _decisions_since(session, prev.started_at if prev else None)
-    applicable = _applicable(ctx)
-    lifecycle: dict[str, str] = {}
-    for f in drafts:
-        lifecycle[f.key] = "persisting" if f.key in by_key else "new"
-
-    reasons: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-
-    def explain(unit_id: str | None, reason: str, points: float, key: str) -> None:
-        if not unit_id:
-            return
-        r = reasons[unit_id].setdefault(reason, {"reason": reason, "points": 0.0, "count": 0, "keys": []})
-        r["points"] += points
-        r["count"] += 1
-        if len(r["keys"]) < 50:
-            r["keys"].append(key)
-
+    lifecycle = {f.key: "persisting" if f.key in by_key else "new" for f in drafts}
+    reasons = _Reasons()
     resolved = 0
     if prev is not None:
-        for key, old in sorted(by_key.items()):
-            if key in current:
-                continue
-            ue = (old.unit_id, old.entry_id)
-            if old.entry_id and old.unit_id and ue not in applicable:
-                reason = "no_longer_applicable"
-            elif old.entry_id and ue in unverified_now:
-                reason = "crawl_failure"
-            elif decisions.get(ue):
-                reason = "reviewer_decision"
-            else:
-                reason = "fixed"
-            session.add(ResolvedFinding(
-                audit_run_id=run.id, previous_run_id=prev.id, previous_finding_id=old.id, key=key,
-                unit_id=old.unit_id, site_id=old.site_id, entry_id=old.entry_id, domain=old.domain,
-                check=old.check, rule=old.rule, status=old.status, title=old.title, points=old.points,
-                reason=reason, evidence={"previous_evidence": old.evidence,
-                                         "decisions": [d.id for d in decisions.get(ue, [])]}))
-            resolved += 1
-            if old.status == "defect":
-                explain(old.unit_id, reason, +old.points, key)
-        for f in drafts:
-            if f.status != "defect" or f.key in by_key:
-                continue
-            ue = (f.unit_id, f.entry_id)
-            if f.entry_id and ue in unverified_before:
-                reason = "crawl_recovered"
-            elif decisions.get(ue):
-                reason = "reviewer_decision"
-            elif f.rule in LATE_RULES:
-                reason = "newly_late"
-            elif f.rule in OBLIGATION_RULES or (f.rule == "missing" and ue not in judged_before):
-                reason = "new_obligation"
-            else:
-                reason = "new_defect"
-            explain(f.unit_id, reason, -f.points, f.key)
-        for f in drafts:  # persisting defects whose cost changed
-            old = by_key.get(f.key)
-            if f.status == "defect" and old is not None and old.status != "defect":
-                explain(f.unit_id, "crawl_recovered" if old.status == "unverified" else "new_defect", -f.points, f.key)
-            elif f.status != "defect" and old is not None and old.status == "defect":
-                explain(f.unit_id, "crawl_failure" if f.status == "unverified" else "fixed", +old.points, f.key)
+        cmp = _Comparison(
+            prev=prev, by_key=by_key, current={f.key: f for f in drafts},
+            unverified_now={(f.unit_id, f.entry_id) for f in drafts if f.status == "unverified"},
+            unverified_before={(f.unit_id, f.entry_id) for f in prev_findings if f.status == "unverified"},
+            judged_before={(f.unit_id, f.entry_id) for f in prev_findings},
+            decisions=_decisions_since(session, prev.started_at), applicable=_applicable(ctx))
+        resolved = _store_resolved(session, run, cmp, reasons)
+        _explain_new_defects(drafts, cmp, reasons)
+        _explain_changed_status(drafts, cmp, reasons)
+    _store_deltas(session, ctx, run, prev, overall, reasons)
+    return {"previous_run": prev.id if prev else None, "lifecycle": lifecycle, "resolved": resolved}
 
+
+def _store_resolved(session: Session, run: AuditRun, cmp: _Comparison, reasons: _Reasons) -> int:
+    """A ResolvedFinding for every previous finding gone from this run, with why it went; returns how many."""
+    resolved = 0
+    for key, old in sorted(cmp.by_key.items()):
+        if key in cmp.current:
+            continue
+        ue = (old.unit_id, old.entry_id)
+        if old.entry_id and old.unit_id and ue not in cmp.applicable:
+            reason = "no_longer_applicable"
+        elif old.entry_id and ue in cmp.unverified_now:
+            reason = "crawl_failure"
+        elif cmp.decisions.get(ue):
+            reason = "reviewer_decision"
+        else:
+            reason = "fixed"
+        session.add(ResolvedFinding(
+            audit_run_id=run.id, previous_run_id=cmp.prev.id, previous_finding_id=old.id, key=key,
+            unit_id=old.unit_id, site_id=old.site_id, entry_id=old.entry_id, domain=old.domain,
+            check=old.check, rule=old.rule, status=old.status, title=old.title, points=old.points,
+            reason=reason, evidence={"previous_evidence": old.evidence,
+                                     "decisions": [d.id for d in cmp.decisions.get(ue, [])]}))
+        resolved += 1
+        if old.status == "defect":
+            reasons.explain(old.unit_id, reason, +old.points, key)
+    return resolved
+
+
+def _explain_new_defects(drafts: list[FindingDraft], cmp: _Comparison, reasons: _Reasons) -> None:
+    """Why each defect absent from the previous run appeared."""
+    for f in drafts:
+        if f.status != "defect" or f.key in cmp.by_key:
+            continue
+        ue = (f.unit_id, f.entry_id)
+        if f.entry_id and ue in cmp.unverified_before:
+            reason = "crawl_recovered"
+        elif cmp.decisions.get(ue):
+            reason = "reviewer_decision"
+        elif f.rule in LATE_RULES:
+            reason = "newly_late"
+        elif f.rule in OBLIGATION_RULES or (f.rule == "missing" and ue not in cmp.judged_before):
+            reason = "new_obligation"
+        else:
+            reason = "new_defect"
+        reasons.explain(f.unit_id, reason, -f.points, f.key)
+
+
+def _explain_changed_status(drafts: list[FindingDraft], cmp: _Comparison, reasons: _Reasons) -> None:
+    """Persisting findings whose cost changed: a defect that was unverified or info, or the reverse."""
+    for f in drafts:
+        old = cmp.by_key.get(f.key)
+        if f.status == "defect" and old is not None and old.status != "defect":
+            reasons.explain(f.unit_id, "crawl_recovered" if old.status == "unverified" else "new_defect",
+                            -f.points, f.key)
+        elif f.status != "defect" and old is not None and old.status == "defect":
+            reasons.explain(f.unit_id, "crawl_failure" if f.status == "unverified" else "fixed", +old.points, f.key)
+
+
+def _store_deltas(session: Session, ctx: AuditContext, run: AuditRun, prev: AuditRun | None,
+                  overall: dict[str, float | None], reasons: _Reasons) -> None:
+    """One ScoreDelta per unit: the overall score beside the previous one, explained by reason; what the
+    reasons do not add up to (rescaled weights, a changed scheme) is shown as "rescaled"."""
     prev_scores: dict[str, float | None] = {}
     if prev is not None:
         for s in session.scalars(select(Score).where(Score.audit_run_id == prev.id, Score.dimension.is_(None),
                                                      Score.domain.is_(None))):
             prev_scores[s.unit_id] = s.score if (s.details or {}).get("scored", True) and s.score >= 0 else None
-    deltas = 0
     for unit in ctx.units:
         now = overall.get(unit.id)
         now = round(now, 2) if now is not None else None
         before = prev_scores.get(unit.id)
         delta = round(now - before, 4) if now is not None and before is not None else None
-        rows = [dict(r, points=round(r["points"], 4)) for _, r in sorted(reasons.get(unit.id, {}).items())]
+        rows = [dict(r, points=round(r["points"], 4)) for _, r in sorted(reasons.by_unit.get(unit.id, {}).items())]
         if delta is not None:
             rest = round(delta - sum(r["points"] for r in rows), 4)
             if abs(rest) >= 0.005:
@@ -142,8 +183,6 @@ def record_history(session: Session, ctx: AuditContext, run: AuditRun, drafts: l
         session.add(ScoreDelta(audit_run_id=run.id, previous_run_id=prev.id if prev else None, unit_id=unit.id,
                                score=round(now, 4) if now is not None else None,
                                previous_score=before, delta=delta, reasons=rows))
-        deltas += 1
-    return {"previous_run": prev.id if prev else None, "lifecycle": lifecycle, "resolved": resolved}
 
 
 def resolved_findings(session: Session, audit_run_id: int) -> list[ResolvedFinding]:

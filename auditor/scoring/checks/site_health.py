@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from auditor.harvest.canonical import canonical_url
+from auditor.scheme import SiteHealthRules
 from auditor.scoring.checks import CheckResult
 from auditor.scoring.context import AuditContext, FindingDraft
 from auditor.store.models import Attachment, Item, ItemListing
@@ -46,6 +47,16 @@ def check_site_health(ctx: AuditContext) -> CheckResult:
     crawl = ctx.latest_crawl
     if crawl is None:
         return res
+    down = _site_findings(ctx, rules, crawl.id, res)
+    stale_by_site, blank_by_site = _column_findings(ctx, rules, crawl.id, down, res)
+    _aggregate_vetoes(ctx, res, stale_by_site, blank_by_site)
+    _link_findings(ctx, rules, res)
+    return res
+
+
+def _site_findings(ctx: AuditContext, rules: SiteHealthRules, crawl_id: int, res: CheckResult) -> set[str]:
+    """Blocked, unreachable and stale-home sites; returns the sites that did not answer at all in the latest
+    crawl, whose columns are not judged."""
     down: set[str] = set()  # sites that did not answer at all in the latest crawl: columns not judged
     for site_id, probes in sorted(ctx.probes.items()):
         site = ctx.sites.get(site_id)
@@ -53,7 +64,7 @@ def check_site_health(ctx: AuditContext) -> CheckResult:
         name = site.name if site else site_id
         blocked = [p for p in probes if _blocked(p)]
         probes = [p for p in probes if not _blocked(p)]
-        latest = [p for p in probes if p.crawl_run_id == crawl.id]
+        latest = [p for p in probes if p.crawl_run_id == crawl_id]
         if blocked and not latest:
             down.add(site_id)
             res.findings.append(FindingDraft(
@@ -89,13 +100,20 @@ def check_site_health(ctx: AuditContext) -> CheckResult:
                 evidence={"home": probes[0].url, "latest_date": home_latest.isoformat() if home_latest else None,
                           "limit_days": rules.home_stale_days},
                 fix="首页及时更新动态信息。", key=f"home_stale|{site_id}"))
+    return down
+
+
+def _column_findings(ctx: AuditContext, rules: SiteHealthRules, crawl_id: int, down: set[str], res: CheckResult,
+                     ) -> tuple[dict[str, dict[str, FindingDraft]], dict[str, dict[str, FindingDraft]]]:
+    """Blank and stale columns of the sites that answered, one finding per column URL and site; returns them
+    by site for the 栏目不更新 red lines."""
     stale_by_site: dict[str, dict[str, FindingDraft]] = defaultdict(dict)
     blank_by_site: dict[str, dict[str, FindingDraft]] = defaultdict(dict)
     for unit_id, channels in sorted(ctx.channels.items()):
         for ch in channels:
             if ch.code != "WEBSITE" or ch.site_id in down:
                 continue
-            rows = [h for h in ctx.health.get(ch.id, []) if h.crawl_run_id == crawl.id]
+            rows = [h for h in ctx.health.get(ch.id, []) if h.crawl_run_id == crawl_id]
             if not rows or rows[0].status != "ok":
                 continue
             h = rows[0]
@@ -124,7 +142,11 @@ def check_site_health(ctx: AuditContext) -> CheckResult:
                 if ch.url not in stale_by_site[site_key]:
                     res.findings.append(f)
                     stale_by_site[site_key][ch.url] = f
-    _aggregate_vetoes(ctx, res, stale_by_site, blank_by_site)
+    return stale_by_site, blank_by_site
+
+
+def _link_findings(ctx: AuditContext, rules: SiteHealthRules, res: CheckResult) -> None:
+    """Dead detail links and attachments that cannot be downloaded, charged to the unit that listed the page."""
     dead = set(rules.dead_link_statuses)
     for link in ctx.links:
         if link.ok or link.http_status not in dead:
@@ -151,7 +173,6 @@ def check_site_health(ctx: AuditContext) -> CheckResult:
                 evidence={"url": link.url, "page": link.referrer, "http_status": link.http_status,
                           "attachment": name, "title": item.title if item else None},
                 fix="重新上传附件。", key=f"missing_attachment|{link.url}"))
-    return res
 
 
 def _aggregate_vetoes(ctx: AuditContext, res: CheckResult, stale: dict[str, dict[str, FindingDraft]],
