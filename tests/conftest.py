@@ -67,9 +67,6 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
     return run_demo(tmp_path_factory.mktemp("demo"))
 
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium, never a downloaded one
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture()
@@ -105,17 +102,9 @@ def browser_page(tmp_path: Path):
 @pytest.fixture()
 def chromium_browser():
     """Headless Debian Chromium driven by Playwright (skipped, and failed under CI's strict skips, without it)."""
-    import shutil
+    from factories.browser import launched_chromium
 
-    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    yield from launched_chromium()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -19,16 +19,31 @@ def skip_saying_why(msg: str) -> None:
     pytest.skip(msg)
 
 
-def recording_page(tmp_path: Path):
-    """A fresh Chromium page that records console errors, page errors, dialogs and every request."""
+def _sync_playwright():
+    """Playwright's sync API driving Debian's Chromium; a skip saying what to install when either is missing."""
     if not Path(CHROMIUM).exists():
         skip_saying_why(f"no Chromium at {CHROMIUM}: apt-get install chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
         skip_saying_why(f"playwright not installed ({exc}): pip install playwright (the system Chromium is used)")
+    return sync_playwright
+
+
+def launched_chromium():
+    """A headless Chromium browser for the workspace tests (each test opens its own contexts)."""
+    with _sync_playwright()() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def recording_page(tmp_path: Path):
+    """A fresh Chromium page that records console errors, page errors, dialogs and every request."""
     profile = tmp_path / "chromium-profile"
-    with sync_playwright() as pw:
+    with _sync_playwright()() as pw:
         ctx = pw.chromium.launch_persistent_context(
             str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS,
             viewport={"width": 1280, "height": 900}, java_script_enabled=True)
