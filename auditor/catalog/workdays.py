@@ -73,11 +73,18 @@ def load_holidays(path: Path) -> dict[int, YearNotice]:
 
 
 class WorkingCalendar:
-    """Is a day a working day in mainland China, and date arithmetic in working days."""
+    """Is a day a working day in mainland China, and date arithmetic in working days.
+
+    Answers are remembered per calendar: a province audit asks the same few hundred days tens of thousands
+    of times (each deadline steps through the working days after a 成文日期), and chinese_calendar
+    validates every date it is asked about. The notices never change after loading, so the answers cannot
+    go stale."""
 
     def __init__(self, holidays_path: Path | None = None) -> None:
         self.holidays_path = holidays_path or data_file("holidays.yaml")
         self.notices = load_holidays(self.holidays_path)
+        self._working: dict[date, bool] = {}
+        self._added: dict[tuple[date, int], tuple[date, bool]] = {}
 
     def covers(self, d: date) -> bool:
         """True when an official notice (file or package) is known for d's year."""
@@ -85,6 +92,12 @@ class WorkingCalendar:
 
     def is_working_day(self, d: date) -> bool:
         """Official answer where known; weekends-only outside coverage (see `covers`)."""
+        hit = self._working.get(d)
+        if hit is None:
+            hit = self._working[d] = self._is_working_day(d)
+        return hit
+
+    def _is_working_day(self, d: date) -> bool:
         notice = self.notices.get(d.year)
         if notice is not None:
             if d in notice.workdays:
@@ -100,6 +113,12 @@ class WorkingCalendar:
         Returns (date, fallback_used): fallback_used is True if any day stepped over lies beyond
         every holiday source and was judged by weekday alone.
         """
+        hit = self._added.get((start, n))
+        if hit is None:
+            hit = self._added[(start, n)] = self._add_working_days(start, n)
+        return hit
+
+    def _add_working_days(self, start: date, n: int) -> tuple[date, bool]:
         step = 1 if n >= 0 else -1
         d, left, fallback = start, abs(n), False
         while left:

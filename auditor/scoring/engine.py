@@ -28,7 +28,6 @@ from auditor.match.run import build_yardsticks, run_matching
 from auditor.scheme import CHECK_DIMENSION, DIMENSIONS, Scheme
 from auditor.scoring.aggregate import Aggregate, aggregate
 from auditor.scoring.assessment import ranks as rank_units
-from auditor.scoring.calendar import remembering
 from auditor.scoring.checks import CheckResult
 from auditor.scoring.checks.channels import check_channels
 from auditor.scoring.checks.completeness import check_completeness
@@ -149,7 +148,6 @@ def run_audit(session: Session, catalog: Catalog, scheme: Scheme, cal: WorkingCa
     Refuses (IncompleteCrawlError) when the newest crawl run is not complete, unless
     `allow_incomplete_crawl` (see audit_crawl_runs).
     """
-    cal = remembering(cal)
     if crawl_run_ids is None:
         crawl_run_ids = audit_crawl_runs(session, window_runs(scheme), allow_incomplete=allow_incomplete_crawl)
     run = AuditRun(started_at=_now(), status="running", as_of=as_of, scheme=scheme.name,
