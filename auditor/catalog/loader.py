@@ -44,7 +44,7 @@ def _entry_lines(text: str) -> dict[tuple[int, str | None], int]:
             for i, item in enumerate(value.value):
                 lines[(i, None)] = item.start_mark.line + 1
                 if isinstance(item, yaml.MappingNode):
-                    for k, v in item.value:
+                    for k, _value in item.value:
                         lines[(i, str(k.value))] = k.start_mark.line + 1
     return lines
 

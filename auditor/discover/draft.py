@@ -412,7 +412,7 @@ class _Builder:
                 for c in self.columns:
                     if c.site == old:
                         c.site = site.id
-        for host, site in self.sites.items():
+        for site in self.sites.values():
             used = Counter(c.platform for c in self.columns if c.site == site.id and c.platform != "generic")
             if used:
                 site.platform = used.most_common(1)[0][0]

@@ -100,7 +100,7 @@ class PolitenessMiddleware:
     def _robots_parsed(self, robotparser, request, **kwargs) -> None:
         try:
             delay = robotparser.crawl_delay(self.user_agent)
-        except Exception:  # a parser without Crawl-delay support
+        except (AttributeError, NotImplementedError, TypeError, ValueError):  # a parser without Crawl-delay support
             delay = None
         if delay:
             host = urlparse_cached(request).hostname or ""

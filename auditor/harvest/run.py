@@ -54,7 +54,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:  # not Linux: the child's own parent watch (process.py) still ends it
+    except (OSError, AttributeError):  # not Linux: the child's own parent watch (process.py) still ends it
         pass
 
 

@@ -96,7 +96,7 @@ class JobSpec(Strict):
         try:
             cron_trigger(v, "UTC")
         except ValueError as exc:
-            raise ValueError(f"invalid cron expression {v!r}: {exc} (five fields: minute hour day month weekday)")
+            raise ValueError(f"invalid cron expression {v!r}: {exc} (five fields: minute hour day month weekday)") from exc
         return v
 
     def lock_name(self, base: Path) -> str:

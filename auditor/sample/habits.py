@@ -362,7 +362,7 @@ def _mark_unassessable(b: _Builder, vis: _Visibility) -> None:
 def _record_publishers(b: _Builder, vis: _Visibility) -> None:
     """The publisher an audit should read: none for pages without a meta table, the original for reposts."""
     truth = b.truth
-    for uid, (unit, entry, col, site) in sorted(b.catalog_items.items()):
+    for uid, (unit, _entry, col, site) in sorted(b.catalog_items.items()):
         item = next(it for it in col.items if it.uid == uid)
         if uid in vis.visible and not item.show_meta:
             truth.publishers.append({"unit": unit.id, "site": site.key, "column": col.key, "title": item.title,
