@@ -36,6 +36,21 @@ def fast_loopback_crawls():
         os.environ["AUDITOR_HOST_RATE"] = before
 
 
+@pytest.fixture(scope="session", autouse=True)
+def crawl_logs_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory):
+    """Crawls into a store that is not an SQLite file (PostgreSQL, :memory:) log to ./crawl-logs by default;
+    in tests that would be the checkout. Send them to a temporary directory instead (AUDITOR_LOG_DIR)."""
+    import os
+
+    before = os.environ.get("AUDITOR_LOG_DIR")
+    os.environ["AUDITOR_LOG_DIR"] = str(tmp_path_factory.mktemp("crawl-logs"))
+    yield
+    if before is None:
+        os.environ.pop("AUDITOR_LOG_DIR", None)
+    else:
+        os.environ["AUDITOR_LOG_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not SHARED.is_dir():
