@@ -58,7 +58,7 @@ class ImportRow:
     publish_date: date | None
     date_text: str  # the publish_date cell as written
     channel_code: str
-    list_date: date | None = None  # the cell read as a list page's date is (parse_date): the listing's date
+    list_date: date | None = None  # the cell read as list pages are read (parse_date): the listing's date
 
 
 def import_items(session: Session, csv_path: Path, unit_id: str, channel_name: str) -> ImportResult:
