@@ -65,9 +65,7 @@ class DetailItem:
         """The item of an extracted page: its typed fields as they are, the body as hash and excerpt only."""
         text = extract.body_text.value
         return cls(url=url, final_url=final_url, site_id=site_id, http_status=http_status,
-                   title=extract.title, publish_date=extract.publish_date, written_date=extract.written_date,
-                   index_no=extract.index_no, publisher=extract.publisher, source=extract.source,
-                   doc_no=extract.doc_no, category=extract.category, validity=extract.validity,
+                   **{name: getattr(extract, name) for name in DETAIL_FIELDS},
                    attachments=list(extract.attachments), body_hash=extract.body_hash,
                    body_excerpt=text[:500] if isinstance(text, str) else "", etag=etag, last_modified=last_modified)
 

@@ -32,8 +32,8 @@ COMMIT_EVERY = 300
 
 
 # Extracted fields stored as columns of an item row (with _source and _raw for the dates).
-DATE_FIELDS = ("publish_date", "written_date")
-TEXT_FIELDS = ("index_no", "publisher", "source", "doc_no", "category", "validity")
+DATE_COLUMNS = ("publish_date", "written_date")
+TEXT_COLUMNS = ("index_no", "publisher", "source", "doc_no", "category", "validity")
 
 
 def _text(f: Field) -> str | None:
@@ -248,11 +248,11 @@ class StorePipeline:
         fields = it.fields()
         values: dict[str, Any] = {"title": str(it.title.value) if it.title.value else "", "http_status": it.http_status,
                                   "detail_state": None, "fetched_at": datetime.now(timezone.utc).replace(tzinfo=None)}
-        for name in DATE_FIELDS:  # typed as extracted: the date is written as it is, never re-read from text
+        for name in DATE_COLUMNS:  # typed as extracted: the date is written as it is, never re-read from text
             f = fields.get(name, MISSING)
             values.update({name: f.value if isinstance(f.value, date) else None, f"{name}_source": f.source,
                            f"{name}_raw": f.raw[:200] if f.raw is not None else None})
-        for name in TEXT_FIELDS:
+        for name in TEXT_COLUMNS:
             values[name] = _text(fields.get(name, MISSING))
         values.update(provenance={name: f.provenance() for name, f in fields.items()},
                       body_hash=it.body_hash, body_excerpt=it.body_excerpt, etag=it.etag,
