@@ -47,11 +47,12 @@ from twisted.python.failure import Failure
 from auditor.harvest.adapters import detect_adapter, get_adapter
 from auditor.harvest.adapters.base import NotAListPage
 from auditor.harvest.adapters.declared import declared_size
-from auditor.harvest.adapters.feed import feed_date, parse_feed
+from auditor.harvest.adapters.feed import parse_feed, rfc822_date
 from auditor.harvest.canonical import canonical_url
 from auditor.harvest.coverage import Coverage, CoverageStatus, judge_coverage
 from auditor.harvest.extract.dates import find_dates, parse_date
 from auditor.harvest.extract.decode import decode_html
+from auditor.harvest.extract.model import Field
 from auditor.harvest.items import (
     CarriedListingsItem,
     ColumnHealthItem,
@@ -62,7 +63,7 @@ from auditor.harvest.items import (
     PageFetchItem,
     SiteProbeItem,
 )
-from auditor.harvest.offload import extract_payload
+from auditor.harvest.offload import extract_item
 from auditor.harvest.politeness import BUDGET_REASON, BudgetExhausted
 from auditor.harvest.replay import NotArchived
 from auditor.harvest.scope import Scope
@@ -482,7 +483,7 @@ class RegistrySpider(scrapy.Spider):
         yield SiteProbeItem(site_id=response.meta["site_id"], url=response.url, ok=not blocked,
                             http_status=response.status, elapsed_ms=item.elapsed_ms,
                             error="blocked: access-control/WAF challenge page" if blocked else None,
-                            home_latest_date=max(dates).isoformat() if dates else None)
+                            home_latest_date=max(dates) if dates else None)
         if response.meta.get("probe") == 1:
             yield item  # one snapshot of the home page per run is evidence enough
 
@@ -659,19 +660,21 @@ class RegistrySpider(scrapy.Spider):
             if entry.url in state.seen:
                 continue
             state.seen.add(entry.url)
-            d = feed_date(entry.date_text)
-            self._note_date(state, d.isoformat() if d else None)
+            # the feed's date, read once: the listing keeps the list-date reading of its text (parse_date,
+            # as for list pages); the entry's publish date and the column's dates also read RFC 822
+            listed = parse_date(entry.date_text)
+            d = listed if listed is not None else rfc822_date(entry.date_text)
+            self._note_date(state, d)
             yield ListingItem(url=entry.url, channel_ids=state.channel_ids, site_id=None, list_title=entry.title,
-                              list_date_text=entry.date_text)
+                              list_date_text=entry.date_text, list_date=listed)
             yield DetailItem(url=entry.url, final_url=entry.url, site_id=None, http_status=response.status,
-                             title=entry.title,
-                             fields={"title": {"value": entry.title, "source": "feed", "raw": entry.title},
-                                     "publish_date": {"value": d.isoformat() if d else None, "source": "feed",
-                                                      "raw": entry.date_text}})
+                             title=Field(entry.title, "feed", entry.title),
+                             publish_date=Field(d, "feed", entry.date_text))
         yield from self._column_done(state)
 
-    def _note_date(self, state: ColumnState, date_text: str | None) -> None:
-        d = parse_date(date_text)
+    @staticmethod
+    def _note_date(state: ColumnState, d: date | None) -> None:
+        """Count a listed entry's date (already parsed) into the column's undated count and latest date."""
         if d is None:
             state.undated += 1
         elif state.latest is None or d > state.latest:
@@ -682,9 +685,10 @@ class RegistrySpider(scrapy.Spider):
         if url in state.seen:
             return
         state.seen.add(url)
-        self._note_date(state, date_text)
+        listed = parse_date(date_text)  # the list date's one reading: column health and the store use it
+        self._note_date(state, listed)
         yield ListingItem(url=url, channel_ids=state.channel_ids, site_id=state.site_id, list_title=title,
-                          list_date_text=date_text)
+                          list_date_text=date_text, list_date=listed)
         first_time = url not in self.listings
         self.listings[url].update(state.channel_ids)
         if not first_time:
@@ -692,7 +696,7 @@ class RegistrySpider(scrapy.Spider):
         if not self.scope.allows(url):  # recorded as listed, not fetched: not ours to judge, not a dead link
             self.crawler.stats.inc_value("scope/offsite_details")
             yield ListingItem(url=url, channel_ids=state.channel_ids, site_id=state.site_id, list_title=title,
-                              list_date_text=date_text, detail_state="offsite")
+                              list_date_text=date_text, list_date=listed, detail_state="offsite")
             return
         key = canonical_url(url)
         if key in self.done_details:
@@ -781,7 +785,7 @@ class RegistrySpider(scrapy.Spider):
         yield ColumnHealthItem(channel_ids=state.channel_ids, url=state.url, status=status,
                                http_status=state.http_status, error=state.error, entries=entries,
                                pages=state.pages, undated_entries=state.undated,
-                               latest_date=state.latest.isoformat() if state.latest else None, adapter=state.adapter,
+                               latest_date=state.latest, adapter=state.adapter,
                                coverage=cov.coverage, coverage_reason=cov.reason,
                                declared_total=state.declared_total, declared_pages=state.declared_pages,
                                pages_failed=state.failed_pages, pages_skipped=state.pages_skipped,
@@ -819,25 +823,20 @@ class RegistrySpider(scrapy.Spider):
             return
         evidence = self._fetch_item(response, "detail")
         pool = self._extract_pool()
+        args = (response.body, declared)
+        kwargs = {"url": response.request.url, "final_url": response.url, "site_id": site_id,
+                  "http_status": response.status, "etag": _header(response, b"ETag"),
+                  "last_modified": _header(response, b"Last-Modified")}
         if pool is None:
-            payload = extract_payload(response.body, response.url, declared)
+            item = extract_item(*args, **kwargs)
         else:
             import asyncio
 
-            payload = await asyncio.wrap_future(pool.submit(extract_payload, response.body, response.url, declared))
-        data = payload["data"]
-        fields = {name: {"value": data.get(name), **data.get("provenance", {}).get(name, {})}
-                  for name in ("title", "publish_date", "written_date", "index_no", "publisher", "source", "doc_no",
-                               "category", "validity")}
-        yield DetailItem(url=response.request.url, final_url=response.url, site_id=site_id,
-                         http_status=response.status, title=data.get("title") or "", fields=fields,
-                         attachments=[{"name": a.get("name"), "url": a.get("url"), "type": a.get("type")}
-                                      for a in data.get("attachments", [])],
-                         body_hash=payload["body_hash"], body_excerpt=payload["excerpt"],
-                         etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"))
+            item = await asyncio.wrap_future(pool.submit(extract_item, *args, **kwargs))
+        yield item
         yield evidence  # after the item: a crawl resumed after a kill trusts only what has its fetch record
-        for att in data.get("attachments", []):
-            for request in self._check_attachment(att.get("url"), site_id, response.request.url):
+        for att in item.attachments:
+            for request in self._check_attachment(att.url, site_id, response.request.url):
                 yield request
 
     def _extract_pool(self):

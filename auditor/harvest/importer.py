@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from auditor.catalog.channels import normalise_channel
 from auditor.errors import AuditorError, CatalogError
-from auditor.harvest.adapters.feed import feed_date
+from auditor.harvest.adapters.feed import rfc822_date
 from auditor.harvest.canonical import canonical_url
+from auditor.harvest.extract.dates import parse_date
 from auditor.harvest.ownership import describe_units, item_owners
 from auditor.store.models import Channel, Item, ItemListing, Unit
 from auditor.vocabulary import utcnow
@@ -57,6 +58,7 @@ class ImportRow:
     publish_date: date | None
     date_text: str  # the publish_date cell as written
     channel_code: str
+    list_date: date | None = None  # the cell read as list pages are read (parse_date): the listing's date
 
 
 def import_items(session: Session, csv_path: Path, unit_id: str, channel_name: str) -> ImportResult:
@@ -112,12 +114,13 @@ def _check_row(raw: dict, line: int, where: str, channel_name: str) -> ImportRow
     if not row.get("title"):
         raise AuditorError("empty title", where=where, hint="every row needs the item's title")
     date_text = row.get("publish_date") or ""
-    when = feed_date(date_text) if date_text else None
+    listed = parse_date(date_text)  # read once; RFC 822 (a feed export) only for the item's publish date
+    when = listed if listed is not None or not date_text else rfc822_date(date_text)
     if date_text and when is None:
         raise AuditorError(f"unreadable publish_date {date_text!r}", where=where,
                            hint="write it as YYYY-MM-DD (or leave it empty for an undated item)")
     code = _code(row.get("channel") or channel_name, where)
-    return ImportRow(line, row["title"], url, when, date_text, code)
+    return ImportRow(line, row["title"], url, when, date_text, code, listed)
 
 
 def _one_channel_code(rows: list[ImportRow], csv_path: Path) -> str | None:
@@ -175,7 +178,7 @@ def _store_item(session: Session, channel: Channel, unit_id: str, row: ImportRow
                        "publish_date": {"source": "import", "raw": row.date_text},
                        "import": {"file": csv_path.name, "at": now.isoformat(timespec="seconds")}}
     session.flush()
-    _list_on(session, item, channel, row.date_text)
+    _list_on(session, item, channel, row.date_text, row.list_date)
     return created
 
 
@@ -189,14 +192,15 @@ def _refuse_foreign(session: Session, item: Item, unit_id: str, url: str, where:
                            hint="import only the unit's own items; nothing was imported")
 
 
-def _list_on(session: Session, item: Item, channel: Channel, date_text: str) -> None:
+def _list_on(session: Session, item: Item, channel: Channel, date_text: str, list_date: date | None) -> None:
     """Record (or refresh) the item's listing on the channel with the date as the file wrote it."""
     listing = session.scalar(select(ItemListing).where(ItemListing.item_id == item.id,
                                                        ItemListing.channel_id == channel.id))
     if listing is None:
-        session.add(ItemListing(item_id=item.id, channel_id=channel.id, list_date_text=date_text or None))
+        session.add(ItemListing(item_id=item.id, channel_id=channel.id, list_date_text=date_text or None,
+                                list_date=list_date))
     else:
-        listing.list_date_text = date_text or None
+        listing.list_date_text, listing.list_date = date_text or None, list_date
 
 
 def _read_text(csv_path: Path) -> str:

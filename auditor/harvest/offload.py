@@ -1,24 +1,26 @@
 """Detail-page extraction, inline or in worker processes (AUDITOR_EXTRACT_WORKERS).
 
 Extraction (lxml parse, label scan, dates) is the crawler's main CPU cost; run in a process pool it
-leaves the reactor free to download and store while another core extracts.
+leaves the reactor free to download and store while another core extracts. The worker returns the
+`DetailItem` itself, typed values and all (dataclasses pickle as they are): nothing is serialised to
+text on the way and parsed back.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
 
 from auditor.harvest.extract.fields import extract_detail
+from auditor.harvest.items import DetailItem
 
 
-def extract_payload(body: bytes, url: str, declared: str | None) -> dict[str, Any]:
-    """What the spider needs of a detail page, as plain (picklable) data."""
-    extract = extract_detail(body, url, declared)
-    text = getattr(extract, "body_text", None)
-    return {"data": extract.to_json(), "body_hash": getattr(extract, "body_hash", None),
-            "excerpt": ((text.value if text is not None else "") or "")[:500]}
+def extract_item(body: bytes, declared: str | None, *, url: str, final_url: str, site_id: str | None,
+                 http_status: int, etag: str | None = None, last_modified: str | None = None) -> DetailItem:
+    """The detail item of a fetched page (`final_url` is the address links and URL dates resolve against)."""
+    extract = extract_detail(body, final_url, declared)
+    return DetailItem.from_extract(extract, url=url, final_url=final_url, site_id=site_id,
+                                   http_status=http_status, etag=etag, last_modified=last_modified)
 
 
 def _warm() -> None:  # import the extractors once per worker, before the first page arrives

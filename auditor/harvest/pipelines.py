@@ -8,10 +8,11 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from scrapy.exceptions import DropItem, NotConfigured
-from sqlalchemy import String, Text, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Date, String, Text, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from auditor.harvest.canonical import canonical_url
+from auditor.harvest.extract.model import MISSING, Field
 from auditor.harvest.items import (
     CarriedListingsItem,
     ColumnHealthItem,
@@ -30,15 +31,14 @@ from auditor.store.models_harvest import SiteHealth
 COMMIT_EVERY = 300
 
 
-def _date(value: Any) -> date | None:
-    if not value:
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+# Extracted fields stored as columns of an item row (with _source and _raw for the dates).
+DATE_COLUMNS = ("publish_date", "written_date")
+TEXT_COLUMNS = ("index_no", "publisher", "source", "doc_no", "category", "validity")
+
+
+def _text(f: Field) -> str | None:
+    """A text field's value as its column holds it (capped; empty is None)."""
+    return str(f.value)[:200] if f.value else None
 
 
 # Columns of an item row the pipeline writes; a new row is inserted with all of them (one executemany).
@@ -66,7 +66,8 @@ class _Statements:
                                                                  else_=items.c.detail_state))
         self.detail = items.update().where(by_id)  # SET clause: the keys of the parameter sets
         self.listing = listings.update().where(listings.c.id == bindparam("_id")).values(
-            list_date_text=bindparam("_date", type_=String()), last_seen_run=bindparam("_run"))
+            list_date_text=bindparam("_date", type_=String()), list_date=bindparam("_list_date", type_=Date()),
+            last_seen_run=bindparam("_run"))
         self.new_items = insert(items).returning(items.c.id, items.c.canonical_url)
         self.new_listings = insert(listings).returning(listings.c.id, listings.c.item_id, listings.c.channel_id)
         self.new_attachments = insert(Attachment.__table__)
@@ -231,30 +232,29 @@ class StorePipeline:
         for channel_id in it.channel_ids:
             cached = self.listings.get((key, channel_id))
             if isinstance(cached, int):
-                self.ops.append((self.sql.listing, {"_id": cached, "_date": it.list_date_text, "_run": self.run_id}))
+                self.ops.append((self.sql.listing, {"_id": cached, "_date": it.list_date_text,
+                                                    "_list_date": it.list_date, "_run": self.run_id}))
             elif cached is None:
                 self.listings[(key, channel_id)] = {"channel_id": channel_id, "list_date_text": it.list_date_text,
-                                                    "last_seen_run": self.run_id}
+                                                    "list_date": it.list_date, "last_seen_run": self.run_id}
                 self.new_listings.append((key, channel_id))
             else:
-                cached.update(list_date_text=it.list_date_text, last_seen_run=self.run_id)
+                cached.update(list_date_text=it.list_date_text, list_date=it.list_date, last_seen_run=self.run_id)
 
     def _detail(self, it: DetailItem) -> None:
         """Store a fetched detail page. An item committed earlier (its listing came first) is updated by
         id, without loading it or its attachments."""
         assert self.session is not None
-        f = it.fields
-        values: dict[str, Any] = {"title": it.title, "http_status": it.http_status, "detail_state": None,
-                                  "fetched_at": datetime.now(timezone.utc).replace(tzinfo=None)}
-        for name in ("publish_date", "written_date"):
-            spec = f.get(name) or {}
-            raw = spec.get("raw")
-            values.update({name: _date(spec.get("value")), f"{name}_source": spec.get("source"),
-                           f"{name}_raw": str(raw)[:200] if raw is not None else None})
-        for name in ("index_no", "publisher", "source", "doc_no", "category", "validity"):
-            value = (f.get(name) or {}).get("value")
-            values[name] = str(value)[:200] if value else None
-        values.update(provenance={k: {"source": v.get("source"), "raw": v.get("raw")} for k, v in f.items()},
+        fields = it.fields()
+        values: dict[str, Any] = {"title": str(it.title.value) if it.title.value else "", "http_status": it.http_status,
+                                  "detail_state": None, "fetched_at": datetime.now(timezone.utc).replace(tzinfo=None)}
+        for name in DATE_COLUMNS:  # typed as extracted: the date is written as it is, never re-read from text
+            f = fields.get(name, MISSING)
+            values.update({name: f.value if isinstance(f.value, date) else None, f"{name}_source": f.source,
+                           f"{name}_raw": f.raw[:200] if f.raw is not None else None})
+        for name in TEXT_COLUMNS:
+            values[name] = _text(fields.get(name, MISSING))
+        values.update(provenance={name: f.provenance() for name, f in fields.items()},
                       body_hash=it.body_hash, body_excerpt=it.body_excerpt, etag=it.etag,
                       last_modified=it.last_modified)
         key, row = self._item_row(it.url, it.site_id)
@@ -269,10 +269,9 @@ class StorePipeline:
             owner = key
         known |= {a["url"] for o, a in self.attachments if o == owner}
         for att in it.attachments:
-            if att.get("url") and att["url"] not in known:
-                self.attachments.append((owner, {"name": att.get("name") or "", "url": att["url"],
-                                                 "type": att.get("type")}))
-                known.add(att["url"])
+            if att.url and att.url not in known:
+                self.attachments.append((owner, {"name": att.name or "", "url": att.url, "type": att.type}))
+                known.add(att.url)
 
     def _column(self, it: ColumnHealthItem) -> None:
         assert self.session is not None
@@ -280,7 +279,7 @@ class StorePipeline:
             self.session.add(ColumnHealth(crawl_run_id=self.run_id, channel_id=channel_id, url=it.url,
                                           status=it.status, http_status=it.http_status, error=it.error,
                                           entries=it.entries, pages=it.pages, undated_entries=it.undated_entries,
-                                          latest_date=_date(it.latest_date), adapter=it.adapter,
+                                          latest_date=it.latest_date, adapter=it.adapter,
                                           coverage=it.coverage, coverage_reason=it.coverage_reason,
                                           declared_total=it.declared_total, declared_pages=it.declared_pages,
                                           pages_failed=it.pages_failed, pages_skipped=it.pages_skipped,
@@ -301,7 +300,7 @@ class StorePipeline:
                 h["probes_slow"] += 1
         self.session.add(SiteProbe(crawl_run_id=self.run_id, site_id=it.site_id, url=it.url, ok=it.ok,
                                    http_status=it.http_status, elapsed_ms=it.elapsed_ms, error=it.error,
-                                   home_latest_date=_date(it.home_latest_date),
+                                   home_latest_date=it.home_latest_date,
                                    probed_at=datetime.now(timezone.utc).replace(tzinfo=None)))
 
     def _link(self, it: LinkCheckItem) -> None:

@@ -7,6 +7,7 @@ own matches, findings and scores, which gives scores a history.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -160,10 +161,20 @@ class ItemListing(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
     list_date_text: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # the list date parsed once, where it was read (harvest); None when the list shows no readable date
+    list_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     last_seen_run: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     item: Mapped[Item] = relationship(back_populates="listings")
     channel: Mapped[Channel] = relationship()
+
+
+def listed_date(listings: Iterable[Any]) -> date | None:
+    """The date the first dated listing showed (`list_date`, parsed once by harvest), or None.
+
+    For readers of an item's listings (ORM rows or plain rows with `list_date`), in their order: the one
+    place a listing date is read, so no reader parses `list_date_text` again."""
+    return next((d for listing in listings if (d := listing.list_date) is not None), None)
 
 
 class Attachment(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import date
 from urllib.parse import urljoin
 
 from ._html import clean
@@ -63,19 +64,26 @@ def parse_feed(url: str, text: str) -> list[ListEntry]:
     return _xml_entries(url, text or "")
 
 
-def feed_date(text: str | None):
-    """A feed entry's date: ISO/Chinese forms via parse_date, else RFC 822 (RSS pubDate).
+def feed_date(text: str | None) -> date | None:
+    """A feed entry's date: ISO/Chinese forms via parse_date, else RFC 822 (RSS pubDate)."""
+    from auditor.harvest.extract.dates import parse_date
+
+    found = parse_date(text)
+    if found is not None or not text:
+        return found
+    return rfc822_date(text)
+
+
+def rfc822_date(text: str | None) -> date | None:
+    """An RFC 822 date (RSS pubDate), for text parse_date has already found no date in.
 
     An RFC 822 date in GMT is read in China Standard Time (UTC+8), the publishers' clock.
     """
     from datetime import timedelta, timezone
     from email.utils import parsedate_to_datetime
 
-    from auditor.harvest.extract.dates import parse_date
-
-    found = parse_date(text)
-    if found is not None or not text:
-        return found
+    if not text:
+        return None
     try:
         moment = parsedate_to_datetime(text.strip())
     except (TypeError, ValueError, IndexError):
