@@ -175,34 +175,48 @@ def _bigrams(text: str) -> list[str]:
     return [text[i:i + 2] for i in range(len(text) - 1)]
 
 
+def _distinct_labels(entries: list[CatalogEntry], extra_labels: dict[str, list[str]]) -> list[tuple[str, int]]:
+    """(label, entry index) for every entry's names and learned patterns, in entry order, without shared labels.
+
+    A label several entries of one domain share names none of them (救灾 and 安全生产 both have 标准: the
+    column's domain tells those apart, and an exact tie goes to review)."""
+    raw: list[tuple[str, int]] = []
+    for i, e in enumerate(entries):
+        names = {f"{e.level1}{e.level2}", e.level2, *e.keywords, *reading.vocabulary().row_synonyms.get(e.id, ())}
+        if e.level3:
+            names.add(f"{e.level2}{e.level3}")
+        for n_ in names:
+            t = _label_text(n_)
+            if len(t) >= 2:
+                raw.append((t, i))
+        for pattern in extra_labels.get(e.id, []):
+            if len(pattern) >= 2:
+                raw.append((pattern, i))
+    owners: dict[tuple[str, str], set[int]] = {}
+    for label, i in raw:
+        owners.setdefault((label, entries[i].domain), set()).add(i)
+    kept = [(label, i) for label, i in dict.fromkeys(raw) if len(owners[(label, entries[i].domain)]) == 1]
+    kept.sort(key=lambda t: t[1])
+    return kept
+
+
 class EntryIndex:
     """Everything about a set of entries the batch scorer needs, computed once."""
 
     def __init__(self, entries: Sequence[CatalogEntry], extra_labels: dict[str, list[str]] | None = None,
                  topic: TopicModel | None = None) -> None:
+        """Index the entries once per entry set, so that every batch scored against them is array work only."""
         self.entries = list(entries)
         self.ids = [e.id for e in self.entries]
-        n = len(self.entries)
         extra_labels = extra_labels or {}
-        raw: list[tuple[str, int]] = []
-        for i, e in enumerate(self.entries):
-            names = {f"{e.level1}{e.level2}", e.level2, *e.keywords, *reading.vocabulary().row_synonyms.get(e.id, ())}
-            if e.level3:
-                names.add(f"{e.level2}{e.level3}")
-            for n_ in names:
-                t = _label_text(n_)
-                if len(t) >= 2:
-                    raw.append((t, i))
-            for pattern in extra_labels.get(e.id, []):
-                if len(pattern) >= 2:
-                    raw.append((pattern, i))
-        # a label several entries of one domain share names none of them (救灾 and 安全生产 both have 标准:
-        # the column's domain tells those apart, and an exact tie goes to review)
-        owners: dict[tuple[str, str], set[int]] = {}
-        for label, i in raw:
-            owners.setdefault((label, self.entries[i].domain), set()).add(i)
-        kept = [(label, i) for label, i in dict.fromkeys(raw) if len(owners[(label, self.entries[i].domain)]) == 1]
-        kept.sort(key=lambda t: t[1])
+        self._init_labels(_distinct_labels(self.entries, extra_labels), extra_labels)
+        self._init_cues()
+        self._init_tokens()
+        self._init_reading(topic)
+
+    def _init_labels(self, kept: list[tuple[str, int]], extra_labels: dict[str, list[str]]) -> None:
+        """The label list (grouped by owner entry for reduceat), its bigram form and the per-label weights."""
+        n = len(self.entries)
         self.labels = [lbl for lbl, _ in kept]
         owner = np.array([i for _, i in kept], dtype=np.int64)
         # a catalog label several domains' rows carry (规范性文件, 行政处罚, 办事指南) names a document kind, not a
@@ -232,7 +246,9 @@ class EntryIndex:
         self.w_bigram = (0.6 / self.bigram_len).astype(np.float32)
         self.short100 = (100.0 * self.short).astype(np.float32)
 
-        # document types
+    def _init_cues(self) -> None:
+        """Document-type, news and domain cue matrices, and the names a column path is searched for."""
+        n = len(self.entries)
         cues = list(lexicon.DOC_CUES)
         self.doc_cues = cues
         self.entry_doc = np.array([[c in e.doc_types for c in cues] for e in self.entries], dtype=np.float32).reshape(n, len(cues))
@@ -254,7 +270,9 @@ class EntryIndex:
         self.level1 = np.array([_label_text(e.level1) for e in self.entries], dtype=np.str_)
         self.level2 = np.array([_label_text(e.level2) for e in self.entries], dtype=np.str_)
         self.domains = np.array([e.domain for e in self.entries], dtype=np.str_)
-        # tokens
+
+    def _init_tokens(self) -> None:
+        """The jieba tokenizer with the catalog's words, and each entry's tokens as columns of one matrix."""
         words = [w for e in self.entries for w in (e.level1, e.level2, *e.keywords)]
         self.tok = tokenizer(_label_text(w) for w in words)
         tok_vocab: dict[str, int] = {}
@@ -265,14 +283,16 @@ class EntryIndex:
             for t in ts:
                 tok_vocab.setdefault(t, len(tok_vocab))
         self.tok_vocab = tok_vocab
-        self.entry_tok = np.zeros((len(tok_vocab), n), dtype=np.float32)
+        self.entry_tok = np.zeros((len(tok_vocab), len(self.entries)), dtype=np.float32)
         for j, ts in enumerate(entry_tokens):
             for t in ts:
                 self.entry_tok[tok_vocab[t], j] = 1.0
         self.entry_tok_n = self.entry_tok.sum(axis=0)
         self._title_cache: dict[str, tuple[str, list[int]]] = {}
 
-        # generalising layer: kinds, exemptions, trade groups, domains as indexes
+    def _init_reading(self, topic: TopicModel | None) -> None:
+        """The generalising layer as indexes: kinds, exemptions, trade groups, 一级 names, topic domains."""
+        n = len(self.entries)
         voc = reading.vocabulary()
         self.kind_names = sorted({k for k in voc.title_kinds})
         self.kind_specific = np.array([k in voc.specific for k in self.kind_names])
@@ -297,6 +317,10 @@ class EntryIndex:
                                            -1) for e in self.entries])
         self.entry_domain_i = np.array([e.domain for e in self.entries], dtype=np.str_)
         self.entry_names = [_label_text("".join((e.level1, e.level2, *e.keywords))) for e in self.entries]
+        self._init_topic(topic)
+
+    def _init_topic(self, topic: TopicModel | None) -> None:
+        """The title-topic model, each entry's domain in it, and which kind labels still name their domain."""
         self.topic = topic if topic is not None and all(e.domain in topic.domains for e in self.entries) \
             else topic_model(self.entries)
         self.topic_domains = self.topic.domains
