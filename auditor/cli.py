@@ -322,10 +322,27 @@ def _print_summary(rows, title: str) -> None:
 
 # ---------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
+    """The `auditor` command line: core commands here, each stage's own commands from its cli module."""
     p = argparse.ArgumentParser(prog="auditor", description="基层政务公开标准化规范化 compliance auditor")
     p.add_argument("--db", default=None, help="database: an SQLite file path or a URL (default: $AUDITOR_DB or ./auditor.db)")
     sub = p.add_subparsers(dest="command", required=True)
-    # `--db` is accepted after the command too (`auditor score --db x.db`), for every command
+    _accept_db_after_command(sub)
+    _add_crawl_commands(sub)
+    _add_audit_commands(sub)
+
+    # Each stage may contribute commands through `auditor/<stage>/cli.py: add_parser(subparsers)`.
+    for module in STAGE_CLIS:
+        package = module.rsplit(".", 1)[0]
+        if importlib.util.find_spec(package) is not None and importlib.util.find_spec(module) is not None:
+            importlib.import_module(module).add_parser(sub)
+    from auditor.cli_examples import add_examples
+
+    add_examples(p)
+    return p
+
+
+def _accept_db_after_command(sub: Any) -> None:
+    """`--db` is accepted after the command too (`auditor score --db x.db`), for every command."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help="database file or URL")
     plain_add_parser = sub.add_parser
@@ -336,6 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser = add_parser  # type: ignore[method-assign]
 
+
+def _add_crawl_commands(sub: Any) -> None:
+    """demo, units validate, crawl: what gets pages into the database."""
     d = sub.add_parser("demo", help="serve the sample district on 127.0.0.1 and run the whole audit on it")
     d.add_argument("--out", default="demo-out", help="output folder (default: demo-out)")
     d.add_argument("--no-pdf", action="store_true", help="skip the PDF report (the slowest step)")
@@ -356,6 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="crawler processes sharing the run (distributed mode: AUDITOR_DISTRIBUTED=redis://…)")
     c.set_defaults(func=cmd_crawl)
 
+
+def _add_audit_commands(sub: Any) -> None:
+    """match, score, report, export, runs, extract: what is made of the stored pages."""
     m = sub.add_parser("match", help="match harvested items to catalog entries (stored as a match run)")
     m.add_argument("--scheme", default="default")
     m.add_argument("--as-of", type=_audit_date, default=None)
@@ -390,16 +413,6 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("file")
     x.add_argument("--url", required=True, help="the page's original URL (resolves links, URL dates)")
     x.set_defaults(func=cmd_extract)
-
-    # Each stage may contribute commands through `auditor/<stage>/cli.py: add_parser(subparsers)`.
-    for module in STAGE_CLIS:
-        package = module.rsplit(".", 1)[0]
-        if importlib.util.find_spec(package) is not None and importlib.util.find_spec(module) is not None:
-            importlib.import_module(module).add_parser(sub)
-    from auditor.cli_examples import add_examples
-
-    add_examples(p)
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,13 +55,28 @@ def demo_store(work: Path) -> tuple[str, int]:
     return info["db_url"], info["audit_run_id"]
 
 
+@dataclass
+class _Replica:
+    """What the copies of the units add up to, filled copy by copy (see `replicate`)."""
+
+    cells: dict[str, list]  # matrix domain → its cells
+    units: list = field(default_factory=list)
+    cards: dict = field(default_factory=dict)
+    findings: list = field(default_factory=list)
+    matches: list = field(default_factory=list)
+    columns: list = field(default_factory=list)
+    sites: list = field(default_factory=list)
+    trend: list = field(default_factory=list)
+    upcoming: dict[str, list] = field(default_factory=dict)
+    matrix_units: list = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+
+
 def replicate(base: dict[str, Any], n: int) -> dict[str, Any]:
     """The base context with its units copied (ids suffixed -k for copies k ≥ 1) until there are n units.
 
     One deepcopy per copy keeps the sharing of the real context (a scorecard holds the same finding dicts
     as ctx["findings"], the same row as ctx["units"]), so memory grows as a real 1,000-unit context does."""
-    from auditor.report.context import _distribution, unit_page
-
     per = len(base["units"])
     copies = -(-n // per)
     parts = {"units": base["units"], "cards": base["scorecards"], "findings": [
@@ -68,45 +84,61 @@ def replicate(base: dict[str, Any], n: int) -> dict[str, Any]:
         "columns": base["columns"], "sites": base["sites"], "trend": base["trend"]["units"],
         "upcoming": base["upcoming"]["units"],
         "cells": {r["domain"]: r["cells"] for r in base["matrix"]["rows"]}}
-    units, cards, findings, matches, columns, sites, trend = [], {}, [], [], [], [], []
-    upcoming: dict[str, list] = {}
-    cells: dict[str, list] = {r["domain"]: [] for r in base["matrix"]["rows"]}
-    matrix_units = []
-    names: dict[str, str] = {}
+    rep = _Replica(cells={r["domain"]: [] for r in base["matrix"]["rows"]})
     for k in range(copies):
         c = parts if k == 0 else copy.deepcopy(parts)
         ids = {u["id"]: (u["id"] if k == 0 else f"{u['id']}-{k}") for u in c["units"]}
-        for u in c["units"]:
-            if len(units) == n:
-                break
-            old = u["id"]
-            u["id"], u["page"] = ids[old], unit_page(ids[old])
-            if k:
-                u["name"] = f"{u['name']}{k}"
-            units.append(u)
-            names[u["id"]] = u["name"]
-            card = c["cards"][old]
-            card["anchor"] = "u-" + u["page"].rsplit(".", 1)[0]
-            cards[u["id"]] = card
-            upcoming[u["id"]] = c["upcoming"].get(old, [])
-            matrix_units.append({"id": u["id"], "name": u["name"], "page": u["page"], "short": u["name"][-8:]})
-            for domain, row in c["cells"].items():
-                cells[domain] += [dict(cell, unit_id=u["id"]) for cell in row if cell["unit_id"] == old]
-        kept = {old for old, new in ids.items() if new in cards}
-        for rows, key, out in ((c["findings"], "unit_id", findings), (c["matches"], "unit_id", matches),
-                               (c["columns"], "unit_id", columns), (c["sites"], "owner_unit_id", sites)):
-            for r in rows:
-                if r[key] in kept:
-                    r[key] = ids[r[key]]
-                    if "unit_name" in r:
-                        r["unit_name"] = names[r[key]]
-                    if "key" in r and k:
-                        r["key"] = f"{r['key']}#{k}"
-                    out.append(r)
-        for t in c["trend"]:
-            if t["id"] in kept:
-                trend.append(dict(t, id=ids[t["id"]], page=unit_page(ids[t["id"]])))
-    ctx = dict(base)
+        _add_copy_units(rep, c, ids, k, n)
+        _add_copy_rows(rep, c, ids, k)
+    return _replicated_context(base, rep, _ranked_levels(base, rep.units))
+
+
+def _add_copy_units(rep: _Replica, c: dict[str, Any], ids: dict[str, str], k: int, n: int) -> None:
+    """Copy k's units (renamed after the first copy) with their scorecards, deadlines and matrix cells, up to n."""
+    from auditor.report.context import unit_page
+
+    for u in c["units"]:
+        if len(rep.units) == n:
+            break
+        old = u["id"]
+        u["id"], u["page"] = ids[old], unit_page(ids[old])
+        if k:
+            u["name"] = f"{u['name']}{k}"
+        rep.units.append(u)
+        rep.names[u["id"]] = u["name"]
+        card = c["cards"][old]
+        card["anchor"] = "u-" + u["page"].rsplit(".", 1)[0]
+        rep.cards[u["id"]] = card
+        rep.upcoming[u["id"]] = c["upcoming"].get(old, [])
+        rep.matrix_units.append({"id": u["id"], "name": u["name"], "page": u["page"], "short": u["name"][-8:]})
+        for domain, row in c["cells"].items():
+            rep.cells[domain] += [dict(cell, unit_id=u["id"]) for cell in row if cell["unit_id"] == old]
+
+
+def _add_copy_rows(rep: _Replica, c: dict[str, Any], ids: dict[str, str], k: int) -> None:
+    """The findings, matches, columns, sites and trend rows of copy k's kept units, under their new ids."""
+    from auditor.report.context import unit_page
+
+    kept = {old for old, new in ids.items() if new in rep.cards}
+    for rows, key, out in ((c["findings"], "unit_id", rep.findings), (c["matches"], "unit_id", rep.matches),
+                           (c["columns"], "unit_id", rep.columns), (c["sites"], "owner_unit_id", rep.sites)):
+        for r in rows:
+            if r[key] in kept:
+                r[key] = ids[r[key]]
+                if "unit_name" in r:
+                    r["unit_name"] = rep.names[r[key]]
+                if "key" in r and k:
+                    r["key"] = f"{r['key']}#{k}"
+                out.append(r)
+    for t in c["trend"]:
+        if t["id"] in kept:
+            rep.trend.append(dict(t, id=ids[t["id"]], page=unit_page(ids[t["id"]])))
+
+
+def _ranked_levels(base: dict[str, Any], units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The base's levels over all the units, ranks and distributions recomputed (the only district-wide part)."""
+    from auditor.report.context import _distribution
+
     levels = []
     for lv in base["levels"]:
         members = sorted((u for u in units if u["level"] == lv["level"]),
@@ -119,19 +151,28 @@ def replicate(base: dict[str, Any], n: int) -> dict[str, Any]:
         levels.append(dict(lv, units=members, groups=groups,
                            unassessed=[r for r in members if r["assessment"] == "unassessed"],
                            distribution=_distribution([r for r in members if r["assessment"] != "unassessed"])))
+    return levels
+
+
+def _replicated_context(base: dict[str, Any], rep: _Replica, levels: list[dict[str, Any]]) -> dict[str, Any]:
+    """The base context with every unit-wide part replaced by the replica's, in ranking order."""
+    from auditor.report.context import _distribution
+
+    ctx = dict(base)
     ordered = [u for lv in levels for u in lv["units"]]
     order = {u["id"]: i for i, u in enumerate(ordered)}
-    matrix_units.sort(key=lambda u: order[u["id"]])
-    ctx.update(units=ordered, levels=levels, scorecards=cards, findings=findings + base["unassigned_findings"],
-               matches=matches, columns=columns, sites=sites,
-               upcoming=dict(base["upcoming"], units=upcoming),
-               trend=dict(base["trend"], units=sorted(trend, key=lambda t: order[t["id"]])),
-               totals=dict(base["totals"], units=len(units)),
+    rep.matrix_units.sort(key=lambda u: order[u["id"]])
+    ctx.update(units=ordered, levels=levels, scorecards=rep.cards,
+               findings=rep.findings + base["unassigned_findings"],
+               matches=rep.matches, columns=rep.columns, sites=rep.sites,
+               upcoming=dict(base["upcoming"], units=rep.upcoming),
+               trend=dict(base["trend"], units=sorted(rep.trend, key=lambda t: order[t["id"]])),
+               totals=dict(base["totals"], units=len(rep.units)),
                distribution=_distribution([r for r in ordered if r["assessment"] != "unassessed"]),
-               matrix=dict(base["matrix"], units=matrix_units,
+               matrix=dict(base["matrix"], units=rep.matrix_units,
                            groups=[{"level": lv["level"], "label": lv["label"], "span": len(lv["units"])}
                                    for lv in levels if lv["units"]],
-                           rows=[dict(r, cells=sorted(cells[r["domain"]], key=lambda c: order[c["unit_id"]]))
+                           rows=[dict(r, cells=sorted(rep.cells[r["domain"]], key=lambda c: order[c["unit_id"]]))
                                  for r in base["matrix"]["rows"]]))
     return ctx
 

@@ -103,28 +103,34 @@ def _insert(session: Session, name: str, rows: list[dict[str, Any]]) -> None:
         session.execute(_table(name).insert(), rows)
 
 
-def scale_store(session: Session, units: int) -> ScaleResult:
-    """Copy the store's units until it holds `units` scored units; returns what was written.
+@dataclass
+class _Originals:
+    """The original district's rows that copies are made of, read once, and which units each row belongs to."""
 
-    The store must hold one crawled sample district (one crawl run) and nothing copied yet."""
-    t_units = _table("units")
-    originals = _rows(session, "units")
-    originals.sort(key=lambda u: u["id"])
-    if not originals:
-        raise ValueError("the store holds no units: crawl the sample first")
-    wanted = units - len(originals)
-    if wanted <= 0:
-        return ScaleResult(units=len(originals), copies=0, items=0, channels=0)
-    sites = _rows(session, "sites")
+    units: list[dict[str, Any]]  # sorted by id: the order copies take them in
+    sites: list[dict[str, Any]]
+    channels: list[dict[str, Any]]  # catalog columns only (news and notice columns stay with the original)
+    listings: list[dict[str, Any]]
+    items: list[dict[str, Any]]
+    attachments: list[dict[str, Any]]
+    health: list[dict[str, Any]]
+    probes: list[dict[str, Any]]
+    site_health: list[dict[str, Any]]
+    links: list[dict[str, Any]]  # link checks of copied items and attachments
+    strides: dict[str, int]  # table → id offset per copy (past every original id)
+    item_units: dict[int, set[str]]  # item id → units listing it
+    url_units: dict[str, set[str]]  # item URL → units listing it
+    att_item: dict[str, int]  # attachment URL → its item id
+
+
+def _read_originals(session: Session, units: list[dict[str, Any]]) -> _Originals:
+    """Read every row a copy needs once, so each copy is written from memory."""
     channels = _rows(session, "channels", lambda t: t.c.column_kind.not_in(NOT_COPIED_KINDS))
     channel_ids = {c["id"] for c in channels}
     listings = _rows(session, "item_listings", lambda t: t.c.channel_id.in_(channel_ids))
     item_ids = {lst["item_id"] for lst in listings}
     items = _rows(session, "items", lambda t: t.c.id.in_(item_ids))
     attachments = _rows(session, "attachments", lambda t: t.c.item_id.in_(item_ids))
-    health = _rows(session, "column_health", lambda t: t.c.channel_id.in_(channel_ids))
-    probes = _rows(session, "site_probes")
-    site_health = _rows(session, "site_health")
     item_urls = {i["canonical_url"] for i in items}
     att_urls = {a["url"] for a in attachments}
     links = [lc for lc in _rows(session, "link_checks")
@@ -139,70 +145,118 @@ def scale_store(session: Session, units: int) -> ScaleResult:
     url_units: dict[str, set[str]] = {}
     for i in items:
         url_units[i["canonical_url"]] = item_units.get(i["id"], set())
-    att_item = {a["url"]: a["item_id"] for a in attachments}
+    return _Originals(
+        units=units, sites=_rows(session, "sites"), channels=channels, listings=listings, items=items,
+        attachments=attachments, health=_rows(session, "column_health", lambda t: t.c.channel_id.in_(channel_ids)),
+        probes=_rows(session, "site_probes"), site_health=_rows(session, "site_health"), links=links,
+        strides=strides, item_units=item_units, url_units=url_units,
+        att_item={a["url"]: a["item_id"] for a in attachments})
 
+
+def scale_store(session: Session, units: int) -> ScaleResult:
+    """Copy the store's units until it holds `units` scored units; returns what was written.
+
+    The store must hold one crawled sample district (one crawl run) and nothing copied yet."""
+    originals = _rows(session, "units")
+    originals.sort(key=lambda u: u["id"])
+    if not originals:
+        raise ValueError("the store holds no units: crawl the sample first")
+    wanted = units - len(originals)
+    if wanted <= 0:
+        return ScaleResult(units=len(originals), copies=0, items=0, channels=0)
+    src = _read_originals(session, originals)
     n_copies = -(-wanted // len(originals))
     written_items = written_channels = 0
     for n in range(1, n_copies + 1):
-        cp = Copy(n)
         keep = {u["id"] for u in originals[: min(len(originals), wanted - (n - 1) * len(originals))]}
-        my_channels = [c for c in channels if c["unit_id"] in keep]
-        my_sites = {s["id"] for s in sites if s["owner_unit_id"] in keep} | \
-                   {c["site_id"] for c in my_channels if c["site_id"]}
-        site_id = {s: f"{s}-{cp.suffix}" for s in my_sites}
-        ch_ids = {c["id"] for c in my_channels}
-        my_items = [i for i in items if item_units.get(i["id"], set()) & keep]
-        it_ids = {i["id"] for i in my_items}
-
-        def shift(row: dict[str, Any], table: str, cp: Copy = cp, **fixed: Any) -> dict[str, Any]:
-            out = {k: (cp.url(v) if k in URL_COLUMNS else cp.text(v)) for k, v in row.items()}
-            out["id"] = row["id"] + cp.n * strides[table]
-            out.update(fixed)
-            return out
-
-        _insert(session, "units", [
-            {**{k: cp.text(v) for k, v in u.items()}, "id": cp.unit(u["id"]),
-             "district": f"{u['district']}-{cp.suffix}", "contact": cp.text(u["contact"])}
-            for u in originals if u["id"] in keep])
-        _insert(session, "sites", [
-            {**{k: (cp.url(v) if k in URL_COLUMNS else cp.text(v)) for k, v in s.items()}, "id": site_id[s["id"]],
-             "name": cp.text(s["name"]) if PLACE in s["name"] else cp.place + "区" + s["name"],
-             "owner_unit_id": cp.unit(s["owner_unit_id"]) if s["owner_unit_id"] in keep else None}
-            for s in sites if s["id"] in site_id])
-        _insert(session, "channels", [
-            shift(c, "channels", unit_id=cp.unit(c["unit_id"]), site_id=site_id.get(c["site_id"], c["site_id"]))
-            for c in my_channels])
-        _insert(session, "items", [
-            shift(i, "items", site_id=site_id.get(i["site_id"], i["site_id"])) for i in my_items])
-        _insert(session, "item_listings", [
-            shift(lst, "item_listings", item_id=lst["item_id"] + n * strides["items"],
-                  channel_id=lst["channel_id"] + n * strides["channels"])
-            for lst in listings if lst["channel_id"] in ch_ids])
-        _insert(session, "attachments", [
-            shift(a, "attachments", item_id=a["item_id"] + n * strides["items"])
-            for a in attachments if a["item_id"] in it_ids])
-        _insert(session, "column_health", [
-            shift(h, "column_health", channel_id=h["channel_id"] + n * strides["channels"])
-            for h in health if h["channel_id"] in ch_ids])
-        _insert(session, "site_probes", [
-            shift(p, "site_probes", site_id=site_id[p["site_id"]]) for p in probes if p["site_id"] in site_id])
-        _insert(session, "site_health", [
-            shift(h, "site_health", site_id=site_id[h["site_id"]]) for h in site_health if h["site_id"] in site_id])
-
-        def link_kept(lc: dict[str, Any], it_ids: set[int] = it_ids, keep: set[str] = keep) -> bool:
-            page = lc["url"] if lc["kind"] == "detail" else lc["referrer"]
-            if lc["kind"] != "detail" and lc["url"] in att_item:
-                return att_item[lc["url"]] in it_ids
-            return bool(url_units.get(page or "", set()) & keep)
-
-        _insert(session, "link_checks", [
-            shift(lc, "link_checks", site_id=site_id.get(lc["site_id"], lc["site_id"]))
-            for lc in links if link_kept(lc)])
-        written_items += len(my_items)
-        written_channels += len(my_channels)
+        copied_items, copied_channels = _write_copy(session, src, Copy(n), keep)
+        written_items += copied_items
+        written_channels += copied_channels
     session.flush()
-    total = session.scalar(select(func.count()).select_from(t_units))
+    total = session.scalar(select(func.count()).select_from(_table("units")))
     return ScaleResult(units=int(total or 0), copies=n_copies, items=written_items, channels=written_channels)
+
+
+def _shift(row: dict[str, Any], cp: Copy, id_offset: int, **fixed: Any) -> dict[str, Any]:
+    """The copy's row: URLs under the copy's path, the place renamed, the id past the originals', `fixed` set."""
+    out = {k: (cp.url(v) if k in URL_COLUMNS else cp.text(v)) for k, v in row.items()}
+    out["id"] = row["id"] + id_offset
+    out.update(fixed)
+    return out
+
+
+def _write_copy(session: Session, src: _Originals, cp: Copy, keep: set[str]) -> tuple[int, int]:
+    """Write one copy of the units in `keep` with everything they publish; returns (items, channels) written."""
+    my_channels = [c for c in src.channels if c["unit_id"] in keep]
+    my_sites = {s["id"] for s in src.sites if s["owner_unit_id"] in keep} | \
+               {c["site_id"] for c in my_channels if c["site_id"]}
+    site_id = {s: f"{s}-{cp.suffix}" for s in my_sites}
+    my_items = [i for i in src.items if src.item_units.get(i["id"], set()) & keep]
+    _write_units_and_sites(session, src, cp, keep, site_id)
+    _write_columns(session, src, cp, site_id, my_channels, my_items)
+    _write_site_checks(session, src, cp, keep, site_id, {i["id"] for i in my_items})
+    return len(my_items), len(my_channels)
+
+
+def _write_units_and_sites(session: Session, src: _Originals, cp: Copy, keep: set[str],
+                           site_id: dict[str, str]) -> None:
+    """The copied units (another district) and their sites (renamed, or prefixed with the copy's place)."""
+    _insert(session, "units", [
+        {**{k: cp.text(v) for k, v in u.items()}, "id": cp.unit(u["id"]),
+         "district": f"{u['district']}-{cp.suffix}", "contact": cp.text(u["contact"])}
+        for u in src.units if u["id"] in keep])
+    _insert(session, "sites", [
+        {**{k: (cp.url(v) if k in URL_COLUMNS else cp.text(v)) for k, v in s.items()}, "id": site_id[s["id"]],
+         "name": cp.text(s["name"]) if PLACE in s["name"] else cp.place + "区" + s["name"],
+         "owner_unit_id": cp.unit(s["owner_unit_id"]) if s["owner_unit_id"] in keep else None}
+        for s in src.sites if s["id"] in site_id])
+
+
+def _write_columns(session: Session, src: _Originals, cp: Copy, site_id: dict[str, str],
+                   my_channels: list[dict[str, Any]], my_items: list[dict[str, Any]]) -> None:
+    """The copied catalog columns with their items, listings, attachments and column health."""
+    n, strides = cp.n, src.strides
+    ch_ids = {c["id"] for c in my_channels}
+    it_ids = {i["id"] for i in my_items}
+    _insert(session, "channels", [
+        _shift(c, cp, n * strides["channels"], unit_id=cp.unit(c["unit_id"]),
+               site_id=site_id.get(c["site_id"], c["site_id"]))
+        for c in my_channels])
+    _insert(session, "items", [
+        _shift(i, cp, n * strides["items"], site_id=site_id.get(i["site_id"], i["site_id"])) for i in my_items])
+    _insert(session, "item_listings", [
+        _shift(lst, cp, n * strides["item_listings"], item_id=lst["item_id"] + n * strides["items"],
+               channel_id=lst["channel_id"] + n * strides["channels"])
+        for lst in src.listings if lst["channel_id"] in ch_ids])
+    _insert(session, "attachments", [
+        _shift(a, cp, n * strides["attachments"], item_id=a["item_id"] + n * strides["items"])
+        for a in src.attachments if a["item_id"] in it_ids])
+    _insert(session, "column_health", [
+        _shift(h, cp, n * strides["column_health"], channel_id=h["channel_id"] + n * strides["channels"])
+        for h in src.health if h["channel_id"] in ch_ids])
+
+
+def _write_site_checks(session: Session, src: _Originals, cp: Copy, keep: set[str], site_id: dict[str, str],
+                       it_ids: set[int]) -> None:
+    """The copied sites' probes and health, and the link checks of the copied pages and attachments."""
+    n, strides = cp.n, src.strides
+    _insert(session, "site_probes", [
+        _shift(p, cp, n * strides["site_probes"], site_id=site_id[p["site_id"]])
+        for p in src.probes if p["site_id"] in site_id])
+    _insert(session, "site_health", [
+        _shift(h, cp, n * strides["site_health"], site_id=site_id[h["site_id"]])
+        for h in src.site_health if h["site_id"] in site_id])
+    _insert(session, "link_checks", [
+        _shift(lc, cp, n * strides["link_checks"], site_id=site_id.get(lc["site_id"], lc["site_id"]))
+        for lc in src.links if _link_kept(lc, src, it_ids, keep)])
+
+
+def _link_kept(lc: dict[str, Any], src: _Originals, it_ids: set[int], keep: set[str]) -> bool:
+    """Whether a link check belongs to the copy: an attachment's goes with its item, a page's with its units."""
+    page = lc["url"] if lc["kind"] == "detail" else lc["referrer"]
+    if lc["kind"] != "detail" and lc["url"] in src.att_item:
+        return src.att_item[lc["url"]] in it_ids
+    return bool(src.url_units.get(page or "", set()) & keep)
 
 
 def scale_truth(truth: dict[str, Any], unit_ids: Iterable[str], units: int,

@@ -14,6 +14,7 @@ of 政府网站群 components (a component id between name and number), and `?pa
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
@@ -122,6 +123,19 @@ def _is_first_page_link(a: etree._Element) -> bool:
     return clean(a.text_content()).replace(" ", "") in {w.replace(" ", "") for w in FIRST_PAGE_WORDS}
 
 
+_FileKey = tuple[str, str, str]  # (prefix, separator, extension) of a family of page files
+
+
+@dataclass
+class _PagerLinks:
+    """The pager links of one list page, grouped the way `link_pager` chooses between them."""
+
+    files: dict[_FileKey, set[int]] = field(default_factory=dict)  # page numbers per file family
+    file_hosts: dict[_FileKey, dict[str, int]] = field(default_factory=dict)  # origin → links, per family
+    first_named: dict[_FileKey, int] = field(default_factory=dict)  # the number the 首页 link names
+    queries: dict[str, dict[int, str]] = field(default_factory=dict)  # page parameter → number → URL
+
+
 def link_pager(url: str, root: etree._Element | None) -> tuple[int | None, list[RequestSpec]]:
     """Page count and remaining pages read off pager links (file or query style).
 
@@ -131,17 +145,25 @@ def link_pager(url: str, root: etree._Element | None) -> tuple[int | None, list[
     partial instead of silently ending it at page 1."""
     if root is None:
         return None, []
-    here = urlsplit(url)
     here_dir, here_name = _split_file(url)
-    here_query = dict(parse_qsl(here.query))
     base = _page_base(here_name)
     here_page = _file_page(here_name, base)
     if here_page is not None:  # a later page: later pages are named on the same prefix
         base = here_page["prefix"]
-    files: dict[tuple[str, str, str], set[int]] = {}
-    file_hosts: dict[tuple[str, str, str], dict[str, int]] = {}
-    first_named: dict[tuple[str, str, str], int] = {}
-    queries: dict[str, dict[int, str]] = {}
+    links = _pager_links(url, root, base)
+    shown_total = shown_page_count(clean(root.text_content()))
+    if links.files:
+        return _file_pager(links, base, here_dir, here_page is None, shown_total)
+    if links.queries:
+        return _query_pager(links.queries, dict(parse_qsl(urlsplit(url).query)), shown_total)
+    return shown_total, []
+
+
+def _pager_links(url: str, root: etree._Element, base: str) -> _PagerLinks:
+    """Links to later files of this column page (in its directory) and to this page with a page parameter."""
+    here = urlsplit(url)
+    here_dir, _ = _split_file(url)
+    links = _PagerLinks()
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.lower().startswith(("javascript:", "#", "mailto:")):
@@ -154,56 +176,63 @@ def link_pager(url: str, root: etree._Element | None) -> tuple[int | None, list[
         if fm and t_dir == here_dir and not target.query:
             sep = t_name[len(fm["prefix"])]
             key = (fm["prefix"], sep, fm["ext"])
-            files.setdefault(key, set()).add(int(fm["n"]))
+            links.files.setdefault(key, set()).add(int(fm["n"]))
             if _is_first_page_link(a):
-                first_named[key] = int(fm["n"])
-            hosts = file_hosts.setdefault(key, {})
+                links.first_named[key] = int(fm["n"])
+            hosts = links.file_hosts.setdefault(key, {})
             origin = f"{target.scheme}://{target.netloc}"
             hosts[origin] = hosts.get(origin, 0) + 1
             continue
         if _as_file(target.path) == _as_file(here.path):
             for key, val in parse_qsl(target.query):
                 if key in PAGE_PARAMS and val.isdigit():
-                    queries.setdefault(key, {})[int(val)] = target.geturl()
-    shown_total = shown_page_count(clean(root.text_content()))
-    if files:
-        def rank(item: tuple[tuple[str, str, str], set[int]]) -> tuple[bool, int]:
-            (prefix, _sep, _ext), nums = item
-            return (prefix == base or prefix.startswith(base + "_"), len(nums))
+                    links.queries.setdefault(key, {})[int(val)] = target.geturl()
+    return links
 
-        (prefix, sep, ext), nums = max(files.items(), key=rank)
-        named_first = first_named.get((prefix, sep, ext))
-        one_is_first = named_first == 1  # 首页 → NAME-1.html: 1-based, page 1 has a number too
-        # 政府网站群 components (index_958_N) number every page 1..maxPageNum, one of them page 1 again
-        component = prefix != base and prefix.startswith(base + "_")
-        zero_based = 1 in nums and not one_is_first and not component
-        last = max(nums)
-        total = last + 1 if zero_based else last
-        if shown_total and shown_total > total:
-            last, total = (shown_total - 1, shown_total) if zero_based else (shown_total,) * 2
-        first = 1 if zero_based or component else 2
-        nxt = []
-        if here_page is None:
-            origin = max(file_hosts[(prefix, sep, ext)].items(), key=lambda kv: kv[1])[0]
-            nxt = [RequestSpec(urljoin(origin, f"{here_dir}{prefix}{sep}{i}.{ext}"))
-                   for i in range(first, last + 1)]
-        return total, nxt
-    if queries:
-        key, found = max(queries.items(), key=lambda kv: len(kv[1]))
-        zero_based = 0 in found
-        last = max(found)
-        total = last + 1 if zero_based else last
-        if shown_total and shown_total > total:
-            total = shown_total
-            last = total - 1 if zero_based else total
-        start = 0 if zero_based else 1
-        current = here_query.get(key)
-        nxt = []
-        if current is None or (current.isdigit() and int(current) == start):
-            template = found[max(found)]
-            nxt = [RequestSpec(_with_param(template, key, i)) for i in range(start + 1, last + 1)]
-        return total, nxt
-    return shown_total, []
+
+def _file_pager(links: _PagerLinks, base: str, here_dir: str, is_first: bool,
+                shown_total: int | None) -> tuple[int | None, list[RequestSpec]]:
+    """Count and later pages from the likeliest file family; only the first page lists the others."""
+    def rank(item: tuple[_FileKey, set[int]]) -> tuple[bool, int]:
+        (prefix, _sep, _ext), nums = item
+        return (prefix == base or prefix.startswith(base + "_"), len(nums))
+
+    (prefix, sep, ext), nums = max(links.files.items(), key=rank)
+    named_first = links.first_named.get((prefix, sep, ext))
+    one_is_first = named_first == 1  # 首页 → NAME-1.html: 1-based, page 1 has a number too
+    # 政府网站群 components (index_958_N) number every page 1..maxPageNum, one of them page 1 again
+    component = prefix != base and prefix.startswith(base + "_")
+    zero_based = 1 in nums and not one_is_first and not component
+    last = max(nums)
+    total = last + 1 if zero_based else last
+    if shown_total and shown_total > total:
+        last, total = (shown_total - 1, shown_total) if zero_based else (shown_total,) * 2
+    first = 1 if zero_based or component else 2
+    nxt = []
+    if is_first:
+        origin = max(links.file_hosts[(prefix, sep, ext)].items(), key=lambda kv: kv[1])[0]
+        nxt = [RequestSpec(urljoin(origin, f"{here_dir}{prefix}{sep}{i}.{ext}"))
+               for i in range(first, last + 1)]
+    return total, nxt
+
+
+def _query_pager(queries: dict[str, dict[int, str]], here_query: dict[str, str],
+                 shown_total: int | None) -> tuple[int | None, list[RequestSpec]]:
+    """Count and later pages from the most used page parameter; only the first page lists the others."""
+    key, found = max(queries.items(), key=lambda kv: len(kv[1]))
+    zero_based = 0 in found
+    last = max(found)
+    total = last + 1 if zero_based else last
+    if shown_total and shown_total > total:
+        total = shown_total
+        last = total - 1 if zero_based else total
+    start = 0 if zero_based else 1
+    current = here_query.get(key)
+    nxt = []
+    if current is None or (current.isdigit() and int(current) == start):
+        template = found[max(found)]
+        nxt = [RequestSpec(_with_param(template, key, i)) for i in range(start + 1, last + 1)]
+    return total, nxt
 
 
 NEXT_WORDS = ("下一页", "下页", "后一页", "尾页", "末页", "最后一页", "下一頁")

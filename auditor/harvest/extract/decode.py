@@ -168,19 +168,10 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
         # Any ASCII-compatible codec gives the same text; report the declaration.
         return body.decode("ascii"), (hints[0] if hints else "utf-8")
 
-    # Multi-byte UTF-8 is self-validating: GBK text essentially never forms
-    # valid UTF-8 sequences, so UTF-8 that decodes (or decodes but for a byte or
-    # two, as in a body truncated mid-character) beats any label.
     wide = any(h.startswith(("utf-16", "utf-32")) for h in hints)
-    if not wide:
-        text = _strict(body, "utf-8")
-        if text is not None:
-            return text, "utf-8"
-        lenient = body.decode("utf-8", errors="replace")
-        bad = lenient.count("\ufffd")
-        good = sum(1 for ch in lenient if ord(ch) > 127) - bad
-        if good >= 20 and bad <= max(2, good // 200):
-            return lenient, "utf-8"
+    text = None if wide else _as_utf8(body)
+    if text is not None:
+        return text, "utf-8"
 
     declared_multibyte = [h for h in hints if h not in _WESTERN_SINGLE_BYTE and h != "utf-8"]
     candidates: list[str] = list(dict.fromkeys(declared_multibyte))
@@ -188,9 +179,32 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
     # trying; Big5 decodes most GB2312 byte pairs "successfully" into nonsense.
     if "gb18030" not in candidates:
         candidates.append("gb18030")
+    found = _plausible_strict(body, candidates, declared_multibyte)
+    if found is not None:
+        return found
+    return _least_lossy(body, candidates, hints)
 
-    # Strict decodes, checked for plausibility: a wrong multi-byte codec can
-    # still decode without error, so require mostly-CJK non-ASCII output.
+
+def _as_utf8(body: bytes) -> str | None:
+    """The body as UTF-8 when it is UTF-8 (or is but for a byte or two, as in a body truncated mid-character).
+
+    Multi-byte UTF-8 is self-validating: GBK text essentially never forms valid UTF-8 sequences, so UTF-8
+    that decodes beats any label."""
+    text = _strict(body, "utf-8")
+    if text is not None:
+        return text
+    lenient = body.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    good = sum(1 for ch in lenient if ord(ch) > 127) - bad
+    if good >= 20 and bad <= max(2, good // 200):
+        return lenient
+    return None
+
+
+def _plausible_strict(body: bytes, candidates: list[str], declared_multibyte: list[str]) -> tuple[str, str] | None:
+    """The first declared codec that decodes to mostly-CJK text, else the best strict decode that is plausible.
+
+    A wrong multi-byte codec can still decode without error, so the output must be mostly CJK."""
     strict_results: list[tuple[float, int, str, str]] = []
     for rank, encoding in enumerate(candidates):
         text = _strict(body, encoding)
@@ -204,8 +218,11 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
         score, _, text, encoding = max(strict_results)
         if score >= 0.3:
             return text, encoding
+    return None
 
-    # Nothing decodes cleanly: take the candidate that loses the least.
+
+def _least_lossy(body: bytes, candidates: list[str], hints: list[str]) -> tuple[str, str]:
+    """Nothing decodes cleanly: the candidate (UTF-8, the candidates, then the hints) that loses the least."""
     pool = ["utf-8", *candidates]
     for hint in hints:
         if hint not in pool:
