@@ -4,18 +4,16 @@ upcoming obligations, the methodology behind the numbers, and the matcher's accu
 Other stages record richer data: score-delta reasons and resolved findings (auditor.scoring.history,
 tables score_deltas / resolved_findings), upcoming obligations (auditor.scoring.upcoming), the
 matcher's measured accuracy (auditor.match.evaluate, on request: it takes tens of seconds) and
-unit-catalog diffs (conformity findings). Each is used when its module and table exist; otherwise the
-section is computed from what the store holds and says so (`source` = "store"). A report never fails
-because an optional provider is missing, older than the store, or broken.
+unit-catalog diffs (conformity findings). They are modules of this repository and imported directly;
+only their tables can be missing (a store not yet migrated), so each section asks the schema
+(`has_table`) and otherwise computes what the store holds and says so (`source` = "store").
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,7 +21,13 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from auditor.catalog.deadline import parse_time_limit
+from auditor.catalog.workdays import WorkingCalendar
+from auditor.errors import AuditorError, CatalogError, ConfigError
 from auditor.report import labels as L
+from auditor.scheme import load_scheme
+from auditor.scoring import history as scoring_history
+from auditor.scoring import upcoming as scoring_upcoming
 from auditor.store.models import AuditRun, CatalogEntryRow, Finding, Match, Score, Unit
 from auditor.vocabulary import catalog_level
 
@@ -37,38 +41,9 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def optional(module: str, names: tuple[str, ...]) -> Callable[..., Any] | None:
-    """The first callable `names` of `module` if that module imports; None when it is absent."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    except Exception:
-        log.warning("optional report provider %s failed to import", module, exc_info=True)
-        return None
-    for name in names:
-        fn = getattr(mod, name, None)
-        if callable(fn):
-            return fn
-    return None
-
-
 def has_table(session: Session, name: str) -> bool:
     """Whether the store has a table another stage adds by its own migration (absent in older stores)."""
-    try:
-        return sa_inspect(session.get_bind()).has_table(name)
-    except Exception:  # noqa: BLE001
-        return False
-
-
-def call_optional(fn: Callable[..., Any] | None, *args: Any, **kwargs: Any) -> Any:
-    if fn is None:
-        return None
-    try:
-        return fn(*args, **kwargs)
-    except Exception:
-        log.warning("optional report provider %s failed", getattr(fn, "__qualname__", fn), exc_info=True)
-        return None
+    return sa_inspect(session.get_bind()).has_table(name)
 
 
 # ---------------------------------------------------------------------------- trends
@@ -170,16 +145,15 @@ RESOLVED_REASONS = {k: DELTA_REASONS[k] for k in ("fixed", "reviewer_decision", 
 
 def _provided_deltas(session: Session, run_id: int) -> dict[str, list[dict[str, Any]]] | None:
     """Score-delta reasons recorded by the scoring stage (score_deltas), if this store has them."""
-    fn = optional("auditor.scoring.history", ("score_deltas",))
-    if fn is None or not has_table(session, "score_deltas"):
+    if not has_table(session, "score_deltas"):
         return None
-    rows = call_optional(fn, session, run_id)
+    rows = scoring_history.score_deltas(session, run_id)
     if not rows:
         return None
     out: dict[str, list[dict[str, Any]]] = {}
     for d in rows:
         reasons = []
-        for r in getattr(d, "reasons", None) or []:
+        for r in d.reasons or []:
             if not isinstance(r, dict):
                 continue
             code = str(r.get("reason") or "")
@@ -187,15 +161,15 @@ def _provided_deltas(session: Session, run_id: int) -> dict[str, list[dict[str, 
             reasons.append({"code": code, "text": L.label(DELTA_REASONS, code) or code,
                             "points": round(float(pts), 2) if isinstance(pts, (int, float)) else None,
                             "count": r.get("count") if isinstance(r.get("count"), int) else None})
-        out[getattr(d, "unit_id", "")] = reasons
+        out[d.unit_id] = reasons
     return out
 
 
 def _provided_resolved(session: Session, run_id: int) -> dict[str, str]:
-    fn = optional("auditor.scoring.history", ("resolved_findings",))
-    if fn is None or not has_table(session, "resolved_findings"):
+    """Why each defect of the previous run was resolved (resolved_findings), if this store has them."""
+    if not has_table(session, "resolved_findings"):
         return {}
-    return {r.key: r.reason for r in call_optional(fn, session, run_id) or [] if getattr(r, "key", None)}
+    return {r.key: r.reason for r in scoring_history.resolved_findings(session, run_id) if r.key}
 
 
 # ---------------------------------------------------------------------------- upcoming obligations
@@ -209,41 +183,34 @@ def upcoming(session: Session, run: AuditRun, units: list[dict[str, Any]]) -> di
     From `auditor.scoring.upcoming` when that stage provides it; else computed here from the catalog
     snapshot: entries with a fixed annual date or a periodic update rule, due within UPCOMING_DAYS.
     """
-    provider = optional("auditor.scoring.upcoming", ("upcoming_obligations",))
-    if provider is not None and has_table(session, "upcoming_obligations"):
-        provided = call_optional(provider, session, run.id)
-        if provided is not None:
-            return {"source": "scoring", "horizon_days": None, "units": _obligations(session, provided)}
+    if has_table(session, "upcoming_obligations"):
+        provided = scoring_upcoming.upcoming_obligations(session, run.id)
+        return {"source": "scoring", "horizon_days": None, "units": _obligations(session, provided)}
     return {"source": "store", "horizon_days": UPCOMING_DAYS, "units": _upcoming_from_store(session, run, units)}
 
 
 KINDS = {"period": "本期尚未公开", "periodic": "定期更新", "annual": "年度公开", "event": "已形成待公开"}
 
 
-def _obligations(session: Session, rows: list[Any]) -> dict[str, list[dict[str, Any]]]:
+def _obligations(session: Session, rows: list[scoring_upcoming.Obligation]) -> dict[str, list[dict[str, Any]]]:
     entries = {e.id: e for e in session.scalars(select(CatalogEntryRow))}
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for o in rows:
-        e = entries.get(getattr(o, "entry_id", None) or "")
-        due = getattr(o, "due_date", None)
-        basis = getattr(o, "basis", None)
-        out[getattr(o, "unit_id", "")].append({
-            "entry_id": getattr(o, "entry_id", None), "domain": getattr(o, "domain", None) or (e.domain if e else None),
+        e = entries.get(o.entry_id or "")
+        out[o.unit_id or ""].append({
+            "entry_id": o.entry_id, "domain": o.domain or (e.domain if e else None),
             "level1": e.level1 if e else None, "level2": e.level2 if e else None,
-            "title": getattr(o, "title", None), "kind": L.label(KINDS, getattr(o, "kind", None)),
-            "time_limit": e.time_limit if e else None, "due_date": _iso(due),
-            "days_left": getattr(o, "working_days_left", None), "days_unit": "工作日",
+            "title": o.title, "kind": L.label(KINDS, o.kind),
+            "time_limit": e.time_limit if e else None, "due_date": _iso(o.due_date),
+            "days_left": o.working_days_left, "days_unit": "工作日",
             "last_published": None,
-            "why": "；".join(f"{k}: {v}" for k, v in basis.items() if isinstance(v, (str, int, float)))
-            if isinstance(basis, dict) else None,
+            "why": "；".join(f"{k}: {v}" for k, v in o.basis.items() if isinstance(v, (str, int, float)))
+            if isinstance(o.basis, dict) else None,
         })
     return dict(out)
 
 
 def _upcoming_from_store(session: Session, run: AuditRun, units: list[dict[str, Any]]) -> dict[str, list[dict]]:
-    from auditor.catalog.deadline import parse_time_limit
-    from auditor.catalog.workdays import WorkingCalendar
-
     as_of: date = run.as_of
     horizon = as_of + timedelta(days=UPCOMING_DAYS)
     cal = WorkingCalendar()
@@ -252,7 +219,7 @@ def _upcoming_from_store(session: Session, run: AuditRun, units: list[dict[str, 
     for e in entries:
         try:
             rule = parse_time_limit(e.time_limit)
-        except Exception:  # noqa: BLE001 - an unparseable phrase simply has no computable due date
+        except CatalogError:  # an unparseable phrase simply has no computable due date
             continue
         if rule.kind in ("annual", "periodic"):
             rules[e.id] = rule
@@ -282,7 +249,7 @@ def _upcoming_from_store(session: Session, run: AuditRun, units: list[dict[str, 
                 continue
             try:
                 due = rule.due_date(anchor, cal)
-            except Exception:  # noqa: BLE001
+            except ValueError:  # a fixed date that does not exist in the anchor's year (29 February)
                 due = None
             if due is None or not (as_of <= due.date <= horizon):
                 continue
@@ -316,27 +283,23 @@ def measure_matcher(scheme: str = "default") -> dict[str, Any] | None:
 
     Takes tens of seconds, so reports include it only on request (`attach_match_eval`).
     """
-    evaluate = optional("auditor.match.evaluate", ("evaluate",))
-    if evaluate is None:
-        return None
-    try:
-        from auditor.catalog.loader import load_catalog
-        from auditor.match import evaluate as ev
-        from auditor.match.matcher import Matcher, Thresholds
-        from auditor.scheme import load_scheme
+    from auditor.catalog.loader import load_catalog  # the matcher and its gold set load only when asked
+    from auditor.match import evaluate as ev
+    from auditor.match.matcher import Matcher, Thresholds
 
+    try:
         catalog = load_catalog()
         rows = ev.load_gold(ev.GOLD, catalog)
         try:
             m = load_scheme(scheme).matching
             matcher = Matcher(Thresholds(m.accept, m.review), catalog_entries=catalog.entries)
-        except Exception:  # noqa: BLE001
+        except ConfigError:  # a scheme renamed since the run: the matcher's default thresholds
             matcher = None
         report = ev.evaluate(rows, catalog, matcher)
-        o, b = report.matcher[ev.OVERALL], report.baseline[ev.OVERALL]
-    except Exception:
+    except (AuditorError, OSError):  # no gold set or catalog here: the report says "not measured"
         log.warning("matcher evaluation failed", exc_info=True)
         return None
+    o, b = report.matcher[ev.OVERALL], report.baseline[ev.OVERALL]
     return {"金标准样本数": report.rows, "准确率 precision": round(o.precision, 3), "召回率 recall": round(o.recall, 3),
             "F1": round(o.f1, 3), "基线 F1（WRatio）": round(b.f1, 3), "TP / FP / FN": f"{o.tp} / {o.fp} / {o.fn}"}
 
@@ -374,12 +337,9 @@ def real_matcher_figures() -> dict[str, Any] | None:
 
 def methodology(run: AuditRun, run_info: dict[str, Any], match_stats: dict[str, Any]) -> dict[str, Any]:
     """Scheme, weights, grades, thresholds, versions and crawl dates: how to read every number."""
-    scheme = None
     try:
-        from auditor.scheme import load_scheme
-
         scheme = load_scheme(run.scheme)
-    except Exception:  # noqa: BLE001 - the scheme file may have been renamed since the run
+    except ConfigError:  # the scheme file may have been renamed since the run
         scheme = None
     info: dict[str, Any] = {"scheme": run.scheme, "rules_version": run.rules_version,
                             "catalog_version": run.catalog_version, "code_version": run.code_version,
