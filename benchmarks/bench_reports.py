@@ -32,7 +32,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from auditor.report.model import ReportContext
 
 STEPS = ("context", "reports", "pdf", "web")
 FORMATS = ["html", "xlsx", "csv", "json"]
@@ -54,44 +57,45 @@ def demo_store(work: Path) -> tuple[str, int]:
     return info["db_url"], info["audit_run_id"]
 
 
-def replicate(base: dict[str, Any], n: int) -> dict[str, Any]:
+def replicate(base: ReportContext, n: int) -> ReportContext:
     """The base context with its units copied (ids suffixed -k for copies k ≥ 1) until there are n units.
 
     One deepcopy per copy keeps the sharing of the real context (a scorecard holds the same finding dicts
-    as ctx["findings"], the same row as ctx["units"]), so memory grows as a real 1,000-unit context does."""
-    from auditor.report.context import _distribution, unit_page
+    as ctx.findings, the same row as ctx.units), so memory grows as a real 1,000-unit context does. The
+    report's shapes are frozen dataclasses: a copied row is `replace`d, the finding, match and column
+    dicts are renamed in place."""
+    from dataclasses import replace
 
-    per = len(base["units"])
+    from auditor.report.context import _distribution, _level, unit_page
+    from auditor.report.model import LevelSpan, MatrixUnit
+
+    per = len(base.units)
     copies = -(-n // per)
-    parts = {"units": base["units"], "cards": base["scorecards"], "findings": [
-        f for f in base["findings"] if f["unit_id"] in base["scorecards"]], "matches": base["matches"],
-        "columns": base["columns"], "sites": base["sites"], "trend": base["trend"]["units"],
-        "upcoming": base["upcoming"]["units"],
-        "cells": {r["domain"]: r["cells"] for r in base["matrix"]["rows"]}}
+    parts = {"units": base.units, "cards": base.scorecards, "findings": [
+        f for f in base.findings if f["unit_id"] in base.scorecards], "matches": base.matches,
+        "columns": base.columns, "sites": base.sites, "trend": base.trend["units"],
+        "upcoming": base.upcoming["units"],
+        "cells": {r.domain: r.cells for r in base.matrix.rows}}
     units, cards, findings, matches, columns, sites, trend = [], {}, [], [], [], [], []
     upcoming: dict[str, list] = {}
-    cells: dict[str, list] = {r["domain"]: [] for r in base["matrix"]["rows"]}
+    cells: dict[str, list] = {r.domain: [] for r in base.matrix.rows}
     matrix_units = []
     names: dict[str, str] = {}
     for k in range(copies):
         c = parts if k == 0 else copy.deepcopy(parts)
-        ids = {u["id"]: (u["id"] if k == 0 else f"{u['id']}-{k}") for u in c["units"]}
+        ids = {u.id: (u.id if k == 0 else f"{u.id}-{k}") for u in c["units"]}
         for u in c["units"]:
             if len(units) == n:
                 break
-            old = u["id"]
-            u["id"], u["page"] = ids[old], unit_page(ids[old])
-            if k:
-                u["name"] = f"{u['name']}{k}"
+            old = u.id
+            u = replace(u, id=ids[old], page=unit_page(ids[old]), name=f"{u.name}{k}" if k else u.name)
             units.append(u)
-            names[u["id"]] = u["name"]
-            card = c["cards"][old]
-            card["anchor"] = "u-" + u["page"].rsplit(".", 1)[0]
-            cards[u["id"]] = card
-            upcoming[u["id"]] = c["upcoming"].get(old, [])
-            matrix_units.append({"id": u["id"], "name": u["name"], "page": u["page"], "short": u["name"][-8:]})
+            names[u.id] = u.name
+            cards[u.id] = replace(c["cards"][old], unit=u, anchor="u-" + u.page.rsplit(".", 1)[0])
+            upcoming[u.id] = c["upcoming"].get(old, [])
+            matrix_units.append(MatrixUnit(u.id, u.name, u.page, u.name[-8:]))
             for domain, row in c["cells"].items():
-                cells[domain] += [dict(cell, unit_id=u["id"]) for cell in row if cell["unit_id"] == old]
+                cells[domain] += [replace(cell, unit_id=u.id) for cell in row if cell.unit_id == old]
         kept = {old for old, new in ids.items() if new in cards}
         for rows, key, out in ((c["findings"], "unit_id", findings), (c["matches"], "unit_id", matches),
                                (c["columns"], "unit_id", columns), (c["sites"], "owner_unit_id", sites)):
@@ -104,39 +108,35 @@ def replicate(base: dict[str, Any], n: int) -> dict[str, Any]:
                         r["key"] = f"{r['key']}#{k}"
                     out.append(r)
         for t in c["trend"]:
-            if t["id"] in kept:
-                trend.append(dict(t, id=ids[t["id"]], page=unit_page(ids[t["id"]])))
-    ctx = dict(base)
+            if t.id in kept:
+                trend.append(replace(t, id=ids[t.id], page=unit_page(ids[t.id])))
     levels = []
-    for lv in base["levels"]:
-        members = sorted((u for u in units if u["level"] == lv["level"]),
-                         key=lambda r: (r["rank"] is None, -(r["score"] or 0), r["id"]))
-        ranked = [r for r in members if r["rank"] is not None]
-        for i, r in enumerate(ranked, 1):
-            r["rank"], r["rank_of"] = i, len(ranked)
-        groups = [{"label": g, "units": [r for r in members if r["rank_group"] == g]}
-                  for g in dict.fromkeys(r["rank_group"] for r in members)]
-        levels.append(dict(lv, units=members, groups=groups,
-                           unassessed=[r for r in members if r["assessment"] == "unassessed"],
-                           distribution=_distribution([r for r in members if r["assessment"] != "unassessed"])))
-    ordered = [u for lv in levels for u in lv["units"]]
-    order = {u["id"]: i for i, u in enumerate(ordered)}
-    matrix_units.sort(key=lambda u: order[u["id"]])
-    ctx.update(units=ordered, levels=levels, scorecards=cards, findings=findings + base["unassigned_findings"],
-               matches=matches, columns=columns, sites=sites,
-               upcoming=dict(base["upcoming"], units=upcoming),
-               trend=dict(base["trend"], units=sorted(trend, key=lambda t: order[t["id"]])),
-               totals=dict(base["totals"], units=len(units)),
-               distribution=_distribution([r for r in ordered if r["assessment"] != "unassessed"]),
-               matrix=dict(base["matrix"], units=matrix_units,
-                           groups=[{"level": lv["level"], "label": lv["label"], "span": len(lv["units"])}
-                                   for lv in levels if lv["units"]],
-                           rows=[dict(r, cells=sorted(cells[r["domain"]], key=lambda c: order[c["unit_id"]]))
-                                 for r in base["matrix"]["rows"]]))
-    return ctx
+    for lv in base.levels:
+        members = sorted((u for u in units if u.level == lv.level),
+                         key=lambda r: (r.rank is None, -(r.score or 0), r.id))
+        ranked = sum(r.rank is not None for r in members)
+        rank = iter(range(1, ranked + 1))
+        members = [replace(r, rank=next(rank), rank_of=ranked) if r.rank is not None else r for r in members]
+        for r in members:
+            cards[r.id] = replace(cards[r.id], unit=r)
+        levels.append(_level(lv.level, members))
+    ordered = [u for lv in levels for u in lv.units]
+    order = {u.id: i for i, u in enumerate(ordered)}
+    matrix_units.sort(key=lambda u: order[u.id])
+    return replace(
+        base, units=ordered, levels=levels, scorecards=cards, findings=findings + base.unassigned_findings,
+        matches=matches, columns=columns, sites=sites,
+        upcoming=dict(base.upcoming, units=upcoming),
+        trend=dict(base.trend, units=sorted(trend, key=lambda t: order[t.id])),
+        totals=dict(base.totals, units=len(units)),
+        distribution=_distribution([r for r in ordered if r.assessment != "unassessed"]),
+        matrix=replace(base.matrix, units=matrix_units,
+                       groups=[LevelSpan(lv.level, lv.label, len(lv.units)) for lv in levels if lv.units],
+                       rows=[replace(r, cells=sorted(cells[r.domain], key=lambda c: order[c.unit_id]))
+                             for r in base.matrix.rows]))
 
 
-def load_context(db_url: str, run_id: int, n: int) -> dict[str, Any]:
+def load_context(db_url: str, run_id: int, n: int) -> ReportContext:
     from auditor.report.context import build_report_context
     from auditor.store.db import open_db
 
@@ -146,16 +146,16 @@ def load_context(db_url: str, run_id: int, n: int) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- the steps (in a child)
-def step_context(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[str, Any]:
-    return {"units": len(ctx["units"]), "findings": len(ctx["findings"]), "matches": len(ctx["matches"]),
-            "columns": len(ctx["columns"])}
+def step_context(ctx: ReportContext, out: Path, args: argparse.Namespace) -> dict[str, Any]:
+    return {"units": len(ctx.units), "findings": len(ctx.findings), "matches": len(ctx.matches),
+            "columns": len(ctx.columns)}
 
 
-def _legacy_write_reports(ctx: dict[str, Any], out: Path, formats: list[str]) -> None:
+def _legacy_write_reports(ctx: ReportContext, out: Path, formats: list[str]) -> None:
     """The per-format writers of the code before write_reports (to measure a baseline with the same bench)."""
     from auditor.report import export, render
 
-    run_id = ctx["run"]["id"]
+    run_id = ctx.run.id
     for fmt in formats:
         {"html": lambda: render.write_html(ctx, out),
          "xlsx": lambda: export.write_xlsx(ctx, out / f"audit-run-{run_id}.xlsx"),
@@ -163,7 +163,7 @@ def _legacy_write_reports(ctx: dict[str, Any], out: Path, formats: list[str]) ->
          "json": lambda: export.write_json(ctx, out / f"audit-run-{run_id}.json")}[fmt]()
 
 
-def step_reports(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[str, Any]:
+def step_reports(ctx: ReportContext, out: Path, args: argparse.Namespace) -> dict[str, Any]:
     try:
         from auditor.report.output import write_reports
     except ImportError:
@@ -187,7 +187,7 @@ def _cpu() -> float:
                                                   resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
-def step_pdf(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[str, Any]:
+def step_pdf(ctx: ReportContext, out: Path, args: argparse.Namespace) -> dict[str, Any]:
     from auditor.report.pdf import write_pdf
 
     t, cpu0 = time.monotonic(), _cpu()
@@ -199,7 +199,7 @@ def step_pdf(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[s
             "files": len(written), "district_kb": round(written[0].stat().st_size / 1024)}
 
 
-def step_web(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[str, Any]:
+def step_web(ctx: ReportContext, out: Path, args: argparse.Namespace) -> dict[str, Any]:
     """One unit's scorecard through the workspace, with the 1,000-unit context in its cache (as after the
     first request of the day); the unit is a real one of the demo store, so access checks run as usual."""
     from auditor.store.db import open_db
@@ -211,7 +211,7 @@ def step_web(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[s
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
     r = client.post("/login", data={"username": "eval", "password": "eval-demo", "csrf_token": token})
     assert r.status_code == 302, r.status_code
-    unit = ctx["units"][len(ctx["units"]) // 3]["id"].split("-")[0]
+    unit = ctx.units[len(ctx.units) // 3].id.split("-")[0]
     client.get(f"/units/{unit}/scorecard")  # templates compiled once
     times = []
     for _ in range(5):

@@ -31,7 +31,7 @@ def cmd_pdf(args: argparse.Namespace) -> int:
         attach_match_eval(ctx)
     out = Path(args.out)
     if args.unit:
-        known = {u["id"] for u in ctx["units"]}
+        known = {u.id for u in ctx.units}
         unknown = [u for u in args.unit if u not in known]
         if unknown:
             raise AuditorError(f"unknown unit(s) in audit run {run_id}: {', '.join(unknown)}",

@@ -15,7 +15,7 @@ import logging
 import statistics
 from collections import Counter, defaultdict
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
@@ -25,11 +25,15 @@ from auditor.catalog.deadline import parse_time_limit
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.errors import AuditorError, CatalogError, ConfigError
 from auditor.report import labels as L
+from auditor.report.model import ReportContext, RunInfo, TrendUnit, UnitRow
 from auditor.scheme import load_scheme
 from auditor.scoring import history as scoring_history
 from auditor.scoring import upcoming as scoring_upcoming
 from auditor.store.models import AuditRun, CatalogEntryRow, Finding, Match, Score, Unit
 from auditor.vocabulary import catalog_level
+
+if TYPE_CHECKING:
+    from auditor.report.context import PreviousRun
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,7 @@ def has_table(session: Session, name: str) -> bool:
 # ---------------------------------------------------------------------------- trends
 
 
-def trend(session: Session, run: AuditRun, units: list[dict[str, Any]]) -> dict[str, Any]:
+def trend(session: Session, run: AuditRun, units: list[UnitRow]) -> dict[str, Any]:
     """Overall scores of every unit over the complete runs of the same scheme, up to this run."""
     runs = list(session.scalars(select(AuditRun).where(AuditRun.scheme == run.scheme, AuditRun.id <= run.id,
                                                        (AuditRun.status == "complete") | (AuditRun.id == run.id))
@@ -61,18 +65,17 @@ def trend(session: Session, run: AuditRun, units: list[dict[str, Any]]) -> dict[
                                                      Score.dimension.is_(None))):
             if s.score >= 0 and (s.details or {}).get("scored") is not False:
                 scores[(s.audit_run_id, s.unit_id)] = round(s.score, 2)
-    levels: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    levels: dict[str, list[UnitRow]] = defaultdict(list)
     for u in units:
-        levels[u["level"]].append(u)
+        levels[u.level].append(u)
     series = []
     for level in sorted(levels, key=L.level_key):
         points = []
         for r in runs:
-            vals = [scores[(r.id, u["id"])] for u in levels[level] if (r.id, u["id"]) in scores]
+            vals = [scores[(r.id, u.id)] for u in levels[level] if (r.id, u.id) in scores]
             points.append(round(statistics.fmean(vals), 2) if vals else None)
         series.append({"level": level, "label": L.label(L.LEVELS, level) + "平均分", "values": points})
-    rows = [{"id": u["id"], "name": u["name"], "page": u["page"], "level": u["level"],
-             "values": [scores.get((r.id, u["id"])) for r in runs]} for u in units]
+    rows = [TrendUnit(u.id, u.name, u.page, u.level, [scores.get((r.id, u.id)) for r in runs]) for u in units]
     return {"runs": [{"id": r.id, "as_of": _iso(r.as_of)} for r in runs], "series": series, "units": rows}
 
 
@@ -87,7 +90,7 @@ def _finding_points(session: Session, run_id: int) -> dict[str, list[Finding]]:
     return out
 
 
-def changes(session: Session, run: AuditRun, previous: dict[str, Any] | None, rows: dict[str, dict[str, Any]],
+def changes(session: Session, run: AuditRun, previous: PreviousRun | None, rows: dict[str, UnitRow],
             findings_by_unit: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
     """Per unit: score and dimension deltas since the previous run and the findings behind them.
 
@@ -97,7 +100,7 @@ def changes(session: Session, run: AuditRun, previous: dict[str, Any] | None, ro
     out: dict[str, dict[str, Any]] = {}
     if previous is None:
         return out
-    prev_id = previous["run"]["id"]
+    prev_id = previous.run.id
     provided = _provided_deltas(session, run.id)
     resolved_why = _provided_resolved(session, run.id)
     prev_dims: dict[str, dict[str, float]] = defaultdict(dict)
@@ -108,7 +111,7 @@ def changes(session: Session, run: AuditRun, previous: dict[str, Any] | None, ro
     for uid, row in rows.items():
         dims = []
         for d in L.DIMENSION_ORDER:
-            now, before = row["dims"].get(d), prev_dims.get(uid, {}).get(d)
+            now, before = row.dims.get(d), prev_dims.get(uid, {}).get(d)
             dims.append({"code": d, "label": L.DIMENSIONS[d], "now": now, "before": before,
                          "delta": round(now - before, 2) if now is not None and before is not None else None})
         mine = [f for f in findings_by_unit.get(uid, []) if f["status"] == "defect"]
@@ -120,8 +123,8 @@ def changes(session: Session, run: AuditRun, previous: dict[str, Any] | None, ro
                            for f in prev_defects.get(uid, []) if f.key not in current_keys),
                           key=lambda r: -r["points"])
         reasons = provided.get(uid) if provided is not None else None
-        out[uid] = {"previous_run": previous["run"], "score_before": (row["previous"] or {}).get("score"),
-                    "score_now": row["score"], "delta": (row["previous"] or {}).get("delta"), "dims": dims,
+        out[uid] = {"previous_run": previous.run, "score_before": row.previous.score if row.previous else None,
+                    "score_now": row.score, "delta": row.previous.delta if row.previous else None, "dims": dims,
                     "new": new, "new_points": round(sum(f["points"] for f in new), 2),
                     "resolved": resolved, "resolved_points": round(sum(r["points"] for r in resolved), 2),
                     "reasons": reasons, "source": "scoring" if reasons is not None else "store"}
@@ -177,7 +180,7 @@ def _provided_resolved(session: Session, run_id: int) -> dict[str, str]:
 
 
 
-def upcoming(session: Session, run: AuditRun, units: list[dict[str, Any]]) -> dict[str, Any]:
+def upcoming(session: Session, run: AuditRun, unit_ids: list[str]) -> dict[str, Any]:
     """Obligations falling due after the audit date, per unit.
 
     From `auditor.scoring.upcoming` when that stage provides it; else computed here from the catalog
@@ -186,7 +189,7 @@ def upcoming(session: Session, run: AuditRun, units: list[dict[str, Any]]) -> di
     if has_table(session, "upcoming_obligations"):
         provided = scoring_upcoming.upcoming_obligations(session, run.id)
         return {"source": "scoring", "horizon_days": None, "units": _obligations(session, provided)}
-    return {"source": "store", "horizon_days": UPCOMING_DAYS, "units": _upcoming_from_store(session, run, units)}
+    return {"source": "store", "horizon_days": UPCOMING_DAYS, "units": _upcoming_from_store(session, run, unit_ids)}
 
 
 KINDS = {"period": "本期尚未公开", "periodic": "定期更新", "annual": "年度公开", "event": "已形成待公开"}
@@ -210,7 +213,7 @@ def _obligations(session: Session, rows: list[scoring_upcoming.Obligation]) -> d
     return dict(out)
 
 
-def _upcoming_from_store(session: Session, run: AuditRun, units: list[dict[str, Any]]) -> dict[str, list[dict]]:
+def _upcoming_from_store(session: Session, run: AuditRun, unit_ids: list[str]) -> dict[str, list[dict]]:
     as_of: date = run.as_of
     horizon = as_of + timedelta(days=UPCOMING_DAYS)
     cal = WorkingCalendar()
@@ -231,10 +234,10 @@ def _upcoming_from_store(session: Session, run: AuditRun, units: list[dict[str, 
         if m.entry_id in rules and m.item is not None and m.item.publish_date:
             k = (m.unit_id, m.entry_id)
             latest[k] = max(latest.get(k, m.item.publish_date), m.item.publish_date)
-    stored = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_([u["id"] for u in units])))}
+    stored = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
     out: dict[str, list[dict]] = {}
-    for u in units:
-        unit = stored.get(u["id"])
+    for uid in unit_ids:
+        unit = stored.get(uid)
         if unit is None:
             continue
         domains = set(unit.domains_lead or []) | set(unit.domains_share or [])
@@ -304,11 +307,11 @@ def measure_matcher(scheme: str = "default") -> dict[str, Any] | None:
             "F1": round(o.f1, 3), "基线 F1（WRatio）": round(b.f1, 3), "TP / FP / FN": f"{o.tp} / {o.fp} / {o.fn}"}
 
 
-def attach_match_eval(ctx: dict[str, Any], evaluation: dict[str, Any] | None = None) -> dict[str, Any]:
+def attach_match_eval(ctx: ReportContext, evaluation: dict[str, Any] | None = None) -> ReportContext:
     """Put the matcher's measured accuracy into a report context (measured now unless given)."""
     if evaluation is None:
-        evaluation = measure_matcher(ctx["run"].get("scheme") or "default")
-    ctx["methodology"]["matcher"]["evaluation"] = evaluation
+        evaluation = measure_matcher(ctx.run.scheme or "default")
+    ctx.methodology["matcher"]["evaluation"] = evaluation
     return ctx
 
 
@@ -335,7 +338,7 @@ def real_matcher_figures() -> dict[str, Any] | None:
     return out if out["splits"] else None
 
 
-def methodology(run: AuditRun, run_info: dict[str, Any], match_stats: dict[str, Any]) -> dict[str, Any]:
+def methodology(run: AuditRun, run_info: RunInfo, match_stats: dict[str, Any]) -> dict[str, Any]:
     """Scheme, weights, grades, thresholds, versions and crawl dates: how to read every number."""
     try:
         scheme = load_scheme(run.scheme)
@@ -343,7 +346,7 @@ def methodology(run: AuditRun, run_info: dict[str, Any], match_stats: dict[str, 
         scheme = None
     info: dict[str, Any] = {"scheme": run.scheme, "rules_version": run.rules_version,
                             "catalog_version": run.catalog_version, "code_version": run.code_version,
-                            "crawl_runs": run_info["crawl_runs"], "matcher": match_stats,
+                            "crawl_runs": run_info.crawl_runs, "matcher": match_stats,
                             "scheme_loaded": scheme is not None, "scheme_changed": False,
                             "title": None, "method": None, "weights": [], "grades": [], "matching": None,
                             "checks": [], "site_health_points": [], "veto": [], "matcher_real": None}

@@ -1,0 +1,353 @@
+"""The report context's shapes: frozen, slotted dataclasses instead of dicts of strings.
+
+A misspelt field is an AttributeError where it is read (a dict gave a KeyError only on the path that read
+it, or a silent None through `.get`), and slots keep the 1,000-unit context small. Field order is the
+JSON key order: `export.write_json` writes each object's fields in declaration order (`plain`), so the
+JSON export reads as it did when these were dicts. Finding rows (`report.findings.finding_dict`), the
+history sections (`report.history`) and the coverage rows (`report.coverage`) are still dicts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def fields_of(obj: Any) -> dict[str, Any]:
+    """A dataclass as a dict of its fields, one level deep (a JSON encoder recurses); TypeError otherwise,
+    as json.dumps raises for what it cannot encode."""
+    names = _FIELDS.get(type(obj))
+    if names is None:
+        if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
+            raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+        names = _FIELDS[type(obj)] = tuple(f.name for f in dataclasses.fields(obj))
+    return {n: getattr(obj, n) for n in names}
+
+
+def plain(obj: Any) -> Any:
+    """The JSON export's encoder hook: a dataclass as its fields, anything else unknown as str."""
+    try:
+        return fields_of(obj)
+    except TypeError:
+        return str(obj)
+
+
+class _Subscript:
+    """`row["id"]` for the readers not yet moved to attributes (auditor/report/pdf.py reads ctx["run"]["id"],
+    ctx["units"], u["id"], u["page"]; another branch owns that file). Remove once it reads attributes."""
+
+    __slots__ = ()
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self, name)
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlRunInfo:
+    id: int
+    status: str
+    started_at: str | None
+    finished_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo(_Subscript):
+    """The audit run a report is about, dates as ISO strings."""
+
+    id: int
+    status: str
+    as_of: str | None
+    scheme: str
+    started_at: str | None
+    finished_at: str | None
+    catalog_version: str | None
+    rules_version: str | None
+    code_version: str | None
+    crawl_runs: list[CrawlRunInfo]
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class DimStatus:
+    """Whether a dimension could be assessed fairly (auditor/scoring/assessment.py), and why not."""
+
+    status: str | None
+    label: str
+    reason: str
+    checked: Any
+    unverified: Any
+    share: Any
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousScore:
+    """A unit's score in the previous run and the change since; delta is None for a unit new since then."""
+
+    score: float | None
+    rank: int | None
+    delta: float | None
+    resolved: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRow(_Subscript):
+    """One unit's ranking row: score, grade, rank within its level, dimension scores and tallies."""
+
+    id: str
+    name: str
+    kind: str | None
+    level: str
+    district: str | None
+    level_label: str
+    page: str
+    score: float | None
+    scored: bool
+    cls: str
+    grade: str
+    rank: int | None
+    rank_of: int | None
+    dims: dict[str, float | None]
+    dim_cls: dict[str, str]
+    counts: dict[str, Any]  # report.findings.unit_counts
+    previous: PreviousScore | None
+    assessment: str
+    assessment_label: str
+    assessment_reasons: list[str]
+    rank_group: str
+    rank_tier: Any
+    dim_status: dict[str, DimStatus]
+    yardstick: dict[str, Any]  # as the scoring stage stored it (national catalog or the unit's own)
+
+
+@dataclass(frozen=True, slots=True)
+class TrendUnit:
+    """One unit's overall score over the recent runs of the scheme (None where it was not scored)."""
+
+    id: str
+    name: str
+    page: str
+    level: str
+    values: list[float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Bin:
+    label: str
+    low: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class GradeCount:
+    grade: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    n: int
+    scored: int
+    mean: float | None
+    median: float | None
+    min: float | None
+    max: float | None
+    bins: list[Bin]
+    grades: list[GradeCount]
+
+
+@dataclass(frozen=True, slots=True)
+class RankGroup:
+    label: str
+    units: list[UnitRow]
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One administrative level's ranking: its units in rank order, grouped by assessment."""
+
+    level: str
+    label: str
+    units: list[UnitRow]
+    groups: list[RankGroup]
+    unassessed: list[UnitRow]
+    distribution: Distribution
+
+
+@dataclass(frozen=True, slots=True)
+class HeatCell:
+    unit_id: str
+    score: float | None
+    cls: str
+    tip: str
+    defects: int
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixRow:
+    domain: str
+    cells: list[HeatCell]
+    mean: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixUnit:
+    id: str
+    name: str
+    page: str
+    short: str
+
+
+@dataclass(frozen=True, slots=True)
+class LevelSpan:
+    level: str
+    label: str
+    span: int
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    """Domain × unit heat map."""
+
+    domains: list[str]
+    units: list[MatrixUnit]
+    groups: list[LevelSpan]
+    rows: list[MatrixRow]
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousRunRef:
+    id: int
+    as_of: str | None
+    finished_at: str | None
+    rules_version: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedDefect:
+    key: str
+    title: str
+    rule_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousSummary:
+    """District-wide counts of what changed since the previous run."""
+
+    run: PreviousRunRef
+    new: int
+    persisting: int
+    resolved: int
+    resolved_all: int
+    resolved_keys: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageSummary:
+    columns: int
+    ok: int
+    failed: int
+    not_crawled: int
+    complete: int
+    partial: int
+    coverage_failed: int
+    sites_down: int
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionScore:
+    code: str
+    label: str
+    score: float | None
+    cls: str
+    weight: float | None
+    status: DimStatus
+
+
+@dataclass(frozen=True, slots=True)
+class DomainScore:
+    domain: str
+    score: float | None
+    cls: str
+    dims: dict[str, float | None]
+    dim_cls: dict[str, str]
+    defects: int
+
+
+@dataclass(frozen=True, slots=True)
+class NoteGroup:
+    """Hints (no points) of one rule: the entries they concern and the fixes, once each."""
+
+    rule: str
+    rule_label: str
+    count: int
+    items: list[str]
+    fixes: list[str]
+    fix: str
+
+
+Row = dict[str, Any]  # a finding, column, site or match row (report.findings / report.coverage)
+
+
+@dataclass(frozen=True, slots=True)
+class Scorecard:
+    """One unit's page: why it scored what it did and what to fix, costliest first."""
+
+    unit: UnitRow
+    anchor: str
+    missing: list[Row]
+    late: list[Row]
+    channel_gaps: list[Row]
+    site_problems: list[Row]
+    other_defects: list[Row]
+    coverage: CoverageSummary
+    dimensions: list[DimensionScore]
+    domains: list[DomainScore]
+    defect_groups: list[Row]
+    unverified: list[Row]
+    notes: list[Row]
+    note_groups: list[NoteGroup]
+    columns: list[Row]
+    sites: list[Row]
+    matches: list[Row]
+    matches_hidden: int
+    resolved: list[ResolvedDefect]
+    changes: dict[str, Any] | None  # report.history.changes
+    upcoming: list[Row]
+    upcoming_source: str
+    upcoming_horizon: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext(_Subscript):
+    """Everything a report about one audit run shows; the HTML, XLSX, CSV, JSON and PDF are written from it."""
+
+    run: RunInfo
+    trend: dict[str, Any]
+    methodology: dict[str, Any]
+    upcoming: dict[str, Any]
+    catalog_diffs: dict[str, Any] | None
+    district: str
+    dimensions: list[Dimension]
+    levels: list[Level]
+    units: list[UnitRow]
+    totals: dict[str, Any]
+    distribution: Distribution
+    matrix: Matrix
+    top_rules: list[Row]
+    top_entries: list[Row]
+    previous: PreviousSummary | None
+    scorecards: dict[str, Scorecard]
+    findings: list[Row]
+    unassigned_findings: list[Row]
+    matches: list[Row]
+    columns: list[Row]
+    sites: list[Row]
+
