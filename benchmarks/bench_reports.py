@@ -97,16 +97,27 @@ def replicate(base: ReportContext, n: int) -> ReportContext:
             for domain, row in c["cells"].items():
                 cells[domain] += [replace(cell, unit_id=u.id) for cell in row if cell.unit_id == old]
         kept = {old for old, new in ids.items() if new in cards}
-        for rows, key, out in ((c["findings"], "unit_id", findings), (c["matches"], "unit_id", matches),
-                               (c["columns"], "unit_id", columns), (c["sites"], "owner_unit_id", sites)):
+        for f in c["findings"]:  # finding rows are dicts: renamed in place, so the scorecards see it
+            if f["unit_id"] in kept:
+                f["unit_id"], f["unit_name"] = ids[f["unit_id"]], names[ids[f["unit_id"]]]
+                if k:
+                    f["key"] = f"{f['key']}#{k}"
+                findings.append(f)
+        renamed: dict[int, Any] = {}  # id(old row) → its copy under the new unit id
+        for rows, out in ((c["matches"], matches), (c["columns"], columns)):
             for r in rows:
-                if r[key] in kept:
-                    r[key] = ids[r[key]]
-                    if "unit_name" in r:
-                        r["unit_name"] = names[r[key]]
-                    if "key" in r and k:
-                        r["key"] = f"{r['key']}#{k}"
-                    out.append(r)
+                if r.unit_id in kept:
+                    new = renamed[id(r)] = replace(r, unit_id=ids[r.unit_id], unit_name=names[ids[r.unit_id]])
+                    out.append(new)
+        for r in c["sites"]:
+            if r.owner_unit_id in kept:
+                new = renamed[id(r)] = replace(r, owner_unit_id=ids[r.owner_unit_id])
+                sites.append(new)
+        for old in kept:
+            card = cards[ids[old]]
+            cards[ids[old]] = replace(card, matches=[renamed[id(m)] for m in card.matches],
+                                      columns=[renamed[id(r)] for r in card.columns],
+                                      sites=[renamed[id(r)] for r in card.sites])
         for t in c["trend"]:
             if t.id in kept:
                 trend.append(replace(t, id=ids[t.id], page=unit_page(ids[t.id])))

@@ -69,7 +69,7 @@ def test_context_is_plain_data_and_excludes_site_units(store) -> None:
     assert late["url"] == "http://gov.example/fgj/a1.html" and late["due_date"] == "2026-02-02"
     assert late["entry_level2"] == "审批结果"
     assert ctx.scorecards["cgjd"].unverified[0]["reason"] == "栏目抓取失败"
-    assert ctx.scorecards["cgjd"].columns[0]["status"] == "failed"
+    assert ctx.scorecards["cgjd"].columns[0].status == "failed"
     assert ctx.scorecards["dhz"].unit.score is None
     assert ctx.run.crawl_runs[0].started_at == "2026-03-01T08:00:00"
     # comparison with run 1
@@ -360,8 +360,8 @@ def test_ranking_shows_unassessed_units_apart_and_scorecards_show_coverage(store
     assert rural.distribution.n == 1  # the 未完整评估 unit's 100 is not in the level's mean
     dhz = ctx.scorecards["dhz"].unit
     assert (dhz.assessment_label, dhz.dim_status["completeness"].label) == ("未完整评估", "未评估")
-    col = next(c for c in ctx.scorecards["cgjd"].columns if c["channel_id"] == 2)
-    assert (col["coverage"], col["coverage_label"], col["share_seen"], col["declared_total"]) == \
+    col = next(c for c in ctx.scorecards["cgjd"].columns if c.channel_id == 2)
+    assert (col.coverage, col.coverage_label, col.share_seen, col.declared_total) == \
         ("partial", "部分", 0.114, 175)
     assert ctx.scorecards["cgjd"].coverage.partial == 1
     index = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")

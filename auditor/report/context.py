@@ -12,7 +12,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from auditor.report import labels as L
 from auditor.report.findings import finding_dict, group_defects, top_by_entry, top_by_rule, unit_counts
 from auditor.report.model import (
     Bin,
+    ColumnRow,
     CoverageSummary,
     CrawlRunInfo,
     Dimension,
@@ -34,6 +35,7 @@ from auditor.report.model import (
     HeatCell,
     Level,
     LevelSpan,
+    MatchRow,
     Matrix,
     MatrixRow,
     MatrixUnit,
@@ -47,10 +49,12 @@ from auditor.report.model import (
     Row,
     RunInfo,
     Scorecard,
+    SiteRow,
     UnitRow,
 )
 from auditor.store.models import AuditRun, CatalogEntryRow, CrawlRun, Finding, Score, Unit
 
+T = TypeVar("T")
 BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 101))
 
 
@@ -370,9 +374,9 @@ class Scorecards:
     """The unit pages and the district-wide rows they are cut from (columns, sites, matches, upcoming)."""
 
     cards: dict[str, Scorecard]
-    columns: list[Row]
-    sites: list[Row]
-    matches: list[Row]
+    columns: list[ColumnRow]
+    sites: list[SiteRow]
+    matches: list[MatchRow]
     upcoming: dict[str, Any]
 
 
@@ -393,10 +397,10 @@ def _scorecards(session: Session, r: RunRows, rows: dict[str, UnitRow], previous
     return Scorecards(cards, cols, site_rows, match_rows, due)
 
 
-def _group(rows: list[Row], key: str) -> dict[Any, list[Row]]:
-    out: dict[Any, list[Row]] = defaultdict(list)
+def _group(rows: list[T], key: str) -> dict[Any, list[T]]:
+    out: dict[Any, list[T]] = defaultdict(list)
     for r in rows:
-        out[r[key]].append(r)
+        out[getattr(r, key)].append(r)
     return out
 
 
@@ -440,23 +444,23 @@ def _domain_scores(domain_scores: dict[str, dict[str, float]], weights: dict[str
     return out
 
 
-def _coverage_summary(cols: list[Row], site_rows: list[Row]) -> CoverageSummary:
-    health = Counter(c["status"] or "none" for c in cols)
-    cover = Counter(c["coverage"] or "none" for c in cols)
+def _coverage_summary(cols: list[ColumnRow], site_rows: list[SiteRow]) -> CoverageSummary:
+    health = Counter(c.status or "none" for c in cols)
+    cover = Counter(c.coverage or "none" for c in cols)
     return CoverageSummary(columns=len(cols), ok=health.get("ok", 0),
                            failed=sum(n for k, n in health.items() if k not in ("ok", "none")),
                            not_crawled=health.get("none", 0),
                            complete=cover.get("complete", 0), partial=cover.get("partial", 0),
                            coverage_failed=cover.get("failed", 0),
-                           sites_down=sum(1 for r in site_rows if r["probes"] and not r["ok"]))
+                           sites_down=sum(1 for r in site_rows if r.probes and not r.ok))
 
 
 def _scorecard(row: UnitRow, findings: list[Row], domain_scores: dict[str, dict[str, float]],
-               weights: dict[str, float], cols: list[Row], site_rows: list[Row], mine: list[Row],
+               weights: dict[str, float], cols: list[ColumnRow], site_rows: list[SiteRow], mine: list[MatchRow],
                previous: PreviousRun | None, domain_order: list[str], changes: dict[str, Any] | None,
                due: dict[str, Any]) -> Scorecard:
     """One unit's page: why it scored what it did and what to fix, costliest first."""
-    shown = [m for m in mine if m["decision"] in ("accept", "confirmed", "review")]
+    shown = [m for m in mine if m.decision in ("accept", "confirmed", "review")]
     defects = [f for f in findings if f["status"] == "defect"]
     by_cost = sorted(defects, key=lambda f: (-f["points"], f["rule"], f["title"]))
     notes = [f for f in findings if f["status"] == "info"]

@@ -70,8 +70,8 @@ def _findings(ctx: ReportContext) -> Table:
 def _matches(ctx: ReportContext) -> Table:
     head = ["单位编码", "单位", "信息标题", "链接", "目录事项编码", "二级事项", "领域", "匹配分", "判定",
             "发布日期", "成文日期"]
-    rows = ([m["unit_id"], m["unit_name"], m["title"], m["url"], m["entry_id"], m["entry_level2"], m["domain"],
-             m["score"], m["decision_label"], m["publish_date"], m["written_date"]] for m in ctx.matches)
+    rows = ([m.unit_id, m.unit_name, m.title, m.url, m.entry_id, m.entry_level2, m.domain,
+             m.score, m.decision_label, m.publish_date, m.written_date] for m in ctx.matches)
     return head, rows
 
 
@@ -80,11 +80,11 @@ def _columns(ctx: ReportContext) -> Table:
             "HTTP", "条目数", "页数", "无日期条目", "最新日期", "适配器", "错误",
             "覆盖", "覆盖说明", "已读比例", "声明条数", "声明页数", "失败列表页", "跳过列表页",
             "已取详情页", "详情页失败", "跳过详情页"]
-    rows = ([c["unit_id"], c["unit_name"], c["name"], c["column_path"], c["kind_label"], c["code"], c["domain"],
-             c["url"], c["crawl_run_id"], c["status_label"], c["http_status"], c["entries"], c["pages"],
-             c["undated_entries"], c["latest_date"], c["adapter"], c["error"],
-             c["coverage_label"], c["coverage_reason"], c["share_seen"], c["declared_total"], c["declared_pages"],
-             c["pages_failed"], c["pages_skipped"], c["details_fetched"], c["details_failed"], c["details_skipped"]]
+    rows = ([c.unit_id, c.unit_name, c.name, c.column_path, c.kind_label, c.code, c.domain,
+             c.url, c.crawl_run_id, c.status_label, c.http_status, c.entries, c.pages,
+             c.undated_entries, c.latest_date, c.adapter, c.error,
+             c.coverage_label, c.coverage_reason, c.share_seen, c.declared_total, c.declared_pages,
+             c.pages_failed, c.pages_skipped, c.details_fetched, c.details_failed, c.details_skipped]
             for c in ctx.columns)
     return head, rows
 

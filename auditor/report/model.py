@@ -3,8 +3,8 @@
 A misspelt field is an AttributeError where it is read (a dict gave a KeyError only on the path that read
 it, or a silent None through `.get`), and slots keep the 1,000-unit context small. Field order is the
 JSON key order: `export.write_json` writes each object's fields in declaration order (`plain`), so the
-JSON export reads as it did when these were dicts. Finding rows (`report.findings.finding_dict`), the
-history sections (`report.history`) and the coverage rows (`report.coverage`) are still dicts.
+JSON export reads as it did when these were dicts. Finding rows (`report.findings.finding_dict`) and the
+history sections (`report.history`) are still dicts.
 """
 
 from __future__ import annotations
@@ -293,7 +293,87 @@ class NoteGroup:
     fix: str
 
 
-Row = dict[str, Any]  # a finding, column, site or match row (report.findings / report.coverage)
+Row = dict[str, Any]  # a finding row (report.findings.finding_dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnRun:
+    crawl_run_id: int
+    status: str
+    coverage: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnRow:
+    """One registered column with its newest health row among the audit's crawl runs (None: not crawled)."""
+
+    channel_id: int
+    unit_id: str
+    unit_name: str
+    name: str
+    code: str
+    column_path: str
+    column_kind: str | None
+    kind_label: str
+    domain: str | None
+    url: str
+    crawl_run_id: int | None
+    status: str | None
+    status_label: str
+    http_status: int | None
+    error: str
+    entries: int | None
+    pages: int | None
+    undated_entries: int | None
+    latest_date: str | None
+    adapter: str | None
+    coverage: str | None
+    coverage_label: str
+    coverage_reason: str
+    share_seen: float | None
+    declared_total: int | None
+    declared_pages: int | None
+    pages_failed: int | None
+    pages_skipped: int | None
+    details_fetched: int | None
+    details_failed: int | None
+    details_skipped: int | None
+    history: list[ColumnRun]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRow:
+    """A site with its newest crawl's probes: reachability is charged to the owner unit."""
+
+    id: str
+    name: str
+    home_url: str
+    owner_unit_id: str | None
+    probes: int
+    ok: int
+    home_latest_date: str | None
+    errors: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRow:
+    """One candidate match of an item to a catalog entry (columns only: no evidence, no item body)."""
+
+    id: int
+    unit_id: str
+    unit_name: str
+    item_id: int
+    title: str
+    url: str
+    entry_id: str
+    entry_level1: str | None
+    entry_level2: str | None
+    domain: str | None
+    score: float
+    decision: str
+    decision_label: str
+    publish_date: str | None
+    written_date: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,9 +394,9 @@ class Scorecard:
     unverified: list[Row]
     notes: list[Row]
     note_groups: list[NoteGroup]
-    columns: list[Row]
-    sites: list[Row]
-    matches: list[Row]
+    columns: list[ColumnRow]
+    sites: list[SiteRow]
+    matches: list[MatchRow]
     matches_hidden: int
     resolved: list[ResolvedDefect]
     changes: dict[str, Any] | None  # report.history.changes
@@ -347,7 +427,7 @@ class ReportContext(_Subscript):
     scorecards: dict[str, Scorecard]
     findings: list[Row]
     unassigned_findings: list[Row]
-    matches: list[Row]
-    columns: list[Row]
-    sites: list[Row]
+    matches: list[MatchRow]
+    columns: list[ColumnRow]
+    sites: list[SiteRow]
 
