@@ -73,8 +73,8 @@ def replicate(base: ReportContext, n: int) -> ReportContext:
     copies = -(-n // per)
     parts = {"units": base.units, "cards": base.scorecards, "findings": [
         f for f in base.findings if f["unit_id"] in base.scorecards], "matches": base.matches,
-        "columns": base.columns, "sites": base.sites, "trend": base.trend["units"],
-        "upcoming": base.upcoming["units"],
+        "columns": base.columns, "sites": base.sites, "trend": base.trend.units,
+        "upcoming": base.upcoming.units,
         "cells": {r.domain: r.cells for r in base.matrix.rows}}
     units, cards, findings, matches, columns, sites, trend = [], {}, [], [], [], [], []
     upcoming: dict[str, list] = {}
@@ -137,8 +137,8 @@ def replicate(base: ReportContext, n: int) -> ReportContext:
     return replace(
         base, units=ordered, levels=levels, scorecards=cards, findings=findings + base.unassigned_findings,
         matches=matches, columns=columns, sites=sites,
-        upcoming=dict(base.upcoming, units=upcoming),
-        trend=dict(base.trend, units=sorted(trend, key=lambda t: order[t.id])),
+        upcoming=replace(base.upcoming, units=upcoming),
+        trend=replace(base.trend, units=sorted(trend, key=lambda t: order[t.id])),
         totals=dict(base.totals, units=len(units)),
         distribution=_distribution([r for r in ordered if r.assessment != "unassessed"]),
         matrix=replace(base.matrix, units=matrix_units,

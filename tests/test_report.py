@@ -208,26 +208,26 @@ def test_scorecard_explains_findings_and_changes(store) -> None:
     assert ctx.scorecards["cgjd"].coverage.failed == 1
     # changes since run 1: the score delta, the new defects and the resolved one, with their points
     ch = fgj.changes
-    assert ch["previous_run"].id == 1 and ch["delta"] == 2.5 and ch["score_before"] == 70.0
-    assert {f["rule"] for f in ch["new"]} == {"late", "stale_column"} and ch["new_points"] == 5.5
-    assert ch["source"] == "store" and ch["reasons"] is None
+    assert ch.previous_run.id == 1 and ch.delta == 2.5 and ch.score_before == 70.0
+    assert {f["rule"] for f in ch.new} == {"late", "stale_column"} and ch.new_points == 5.5
+    assert ch.source == "store" and ch.reasons is None
     jyj = ctx.scorecards["jyj"].changes
-    assert [(r["key"], r["points"], r["why"]) for r in jyj["resolved"]] == [("missing|jyj|zd-01", 5.0, "已整改")]
-    assert ctx.scorecards["cgjd"].changes["score_before"] is None  # not scored in run 1
+    assert [(r.key, r.points, r.why) for r in jyj.resolved] == [("missing|jyj|zd-01", 5.0, "已整改")]
+    assert ctx.scorecards["cgjd"].changes.score_before is None  # not scored in run 1
     # trend over both runs, per level mean and per unit
     tr = ctx.trend
-    assert [r["id"] for r in tr["runs"]] == [1, 2]
-    assert {u.id: u.values for u in tr["units"]}["fgj"] == [70.0, 72.5]
-    assert tr["series"][0]["values"] == [75.0, 81.75]
+    assert [r.id for r in tr.runs] == [1, 2]
+    assert {u.id: u.values for u in tr.units}["fgj"] == [70.0, 72.5]
+    assert tr.series[0].values == [75.0, 81.75]
     # methodology: scheme parameters, versions, crawl dates, matcher decisions
     md = ctx.methodology
-    assert md["rules_version"] == "default@2026.1" and md["catalog_version"] == "v1"
-    assert md["crawl_runs"][0].started_at == "2026-03-01T08:00:00"
-    if md["scheme_loaded"]:
-        assert {w["code"] for w in md["weights"]} >= {"completeness", "timeliness"} and md["grades"]
-    assert {d["decision"]: d["count"] for d in md["matcher"]["decisions"]} == {"accept": 3, "reject": 1,
-                                                                                "review": 1}
-    assert md["matcher"]["evaluation"] is None
+    assert md.rules_version == "default@2026.1" and md.catalog_version == "v1"
+    assert md.crawl_runs[0].started_at == "2026-03-01T08:00:00"
+    if md.scheme_loaded:
+        assert {w.code for w in md.weights} >= {"completeness", "timeliness"} and md.grades
+    assert {d.decision: d.count for d in md.matcher.decisions} == {"accept": 3, "reject": 1,
+                                                                    "review": 1}
+    assert md.matcher.evaluation is None
     json.dumps(ctx, default=fields_of)
 
 
@@ -246,8 +246,8 @@ def test_recorded_score_delta_reasons_are_shown(store, tmp_path: Path) -> None:
         ctx = build_report_context(s, 2)
         render_html(s, 2, tmp_path)
     ch = ctx.scorecards["fgj"].changes
-    assert ch["source"] == "scoring"
-    assert [(r["text"], r["points"]) for r in ch["reasons"]] == [
+    assert ch.source == "scoring"
+    assert [(r.text, r.points) for r in ch.reasons] == [
         ("已整改", 10.0), ("新增逾期或未注明日期", -4.5), ("核查基数、封顶或否决项变化带来的折算", -3.0)]
     html = (tmp_path / "units" / "fgj.html").read_text(encoding="utf-8")
     assert "新增逾期或未注明日期" in html and "变化原因" in html
@@ -274,7 +274,7 @@ def test_upcoming_obligations_from_catalog_when_scoring_has_none(store) -> None:
         s.commit()
         rows = history._upcoming_from_store(s, run, ["fgj", "jyj"])
     assert list(rows) == ["fgj"]  # jyj does not lead 财政预决算
-    assert [(r["due_date"], r["days_left"], r["level2"]) for r in rows["fgj"]] == [
+    assert [(r.due_date, r.days_left, r.level2) for r in rows["fgj"]] == [
         ("2026-12-31", 30, "采购意向"), ("2027-01-31", 61, "年度报告")]
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from auditor.report.model import Bin
+    from auditor.report.model import Bin, TrendSeries
 
 MAX_LABEL = 16  # characters; longer unit names are shortened on the chart (the tables show them in full)
 
@@ -99,7 +99,7 @@ def histogram(bins: Sequence[Bin], *, width: float = 420, height: float = 110) -
             "axis_y": top + height, "top": top, "right": round(left + width), "cols": cols, "ticks": ticks}
 
 
-def line_chart(labels: list[str], series: list[dict[str, Any]], *, width: float = 480,
+def line_chart(labels: list[str], series: Sequence[TrendSeries], *, width: float = 480,
                height: float = 180) -> dict[str, Any]:
     """Lines on a 0–100 scale, one point per run; a gap where a series has no value."""
     left, top, bottom, legend_h = 34, 12, 30, 18
@@ -113,9 +113,9 @@ def line_chart(labels: list[str], series: list[dict[str, Any]], *, width: float 
     lines = []
     for k, s in enumerate(series):
         colour = SERIES[k % len(SERIES)]
-        pts = [(xs[i], y(v), v) for i, v in enumerate(s["values"]) if v is not None]
+        pts = [(xs[i], y(v), v) for i, v in enumerate(s.values) if v is not None]
         segments, current = [], []
-        for i, v in enumerate(s["values"]):
+        for i, v in enumerate(s.values):
             if v is None:
                 if current:
                     segments.append(current)
@@ -124,7 +124,7 @@ def line_chart(labels: list[str], series: list[dict[str, Any]], *, width: float 
                 current.append(f"{xs[i]},{y(v)}")
         if current:
             segments.append(current)
-        lines.append({"label": s["label"], "colour": colour, "paths": [" ".join(seg) for seg in segments],
+        lines.append({"label": s.label, "colour": colour, "paths": [" ".join(seg) for seg in segments],
                       "points": [{"x": px, "y": py, "v": v} for px, py, v in pts],
                       "legend_x": left + k * 170, "legend_y": top + height + bottom + 10})
     return {"width": round(left + width + 10), "height": round(top + height + bottom + legend_h + 6),

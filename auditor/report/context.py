@@ -23,6 +23,7 @@ from auditor.report import labels as L
 from auditor.report.findings import finding_dict, group_defects, top_by_entry, top_by_rule, unit_counts
 from auditor.report.model import (
     Bin,
+    Changes,
     ColumnRow,
     CoverageSummary,
     CrawlRunInfo,
@@ -51,6 +52,7 @@ from auditor.report.model import (
     Scorecard,
     SiteRow,
     UnitRow,
+    Upcoming,
 )
 from auditor.store.models import AuditRun, CatalogEntryRow, CrawlRun, Finding, Score, Unit
 
@@ -377,7 +379,7 @@ class Scorecards:
     columns: list[ColumnRow]
     sites: list[SiteRow]
     matches: list[MatchRow]
-    upcoming: dict[str, Any]
+    upcoming: Upcoming
 
 
 def _scorecards(session: Session, r: RunRows, rows: dict[str, UnitRow], previous: PreviousRun | None) -> Scorecards:
@@ -457,8 +459,8 @@ def _coverage_summary(cols: list[ColumnRow], site_rows: list[SiteRow]) -> Covera
 
 def _scorecard(row: UnitRow, findings: list[Row], domain_scores: dict[str, dict[str, float]],
                weights: dict[str, float], cols: list[ColumnRow], site_rows: list[SiteRow], mine: list[MatchRow],
-               previous: PreviousRun | None, domain_order: list[str], changes: dict[str, Any] | None,
-               due: dict[str, Any]) -> Scorecard:
+               previous: PreviousRun | None, domain_order: list[str], changes: Changes | None,
+               due: Upcoming) -> Scorecard:
     """One unit's page: why it scored what it did and what to fix, costliest first."""
     shown = [m for m in mine if m.decision in ("accept", "confirmed", "review")]
     defects = [f for f in findings if f["status"] == "defect"]
@@ -487,6 +489,6 @@ def _scorecard(row: UnitRow, findings: list[Row], domain_scores: dict[str, dict[
         matches_hidden=len(mine) - len(shown),
         resolved=previous.resolved_defects.get(row.id, []) if previous else [],
         changes=changes,
-        upcoming=due["units"].get(row.id, []),
-        upcoming_source=due["source"],
-        upcoming_horizon=due["horizon_days"])
+        upcoming=due.units.get(row.id, []),
+        upcoming_source=due.source,
+        upcoming_horizon=due.horizon_days)

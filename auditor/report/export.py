@@ -93,10 +93,9 @@ def _upcoming(ctx: ReportContext) -> Table:
     head = ["单位编码", "单位", "领域", "目录事项编码", "一级事项", "二级事项", "信息", "类型", "公开时限",
             "应公开日期", "剩余", "剩余单位", "依据"]
     names = {u.id: u.name for u in ctx.units}
-    rows = ([uid, names.get(uid, uid), r.get("domain"), r.get("entry_id"), r.get("level1"), r.get("level2"),
-             r.get("title"), r.get("kind"), r.get("time_limit"), r.get("due_date"), r.get("days_left"),
-             r.get("days_unit"), r.get("why")]
-            for uid, items in ctx.upcoming["units"].items() for r in items)
+    rows = ([uid, names.get(uid, uid), r.domain, r.entry_id, r.level1, r.level2, r.title, r.kind, r.time_limit,
+             r.due_date, r.days_left, r.days_unit, r.why]
+            for uid, items in ctx.upcoming.units.items() for r in items)
     return head, rows
 
 
@@ -107,20 +106,21 @@ def _changes(ctx: ReportContext) -> Table:
         ch = ctx.scorecards[u.id].changes
         if not ch:
             continue
-        base = [u.id, u.name, ch["previous_run"].id, ch["score_before"], ch["score_now"], ch["delta"]]
-        if ch["reasons"]:
-            rows += [base + [r["text"], r["count"], r["points"]] for r in ch["reasons"]]
+        base = [u.id, u.name, ch.previous_run.id, ch.score_before, ch.score_now, ch.delta]
+        if ch.reasons:
+            rows += [base + [r.text, r.count, r.points] for r in ch.reasons]
         else:
-            rows.append(base + ["新增问题", len(ch["new"]), -ch["new_points"]])
-            rows.append(base + ["已整改问题", len(ch["resolved"]), ch["resolved_points"]])
+            rows.append(base + ["新增问题", len(ch.new), -ch.new_points])
+            rows.append(base + ["已整改问题", len(ch.resolved), ch.resolved_points])
     return head, rows
 
 
 def _catalog_diffs(ctx: ReportContext) -> Table:
-    diffs = ctx.catalog_diffs or {"columns": [], "rows": []}
-    cols = diffs["columns"]
+    if ctx.catalog_diffs is None:
+        return [], []
+    cols = ctx.catalog_diffs.columns
     return list(cols), [[r.get(c) if isinstance(r.get(c), (str, int, float)) or r.get(c) is None else str(r.get(c))
-                         for c in cols] for r in diffs["rows"]]
+                         for c in cols] for r in ctx.catalog_diffs.rows]
 
 
 def _run_info(ctx: ReportContext) -> Table:

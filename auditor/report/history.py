@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import statistics
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +26,33 @@ from auditor.catalog.deadline import parse_time_limit
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.errors import AuditorError, CatalogError, ConfigError
 from auditor.report import labels as L
-from auditor.report.model import ReportContext, RunInfo, TrendUnit, UnitRow
-from auditor.scheme import load_scheme
+from auditor.report.model import (
+    CatalogDiffs,
+    Changes,
+    CheckParams,
+    DecisionCount,
+    DeltaReason,
+    DimChange,
+    GradeBand,
+    MatcherFigures,
+    MatcherSplit,
+    MatcherStats,
+    MatchingThresholds,
+    Methodology,
+    ReportContext,
+    ResolvedChange,
+    RulePoints,
+    RunInfo,
+    Trend,
+    TrendRun,
+    TrendSeries,
+    TrendUnit,
+    UnitRow,
+    Upcoming,
+    UpcomingRow,
+    Weight,
+)
+from auditor.scheme import Scheme, load_scheme
 from auditor.scoring import history as scoring_history
 from auditor.scoring import upcoming as scoring_upcoming
 from auditor.store.models import AuditRun, CatalogEntryRow, Finding, Match, Score, Unit
@@ -53,7 +79,7 @@ def has_table(session: Session, name: str) -> bool:
 # ---------------------------------------------------------------------------- trends
 
 
-def trend(session: Session, run: AuditRun, units: list[UnitRow]) -> dict[str, Any]:
+def trend(session: Session, run: AuditRun, units: list[UnitRow]) -> Trend:
     """Overall scores of every unit over the complete runs of the same scheme, up to this run."""
     runs = list(session.scalars(select(AuditRun).where(AuditRun.scheme == run.scheme, AuditRun.id <= run.id,
                                                        (AuditRun.status == "complete") | (AuditRun.id == run.id))
@@ -74,9 +100,9 @@ def trend(session: Session, run: AuditRun, units: list[UnitRow]) -> dict[str, An
         for r in runs:
             vals = [scores[(r.id, u.id)] for u in levels[level] if (r.id, u.id) in scores]
             points.append(round(statistics.fmean(vals), 2) if vals else None)
-        series.append({"level": level, "label": L.label(L.LEVELS, level) + "平均分", "values": points})
+        series.append(TrendSeries(level, L.label(L.LEVELS, level) + "平均分", points))
     rows = [TrendUnit(u.id, u.name, u.page, u.level, [scores.get((r.id, u.id)) for r in runs]) for u in units]
-    return {"runs": [{"id": r.id, "as_of": _iso(r.as_of)} for r in runs], "series": series, "units": rows}
+    return Trend([TrendRun(r.id, _iso(r.as_of)) for r in runs], series, rows)
 
 
 # ---------------------------------------------------------------------------- changes since last run
@@ -91,13 +117,13 @@ def _finding_points(session: Session, run_id: int) -> dict[str, list[Finding]]:
 
 
 def changes(session: Session, run: AuditRun, previous: PreviousRun | None, rows: dict[str, UnitRow],
-            findings_by_unit: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+            findings_by_unit: dict[str, list[dict[str, Any]]]) -> dict[str, Changes]:
     """Per unit: score and dimension deltas since the previous run and the findings behind them.
 
     The reasons recorded by the scoring stage (score_deltas, resolved_findings) are used when the store
     has them; otherwise the new and the resolved defects with their points are the explanation.
     """
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Changes] = {}
     if previous is None:
         return out
     prev_id = previous.run.id
@@ -109,26 +135,33 @@ def changes(session: Session, run: AuditRun, previous: PreviousRun | None, rows:
         prev_dims[s.unit_id][s.dimension] = s.score
     prev_defects = _finding_points(session, prev_id)
     for uid, row in rows.items():
-        dims = []
-        for d in L.DIMENSION_ORDER:
-            now, before = row.dims.get(d), prev_dims.get(uid, {}).get(d)
-            dims.append({"code": d, "label": L.DIMENSIONS[d], "now": now, "before": before,
-                         "delta": round(now - before, 2) if now is not None and before is not None else None})
         mine = [f for f in findings_by_unit.get(uid, []) if f["status"] == "defect"]
         current_keys = {f["key"] for f in findings_by_unit.get(uid, [])}
         new = sorted((f for f in mine if f["lifecycle"] == "new"), key=lambda f: -f["points"])
-        resolved = sorted(({"key": f.key, "title": f.title, "rule_label": L.label(L.RULES, f.rule),
-                            "check_label": L.label(L.DIMENSIONS, f.check), "points": round(f.points or 0, 2),
-                            "why": L.label(RESOLVED_REASONS, resolved_why.get(f.key)) or "已整改"}
-                           for f in prev_defects.get(uid, []) if f.key not in current_keys),
-                          key=lambda r: -r["points"])
+        resolved = sorted((_resolved(f, resolved_why) for f in prev_defects.get(uid, []) if f.key not in current_keys),
+                          key=lambda r: -r.points)
         reasons = provided.get(uid) if provided is not None else None
-        out[uid] = {"previous_run": previous.run, "score_before": row.previous.score if row.previous else None,
-                    "score_now": row.score, "delta": row.previous.delta if row.previous else None, "dims": dims,
-                    "new": new, "new_points": round(sum(f["points"] for f in new), 2),
-                    "resolved": resolved, "resolved_points": round(sum(r["points"] for r in resolved), 2),
-                    "reasons": reasons, "source": "scoring" if reasons is not None else "store"}
+        out[uid] = Changes(previous_run=previous.run, score_before=row.previous.score if row.previous else None,
+                           score_now=row.score, delta=row.previous.delta if row.previous else None,
+                           dims=_dim_changes(row, prev_dims.get(uid, {})),
+                           new=new, new_points=round(sum(f["points"] for f in new), 2),
+                           resolved=resolved, resolved_points=round(sum(r.points for r in resolved), 2),
+                           reasons=reasons, source="scoring" if reasons is not None else "store")
     return out
+
+
+def _dim_changes(row: UnitRow, before: dict[str, float]) -> list[DimChange]:
+    out = []
+    for d in L.DIMENSION_ORDER:
+        now, was = row.dims.get(d), before.get(d)
+        out.append(DimChange(d, L.DIMENSIONS[d], now, was,
+                             round(now - was, 2) if now is not None and was is not None else None))
+    return out
+
+
+def _resolved(f: Finding, why: dict[str, str]) -> ResolvedChange:
+    return ResolvedChange(f.key, f.title, L.label(L.RULES, f.rule), L.label(L.DIMENSIONS, f.check),
+                          round(f.points or 0, 2), L.label(RESOLVED_REASONS, why.get(f.key)) or "已整改")
 
 
 DELTA_REASONS = {
@@ -146,14 +179,14 @@ RESOLVED_REASONS = {k: DELTA_REASONS[k] for k in ("fixed", "reviewer_decision", 
                                                    "no_longer_applicable")}
 
 
-def _provided_deltas(session: Session, run_id: int) -> dict[str, list[dict[str, Any]]] | None:
+def _provided_deltas(session: Session, run_id: int) -> dict[str, list[DeltaReason]] | None:
     """Score-delta reasons recorded by the scoring stage (score_deltas), if this store has them."""
     if not has_table(session, "score_deltas"):
         return None
     rows = scoring_history.score_deltas(session, run_id)
     if not rows:
         return None
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[DeltaReason]] = {}
     for d in rows:
         reasons = []
         for r in d.reasons or []:
@@ -161,9 +194,9 @@ def _provided_deltas(session: Session, run_id: int) -> dict[str, list[dict[str, 
                 continue
             code = str(r.get("reason") or "")
             pts = r.get("points")
-            reasons.append({"code": code, "text": L.label(DELTA_REASONS, code) or code,
-                            "points": round(float(pts), 2) if isinstance(pts, (int, float)) else None,
-                            "count": r.get("count") if isinstance(r.get("count"), int) else None})
+            reasons.append(DeltaReason(code, L.label(DELTA_REASONS, code) or code,
+                                       round(float(pts), 2) if isinstance(pts, (int, float)) else None,
+                                       r.get("count") if isinstance(r.get("count"), int) else None))
         out[d.unit_id] = reasons
     return out
 
@@ -180,7 +213,7 @@ def _provided_resolved(session: Session, run_id: int) -> dict[str, str]:
 
 
 
-def upcoming(session: Session, run: AuditRun, unit_ids: list[str]) -> dict[str, Any]:
+def upcoming(session: Session, run: AuditRun, unit_ids: list[str]) -> Upcoming:
     """Obligations falling due after the audit date, per unit.
 
     From `auditor.scoring.upcoming` when that stage provides it; else computed here from the catalog
@@ -188,32 +221,32 @@ def upcoming(session: Session, run: AuditRun, unit_ids: list[str]) -> dict[str, 
     """
     if has_table(session, "upcoming_obligations"):
         provided = scoring_upcoming.upcoming_obligations(session, run.id)
-        return {"source": "scoring", "horizon_days": None, "units": _obligations(session, provided)}
-    return {"source": "store", "horizon_days": UPCOMING_DAYS, "units": _upcoming_from_store(session, run, unit_ids)}
+        return Upcoming("scoring", None, _obligations(session, provided))
+    return Upcoming("store", UPCOMING_DAYS, _upcoming_from_store(session, run, unit_ids))
 
 
 KINDS = {"period": "本期尚未公开", "periodic": "定期更新", "annual": "年度公开", "event": "已形成待公开"}
 
 
-def _obligations(session: Session, rows: list[scoring_upcoming.Obligation]) -> dict[str, list[dict[str, Any]]]:
+def _obligations(session: Session, rows: list[scoring_upcoming.Obligation]) -> dict[str, list[UpcomingRow]]:
     entries = {e.id: e for e in session.scalars(select(CatalogEntryRow))}
-    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    out: dict[str, list[UpcomingRow]] = defaultdict(list)
     for o in rows:
         e = entries.get(o.entry_id or "")
-        out[o.unit_id or ""].append({
-            "entry_id": o.entry_id, "domain": o.domain or (e.domain if e else None),
-            "level1": e.level1 if e else None, "level2": e.level2 if e else None,
-            "title": o.title, "kind": L.label(KINDS, o.kind),
-            "time_limit": e.time_limit if e else None, "due_date": _iso(o.due_date),
-            "days_left": o.working_days_left, "days_unit": "工作日",
-            "last_published": None,
-            "why": "；".join(f"{k}: {v}" for k, v in o.basis.items() if isinstance(v, (str, int, float)))
+        out[o.unit_id or ""].append(UpcomingRow(
+            entry_id=o.entry_id, domain=o.domain or (e.domain if e else None),
+            level1=e.level1 if e else None, level2=e.level2 if e else None,
+            title=o.title, kind=L.label(KINDS, o.kind),
+            time_limit=e.time_limit if e else None, due_date=_iso(o.due_date),
+            days_left=o.working_days_left, days_unit="工作日",
+            last_published=None,
+            why="；".join(f"{k}: {v}" for k, v in o.basis.items() if isinstance(v, (str, int, float)))
             if isinstance(o.basis, dict) else None,
-        })
+        ))
     return dict(out)
 
 
-def _upcoming_from_store(session: Session, run: AuditRun, unit_ids: list[str]) -> dict[str, list[dict]]:
+def _upcoming_from_store(session: Session, run: AuditRun, unit_ids: list[str]) -> dict[str, list[UpcomingRow]]:
     as_of: date = run.as_of
     horizon = as_of + timedelta(days=UPCOMING_DAYS)
     cal = WorkingCalendar()
@@ -235,7 +268,7 @@ def _upcoming_from_store(session: Session, run: AuditRun, unit_ids: list[str]) -
             k = (m.unit_id, m.entry_id)
             latest[k] = max(latest.get(k, m.item.publish_date), m.item.publish_date)
     stored = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[UpcomingRow]] = {}
     for uid in unit_ids:
         unit = stored.get(uid)
         if unit is None:
@@ -256,29 +289,28 @@ def _upcoming_from_store(session: Session, run: AuditRun, unit_ids: list[str]) -
                 due = None
             if due is None or not (as_of <= due.date <= horizon):
                 continue
-            rows.append({"entry_id": e.id, "domain": e.domain, "level1": e.level1, "level2": e.level2,
-                         "title": None, "kind": L.label(KINDS, rule.kind), "time_limit": e.time_limit,
-                         "due_date": due.date.isoformat(), "days_left": (due.date - as_of).days,
-                         "days_unit": "日", "last_published": _iso(latest.get((unit.id, e.id))), "why": None})
+            rows.append(UpcomingRow(entry_id=e.id, domain=e.domain, level1=e.level1, level2=e.level2,
+                                    title=None, kind=L.label(KINDS, rule.kind), time_limit=e.time_limit,
+                                    due_date=due.date.isoformat(), days_left=(due.date - as_of).days,
+                                    days_unit="日", last_published=_iso(latest.get((unit.id, e.id))), why=None))
         if rows:
-            out[unit.id] = sorted(rows, key=lambda r: (r["due_date"], r["entry_id"]))
+            out[unit.id] = sorted(rows, key=lambda r: (r.due_date, r.entry_id))
     return out
 
 
 # ---------------------------------------------------------------------------- matcher accuracy
 
 
-def matcher(session: Session, run: AuditRun) -> dict[str, Any]:
-    """Decision counts of this run's matches, plus the accuracy measured by `auditor match eval` if any."""
+def matcher(session: Session, run: AuditRun) -> MatcherStats:
+    """Decision counts of this run's matches; the accuracy on the gold set is added on request
+    (`attach_match_eval`)."""
     counts = Counter(session.scalars(select(Match.decision).where(Match.audit_run_id == run.id)))
-    evaluation = None
     total = sum(counts.values())
-    return {
-        "decisions": [{"decision": d, "label": L.label(L.DECISIONS, d), "count": n} for d, n in counts.most_common()],
-        "total": total,
-        "auto_share": round(100 * (counts["accept"] + counts["reject"]) / total, 1) if total else None,
-        "evaluation": evaluation,
-    }
+    return MatcherStats(
+        decisions=[DecisionCount(d, L.label(L.DECISIONS, d), n) for d, n in counts.most_common()],
+        total=total,
+        auto_share=round(100 * (counts["accept"] + counts["reject"]) / total, 1) if total else None,
+        evaluation=None)
 
 
 def measure_matcher(scheme: str = "default") -> dict[str, Any] | None:
@@ -308,17 +340,18 @@ def measure_matcher(scheme: str = "default") -> dict[str, Any] | None:
 
 
 def attach_match_eval(ctx: ReportContext, evaluation: dict[str, Any] | None = None) -> ReportContext:
-    """Put the matcher's measured accuracy into a report context (measured now unless given)."""
+    """The report context with the matcher's measured accuracy in its methodology (measured now unless
+    given); the context is frozen, so this is a new one sharing everything else."""
     if evaluation is None:
         evaluation = measure_matcher(ctx.run.scheme or "default")
-    ctx.methodology["matcher"]["evaluation"] = evaluation
-    return ctx
+    md = ctx.methodology
+    return replace(ctx, methodology=replace(md, matcher=replace(md.matcher, evaluation=evaluation)))
 
 
 # ---------------------------------------------------------------------------- methodology
 
 
-def real_matcher_figures() -> dict[str, Any] | None:
+def real_matcher_figures() -> MatcherFigures | None:
     """The matcher's figures on real labelled titles (held-back split), read from the committed figures file
     (rules/matcher_figures.yaml, written by `auditor match eval --figures`), never computed at report time."""
     from auditor.match.evaluate import load_figures
@@ -326,54 +359,60 @@ def real_matcher_figures() -> dict[str, Any] | None:
     figs = load_figures()
     if not figs:
         return None
-    out = {"set": figs.get("set"), "thresholds": figs.get("thresholds"), "splits": []}
+    splits = []
     for split, label in (("held", "留出集"), ("dev", "开发集")):
         f = figs.get(split)
-        if not isinstance(f, dict):
-            continue
-        out["splits"].append({"label": label, "rows": f.get("rows"), "positives": f.get("positives"),
-                              "negatives": f.get("negatives"), "precision": f.get("precision"),
-                              "recall": f.get("recall"), "f1": f.get("f1"), "right_domain": f.get("right_domain"),
-                              "negatives_accepted": f.get("negatives_accepted")})
-    return out if out["splits"] else None
+        if isinstance(f, dict):
+            splits.append(MatcherSplit(label=label, rows=f.get("rows"), positives=f.get("positives"),
+                                       negatives=f.get("negatives"), precision=f.get("precision"),
+                                       recall=f.get("recall"), f1=f.get("f1"), right_domain=f.get("right_domain"),
+                                       negatives_accepted=f.get("negatives_accepted")))
+    return MatcherFigures(figs.get("set"), figs.get("thresholds"), splits) if splits else None
 
 
-def methodology(run: AuditRun, run_info: RunInfo, match_stats: dict[str, Any]) -> dict[str, Any]:
+def methodology(run: AuditRun, run_info: RunInfo, match_stats: MatcherStats) -> Methodology:
     """Scheme, weights, grades, thresholds, versions and crawl dates: how to read every number."""
     try:
         scheme = load_scheme(run.scheme)
     except ConfigError:  # the scheme file may have been renamed since the run
         scheme = None
-    info: dict[str, Any] = {"scheme": run.scheme, "rules_version": run.rules_version,
-                            "catalog_version": run.catalog_version, "code_version": run.code_version,
-                            "crawl_runs": run_info.crawl_runs, "matcher": match_stats,
-                            "scheme_loaded": scheme is not None, "scheme_changed": False,
-                            "title": None, "method": None, "weights": [], "grades": [], "matching": None,
-                            "checks": [], "site_health_points": [], "veto": [], "matcher_real": None}
+    known = {"scheme": run.scheme, "rules_version": run.rules_version, "catalog_version": run.catalog_version,
+             "code_version": run.code_version, "crawl_runs": run_info.crawl_runs, "matcher": match_stats}
     if scheme is None:
-        return info
-    info["matcher_real"] = real_matcher_figures()
-    info["scheme_changed"] = f"{scheme.name}@{scheme.version}" != run.rules_version
-    info["title"] = scheme.title
-    info["method"] = getattr(scheme.scoring, "method", None)
-    info["weights"] = [{"code": d, "label": L.label(L.DIMENSIONS, d), "weight": w} for d, w in scheme.weights.items()]
-    info["grades"] = [{"min": g.min, "label": g.label} for g in sorted(scheme.grades, key=lambda g: -g.min)]
-    info["matching"] = {"accept": scheme.matching.accept, "review": scheme.matching.review}
+        return Methodology(**known, scheme_loaded=False)
+    return Methodology(
+        **known, scheme_loaded=True,
+        scheme_changed=f"{scheme.name}@{scheme.version}" != run.rules_version,
+        title=scheme.title,
+        method=getattr(scheme.scoring, "method", None),
+        weights=[Weight(d, L.label(L.DIMENSIONS, d), w) for d, w in scheme.weights.items()],
+        grades=[GradeBand(g.min, g.label) for g in sorted(scheme.grades, key=lambda g: -g.min)],
+        matching=MatchingThresholds(scheme.matching.accept, scheme.matching.review),
+        checks=_check_params(scheme),
+        site_health_points=_site_health_points(scheme),
+        veto=[L.label(L.RULES, r) for r in scheme.veto_rules],
+        matcher_real=real_matcher_figures())
+
+
+def _check_params(scheme: Scheme) -> list[CheckParams]:
     checks = []
     for name in type(scheme.checks).model_fields:
         cfg = getattr(scheme.checks, name)
         params = {k: v for k, v in cfg.model_dump().items() if k != "enabled" and not isinstance(v, dict)}
-        checks.append({"name": name, "label": L.label(L.DIMENSIONS, name), "enabled": cfg.enabled,
-                       "params": "；".join(f"{k}={v}" for k, v in params.items())})
-    info["checks"] = checks
+        checks.append(CheckParams(name, L.label(L.DIMENSIONS, name), cfg.enabled,
+                                  "；".join(f"{k}={v}" for k, v in params.items())))
+    return checks
+
+
+def _site_health_points(scheme: Scheme) -> list[RulePoints]:
+    """Points per site-health rule (weighted schemes), then each indicator's deductions (deduction schemes)."""
     points = getattr(scheme.scoring, "site_health_points", None) or {}
-    info["site_health_points"] = [{"rule": r, "label": L.label(L.RULES, r), "points": p} for r, p in points.items()]
+    out = [RulePoints(r, L.label(L.RULES, r), p) for r, p in points.items()]
     indicators = getattr(scheme.scoring, "indicators", None) or {}
-    for d, ind in indicators.items():
+    for ind in indicators.values():
         for r, p in ind.deductions.items():
-            info["site_health_points"].append({"rule": r, "label": f"{ind.label}：{L.label(L.RULES, r)}", "points": p})
-    info["veto"] = [L.label(L.RULES, r) for r in scheme.veto_rules]
-    return info
+            out.append(RulePoints(r, f"{ind.label}：{L.label(L.RULES, r)}", p))
+    return out
 
 
 # ---------------------------------------------------------------------------- unit-catalog diffs
@@ -388,7 +427,7 @@ DIFF_RULES = {
 }
 
 
-def catalog_diffs(findings: list[dict[str, Any]]) -> dict[str, Any] | None:
+def catalog_diffs(findings: list[dict[str, Any]]) -> CatalogDiffs | None:
     """Unit catalog vs national catalog: the conformity check's findings (auditor.catalog.diff) as a table.
 
     None when the run has none (the check is off, or no unit catalog is configured)."""
@@ -406,4 +445,4 @@ def catalog_diffs(findings: list[dict[str, Any]]) -> dict[str, Any] | None:
                      "整改建议": f["fix"]})
     if not rows:
         return None
-    return {"rows": rows, "columns": list(rows[0])}
+    return CatalogDiffs(rows, list(rows[0]))

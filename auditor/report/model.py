@@ -3,8 +3,8 @@
 A misspelt field is an AttributeError where it is read (a dict gave a KeyError only on the path that read
 it, or a silent None through `.get`), and slots keep the 1,000-unit context small. Field order is the
 JSON key order: `export.write_json` writes each object's fields in declaration order (`plain`), so the
-JSON export reads as it did when these were dicts. Finding rows (`report.findings.finding_dict`) and the
-history sections (`report.history`) are still dicts.
+JSON export reads as it did when these were dicts. Finding rows (`report.findings.finding_dict`, with the
+tallies and top lists built from them) are still dicts.
 """
 
 from __future__ import annotations
@@ -399,8 +399,8 @@ class Scorecard:
     matches: list[MatchRow]
     matches_hidden: int
     resolved: list[ResolvedDefect]
-    changes: dict[str, Any] | None  # report.history.changes
-    upcoming: list[Row]
+    changes: Changes | None
+    upcoming: list[UpcomingRow]
     upcoming_source: str
     upcoming_horizon: int | None
 
@@ -410,10 +410,10 @@ class ReportContext(_Subscript):
     """Everything a report about one audit run shows; the HTML, XLSX, CSV, JSON and PDF are written from it."""
 
     run: RunInfo
-    trend: dict[str, Any]
-    methodology: dict[str, Any]
-    upcoming: dict[str, Any]
-    catalog_diffs: dict[str, Any] | None
+    trend: Trend
+    methodology: Methodology
+    upcoming: Upcoming
+    catalog_diffs: CatalogDiffs | None
     district: str
     dimensions: list[Dimension]
     levels: list[Level]
@@ -431,3 +431,211 @@ class ReportContext(_Subscript):
     columns: list[ColumnRow]
     sites: list[SiteRow]
 
+
+
+# ---------------------------------------------------------------------------- history sections (report.history)
+
+
+@dataclass(frozen=True, slots=True)
+class TrendRun:
+    id: int
+    as_of: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrendSeries:
+    """A level's mean overall score per run (None where no unit of the level was scored)."""
+
+    level: str
+    label: str
+    values: list[float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    runs: list[TrendRun]
+    series: list[TrendSeries]
+    units: list[TrendUnit]
+
+
+@dataclass(frozen=True, slots=True)
+class DimChange:
+    code: str
+    label: str
+    now: float | None
+    before: float | None
+    delta: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedChange:
+    """A defect of the previous run that is gone now, with the points it had cost and why it went."""
+
+    key: str
+    title: str
+    rule_label: str
+    check_label: str
+    points: float
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeltaReason:
+    """One reason the scoring stage recorded for a score change (score_deltas)."""
+
+    code: str
+    text: str
+    points: float | None
+    count: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """One unit's change since the previous run: scores, dimensions, new and resolved defects, reasons.
+    source is "scoring" when the scoring stage recorded the reasons, else "store"."""
+
+    previous_run: PreviousRunRef
+    score_before: float | None
+    score_now: float | None
+    delta: float | None
+    dims: list[DimChange]
+    new: list[Row]
+    new_points: float
+    resolved: list[ResolvedChange]
+    resolved_points: float
+    reasons: list[DeltaReason] | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class UpcomingRow:
+    """An obligation falling due after the audit date; days_unit says whether days_left counts working days."""
+
+    entry_id: str | None
+    domain: str | None
+    level1: str | None
+    level2: str | None
+    title: str | None
+    kind: str
+    time_limit: str | None
+    due_date: str | None
+    days_left: int | None
+    days_unit: str
+    last_published: str | None
+    why: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """Upcoming obligations per unit; source "scoring" (recorded by the scoring stage) or "store" (computed
+    here within horizon_days)."""
+
+    source: str
+    horizon_days: int | None
+    units: dict[str, list[UpcomingRow]]
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionCount:
+    decision: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MatcherStats:
+    """This run's match decisions, and the accuracy measured on the gold set when asked for (evaluation:
+    display label → value, as `auditor match eval` prints it)."""
+
+    decisions: list[DecisionCount]
+    total: int
+    auto_share: float | None
+    evaluation: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class MatcherSplit:
+    label: str
+    rows: Any
+    positives: Any
+    negatives: Any
+    precision: Any
+    recall: Any
+    f1: Any
+    right_domain: Any
+    negatives_accepted: Any
+
+
+@dataclass(frozen=True, slots=True)
+class MatcherFigures:
+    """The matcher's committed figures on real titles (rules/matcher_figures.yaml), as that file has them."""
+
+    set: Any
+    thresholds: Any
+    splits: list[MatcherSplit]
+
+
+@dataclass(frozen=True, slots=True)
+class Weight:
+    code: str
+    label: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class GradeBand:
+    min: float
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatchingThresholds:
+    accept: float
+    review: float
+
+
+@dataclass(frozen=True, slots=True)
+class CheckParams:
+    name: str
+    label: str
+    enabled: bool
+    params: str
+
+
+@dataclass(frozen=True, slots=True)
+class RulePoints:
+    rule: str
+    label: str
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class Methodology:
+    """How to read every number: scheme, weights, grades, thresholds, versions and crawl dates. Without a
+    readable scheme file (renamed since the run) only the run's own versions are known."""
+
+    scheme: str
+    rules_version: str | None
+    catalog_version: str | None
+    code_version: str | None
+    crawl_runs: list[CrawlRunInfo]
+    matcher: MatcherStats
+    scheme_loaded: bool
+    scheme_changed: bool = False
+    title: str | None = None
+    method: str | None = None
+    weights: list[Weight] = dataclasses.field(default_factory=list)
+    grades: list[GradeBand] = dataclasses.field(default_factory=list)
+    matching: MatchingThresholds | None = None
+    checks: list[CheckParams] = dataclasses.field(default_factory=list)
+    site_health_points: list[RulePoints] = dataclasses.field(default_factory=list)
+    veto: list[str] = dataclasses.field(default_factory=list)
+    matcher_real: MatcherFigures | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogDiffs:
+    """Unit catalog vs national catalog as a table: rows keyed by the (Chinese) column names."""
+
+    rows: list[dict[str, Any]]
+    columns: list[str]

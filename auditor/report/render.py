@@ -166,7 +166,7 @@ def overview_charts(ctx: ReportContext, href_for: Callable[[Any], str],
         "bars": {lv.level: bar_chart(lv.units, href_for=href_for) for lv in ctx.levels
                  if len(lv.units) <= layout.page_size},
         "hists": {lv.level: histogram(lv.distribution.bins) for lv in ctx.levels},
-        "trend": line_chart([f"#{r['id']} {r['as_of']}" for r in trend["runs"]], trend["series"]),
+        "trend": line_chart([f"#{r.id} {r.as_of}" for r in trend.runs], trend.series),
     }
 
 
