@@ -302,6 +302,7 @@ class RunRows:
 
 
 def _read_run(session: Session, audit_run_id: int) -> RunRows:
+    """The run, its scores, units, catalog snapshot and findings; ReportError for an unknown run."""
     run = session.get(AuditRun, audit_run_id)
     if run is None:
         raise ReportError(f"audit run {audit_run_id} not found")
@@ -334,7 +335,7 @@ def _rank_rows(r: RunRows, previous: PreviousRun | None) -> list[Level]:
 
 
 def build_report_context(session: Session, audit_run_id: int) -> ReportContext:
-    """Everything a report about one audit run shows, as plain data."""
+    """Everything a report about one audit run shows, read once from the store (report.model's shapes)."""
     r = _read_run(session, audit_run_id)
     previous = _previous(session, r.run, {f["key"] for f in r.findings})
     levels = _rank_rows(r, previous)
