@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,94 +58,125 @@ def demo_store(work: Path) -> tuple[str, int]:
     return info["db_url"], info["audit_run_id"]
 
 
+@dataclass
+class _Copies:
+    """The replicated rows as they accumulate, copy after copy."""
+
+    n: int
+    cells: dict[str, list]
+    units: list = field(default_factory=list)
+    cards: dict = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    upcoming: dict[str, list] = field(default_factory=dict)
+    matrix_units: list = field(default_factory=list)
+    findings: list = field(default_factory=list)
+    matches: list = field(default_factory=list)
+    columns: list = field(default_factory=list)
+    sites: list = field(default_factory=list)
+    trend: list = field(default_factory=list)
+
+
 def replicate(base: ReportContext, n: int) -> ReportContext:
     """The base context with its units copied (ids suffixed -k for copies k ≥ 1) until there are n units.
 
     One deepcopy per copy keeps the sharing of the real context (a scorecard holds the same finding dicts
     as ctx.findings, the same row as ctx.units), so memory grows as a real 1,000-unit context does. The
-    report's shapes are frozen dataclasses: a copied row is `replace`d, the finding, match and column
-    dicts are renamed in place."""
-    from dataclasses import replace
+    report's shapes are frozen dataclasses: a copied row is `replace`d (and its scorecard re-pointed), the
+    finding dicts are renamed in place."""
+    from auditor.report.context import _distribution
+    from auditor.report.model import LevelSpan
 
-    from auditor.report.context import _distribution, _level, unit_page
-    from auditor.report.model import LevelSpan, MatrixUnit
-
-    per = len(base.units)
-    copies = -(-n // per)
     parts = {"units": base.units, "cards": base.scorecards, "findings": [
         f for f in base.findings if f["unit_id"] in base.scorecards], "matches": base.matches,
         "columns": base.columns, "sites": base.sites, "trend": base.trend.units,
         "upcoming": base.upcoming.units,
         "cells": {r.domain: r.cells for r in base.matrix.rows}}
-    units, cards, findings, matches, columns, sites, trend = [], {}, [], [], [], [], []
-    upcoming: dict[str, list] = {}
-    cells: dict[str, list] = {r.domain: [] for r in base.matrix.rows}
-    matrix_units = []
-    names: dict[str, str] = {}
-    for k in range(copies):
+    acc = _Copies(n, {r.domain: [] for r in base.matrix.rows})
+    for k in range(-(-n // len(base.units))):
         c = parts if k == 0 else copy.deepcopy(parts)
         ids = {u.id: (u.id if k == 0 else f"{u.id}-{k}") for u in c["units"]}
-        for u in c["units"]:
-            if len(units) == n:
-                break
-            old = u.id
-            u = replace(u, id=ids[old], page=unit_page(ids[old]), name=f"{u.name}{k}" if k else u.name)
-            units.append(u)
-            names[u.id] = u.name
-            cards[u.id] = replace(c["cards"][old], unit=u, anchor="u-" + u.page.rsplit(".", 1)[0])
-            upcoming[u.id] = c["upcoming"].get(old, [])
-            matrix_units.append(MatrixUnit(u.id, u.name, u.page, u.name[-8:]))
-            for domain, row in c["cells"].items():
-                cells[domain] += [replace(cell, unit_id=u.id) for cell in row if cell.unit_id == old]
-        kept = {old for old, new in ids.items() if new in cards}
-        for f in c["findings"]:  # finding rows are dicts: renamed in place, so the scorecards see it
-            if f["unit_id"] in kept:
-                f["unit_id"], f["unit_name"] = ids[f["unit_id"]], names[ids[f["unit_id"]]]
-                if k:
-                    f["key"] = f"{f['key']}#{k}"
-                findings.append(f)
-        renamed: dict[int, Any] = {}  # id(old row) → its copy under the new unit id
-        for rows, out in ((c["matches"], matches), (c["columns"], columns)):
-            for r in rows:
-                if r.unit_id in kept:
-                    new = renamed[id(r)] = replace(r, unit_id=ids[r.unit_id], unit_name=names[ids[r.unit_id]])
-                    out.append(new)
-        for r in c["sites"]:
-            if r.owner_unit_id in kept:
-                new = renamed[id(r)] = replace(r, owner_unit_id=ids[r.owner_unit_id])
-                sites.append(new)
-        for old in kept:
-            card = cards[ids[old]]
-            cards[ids[old]] = replace(card, matches=[renamed[id(m)] for m in card.matches],
+        _copy_units(c, k, ids, acc)
+        _rename_rows(c, k, ids, acc)
+    levels = _rerank(base, acc)
+    ordered = [u for lv in levels for u in lv.units]
+    order = {u.id: i for i, u in enumerate(ordered)}
+    acc.matrix_units.sort(key=lambda u: order[u.id])
+    return replace(
+        base, units=ordered, levels=levels, scorecards=acc.cards, findings=acc.findings + base.unassigned_findings,
+        matches=acc.matches, columns=acc.columns, sites=acc.sites,
+        upcoming=replace(base.upcoming, units=acc.upcoming),
+        trend=replace(base.trend, units=sorted(acc.trend, key=lambda t: order[t.id])),
+        totals=dict(base.totals, units=len(acc.units)),
+        distribution=_distribution([r for r in ordered if r.assessment != "unassessed"]),
+        matrix=replace(base.matrix, units=acc.matrix_units,
+                       groups=[LevelSpan(lv.level, lv.label, len(lv.units)) for lv in levels if lv.units],
+                       rows=[replace(r, cells=sorted(acc.cells[r.domain], key=lambda c: order[c.unit_id]))
+                             for r in base.matrix.rows]))
+
+
+def _copy_units(c: dict[str, Any], k: int, ids: dict[str, str], acc: _Copies) -> None:
+    """Copy k's unit rows, scorecards, upcoming rows and heat-map cells under their new ids (up to acc.n)."""
+    from auditor.report.context import unit_page
+    from auditor.report.model import MatrixUnit
+
+    for u in c["units"]:
+        if len(acc.units) == acc.n:
+            break
+        old = u.id
+        u = replace(u, id=ids[old], page=unit_page(ids[old]), name=f"{u.name}{k}" if k else u.name)
+        acc.units.append(u)
+        acc.names[u.id] = u.name
+        acc.cards[u.id] = replace(c["cards"][old], unit=u, anchor="u-" + u.page.rsplit(".", 1)[0])
+        acc.upcoming[u.id] = c["upcoming"].get(old, [])
+        acc.matrix_units.append(MatrixUnit(u.id, u.name, u.page, u.name[-8:]))
+        for domain, row in c["cells"].items():
+            acc.cells[domain] += [replace(cell, unit_id=u.id) for cell in row if cell.unit_id == old]
+
+
+def _rename_rows(c: dict[str, Any], k: int, ids: dict[str, str], acc: _Copies) -> None:
+    """Copy k's findings, matches, columns, sites and trend rows of the kept units, under the new ids."""
+    from auditor.report.context import unit_page
+
+    kept = {old for old, new in ids.items() if new in acc.cards}
+    for f in c["findings"]:  # finding rows are dicts: renamed in place, so the scorecards see it
+        if f["unit_id"] in kept:
+            f["unit_id"], f["unit_name"] = ids[f["unit_id"]], acc.names[ids[f["unit_id"]]]
+            if k:
+                f["key"] = f"{f['key']}#{k}"
+            acc.findings.append(f)
+    renamed: dict[int, Any] = {}  # id(old row) → its copy under the new unit id
+    for rows, out in ((c["matches"], acc.matches), (c["columns"], acc.columns)):
+        for r in rows:
+            if r.unit_id in kept:
+                new = renamed[id(r)] = replace(r, unit_id=ids[r.unit_id], unit_name=acc.names[ids[r.unit_id]])
+                out.append(new)
+    for r in c["sites"]:
+        if r.owner_unit_id in kept:
+            new = renamed[id(r)] = replace(r, owner_unit_id=ids[r.owner_unit_id])
+            acc.sites.append(new)
+    for old in kept:
+        card = acc.cards[ids[old]]
+        acc.cards[ids[old]] = replace(card, matches=[renamed[id(m)] for m in card.matches],
                                       columns=[renamed[id(r)] for r in card.columns],
                                       sites=[renamed[id(r)] for r in card.sites])
-        for t in c["trend"]:
-            if t.id in kept:
-                trend.append(replace(t, id=ids[t.id], page=unit_page(ids[t.id])))
+    acc.trend += [replace(t, id=ids[t.id], page=unit_page(ids[t.id])) for t in c["trend"] if t.id in kept]
+
+
+def _rerank(base: ReportContext, acc: _Copies) -> list:
+    """The district-wide rankings of the copied units, level by level; each scorecard gets its new row."""
+    from auditor.report.context import _level
+
     levels = []
     for lv in base.levels:
-        members = sorted((u for u in units if u.level == lv.level),
+        members = sorted((u for u in acc.units if u.level == lv.level),
                          key=lambda r: (r.rank is None, -(r.score or 0), r.id))
         ranked = sum(r.rank is not None for r in members)
         rank = iter(range(1, ranked + 1))
         members = [replace(r, rank=next(rank), rank_of=ranked) if r.rank is not None else r for r in members]
         for r in members:
-            cards[r.id] = replace(cards[r.id], unit=r)
+            acc.cards[r.id] = replace(acc.cards[r.id], unit=r)
         levels.append(_level(lv.level, members))
-    ordered = [u for lv in levels for u in lv.units]
-    order = {u.id: i for i, u in enumerate(ordered)}
-    matrix_units.sort(key=lambda u: order[u.id])
-    return replace(
-        base, units=ordered, levels=levels, scorecards=cards, findings=findings + base.unassigned_findings,
-        matches=matches, columns=columns, sites=sites,
-        upcoming=replace(base.upcoming, units=upcoming),
-        trend=replace(base.trend, units=sorted(trend, key=lambda t: order[t.id])),
-        totals=dict(base.totals, units=len(units)),
-        distribution=_distribution([r for r in ordered if r.assessment != "unassessed"]),
-        matrix=replace(base.matrix, units=matrix_units,
-                       groups=[LevelSpan(lv.level, lv.label, len(lv.units)) for lv in levels if lv.units],
-                       rows=[replace(r, cells=sorted(cells[r.domain], key=lambda c: order[c.unit_id]))
-                             for r in base.matrix.rows]))
+    return levels
 
 
 def load_context(db_url: str, run_id: int, n: int) -> ReportContext:
