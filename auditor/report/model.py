@@ -10,29 +10,41 @@ tallies and top lists built from them) are still dicts.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_AS_DICT: dict[type, Callable[[Any], dict[str, Any]]] = {}
+
+
+def _as_dict(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """`lambda o: {"a": o.a, "b": o.b, …}` for a dataclass: a dict display, the fastest one-level copy (the
+    JSON export calls it for every row; a getattr loop made the 300-unit export twice as slow)."""
+    names = [f.name for f in dataclasses.fields(cls)]  # identifiers, declared in this module: safe to compile
+    fn = eval("lambda o: {" + ", ".join(f"{n!r}: o.{n}" for n in names) + "}")
+    _AS_DICT[cls] = fn
+    return fn
 
 
 def fields_of(obj: Any) -> dict[str, Any]:
     """A dataclass as a dict of its fields, one level deep (a JSON encoder recurses); TypeError otherwise,
     as json.dumps raises for what it cannot encode."""
-    names = _FIELDS.get(type(obj))
-    if names is None:
+    fn = _AS_DICT.get(type(obj))
+    if fn is None:
         if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
             raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
-        names = _FIELDS[type(obj)] = tuple(f.name for f in dataclasses.fields(obj))
-    return {n: getattr(obj, n) for n in names}
+        fn = _as_dict(type(obj))
+    return fn(obj)
 
 
 def plain(obj: Any) -> Any:
     """The JSON export's encoder hook: a dataclass as its fields, anything else unknown as str."""
-    try:
-        return fields_of(obj)
-    except TypeError:
-        return str(obj)
+    fn = _AS_DICT.get(type(obj))
+    if fn is not None:
+        return fn(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return _as_dict(type(obj))(obj)
+    return str(obj)
 
 
 class _Subscript:
