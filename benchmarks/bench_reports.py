@@ -31,9 +31,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from auditor.report.model import ReportContext
 
 STEPS = ("context", "reports", "pdf", "web")
 FORMATS = ["html", "xlsx", "csv", "json"]
@@ -56,128 +59,127 @@ def demo_store(work: Path) -> tuple[str, int]:
 
 
 @dataclass
-class _Replica:
-    """What the copies of the units add up to, filled copy by copy (see `replicate`)."""
+class _Copies:
+    """The replicated rows as they accumulate, copy after copy."""
 
-    cells: dict[str, list]  # matrix domain → its cells
+    n: int
+    cells: dict[str, list]
     units: list = field(default_factory=list)
     cards: dict = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    upcoming: dict[str, list] = field(default_factory=dict)
+    matrix_units: list = field(default_factory=list)
     findings: list = field(default_factory=list)
     matches: list = field(default_factory=list)
     columns: list = field(default_factory=list)
     sites: list = field(default_factory=list)
     trend: list = field(default_factory=list)
-    upcoming: dict[str, list] = field(default_factory=dict)
-    matrix_units: list = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)
 
 
-def replicate(base: dict[str, Any], n: int) -> dict[str, Any]:
+def replicate(base: ReportContext, n: int) -> ReportContext:
     """The base context with its units copied (ids suffixed -k for copies k ≥ 1) until there are n units.
 
     One deepcopy per copy keeps the sharing of the real context (a scorecard holds the same finding dicts
-    as ctx["findings"], the same row as ctx["units"]), so memory grows as a real 1,000-unit context does."""
-    per = len(base["units"])
-    copies = -(-n // per)
-    parts = {"units": base["units"], "cards": base["scorecards"], "findings": [
-        f for f in base["findings"] if f["unit_id"] in base["scorecards"]], "matches": base["matches"],
-        "columns": base["columns"], "sites": base["sites"], "trend": base["trend"]["units"],
-        "upcoming": base["upcoming"]["units"],
-        "cells": {r["domain"]: r["cells"] for r in base["matrix"]["rows"]}}
-    rep = _Replica(cells={r["domain"]: [] for r in base["matrix"]["rows"]})
-    for k in range(copies):
+    as ctx.findings, the same row as ctx.units), so memory grows as a real 1,000-unit context does. The
+    report's shapes are frozen dataclasses: a copied row is `replace`d (and its scorecard re-pointed), the
+    finding dicts are renamed in place."""
+    from auditor.report.context import _distribution
+    from auditor.report.model import LevelSpan
+
+    parts = {"units": base.units, "cards": base.scorecards, "findings": [
+        f for f in base.findings if f["unit_id"] in base.scorecards], "matches": base.matches,
+        "columns": base.columns, "sites": base.sites, "trend": base.trend.units,
+        "upcoming": base.upcoming.units,
+        "cells": {r.domain: r.cells for r in base.matrix.rows}}
+    acc = _Copies(n, {r.domain: [] for r in base.matrix.rows})
+    for k in range(-(-n // len(base.units))):
         c = parts if k == 0 else copy.deepcopy(parts)
-        ids = {u["id"]: (u["id"] if k == 0 else f"{u['id']}-{k}") for u in c["units"]}
-        _add_copy_units(rep, c, ids, k, n)
-        _add_copy_rows(rep, c, ids, k)
-    return _replicated_context(base, rep, _ranked_levels(base, rep.units))
+        ids = {u.id: (u.id if k == 0 else f"{u.id}-{k}") for u in c["units"]}
+        _copy_units(c, k, ids, acc)
+        _rename_rows(c, k, ids, acc)
+    levels = _rerank(base, acc)
+    ordered = [u for lv in levels for u in lv.units]
+    order = {u.id: i for i, u in enumerate(ordered)}
+    acc.matrix_units.sort(key=lambda u: order[u.id])
+    return replace(
+        base, units=ordered, levels=levels, scorecards=acc.cards, findings=acc.findings + base.unassigned_findings,
+        matches=acc.matches, columns=acc.columns, sites=acc.sites,
+        upcoming=replace(base.upcoming, units=acc.upcoming),
+        trend=replace(base.trend, units=sorted(acc.trend, key=lambda t: order[t.id])),
+        totals=dict(base.totals, units=len(acc.units)),
+        distribution=_distribution([r for r in ordered if r.assessment != "unassessed"]),
+        matrix=replace(base.matrix, units=acc.matrix_units,
+                       groups=[LevelSpan(lv.level, lv.label, len(lv.units)) for lv in levels if lv.units],
+                       rows=[replace(r, cells=sorted(acc.cells[r.domain], key=lambda c: order[c.unit_id]))
+                             for r in base.matrix.rows]))
 
 
-def _add_copy_units(rep: _Replica, c: dict[str, Any], ids: dict[str, str], k: int, n: int) -> None:
-    """Copy k's units (renamed after the first copy) with their scorecards, deadlines and matrix cells, up to n."""
+def _copy_units(c: dict[str, Any], k: int, ids: dict[str, str], acc: _Copies) -> None:
+    """Copy k's unit rows, scorecards, upcoming rows and heat-map cells under their new ids (up to acc.n)."""
     from auditor.report.context import unit_page
+    from auditor.report.model import MatrixUnit
 
     for u in c["units"]:
-        if len(rep.units) == n:
+        if len(acc.units) == acc.n:
             break
-        old = u["id"]
-        u["id"], u["page"] = ids[old], unit_page(ids[old])
-        if k:
-            u["name"] = f"{u['name']}{k}"
-        rep.units.append(u)
-        rep.names[u["id"]] = u["name"]
-        card = c["cards"][old]
-        card["anchor"] = "u-" + u["page"].rsplit(".", 1)[0]
-        rep.cards[u["id"]] = card
-        rep.upcoming[u["id"]] = c["upcoming"].get(old, [])
-        rep.matrix_units.append({"id": u["id"], "name": u["name"], "page": u["page"], "short": u["name"][-8:]})
+        old = u.id
+        u = replace(u, id=ids[old], page=unit_page(ids[old]), name=f"{u.name}{k}" if k else u.name)
+        acc.units.append(u)
+        acc.names[u.id] = u.name
+        acc.cards[u.id] = replace(c["cards"][old], unit=u, anchor="u-" + u.page.rsplit(".", 1)[0])
+        acc.upcoming[u.id] = c["upcoming"].get(old, [])
+        acc.matrix_units.append(MatrixUnit(u.id, u.name, u.page, u.name[-8:]))
         for domain, row in c["cells"].items():
-            rep.cells[domain] += [dict(cell, unit_id=u["id"]) for cell in row if cell["unit_id"] == old]
+            acc.cells[domain] += [replace(cell, unit_id=u.id) for cell in row if cell.unit_id == old]
 
 
-def _add_copy_rows(rep: _Replica, c: dict[str, Any], ids: dict[str, str], k: int) -> None:
-    """The findings, matches, columns, sites and trend rows of copy k's kept units, under their new ids."""
+def _rename_rows(c: dict[str, Any], k: int, ids: dict[str, str], acc: _Copies) -> None:
+    """Copy k's findings, matches, columns, sites and trend rows of the kept units, under the new ids."""
     from auditor.report.context import unit_page
 
-    kept = {old for old, new in ids.items() if new in rep.cards}
-    for rows, key, out in ((c["findings"], "unit_id", rep.findings), (c["matches"], "unit_id", rep.matches),
-                           (c["columns"], "unit_id", rep.columns), (c["sites"], "owner_unit_id", rep.sites)):
+    kept = {old for old, new in ids.items() if new in acc.cards}
+    for f in c["findings"]:  # finding rows are dicts: renamed in place, so the scorecards see it
+        if f["unit_id"] in kept:
+            f["unit_id"], f["unit_name"] = ids[f["unit_id"]], acc.names[ids[f["unit_id"]]]
+            if k:
+                f["key"] = f"{f['key']}#{k}"
+            acc.findings.append(f)
+    renamed: dict[int, Any] = {}  # id(old row) → its copy under the new unit id
+    for rows, out in ((c["matches"], acc.matches), (c["columns"], acc.columns)):
         for r in rows:
-            if r[key] in kept:
-                r[key] = ids[r[key]]
-                if "unit_name" in r:
-                    r["unit_name"] = rep.names[r[key]]
-                if "key" in r and k:
-                    r["key"] = f"{r['key']}#{k}"
-                out.append(r)
-    for t in c["trend"]:
-        if t["id"] in kept:
-            rep.trend.append(dict(t, id=ids[t["id"]], page=unit_page(ids[t["id"]])))
+            if r.unit_id in kept:
+                new = renamed[id(r)] = replace(r, unit_id=ids[r.unit_id], unit_name=acc.names[ids[r.unit_id]])
+                out.append(new)
+    for r in c["sites"]:
+        if r.owner_unit_id in kept:
+            new = renamed[id(r)] = replace(r, owner_unit_id=ids[r.owner_unit_id])
+            acc.sites.append(new)
+    for old in kept:
+        card = acc.cards[ids[old]]
+        acc.cards[ids[old]] = replace(card, matches=[renamed[id(m)] for m in card.matches],
+                                      columns=[renamed[id(r)] for r in card.columns],
+                                      sites=[renamed[id(r)] for r in card.sites])
+    acc.trend += [replace(t, id=ids[t.id], page=unit_page(ids[t.id])) for t in c["trend"] if t.id in kept]
 
 
-def _ranked_levels(base: dict[str, Any], units: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The base's levels over all the units, ranks and distributions recomputed (the only district-wide part)."""
-    from auditor.report.context import _distribution
+def _rerank(base: ReportContext, acc: _Copies) -> list:
+    """The district-wide rankings of the copied units, level by level; each scorecard gets its new row."""
+    from auditor.report.context import _level
 
     levels = []
-    for lv in base["levels"]:
-        members = sorted((u for u in units if u["level"] == lv["level"]),
-                         key=lambda r: (r["rank"] is None, -(r["score"] or 0), r["id"]))
-        ranked = [r for r in members if r["rank"] is not None]
-        for i, r in enumerate(ranked, 1):
-            r["rank"], r["rank_of"] = i, len(ranked)
-        groups = [{"label": g, "units": [r for r in members if r["rank_group"] == g]}
-                  for g in dict.fromkeys(r["rank_group"] for r in members)]
-        levels.append(dict(lv, units=members, groups=groups,
-                           unassessed=[r for r in members if r["assessment"] == "unassessed"],
-                           distribution=_distribution([r for r in members if r["assessment"] != "unassessed"])))
+    for lv in base.levels:
+        members = sorted((u for u in acc.units if u.level == lv.level),
+                         key=lambda r: (r.rank is None, -(r.score or 0), r.id))
+        ranked = sum(r.rank is not None for r in members)
+        rank = iter(range(1, ranked + 1))
+        members = [replace(r, rank=next(rank), rank_of=ranked) if r.rank is not None else r for r in members]
+        for r in members:
+            acc.cards[r.id] = replace(acc.cards[r.id], unit=r)
+        levels.append(_level(lv.level, members))
     return levels
 
 
-def _replicated_context(base: dict[str, Any], rep: _Replica, levels: list[dict[str, Any]]) -> dict[str, Any]:
-    """The base context with every unit-wide part replaced by the replica's, in ranking order."""
-    from auditor.report.context import _distribution
-
-    ctx = dict(base)
-    ordered = [u for lv in levels for u in lv["units"]]
-    order = {u["id"]: i for i, u in enumerate(ordered)}
-    rep.matrix_units.sort(key=lambda u: order[u["id"]])
-    ctx.update(units=ordered, levels=levels, scorecards=rep.cards,
-               findings=rep.findings + base["unassigned_findings"],
-               matches=rep.matches, columns=rep.columns, sites=rep.sites,
-               upcoming=dict(base["upcoming"], units=rep.upcoming),
-               trend=dict(base["trend"], units=sorted(rep.trend, key=lambda t: order[t["id"]])),
-               totals=dict(base["totals"], units=len(rep.units)),
-               distribution=_distribution([r for r in ordered if r["assessment"] != "unassessed"]),
-               matrix=dict(base["matrix"], units=rep.matrix_units,
-                           groups=[{"level": lv["level"], "label": lv["label"], "span": len(lv["units"])}
-                                   for lv in levels if lv["units"]],
-                           rows=[dict(r, cells=sorted(rep.cells[r["domain"]], key=lambda c: order[c["unit_id"]]))
-                                 for r in base["matrix"]["rows"]]))
-    return ctx
-
-
-def load_context(db_url: str, run_id: int, n: int) -> dict[str, Any]:
+def load_context(db_url: str, run_id: int, n: int) -> ReportContext:
     from auditor.report.context import build_report_context
     from auditor.store.db import open_db
 
@@ -187,16 +189,16 @@ def load_context(db_url: str, run_id: int, n: int) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- the steps (in a child)
-def step_context(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[str, Any]:
-    return {"units": len(ctx["units"]), "findings": len(ctx["findings"]), "matches": len(ctx["matches"]),
-            "columns": len(ctx["columns"])}
+def step_context(ctx: ReportContext, out: Path, args: argparse.Namespace) -> dict[str, Any]:
+    return {"units": len(ctx.units), "findings": len(ctx.findings), "matches": len(ctx.matches),
+            "columns": len(ctx.columns)}
 
 
-def _legacy_write_reports(ctx: dict[str, Any], out: Path, formats: list[str]) -> None:
+def _legacy_write_reports(ctx: ReportContext, out: Path, formats: list[str]) -> None:
     """The per-format writers of the code before write_reports (to measure a baseline with the same bench)."""
     from auditor.report import export, render
 
-    run_id = ctx["run"]["id"]
+    run_id = ctx.run.id
     for fmt in formats:
         {"html": lambda: render.write_html(ctx, out),
          "xlsx": lambda: export.write_xlsx(ctx, out / f"audit-run-{run_id}.xlsx"),
@@ -204,7 +206,7 @@ def _legacy_write_reports(ctx: dict[str, Any], out: Path, formats: list[str]) ->
          "json": lambda: export.write_json(ctx, out / f"audit-run-{run_id}.json")}[fmt]()
 
 
-def step_reports(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[str, Any]:
+def step_reports(ctx: ReportContext, out: Path, args: argparse.Namespace) -> dict[str, Any]:
     try:
         from auditor.report.output import write_reports
     except ImportError:
@@ -228,7 +230,7 @@ def _cpu() -> float:
                                                   resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
-def step_pdf(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[str, Any]:
+def step_pdf(ctx: ReportContext, out: Path, args: argparse.Namespace) -> dict[str, Any]:
     from auditor.report.pdf import write_pdf
 
     t, cpu0 = time.monotonic(), _cpu()
@@ -240,7 +242,7 @@ def step_pdf(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[s
             "files": len(written), "district_kb": round(written[0].stat().st_size / 1024)}
 
 
-def step_web(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[str, Any]:
+def step_web(ctx: ReportContext, out: Path, args: argparse.Namespace) -> dict[str, Any]:
     """One unit's scorecard through the workspace, with the 1,000-unit context in its cache (as after the
     first request of the day); the unit is a real one of the demo store, so access checks run as usual."""
     from auditor.store.db import open_db
@@ -252,7 +254,7 @@ def step_web(ctx: dict[str, Any], out: Path, args: argparse.Namespace) -> dict[s
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
     r = client.post("/login", data={"username": "eval", "password": "eval-demo", "csrf_token": token})
     assert r.status_code == 302, r.status_code
-    unit = ctx["units"][len(ctx["units"]) // 3]["id"].split("-")[0]
+    unit = ctx.units[len(ctx.units) // 3].id.split("-")[0]
     client.get(f"/units/{unit}/scorecard")  # templates compiled once
     times = []
     for _ in range(5):

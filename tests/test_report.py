@@ -15,6 +15,7 @@ import pytest
 
 from auditor.report.context import ReportError, build_report_context
 from auditor.report.export import SHEETS, export_csv, export_json, export_xlsx, neutralise
+from auditor.report.model import fields_of, plain
 from auditor.report.render import render_html
 from auditor.store.models import (
     AuditRun,
@@ -55,36 +56,36 @@ class _Tables(HTMLParser):
 def test_context_is_plain_data_and_excludes_site_units(store) -> None:
     with store() as s:
         ctx = build_report_context(s, 2)
-    json.dumps(ctx)  # no dates, ORM objects or sets
-    assert [lv["level"] for lv in ctx["levels"]] == ["区级", "乡级"]
-    assert [u["id"] for u in ctx["levels"][0]["units"]] == ["jyj", "fgj"]
-    assert [u["id"] for u in ctx["levels"][1]["units"]] == ["cgjd", "dhz"]
-    assert "site:portal" not in ctx["scorecards"] and all(u["kind"] != "site" for u in ctx["units"])
-    fgj = ctx["scorecards"]["fgj"]
-    assert fgj["unit"]["counts"]["missing"] == 1 and fgj["unit"]["counts"]["late"] == 1
-    assert fgj["unit"]["counts"]["site_health"] == 1
-    assert [g["check"] for g in fgj["defect_groups"]] == ["completeness", "timeliness", "site_health"]
-    late = fgj["defect_groups"][1]["findings"][0]
+    json.dumps(ctx, default=fields_of)  # no dates, ORM objects or sets (dataclasses are written as their fields)
+    assert [lv.level for lv in ctx.levels] == ["区级", "乡级"]
+    assert [u.id for u in ctx.levels[0].units] == ["jyj", "fgj"]
+    assert [u.id for u in ctx.levels[1].units] == ["cgjd", "dhz"]
+    assert "site:portal" not in ctx.scorecards and all(u.kind != "site" for u in ctx.units)
+    fgj = ctx.scorecards["fgj"]
+    assert fgj.unit.counts["missing"] == 1 and fgj.unit.counts["late"] == 1
+    assert fgj.unit.counts["site_health"] == 1
+    assert [g["check"] for g in fgj.defect_groups] == ["completeness", "timeliness", "site_health"]
+    late = fgj.defect_groups[1]["findings"][0]
     assert late["url"] == "http://gov.example/fgj/a1.html" and late["due_date"] == "2026-02-02"
     assert late["entry_level2"] == "审批结果"
-    assert ctx["scorecards"]["cgjd"]["unverified"][0]["reason"] == "栏目抓取失败"
-    assert ctx["scorecards"]["cgjd"]["columns"][0]["status"] == "failed"
-    assert ctx["scorecards"]["dhz"]["unit"]["score"] is None
-    assert ctx["run"]["crawl_runs"][0]["started_at"] == "2026-03-01T08:00:00"
+    assert ctx.scorecards["cgjd"].unverified[0]["reason"] == "栏目抓取失败"
+    assert ctx.scorecards["cgjd"].columns[0].status == "failed"
+    assert ctx.scorecards["dhz"].unit.score is None
+    assert ctx.run.crawl_runs[0].started_at == "2026-03-01T08:00:00"
     # comparison with run 1
-    prev = ctx["previous"]
-    assert prev["run"]["id"] == 1 and prev["resolved"] == 1 and prev["persisting"] == 1 and prev["new"] == 3
-    rows = {u["id"]: u for u in ctx["units"]}
-    assert rows["fgj"]["previous"]["delta"] == 2.5 and rows["jyj"]["previous"]["resolved"] == 1
-    assert ctx["matrix"]["domains"] == ["财政预决算", "重大建设项目"]
-    assert ctx["top_rules"][0]["defects"] >= 1
-    assert len(ctx["unassigned_findings"]) == 1
+    prev = ctx.previous
+    assert prev.run.id == 1 and prev.resolved == 1 and prev.persisting == 1 and prev.new == 3
+    rows = {u.id: u for u in ctx.units}
+    assert rows["fgj"].previous.delta == 2.5 and rows["jyj"].previous.resolved == 1
+    assert ctx.matrix.domains == ["财政预决算", "重大建设项目"]
+    assert ctx.top_rules[0]["defects"] >= 1
+    assert len(ctx.unassigned_findings) == 1
 
 
 def test_first_run_failed_run_and_unknown_run(store, tmp_path: Path) -> None:
     with store() as s:
         ctx = build_report_context(s, 1)
-        assert ctx["previous"] is None and ctx["run"]["crawl_runs"] == []
+        assert ctx.previous is None and ctx.run.crawl_runs == []
         paths = render_html(s, 1, tmp_path / "first")
         assert {p.name for p in paths} == {"index.html", "fgj.html", "jyj.html"}
         assert "暂无对比数据" in paths[0].read_text(encoding="utf-8")
@@ -193,41 +194,41 @@ def test_neutralise(value, expected) -> None:
 def test_scorecard_explains_findings_and_changes(store) -> None:
     with store() as s:
         ctx = build_report_context(s, 2)
-    fgj = ctx["scorecards"]["fgj"]
-    assert fgj["anchor"] == "u-fgj"
-    [missing] = fgj["missing"]
+    fgj = ctx.scorecards["fgj"]
+    assert fgj.anchor == "u-fgj"
+    [missing] = fgj.missing
     assert missing["basis"] == "《预算法》第十四条" and missing["time_limit"] == "批复后20日内"
     assert missing["fix_where"] == "财政预决算" and missing["entry_content"] == "部门预算及说明"
-    [late] = fgj["late"]
+    [late] = fgj.late
     assert late["days_late_label"] == "3日" and late["due_date"] == "2026-02-02"
-    assert [f["rule"] for f in fgj["site_problems"]] == ["stale_column"]
-    assert [f["rule"] for f in ctx["scorecards"]["jyj"]["channel_gaps"]] == ["channel_gap"]
-    assert fgj["coverage"] == {"columns": 1, "ok": 1, "failed": 0, "not_crawled": 0, "sites_down": 0,
+    assert [f["rule"] for f in fgj.site_problems] == ["stale_column"]
+    assert [f["rule"] for f in ctx.scorecards["jyj"].channel_gaps] == ["channel_gap"]
+    assert fields_of(fgj.coverage) == {"columns": 1, "ok": 1, "failed": 0, "not_crawled": 0, "sites_down": 0,
                                "complete": 1, "partial": 0, "coverage_failed": 0}  # a pre-coverage row: status ok
-    assert ctx["scorecards"]["cgjd"]["coverage"]["failed"] == 1
+    assert ctx.scorecards["cgjd"].coverage.failed == 1
     # changes since run 1: the score delta, the new defects and the resolved one, with their points
-    ch = fgj["changes"]
-    assert ch["previous_run"]["id"] == 1 and ch["delta"] == 2.5 and ch["score_before"] == 70.0
-    assert {f["rule"] for f in ch["new"]} == {"late", "stale_column"} and ch["new_points"] == 5.5
-    assert ch["source"] == "store" and ch["reasons"] is None
-    jyj = ctx["scorecards"]["jyj"]["changes"]
-    assert [(r["key"], r["points"], r["why"]) for r in jyj["resolved"]] == [("missing|jyj|zd-01", 5.0, "已整改")]
-    assert ctx["scorecards"]["cgjd"]["changes"]["score_before"] is None  # not scored in run 1
+    ch = fgj.changes
+    assert ch.previous_run.id == 1 and ch.delta == 2.5 and ch.score_before == 70.0
+    assert {f["rule"] for f in ch.new} == {"late", "stale_column"} and ch.new_points == 5.5
+    assert ch.source == "store" and ch.reasons is None
+    jyj = ctx.scorecards["jyj"].changes
+    assert [(r.key, r.points, r.why) for r in jyj.resolved] == [("missing|jyj|zd-01", 5.0, "已整改")]
+    assert ctx.scorecards["cgjd"].changes.score_before is None  # not scored in run 1
     # trend over both runs, per level mean and per unit
-    tr = ctx["trend"]
-    assert [r["id"] for r in tr["runs"]] == [1, 2]
-    assert {u["id"]: u["values"] for u in tr["units"]}["fgj"] == [70.0, 72.5]
-    assert tr["series"][0]["values"] == [75.0, 81.75]
+    tr = ctx.trend
+    assert [r.id for r in tr.runs] == [1, 2]
+    assert {u.id: u.values for u in tr.units}["fgj"] == [70.0, 72.5]
+    assert tr.series[0].values == [75.0, 81.75]
     # methodology: scheme parameters, versions, crawl dates, matcher decisions
-    md = ctx["methodology"]
-    assert md["rules_version"] == "default@2026.1" and md["catalog_version"] == "v1"
-    assert md["crawl_runs"][0]["started_at"] == "2026-03-01T08:00:00"
-    if md["scheme_loaded"]:
-        assert {w["code"] for w in md["weights"]} >= {"completeness", "timeliness"} and md["grades"]
-    assert {d["decision"]: d["count"] for d in md["matcher"]["decisions"]} == {"accept": 3, "reject": 1,
-                                                                                "review": 1}
-    assert md["matcher"]["evaluation"] is None
-    json.dumps(ctx)
+    md = ctx.methodology
+    assert md.rules_version == "default@2026.1" and md.catalog_version == "v1"
+    assert md.crawl_runs[0].started_at == "2026-03-01T08:00:00"
+    if md.scheme_loaded:
+        assert {w.code for w in md.weights} >= {"completeness", "timeliness"} and md.grades
+    assert {d.decision: d.count for d in md.matcher.decisions} == {"accept": 3, "reject": 1,
+                                                                    "review": 1}
+    assert md.matcher.evaluation is None
+    json.dumps(ctx, default=fields_of)
 
 
 def test_recorded_score_delta_reasons_are_shown(store, tmp_path: Path) -> None:
@@ -244,9 +245,9 @@ def test_recorded_score_delta_reasons_are_shown(store, tmp_path: Path) -> None:
         s.commit()
         ctx = build_report_context(s, 2)
         render_html(s, 2, tmp_path)
-    ch = ctx["scorecards"]["fgj"]["changes"]
-    assert ch["source"] == "scoring"
-    assert [(r["text"], r["points"]) for r in ch["reasons"]] == [
+    ch = ctx.scorecards["fgj"].changes
+    assert ch.source == "scoring"
+    assert [(r.text, r.points) for r in ch.reasons] == [
         ("已整改", 10.0), ("新增逾期或未注明日期", -4.5), ("核查基数、封顶或否决项变化带来的折算", -3.0)]
     html = (tmp_path / "units" / "fgj.html").read_text(encoding="utf-8")
     assert "新增逾期或未注明日期" in html and "变化原因" in html
@@ -264,16 +265,16 @@ def test_upcoming_obligations_from_catalog_when_scoring_has_none(store) -> None:
         unit.domains_lead = ["财政预决算"]
         s.commit()
         run = s.get(AuditRun, 2)
-        rows = history._upcoming_from_store(s, run, [{"id": "fgj"}, {"id": "jyj"}])
+        rows = history._upcoming_from_store(s, run, ["fgj", "jyj"])
     # as_of 2026-03-02: the 31 January date has passed (next one is beyond 90 days); 31 December too far
     assert rows == {}
     with store() as s:
         run = s.get(AuditRun, 2)
         run.as_of = date(2026, 12, 1)
         s.commit()
-        rows = history._upcoming_from_store(s, run, [{"id": "fgj"}, {"id": "jyj"}])
+        rows = history._upcoming_from_store(s, run, ["fgj", "jyj"])
     assert list(rows) == ["fgj"]  # jyj does not lead 财政预决算
-    assert [(r["due_date"], r["days_left"], r["level2"]) for r in rows["fgj"]] == [
+    assert [(r.due_date, r.days_left, r.level2) for r in rows["fgj"]] == [
         ("2026-12-31", 30, "采购意向"), ("2027-01-31", 61, "年度报告")]
 
 
@@ -353,16 +354,16 @@ def test_ranking_shows_unassessed_units_apart_and_scorecards_show_coverage(store
     with store() as s:
         ctx = build_report_context(s, 2)
         render_html(s, 2, tmp_path / "html")
-    rural = next(lv for lv in ctx["levels"] if lv["level"] == "乡级")
-    assert [g["label"] for g in rural["groups"]] == ["已评估", "未完整评估（不排名）"]
-    assert [u["id"] for u in rural["unassessed"]] == ["dhz"]
-    assert rural["distribution"]["n"] == 1  # the 未完整评估 unit's 100 is not in the level's mean
-    dhz = ctx["scorecards"]["dhz"]["unit"]
-    assert (dhz["assessment_label"], dhz["dim_status"]["completeness"]["label"]) == ("未完整评估", "未评估")
-    col = next(c for c in ctx["scorecards"]["cgjd"]["columns"] if c["channel_id"] == 2)
-    assert (col["coverage"], col["coverage_label"], col["share_seen"], col["declared_total"]) == \
+    rural = next(lv for lv in ctx.levels if lv.level == "乡级")
+    assert [g.label for g in rural.groups] == ["已评估", "未完整评估（不排名）"]
+    assert [u.id for u in rural.unassessed] == ["dhz"]
+    assert rural.distribution.n == 1  # the 未完整评估 unit's 100 is not in the level's mean
+    dhz = ctx.scorecards["dhz"].unit
+    assert (dhz.assessment_label, dhz.dim_status["completeness"].label) == ("未完整评估", "未评估")
+    col = next(c for c in ctx.scorecards["cgjd"].columns if c.channel_id == 2)
+    assert (col.coverage, col.coverage_label, col.share_seen, col.declared_total) == \
         ("partial", "部分", 0.114, 175)
-    assert ctx["scorecards"]["cgjd"]["coverage"]["partial"] == 1
+    assert ctx.scorecards["cgjd"].coverage.partial == 1
     index = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
     assert "未完整评估（不排名）" in index and "无标准目录事项" in index
     card = (tmp_path / "html" / "units" / "cgjd.html").read_text(encoding="utf-8")
@@ -441,7 +442,7 @@ def test_write_reports_writes_every_format_from_one_context(store, tmp_path: Pat
         write_reports(ctx, tmp_path / "p", ["pdf"])  # the only format asked for: an error, not a skip
     # the streamed JSON is the context, value for value
     assert json.loads((tmp_path / "r" / "audit-run-2.json").read_text(encoding="utf-8")) == \
-        json.loads(json.dumps(ctx, ensure_ascii=False, default=str))
+        json.loads(json.dumps(fields_of(ctx), ensure_ascii=False, default=plain))
 
 
 def test_unit_pages_from_the_worker_pool_are_the_pages_rendered_in_process(store, tmp_path: Path,

@@ -28,15 +28,15 @@ def test_demo_district_pdf(demo_run, tmp_path: Path) -> None:
         ctx = build_report_context(s, demo_run.audit_run_id)
     district, *units = write_pdf(ctx, tmp_path)
     assert district.name == f"audit-run-{demo_run.audit_run_id}.pdf"
-    assert [p.name for p in units] == [u["page"].replace(".html", ".pdf") for u in ctx["units"]]
+    assert [p.name for p in units] == [u.page.replace(".html", ".pdf") for u in ctx.units]
     summary = squash("".join(pdf_text(district)))
-    for u in ctx["units"]:
-        assert squash(u["name"]) in summary, f"{u['name']} not ranked in the district summary"
-    for u, path in zip(ctx["units"], units):
+    for u in ctx.units:
+        assert squash(u.name) in summary, f"{u.name} not ranked in the district summary"
+    for u, path in zip(ctx.units, units):
         pages = pdf_text(path)
-        assert re.match(rf"\s*(\S.*\n)?\s*{re.escape(u['name'])}\s*\n", pages[0]) and "维度得分" in pages[0], \
-            f"{path.name} does not open with {u['name']}'s scorecard"
-        assert f"{u['score']:.1f}" in pages[0] if u["score"] is not None else True
+        assert re.match(rf"\s*(\S.*\n)?\s*{re.escape(u.name)}\s*\n", pages[0]) and "维度得分" in pages[0], \
+            f"{path.name} does not open with {u.name}'s scorecard"
+        assert f"{u.score:.1f}" in pages[0] if u.score is not None else True
         assert "逐条清单见XLSX" in squash("".join(pages))  # matched items are summarised, not listed, by default
     pngs = rasterise(district, tmp_path / "png", dpi=30)
     assert len(pngs) == len(pdf_text(district))

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from auditor.report.model import Bin, TrendSeries
 
 MAX_LABEL = 16  # characters; longer unit names are shortened on the chart (the tables show them in full)
 
@@ -18,23 +22,44 @@ def shorten(text: str, limit: int = MAX_LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def bar_chart(rows: list[dict[str, Any]], *, bar_width: float = 420, row_height: int = 22,
-              href_prefix: str | None = None, href_for: Callable[[dict[str, Any]], str] | None = None
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """What bar_chart reads of a row; a report UnitRow has the same fields (with its page to link to)."""
+
+    name: str
+    score: float | None
+    cls: str = "hna"
+    page: str | None = None
+
+
+class _BarRow(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def score(self) -> float | None: ...
+    @property
+    def cls(self) -> str: ...
+    @property
+    def page(self) -> str | None: ...
+
+
+def bar_chart(rows: Sequence[_BarRow], *, bar_width: float = 420, row_height: int = 22,
+              href_prefix: str | None = None, href_for: Callable[[Any], str] | None = None
               ) -> dict[str, Any]:
-    """Horizontal bars on a 0–100 scale. rows: {"name", "score", "cls", optional "page"}."""
+    """Horizontal bars on a 0–100 scale, one per row (a Bar or a report UnitRow)."""
     top, bottom = 8, 26
-    names = [shorten(r["name"]) for r in rows]
+    names = [shorten(r.name) for r in rows]
     label_w = round(max((text_width(n) for n in names), default=40) + 14)
     bars = []
     for i, (r, name) in enumerate(zip(rows, names)):
         y = top + i * row_height
-        score = r.get("score")
+        score = r.score
         w = round(max(0.0, min(100.0, score or 0.0)) / 100 * bar_width, 1)
-        page = r.get("page")
+        page = r.page
         bars.append({
-            "name": name, "full": r["name"], "score": score, "cls": r.get("cls", "hna"),
+            "name": name, "full": r.name, "score": score, "cls": r.cls,
             "x": label_w, "y": y + 4, "w": w, "h": row_height - 8, "text_y": y + row_height / 2 + 4,
-            "label_x": label_w - 6, "value_x": label_w + w + 4, "fill": fill(r.get("cls", "hna")),
+            "label_x": label_w - 6, "value_x": label_w + w + 4, "fill": fill(r.cls),
             "href": href_for(r) if href_for is not None and page else
             f"{href_prefix}{page}" if href_prefix is not None and page else None,
         })
@@ -54,27 +79,27 @@ def fill(cls: str) -> str:
     return FILLS.get(cls, FILLS["hna"])
 
 
-def histogram(bins: list[dict[str, Any]], *, width: float = 420, height: float = 110) -> dict[str, Any]:
-    """Vertical bars: units per score band. bins: {"label", "count"} in ascending score order."""
+def histogram(bins: Sequence[Bin], *, width: float = 420, height: float = 110) -> dict[str, Any]:
+    """Vertical bars: units per score band, in ascending score order."""
     left, top, bottom = 34, 12, 30
     n = max(len(bins), 1)
-    peak = max([b["count"] for b in bins] + [1])
+    peak = max([b.count for b in bins] + [1])
     step = max(1, -(-peak // 4))
     ymax = step * (-(-peak // step))
     slot = width / n
     cols = []
     for i, b in enumerate(bins):
-        h = round(b["count"] / ymax * height, 1)
+        h = round(b.count / ymax * height, 1)
         x = left + i * slot
         cols.append({"x": round(x + slot * 0.15, 1), "w": round(slot * 0.7, 1), "y": round(top + height - h, 1),
-                     "h": h, "count": b["count"], "label": b["label"], "cx": round(x + slot / 2, 1),
+                     "h": h, "count": b.count, "label": b.label, "cx": round(x + slot / 2, 1),
                      "fill": fill(BIN_CLASSES[i] if i < len(BIN_CLASSES) else "hna")})
     ticks = [{"y": round(top + height - v / ymax * height, 1), "label": v} for v in range(0, ymax + 1, step)]
     return {"width": round(left + width + 10), "height": round(top + height + bottom), "x0": left,
             "axis_y": top + height, "top": top, "right": round(left + width), "cols": cols, "ticks": ticks}
 
 
-def line_chart(labels: list[str], series: list[dict[str, Any]], *, width: float = 480,
+def line_chart(labels: list[str], series: Sequence[TrendSeries], *, width: float = 480,
                height: float = 180) -> dict[str, Any]:
     """Lines on a 0–100 scale, one point per run; a gap where a series has no value."""
     left, top, bottom, legend_h = 34, 12, 30, 18
@@ -88,9 +113,9 @@ def line_chart(labels: list[str], series: list[dict[str, Any]], *, width: float 
     lines = []
     for k, s in enumerate(series):
         colour = SERIES[k % len(SERIES)]
-        pts = [(xs[i], y(v), v) for i, v in enumerate(s["values"]) if v is not None]
+        pts = [(xs[i], y(v), v) for i, v in enumerate(s.values) if v is not None]
         segments, current = [], []
-        for i, v in enumerate(s["values"]):
+        for i, v in enumerate(s.values):
             if v is None:
                 if current:
                     segments.append(current)
@@ -99,7 +124,7 @@ def line_chart(labels: list[str], series: list[dict[str, Any]], *, width: float 
                 current.append(f"{xs[i]},{y(v)}")
         if current:
             segments.append(current)
-        lines.append({"label": s["label"], "colour": colour, "paths": [" ".join(seg) for seg in segments],
+        lines.append({"label": s.label, "colour": colour, "paths": [" ".join(seg) for seg in segments],
                       "points": [{"x": px, "y": py, "v": v} for px, py, v in pts],
                       "legend_x": left + k * 170, "legend_y": top + height + bottom + 10})
     return {"width": round(left + width + 10), "height": round(top + height + bottom + legend_h + 6),

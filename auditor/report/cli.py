@@ -28,10 +28,10 @@ def cmd_pdf(args: argparse.Namespace) -> int:
         run_id = resolve_audit_run(session, args.run)
         ctx = build_report_context(session, run_id)
     if args.match_eval:
-        attach_match_eval(ctx)
+        ctx = attach_match_eval(ctx)
     out = Path(args.out)
     if args.unit:
-        known = {u["id"] for u in ctx["units"]}
+        known = {u.id for u in ctx.units}
         unknown = [u for u in args.unit if u not in known]
         if unknown:
             raise AuditorError(f"unknown unit(s) in audit run {run_id}: {', '.join(unknown)}",

@@ -1,4 +1,4 @@
-"""What the crawl saw (column health, site probes) and what the matcher linked, as plain dicts.
+"""What the crawl saw (column health, site probes) and what the matcher linked, as report rows.
 
 A score is only as good as the crawl behind it, so every scorecard shows its coverage next to it.
 """
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from auditor.report import labels as L
 from auditor.report.findings import entry_info
+from auditor.report.model import ColumnRow, ColumnRun, MatchRow, SiteRow
 from auditor.store.models import CatalogEntryRow, Channel, ColumnHealth, Item, Match, Site, SiteProbe
 
 
@@ -20,7 +21,7 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def columns(session: Session, crawl_ids: list[int], unit_names: dict[str, str]) -> list[dict[str, Any]]:
+def columns(session: Session, crawl_ids: list[int], unit_names: dict[str, str]) -> list[ColumnRow]:
     """One row per channel with its newest health row among the audit's crawl runs."""
     health: dict[int, list[ColumnHealth]] = defaultdict(list)
     if crawl_ids:
@@ -31,19 +32,19 @@ def columns(session: Session, crawl_ids: list[int], unit_names: dict[str, str]) 
     for ch in session.scalars(select(Channel).where(Channel.active.is_(True)).order_by(Channel.unit_id, Channel.id)):
         rows = health.get(ch.id, [])
         h = rows[0] if rows else None
-        out.append({
-            "channel_id": ch.id, "unit_id": ch.unit_id, "unit_name": unit_names.get(ch.unit_id, ch.unit_id),
-            "name": ch.name, "code": ch.code, "column_path": ch.column_path or "", "column_kind": ch.column_kind,
-            "kind_label": L.label(L.COLUMN_KINDS, ch.column_kind), "domain": ch.domain, "url": ch.url,
-            "crawl_run_id": h.crawl_run_id if h else None,
-            "status": h.status if h else None, "status_label": L.label(L.HEALTH, h.status if h else None),
-            "http_status": h.http_status if h else None, "error": (h.error or "") if h else "",
-            "entries": h.entries if h else None, "pages": h.pages if h else None,
-            "undated_entries": h.undated_entries if h else None,
-            "latest_date": _iso(h.latest_date) if h else None, "adapter": h.adapter if h else None,
+        out.append(ColumnRow(
+            channel_id=ch.id, unit_id=ch.unit_id, unit_name=unit_names.get(ch.unit_id, ch.unit_id),
+            name=ch.name, code=ch.code, column_path=ch.column_path or "", column_kind=ch.column_kind,
+            kind_label=L.label(L.COLUMN_KINDS, ch.column_kind), domain=ch.domain, url=ch.url,
+            crawl_run_id=h.crawl_run_id if h else None,
+            status=h.status if h else None, status_label=L.label(L.HEALTH, h.status if h else None),
+            http_status=h.http_status if h else None, error=(h.error or "") if h else "",
+            entries=h.entries if h else None, pages=h.pages if h else None,
+            undated_entries=h.undated_entries if h else None,
+            latest_date=_iso(h.latest_date) if h else None, adapter=h.adapter if h else None,
             **_coverage(h),
-            "history": [{"crawl_run_id": r.crawl_run_id, "status": r.status, "coverage": r.coverage} for r in rows],
-        })
+            history=[ColumnRun(r.crawl_run_id, r.status, r.coverage) for r in rows],
+        ))
     return out
 
 
@@ -67,7 +68,7 @@ def _coverage(h: ColumnHealth | None) -> dict[str, Any]:
     }
 
 
-def sites(session: Session, crawl_ids: list[int]) -> list[dict[str, Any]]:
+def sites(session: Session, crawl_ids: list[int]) -> list[SiteRow]:
     """Sites with the newest crawl's probes: reachability is charged to the owner unit."""
     latest = crawl_ids[0] if crawl_ids else None
     probes: dict[str, list[SiteProbe]] = defaultdict(list)
@@ -78,15 +79,15 @@ def sites(session: Session, crawl_ids: list[int]) -> list[dict[str, Any]]:
     for s in session.scalars(select(Site).order_by(Site.id)):
         ps = probes.get(s.id, [])
         dates = [p.home_latest_date for p in ps if p.home_latest_date]
-        out.append({"id": s.id, "name": s.name, "home_url": s.home_url, "owner_unit_id": s.owner_unit_id,
-                    "probes": len(ps), "ok": sum(p.ok for p in ps),
-                    "home_latest_date": _iso(max(dates)) if dates else None,
-                    "errors": sorted({p.error for p in ps if p.error})})
+        out.append(SiteRow(id=s.id, name=s.name, home_url=s.home_url, owner_unit_id=s.owner_unit_id,
+                           probes=len(ps), ok=sum(p.ok for p in ps),
+                           home_latest_date=_iso(max(dates)) if dates else None,
+                           errors=sorted({p.error for p in ps if p.error})))
     return out
 
 
 def matches(session: Session, run_id: int, entries: dict[str, CatalogEntryRow],
-            unit_names: dict[str, str]) -> list[dict[str, Any]]:
+            unit_names: dict[str, str]) -> list[MatchRow]:
     """Every candidate match of the run, best first within a unit and entry."""
     # columns only, streamed: the ORM rows would carry every match's evidence and every item's body and
     # provenance JSON, which at a province (tens of thousands of matches) is most of the report's memory
@@ -100,12 +101,12 @@ def matches(session: Session, run_id: int, entries: dict[str, CatalogEntryRow],
     out = []
     for m in rows:
         entry = entry_info(entries, m.entry_id, {})
-        out.append({
-            "id": m.id, "unit_id": m.unit_id, "unit_name": unit_names.get(m.unit_id, m.unit_id),
-            "item_id": m.item_id, "title": m.title or m.list_title or "", "url": m.canonical_url,
-            "entry_id": m.entry_id, "entry_level1": entry["level1"], "entry_level2": entry["level2"],
-            "domain": entry["domain"], "score": round(m.score, 1), "decision": m.decision,
-            "decision_label": L.label(L.DECISIONS, m.decision),
-            "publish_date": _iso(m.publish_date), "written_date": _iso(m.written_date),
-        })
+        out.append(MatchRow(
+            id=m.id, unit_id=m.unit_id, unit_name=unit_names.get(m.unit_id, m.unit_id),
+            item_id=m.item_id, title=m.title or m.list_title or "", url=m.canonical_url,
+            entry_id=m.entry_id, entry_level1=entry["level1"], entry_level2=entry["level2"],
+            domain=entry["domain"], score=round(m.score, 1), decision=m.decision,
+            decision_label=L.label(L.DECISIONS, m.decision),
+            publish_date=_iso(m.publish_date), written_date=_iso(m.written_date),
+        ))
     return out

@@ -21,14 +21,15 @@ from sqlalchemy.orm import Session
 from auditor.cellsafe import neutralise
 from auditor.report import labels as L
 from auditor.report.context import build_report_context
+from auditor.report.model import DimStatus, ReportContext, plain
 from auditor.report.xlsx_stream import StreamingWorkbook
 
 XLSX_MAX_CELL = 32767
 Table = tuple[list[str], Iterable[list[Any]]]  # rows are generated: a 1,000-unit run is never held twice
 
 
-def _scores(ctx: dict[str, Any]) -> Table:
-    dims = [d["code"] for d in ctx["dimensions"]]
+def _scores(ctx: ReportContext) -> Table:
+    dims = [d.code for d in ctx.dimensions]
     head = ["单位编码", "单位", "层级", "总分", "等级", "排名", "同层级排名单位数",
             *[L.DIMENSIONS[d] for d in dims], "问题数", "未公开", "逾期", "未注明日期", "渠道缺失",
             "网站健康问题", "无法核实", "扣分合计", "上次总分", "较上次", "已整改", "评估依据",
@@ -37,24 +38,24 @@ def _scores(ctx: dict[str, Any]) -> Table:
     return head, _score_rows(ctx, dims)
 
 
-def _score_rows(ctx: dict[str, Any], dims: list[str]) -> Iterator[list[Any]]:
-    for u in ctx["units"]:
-        c, p = u["counts"], u["previous"] or {}
-        yield [u["id"], u["name"], u["level"], u["score"], u["grade"], u["rank"], u["rank_of"],
-               *[u["dims"][d] for d in dims], c["defects"], c["missing"], c["late"], c["undated"],
+def _score_rows(ctx: ReportContext, dims: list[str]) -> Iterator[list[Any]]:
+    for u in ctx.units:
+        c, p = u.counts, u.previous
+        yield [u.id, u.name, u.level, u.score, u.grade, u.rank, u.rank_of,
+               *[u.dims[d] for d in dims], c["defects"], c["missing"], c["late"], c["undated"],
                c["channel_gap"], c["site_health"], c["unverified"], c["points_lost"],
-               p.get("score"), p.get("delta"), p.get("resolved"), u["yardstick"]["label"],
-               u["assessment_label"], u["rank_group"], "；".join(u["assessment_reasons"]), c.get("no_anchor", 0),
-               *[_dim_status(u["dim_status"].get(d) or {}) for d in dims]]
+               p.score if p else None, p.delta if p else None, p.resolved if p else None, u.yardstick["label"],
+               u.assessment_label, u.rank_group, "；".join(u.assessment_reasons), c.get("no_anchor", 0),
+               *[_dim_status(u.dim_status.get(d)) for d in dims]]
 
 
-def _dim_status(st: dict[str, Any]) -> str:
-    if not st.get("status"):
+def _dim_status(st: DimStatus | None) -> str:
+    if st is None or not st.status:
         return ""
-    return st["label"] + (f"：{st['reason']}" if st.get("reason") else "")
+    return st.label + (f"：{st.reason}" if st.reason else "")
 
 
-def _findings(ctx: dict[str, Any]) -> Table:
+def _findings(ctx: ReportContext) -> Table:
     head = ["单位编码", "单位", "维度", "问题类型", "性质", "问题", "领域", "目录事项编码", "一级事项", "二级事项",
             "证据链接", "成文日期", "应公开日期", "发布日期", "最近更新", "逾期", "缺失渠道", "扣分", "整改建议",
             "新增/持续", "问题标识", "公开时限", "公开依据", "整改栏目", "逾期（含单位）", "无法核实原因"]
@@ -62,76 +63,76 @@ def _findings(ctx: dict[str, Any]) -> Table:
              f["domain"], f["entry_id"], f["entry_level1"], f["entry_level2"], f["url"], f["written_date"],
              f["due_date"], f["publish_date"], f["latest_date"], f["days_late"], f["channels_missing_label"],
              f["points"], f["fix"], f["lifecycle_label"], f["key"], f["time_limit"], f["basis"], f["fix_where"],
-             f["days_late_label"], f["reason"]] for f in ctx["findings"])
+             f["days_late_label"], f["reason"]] for f in ctx.findings)
     return head, rows
 
 
-def _matches(ctx: dict[str, Any]) -> Table:
+def _matches(ctx: ReportContext) -> Table:
     head = ["单位编码", "单位", "信息标题", "链接", "目录事项编码", "二级事项", "领域", "匹配分", "判定",
             "发布日期", "成文日期"]
-    rows = ([m["unit_id"], m["unit_name"], m["title"], m["url"], m["entry_id"], m["entry_level2"], m["domain"],
-             m["score"], m["decision_label"], m["publish_date"], m["written_date"]] for m in ctx["matches"])
+    rows = ([m.unit_id, m.unit_name, m.title, m.url, m.entry_id, m.entry_level2, m.domain,
+             m.score, m.decision_label, m.publish_date, m.written_date] for m in ctx.matches)
     return head, rows
 
 
-def _columns(ctx: dict[str, Any]) -> Table:
+def _columns(ctx: ReportContext) -> Table:
     head = ["单位编码", "单位", "栏目", "栏目路径", "栏目类型", "渠道", "领域", "链接", "抓取批次", "抓取状态",
             "HTTP", "条目数", "页数", "无日期条目", "最新日期", "适配器", "错误",
             "覆盖", "覆盖说明", "已读比例", "声明条数", "声明页数", "失败列表页", "跳过列表页",
             "已取详情页", "详情页失败", "跳过详情页"]
-    rows = ([c["unit_id"], c["unit_name"], c["name"], c["column_path"], c["kind_label"], c["code"], c["domain"],
-             c["url"], c["crawl_run_id"], c["status_label"], c["http_status"], c["entries"], c["pages"],
-             c["undated_entries"], c["latest_date"], c["adapter"], c["error"],
-             c["coverage_label"], c["coverage_reason"], c["share_seen"], c["declared_total"], c["declared_pages"],
-             c["pages_failed"], c["pages_skipped"], c["details_fetched"], c["details_failed"], c["details_skipped"]]
-            for c in ctx["columns"])
+    rows = ([c.unit_id, c.unit_name, c.name, c.column_path, c.kind_label, c.code, c.domain,
+             c.url, c.crawl_run_id, c.status_label, c.http_status, c.entries, c.pages,
+             c.undated_entries, c.latest_date, c.adapter, c.error,
+             c.coverage_label, c.coverage_reason, c.share_seen, c.declared_total, c.declared_pages,
+             c.pages_failed, c.pages_skipped, c.details_fetched, c.details_failed, c.details_skipped]
+            for c in ctx.columns)
     return head, rows
 
 
-def _upcoming(ctx: dict[str, Any]) -> Table:
+def _upcoming(ctx: ReportContext) -> Table:
     head = ["单位编码", "单位", "领域", "目录事项编码", "一级事项", "二级事项", "信息", "类型", "公开时限",
             "应公开日期", "剩余", "剩余单位", "依据"]
-    names = {u["id"]: u["name"] for u in ctx["units"]}
-    rows = ([uid, names.get(uid, uid), r.get("domain"), r.get("entry_id"), r.get("level1"), r.get("level2"),
-             r.get("title"), r.get("kind"), r.get("time_limit"), r.get("due_date"), r.get("days_left"),
-             r.get("days_unit"), r.get("why")]
-            for uid, items in ctx["upcoming"]["units"].items() for r in items)
+    names = {u.id: u.name for u in ctx.units}
+    rows = ([uid, names.get(uid, uid), r.domain, r.entry_id, r.level1, r.level2, r.title, r.kind, r.time_limit,
+             r.due_date, r.days_left, r.days_unit, r.why]
+            for uid, items in ctx.upcoming.units.items() for r in items)
     return head, rows
 
 
-def _changes(ctx: dict[str, Any]) -> Table:
+def _changes(ctx: ReportContext) -> Table:
     head = ["单位编码", "单位", "对比批次", "上次总分", "本次总分", "变化", "原因", "项数", "影响分值"]
     rows = []
-    for u in ctx["units"]:
-        ch = ctx["scorecards"][u["id"]]["changes"]
+    for u in ctx.units:
+        ch = ctx.scorecards[u.id].changes
         if not ch:
             continue
-        base = [u["id"], u["name"], ch["previous_run"]["id"], ch["score_before"], ch["score_now"], ch["delta"]]
-        if ch["reasons"]:
-            rows += [base + [r["text"], r["count"], r["points"]] for r in ch["reasons"]]
+        base = [u.id, u.name, ch.previous_run.id, ch.score_before, ch.score_now, ch.delta]
+        if ch.reasons:
+            rows += [base + [r.text, r.count, r.points] for r in ch.reasons]
         else:
-            rows.append(base + ["新增问题", len(ch["new"]), -ch["new_points"]])
-            rows.append(base + ["已整改问题", len(ch["resolved"]), ch["resolved_points"]])
+            rows.append(base + ["新增问题", len(ch.new), -ch.new_points])
+            rows.append(base + ["已整改问题", len(ch.resolved), ch.resolved_points])
     return head, rows
 
 
-def _catalog_diffs(ctx: dict[str, Any]) -> Table:
-    diffs = ctx.get("catalog_diffs") or {"columns": [], "rows": []}
-    cols = diffs["columns"]
+def _catalog_diffs(ctx: ReportContext) -> Table:
+    if ctx.catalog_diffs is None:
+        return [], []
+    cols = ctx.catalog_diffs.columns
     return list(cols), [[r.get(c) if isinstance(r.get(c), (str, int, float)) or r.get(c) is None else str(r.get(c))
-                         for c in cols] for r in diffs["rows"]]
+                         for c in cols] for r in ctx.catalog_diffs.rows]
 
 
-def _run_info(ctx: dict[str, Any]) -> Table:
-    r = ctx["run"]
-    crawls = "；".join(f"#{c['id']} {c['started_at']} 至 {c['finished_at'] or '—'}" for c in r["crawl_runs"])
-    rows = [["评估批次", r["id"]], ["状态", r["status"]], ["评估基准日", r["as_of"]], ["评分方案", r["rules_version"]],
-            ["目录版本", r["catalog_version"]], ["程序版本", r["code_version"]], ["开始", r["started_at"]],
-            ["完成", r["finished_at"]], ["抓取批次", crawls]]
-    if ctx["previous"]:
-        p = ctx["previous"]
-        rows += [["对比批次", p["run"]["id"]], ["新增问题", p["new"]], ["已整改问题", p["resolved"]],
-                 ["持续问题", p["persisting"]]]
+def _run_info(ctx: ReportContext) -> Table:
+    r = ctx.run
+    crawls = "；".join(f"#{c.id} {c.started_at} 至 {c.finished_at or '—'}" for c in r.crawl_runs)
+    rows = [["评估批次", r.id], ["状态", r.status], ["评估基准日", r.as_of], ["评分方案", r.rules_version],
+            ["目录版本", r.catalog_version], ["程序版本", r.code_version], ["开始", r.started_at],
+            ["完成", r.finished_at], ["抓取批次", crawls]]
+    if ctx.previous:
+        p = ctx.previous
+        rows += [["对比批次", p.run.id], ["新增问题", p.new], ["已整改问题", p.resolved],
+                 ["持续问题", p.persisting]]
     return ["项目", "内容"], rows
 
 
@@ -168,7 +169,7 @@ def _write_sheet(wb: StreamingWorkbook, title: str, table: Table) -> None:
     wb.add_sheet(title, head, ([_xlsx_value(v) for v in row] for row in chain(sample, rows)), widths)
 
 
-def write_xlsx(ctx: dict[str, Any], path: Path) -> Path:
+def write_xlsx(ctx: ReportContext, path: Path) -> Path:
     """The workbook, streamed sheet by sheet (auditor/report/xlsx_stream.py): every string neutralised, so
     none is a formula; header row bold, shaded and frozen; an autofilter on every sheet."""
     wb = StreamingWorkbook(Path(path))
@@ -182,7 +183,7 @@ def write_xlsx(ctx: dict[str, Any], path: Path) -> Path:
     return wb.close()
 
 
-def write_csv(ctx: dict[str, Any], out_dir: Path) -> list[Path]:
+def write_csv(ctx: ReportContext, out_dir: Path) -> list[Path]:
     """UTF-8 with BOM: without it Excel on Chinese Windows opens the files as GBK and garbles them."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -200,18 +201,18 @@ def write_csv(ctx: dict[str, Any], out_dir: Path) -> list[Path]:
     return written
 
 
-def write_json(ctx: dict[str, Any], path: Path) -> Path:
+def write_json(ctx: ReportContext, path: Path) -> Path:
     """The full context, unneutralised: JSON is read by programs, where a quote prefix would corrupt data.
 
     Streamed: one top-level key per line and, inside the big lists and maps (units, scorecards, findings,
     matches, columns …), one element per line, each encoded on its own, so the whole document is never
-    one string in memory."""
+    one string in memory. Dataclasses are written as objects of their fields, in declaration order."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    enc = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    enc = json.JSONEncoder(ensure_ascii=False, default=plain).encode
     with path.open("w", encoding="utf-8") as fh:
         fh.write("{")
-        for i, (key, value) in enumerate(ctx.items()):
+        for i, (key, value) in enumerate(plain(ctx).items()):
             fh.write(("," if i else "") + "\n" + enc(key) + ": ")
             if isinstance(value, list) and len(value) > 1:
                 fh.write("[")

@@ -12,9 +12,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from auditor.errors import AuditorError
+from auditor.report.model import ReportContext
 from auditor.report.parallel import DEFAULT_WORKERS
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def check_formats(formats: list[str]) -> list[str]:
     return [f for f in FORMATS if f in formats]
 
 
-def write_reports(ctx: dict[str, Any], out_dir: Path, formats: list[str], *, workers: int = DEFAULT_WORKERS,
+def write_reports(ctx: ReportContext, out_dir: Path, formats: list[str], *, workers: int = DEFAULT_WORKERS,
                   matches: bool = False, progress: Callable[[str], None] | None = None) -> ReportFiles:
     """Write the requested formats of one audit run's report context under out_dir.
 
@@ -55,7 +55,7 @@ def write_reports(ctx: dict[str, Any], out_dir: Path, formats: list[str], *, wor
     formats = check_formats(formats)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    run_id = ctx["run"]["id"]
+    run_id = ctx.run.id
     done = ReportFiles()
     say = progress or (lambda text: None)
     for fmt in formats:

@@ -25,6 +25,7 @@ from auditor.web.security import FetchPolicy
 
 if TYPE_CHECKING:
     from auditor.catalog.models import Catalog
+    from auditor.report.model import ReportContext
 
 # One set of labels for the workspace, the reports and the exports (auditor/report/labels.py).
 RULE_LABELS = L.RULES
@@ -38,9 +39,9 @@ class ReportContexts:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._ctx: dict[int, dict] = {}
+        self._ctx: dict[int, ReportContext] = {}
 
-    def get(self, db: Session, run_id: int) -> dict:
+    def get(self, db: Session, run_id: int) -> ReportContext:
         from auditor.report.context import build_report_context
 
         with self._lock:
@@ -50,7 +51,7 @@ class ReportContexts:
                 self._ctx = {run_id: ctx}  # only the latest run's context is kept
             return ctx
 
-    def put(self, run_id: int, ctx: dict) -> None:
+    def put(self, run_id: int, ctx: ReportContext) -> None:
         with self._lock:
             self._ctx = {run_id: ctx}
 
