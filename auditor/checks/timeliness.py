@@ -6,21 +6,42 @@ counted as 无法评估, never as on time; a unit none of whose items can be jud
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
+
+from auditor.checks.base import Check, CheckParams, CheckResult, FindingDraft, RuleSpec
+from auditor.checks.common import accepted_by_entry, channel_codes_of_item
+from auditor.checks.deadlines import deadline_for
 from auditor.harvest.extract.dates import parse_date
-from auditor.scoring.checks import CheckResult
-from auditor.scoring.checks.common import accepted_by_entry, channel_codes_of_item
-from auditor.scoring.context import AuditContext, FindingDraft
-from auditor.scoring.deadlines import deadline_for
 from auditor.vocabulary import DAY_UNIT_LABELS
+
+if TYPE_CHECKING:
+    from auditor.checks.context import AuditContext
 
 # the event a deadline runs from (auditor/catalog/deadline.py Anchor); the 成文日期 stands in for it
 ANCHOR_LABEL = {"formed_or_changed": "信息形成或变更之日", "made_or_obtained": "制作或获取之日",
                 "decision": "作出决定之日", "event_start": "事项开始之日"}
 
 
-def check_timeliness(ctx: AuditContext) -> CheckResult:
+class Timeliness(Check):
+    """Each published item against the deadline its entry's 公开时限 gives, from 成文日期."""
+
+    type = "timeliness"
+    dimension = "timeliness"
+    label = "及时性"
+    order = 30
+    rules = (RuleSpec("late", "逾期"), RuleSpec("undated", "未注明发布日期"),
+             RuleSpec("no_anchor", "时限无法评估（无成文日期）"), RuleSpec("not_assessable", "时限无法从页面核实"))
+
+    class Params(CheckParams):
+        anchor: Literal["written_date"] = "written_date"
+        undated: Literal["defect", "info"] = "defect"
+
+    def run(self, ctx: AuditContext) -> CheckResult:
+        return _run(ctx, self.params(ctx).undated == "defect")
+
+
+def _run(ctx: AuditContext, undated_is_defect: bool) -> CheckResult:
     res = CheckResult()
-    undated_is_defect = ctx.scheme.checks.timeliness.undated == "defect"
     for unit in ctx.units:
         entries = {e.id: e for e in ctx.entries.get(unit.id, [])}
         for entry_id, matches in accepted_by_entry(ctx, unit.id).items():

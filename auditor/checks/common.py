@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-from auditor.scoring.context import AuditContext
-from auditor.store.models import Channel, ColumnHealth, Match
+if TYPE_CHECKING:
+    from auditor.checks.context import AuditContext
+    from auditor.store.models import Channel, ColumnHealth, Match
 
 ACCEPTED = ("accept", "confirmed")
 

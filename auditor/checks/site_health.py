@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
+from pydantic import Field
 from sqlalchemy import select
 
+from auditor.checks.base import Check, CheckParams, CheckResult, FindingDraft, RuleSpec
 from auditor.harvest.canonical import canonical_url
-from auditor.scheme import SiteHealthRules
-from auditor.scoring.checks import CheckResult
-from auditor.scoring.context import AuditContext, FindingDraft
 from auditor.store.models import Attachment, Item, ItemListing
+
+if TYPE_CHECKING:
+    from auditor.checks.context import AuditContext
 
 
 def _unit(unit_id: str | None) -> str | None:
@@ -41,9 +44,42 @@ def _probe_json(p) -> dict:
             "elapsed_ms": p.elapsed_ms, "at": p.probed_at.isoformat()}
 
 
-def check_site_health(ctx: AuditContext) -> CheckResult:
+class SiteHealth(Check):
+    """The 国办 website inspection: reachability, home page, stale and blank columns, dead links, red lines."""
+
+    type = "site_health"
+    dimension = "site_health"
+    label = "网站健康"
+    order = 70
+    rules = (RuleSpec("site_unreachable", "站点无法访问"), RuleSpec("site_blocked", "抓取被拒绝（无法核实）"),
+             RuleSpec("home_stale", "首页未更新"), RuleSpec("stale_column", "栏目未更新"),
+             RuleSpec("blank_column", "空白栏目"), RuleSpec("dead_link", "链接失效"),
+             RuleSpec("missing_attachment", "附件无法下载"),
+             RuleSpec("stale_columns_veto", "多个栏目不更新（单项否决）"),
+             RuleSpec("long_stale_veto", "栏目长期不更新（单项否决）"),
+             RuleSpec("blank_columns_veto", "多个空白栏目（单项否决）"))
+
+    class Params(CheckParams):
+        news_stale_days: int = Field(14, ge=1)
+        notice_stale_days: int = Field(183, ge=1)
+        home_stale_days: int = Field(14, ge=1)
+        dead_link_statuses: list[int] = Field(default_factory=lambda: [404, 410])
+        monitoring_runs: int = Field(1, ge=1, le=100)  # crawl runs forming the monitoring window
+        slow_ms: float = Field(15000, gt=0)  # a probe slower than this counts as "could not open"
+        unreachable_share: float = Field(0.05, gt=0, le=1)  # share of failed/slow probes that vetoes
+        stale_columns_veto: int = Field(5, ge=1)  # ≥ N stale news/notice columns on one site
+        long_stale_veto: int = Field(10, ge=1)  # ≥ N stale columns of any kind on one site
+        blank_columns_veto: int = Field(5, ge=1)  # ≥ N blank columns on one site
+
+    def run(self, ctx: AuditContext) -> CheckResult:
+        return _run(ctx, self.params(ctx))
+
+
+SiteHealthRules = SiteHealth.Params  # the name the helpers below annotate with
+
+
+def _run(ctx: AuditContext, rules: SiteHealthRules) -> CheckResult:
     res = CheckResult()
-    rules = ctx.scheme.checks.site_health
     crawl = ctx.latest_crawl
     if crawl is None:
         return res
@@ -70,7 +106,7 @@ def _site_findings(ctx: AuditContext, rules: SiteHealthRules, crawl_id: int, res
             res.findings.append(FindingDraft(
                 check="site_health", rule="site_blocked", status="unverified", severity="info", unit_id=owner,
                 site_id=site_id, title=f"抓取被拒绝，无法核实站点状态：{name}",
-                evidence={"probes": [_probe_json(p) for p in blocked[:50]]},
+                evidence={"probes": [_probe_json(p) for p in blocked[:50]], "reason": None},
                 fix="请站点运维将评估抓取程序加入白名单（不扣分）。", key=f"site_blocked|{site_id}"))
             continue
         if latest and not any(p.ok for p in latest):

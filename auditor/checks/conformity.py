@@ -4,7 +4,7 @@ Runs only for units whose catalog file is configured (`checks.conformity.unit_ca
 rules file, or `unit_catalogs=` passed to run_audit from the registry). The comparison itself is
 auditor.catalog.diff.diff_unit_catalog(unit_catalog, catalog, domain=None, level=None), which
 returns ConformityFinding objects (rule, entry_id, unit_row, message, severity); this module only
-turns them into findings. The unit file is read with auditor.catalog.unit_catalog.read_unit_catalog. `LOADER` and `DIFFER`
+turns them into findings (the `Conformity` check). The unit file is read with auditor.catalog.unit_catalog.read_unit_catalog. `LOADER` and `DIFFER`
 are looked up at call time so tests can swap them.
 """
 
@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pydantic import Field
+
+from auditor.checks.base import Check, CheckParams, CheckResult, FindingDraft, RuleSpec
 from auditor.errors import CatalogError, RulesError
-from auditor.scoring.checks import CheckResult
-from auditor.scoring.context import AuditContext, FindingDraft
 from auditor.vocabulary import catalog_level
+
+if TYPE_CHECKING:
+    from auditor.checks.context import AuditContext
 
 LOADER: Callable[[Path], Any] | None = None
 DIFFER: Callable[..., list[Any]] | None = None
@@ -45,9 +49,26 @@ def _differ() -> Callable[..., list[Any]]:
     return diff_unit_catalog
 
 
-def check_conformity(ctx: AuditContext) -> CheckResult:
+class Conformity(Check):
+    """The catalog a unit published against the standard catalog (auditor.catalog.diff)."""
+
+    type = "conformity"
+    dimension = "completeness"
+    label = "目录规范性"
+    order = 20
+    rules = (RuleSpec("catalog_conformity", "单位目录不符合标准目录"),)
+
+    class Params(CheckParams):
+        enabled: bool = False
+        unit_catalogs: dict[str, str] = Field(default_factory=dict)  # unit id -> catalog file (relative to the rules file)
+        defect_severities: list[str] = Field(default_factory=lambda: ["error"])
+
+    def run(self, ctx: AuditContext) -> CheckResult:
+        return _run(ctx, self.params(ctx))
+
+
+def _run(ctx: AuditContext, rules: Conformity.Params) -> CheckResult:
     res = CheckResult()
-    rules = ctx.scheme.checks.conformity
     if not ctx.unit_catalogs:
         return res
     units = {u.id: u for u in ctx.units}
@@ -67,7 +88,8 @@ def check_conformity(ctx: AuditContext) -> CheckResult:
             res.findings.append(FindingDraft(
                 check="conformity", rule="catalog_conformity", status="unverified", severity="info",
                 unit_id=unit_id, title=f"单位目录无法读取：{Path(path).name}",
-                evidence={"file": str(path), "error": str(exc)}, fix="修正目录文件后重新评估；本项不扣分。",
+                evidence={"file": str(path), "error": str(exc), "reason": None},
+                fix="修正目录文件后重新评估；本项不扣分。",
                 key=f"catalog_conformity|{unit_id}|unreadable"))
             continue
         for e in applicable.values():

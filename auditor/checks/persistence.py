@@ -9,18 +9,35 @@ crawl, the entry was withdrawn (`withdrawn`); if those columns could not be read
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from auditor.checks.base import Check, CheckResult, FindingDraft, RuleSpec
+from auditor.checks.common import accepted_by_entry, healthy, website_items
+from auditor.checks.deadlines import deadline_for
 from auditor.harvest.canonical import canonical_url
-from auditor.scoring.checks import CheckResult
-from auditor.scoring.checks.common import accepted_by_entry, healthy, website_items
-from auditor.scoring.context import AuditContext, FindingDraft
-from auditor.scoring.deadlines import deadline_for
+
+if TYPE_CHECKING:
+    from auditor.checks.context import AuditContext
 
 
 def _persistent(rule) -> bool:
     return rule.kind == "persistent" or rule.persistent
 
 
-def check_persistence(ctx: AuditContext) -> CheckResult:
+class Persistence(Check):
+    """长期公开 entries: at least one published item is still online."""
+
+    type = "persistence"
+    dimension = "timeliness"
+    label = "长期公开"
+    order = 50
+    rules = (RuleSpec("withdrawn", "信息已撤下"), RuleSpec("persistence_unverified", "长期公开无法核实"))
+
+    def run(self, ctx: AuditContext) -> CheckResult:
+        return _run(ctx)
+
+
+def _run(ctx: AuditContext) -> CheckResult:
     res = CheckResult()
     latest = ctx.latest_crawl
     if latest is None:
@@ -69,7 +86,8 @@ def check_persistence(ctx: AuditContext) -> CheckResult:
             else:
                 res.findings.append(FindingDraft(
                     check="persistence", rule="persistence_unverified", status="unverified", severity="info",
-                    unit_id=unit.id, entry_id=entry.id, domain=entry.domain, evidence=evidence,
+                    unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
+                    evidence=evidence | {"reason": "栏目抓取失败"},
                     title=f"无法核实长期公开事项是否在线（栏目抓取失败）：{entry.level2}",
                     fix="修复栏目访问后重新抓取；本项不扣分。",
                     key=f"persistence_unverified|{unit.id}|{entry.id}"))

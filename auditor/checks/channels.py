@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
 from auditor.catalog.channels import CHANNELS
-from auditor.scoring.checks import CheckResult
-from auditor.scoring.checks.common import accepted_by_entry, channel_codes_of_item, healthy
-from auditor.scoring.context import AuditContext, FindingDraft
+from auditor.checks.base import Check, CheckParams, CheckResult, FindingDraft, RuleSpec
+from auditor.checks.common import accepted_by_entry, channel_codes_of_item, healthy
+
+if TYPE_CHECKING:
+    from auditor.checks.context import AuditContext
 
 
 def _name(code: str) -> str:
@@ -13,11 +19,29 @@ def _name(code: str) -> str:
     return ch.name if ch else code
 
 
-def check_channels(ctx: AuditContext) -> CheckResult:
+class Channels(Check):
+    """Each required channel of an entry whose items were found: published there too, or a gap."""
+
+    type = "channels"
+    dimension = "channels"
+    label = "渠道覆盖"
+    order = 60
+    rules = (RuleSpec("channel_gap", "渠道缺失"), RuleSpec("channel_unverified", "渠道无法核实"),
+             RuleSpec("channel_offline", "线下渠道待佐证"))
+
+    class Params(CheckParams):
+        verify_online: list[str] = Field(default_factory=lambda: ["WEBSITE", "NEWMEDIA"])
+        offline_evidence: bool = True  # offline channels count when the review workspace recorded evidence
+
+    def run(self, ctx: AuditContext) -> CheckResult:
+        return _run(ctx, self.params(ctx))
+
+
+def _run(ctx: AuditContext, params: Channels.Params) -> CheckResult:
     res = CheckResult()
-    verify = set(ctx.scheme.checks.channels.verify_online)
-    use_evidence = ctx.scheme.checks.channels.offline_evidence
-    runs = ctx.scheme.checks.completeness.healthy_runs
+    verify = set(params.verify_online)
+    use_evidence = params.offline_evidence
+    runs = ctx.scheme.checks.completeness.healthy_runs  # the completeness check's window
     for unit in ctx.units:
         entries = {e.id: e for e in ctx.entries.get(unit.id, [])}
         unit_channels = ctx.channels.get(unit.id, [])
@@ -51,7 +75,8 @@ def check_channels(ctx: AuditContext) -> CheckResult:
                 if not all(healthy(ctx, c, runs) for c in holders):
                     res.findings.append(FindingDraft(
                         check="channels", rule="channel_unverified", status="unverified", severity="info",
-                        unit_id=unit.id, entry_id=entry.id, domain=entry.domain, evidence=evidence,
+                        unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
+                        evidence=evidence | {"reason": "该渠道栏目抓取失败，无法核实是否发布"},
                         title=f"无法核实{_name(req.code)}发布（抓取失败）：{entry.level2}",
                         key=f"channel_unverified|{unit.id}|{entry.id}|{req.code}"))
                     continue
