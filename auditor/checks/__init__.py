@@ -3,6 +3,6 @@ auditor.checks.registry; this package never imports auditor.scheme or auditor.sc
 
 from __future__ import annotations
 
-from auditor.checks.base import DIMENSIONS, Check, CheckParams, CheckResult, FindingDraft, RuleSpec
+from auditor.checks.base import DIMENSIONS, Check, CheckParams, CheckResult, FindingDraft, Message, RuleSpec
 
-__all__ = ["DIMENSIONS", "Check", "CheckParams", "CheckResult", "FindingDraft", "RuleSpec"]
+__all__ = ["DIMENSIONS", "Check", "CheckParams", "CheckResult", "FindingDraft", "Message", "RuleSpec"]

@@ -1,9 +1,10 @@
 """The check contract: one class per check type, and everything else is derived from the classes.
 
 A check class declares its `type` (the key under `checks:` in a rules file, and `Finding.check`), the
-`dimension` its findings count in, its Chinese `label`, the `rules` it may emit (code and label), its
-typed `Params` (the pydantic model of its `checks.<type>:` block) and its place in the run `order`. Its
-`run(ctx)` turns the audit context into a CheckResult. `auditor.checks.registry` collects the classes;
+`dimension` its findings count in, its Chinese `label`, the `rules` it may emit (code and label), the
+`messages` its findings read (title and fix templates), its typed `Params` (the pydantic model of its
+`checks.<type>:` block) and its place in the run `order`. Its `run(ctx)` turns the audit context into a
+CheckResult, building each finding with `draft`. `auditor.checks.registry` collects the classes;
 `auditor.scheme` builds the `checks:` model and the rule vocabulary from them, `auditor.scoring.engine`
 runs them and `auditor.report.labels` takes their labels, so adding a check is one file plus its test.
 
@@ -14,6 +15,7 @@ it): a check module never imports either, so the package graph stays free of cyc
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -37,6 +39,14 @@ class RuleSpec:
     code: str
     label: str | None  # the Chinese label reports show; None shows the code itself
     scorable: bool = True
+
+
+@dataclass(frozen=True)
+class Message:
+    """A finding's title and fix as `str.format` templates, filled from the fields the check passes."""
+
+    title: str
+    fix: str = ""
 
 
 class CheckParams(BaseModel):
@@ -87,6 +97,8 @@ class Check:
     label: ClassVar[str]
     order: ClassVar[int]  # run order: findings are stored, and counted, in this order
     rules: ClassVar[tuple[RuleSpec, ...]] = ()
+    # "rule" (or "rule:variant" for a second wording of one rule) -> its title and fix templates
+    messages: ClassVar[dict[str, Message]] = {}
     Params: ClassVar[type[CheckParams]] = CheckParams
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -101,6 +113,17 @@ class Check:
         codes = [r.code for r in cls.rules]
         if len(codes) != len(set(codes)):
             raise TypeError(f"check {cls.type!r} declares a rule twice: {codes}")
+        undeclared = sorted(k for k in cls.messages if k.partition(":")[0] not in codes)
+        if undeclared:
+            raise TypeError(f"check {cls.type!r} has messages for undeclared rules: {undeclared}")
+
+    @classmethod
+    def draft(cls, message: str, status: str, fields: Mapping[str, Any], **finding: Any) -> FindingDraft:
+        """A finding of this check: its rule is the message key's ("rule" or "rule:variant"), its title and fix
+        are the message's templates filled with `fields`; `finding` gives the other FindingDraft fields."""
+        m = cls.messages[message]
+        return FindingDraft(check=cls.type, rule=message.partition(":")[0], status=status,
+                            title=m.title.format_map(fields), fix=m.fix.format_map(fields), **finding)
 
     def params(self, ctx: AuditContext) -> Any:
         """This check's block of the scheme's rule set (an instance of `Params`)."""

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from auditor.catalog.channels import CHANNELS
-from auditor.checks.base import Check, CheckParams, CheckResult, FindingDraft, RuleSpec
-from auditor.checks.common import accepted_by_entry, channel_codes_of_item, healthy
+from auditor.checks.base import Check, CheckParams, CheckResult, Message, RuleSpec
+from auditor.checks.common import accepted_by_entry, channel_codes_of_item, entry_fields, healthy
 
 if TYPE_CHECKING:
     from auditor.checks.context import AuditContext
@@ -28,6 +28,12 @@ class Channels(Check):
     order = 60
     rules = (RuleSpec("channel_gap", "渠道缺失"), RuleSpec("channel_unverified", "渠道无法核实"),
              RuleSpec("channel_offline", "线下渠道待佐证"))
+    messages = {
+        "channel_gap": Message("未在{channel}公开：{level2}", "目录要求通过{channel}公开（{channels_text}），请同步发布。"),
+        "channel_unverified": Message("无法核实{channel}发布（抓取失败）：{level2}"),
+        "channel_offline": Message("线下或未登记渠道无法在线核实：{level2}（{channels}）",
+                                   "在审核工作台上传公示照片等佐证材料后计入；本项不扣分。"),
+    }
 
     class Params(CheckParams):
         verify_online: list[str] = Field(default_factory=lambda: ["WEBSITE", "NEWMEDIA"])
@@ -52,6 +58,7 @@ def _run(ctx: AuditContext, params: Channels.Params) -> CheckResult:
             found = set().union(*(channel_codes_of_item(ctx, m.item_id) for m in matches))
             evidenced = ctx.evidence.get((unit.id, entry.id), set()) if use_evidence else set()
             unverifiable = []
+            where = {"unit_id": unit.id, "entry_id": entry.id, "domain": entry.domain}
             for req in entry.channels:
                 if not req.required or req.code in found:
                     if req.required and req.code in verify:
@@ -72,27 +79,21 @@ def _run(ctx: AuditContext, params: Channels.Params) -> CheckResult:
                             "channels": [{"name": c.name, "url": c.url} for c in own]}
                 holders = [c for c in own if c.column_kind not in ("news", "notice")
                            and c.domain in (None, entry.domain)] or own
+                fields = entry_fields(entry) | {"channel": _name(req.code)}
                 if not all(healthy(ctx, c, runs) for c in holders):
-                    res.findings.append(FindingDraft(
-                        check="channels", rule="channel_unverified", status="unverified", severity="info",
-                        unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
+                    res.findings.append(Channels.draft(
+                        "channel_unverified", "unverified", fields, severity="info", **where,
                         evidence=evidence | {"reason": "该渠道栏目抓取失败，无法核实是否发布"},
-                        title=f"无法核实{_name(req.code)}发布（抓取失败）：{entry.level2}",
                         key=f"channel_unverified|{unit.id}|{entry.id}|{req.code}"))
                     continue
                 res.basis[unit.id][entry.domain] += 1
-                res.findings.append(FindingDraft(
-                    check="channels", rule="channel_gap", status="defect", unit_id=unit.id, entry_id=entry.id,
-                    domain=entry.domain, channels_missing=[req.code], evidence=evidence,
-                    title=f"未在{_name(req.code)}公开：{entry.level2}",
-                    fix=f"目录要求通过{_name(req.code)}公开（{entry.channels_text}），请同步发布。",
+                res.findings.append(Channels.draft(
+                    "channel_gap", "defect", fields, **where, channels_missing=[req.code], evidence=evidence,
                     key=f"channel_gap|{unit.id}|{entry.id}|{req.code}"))
             if unverifiable:
-                res.findings.append(FindingDraft(
-                    check="channels", rule="channel_offline", status="info", severity="info", unit_id=unit.id,
-                    entry_id=entry.id, domain=entry.domain,
-                    title=f"线下或未登记渠道无法在线核实：{entry.level2}（{'、'.join(_name(c) for c in unverifiable)}）",
-                    evidence={"channels": unverifiable, "entry": {"id": entry.id, "channels": entry.channels_text}},
-                    fix="在审核工作台上传公示照片等佐证材料后计入；本项不扣分。",
+                res.findings.append(Channels.draft(
+                    "channel_offline", "info",
+                    entry_fields(entry) | {"channels": "、".join(_name(c) for c in unverifiable)}, severity="info",
+                    **where, evidence={"channels": unverifiable, "entry": {"id": entry.id, "channels": entry.channels_text}},
                     key=f"channel_offline|{unit.id}|{entry.id}"))
     return res

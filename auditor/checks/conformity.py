@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from auditor.checks.base import Check, CheckParams, CheckResult, FindingDraft, RuleSpec
+from auditor.checks.base import Check, CheckParams, CheckResult, Message, RuleSpec
 from auditor.errors import CatalogError, RulesError
 from auditor.vocabulary import catalog_level
 
@@ -57,6 +57,11 @@ class Conformity(Check):
     label = "目录规范性"
     order = 20
     rules = (RuleSpec("catalog_conformity", "单位目录不符合标准目录"),)
+    messages = {
+        "catalog_conformity": Message("单位目录与标准目录不一致（{diff_rule}）：{message}",
+                                      "按标准目录修订本单位公开目录（事项名称、公开时限、公开渠道等）。"),
+        "catalog_conformity:unreadable": Message("单位目录无法读取：{file_name}", "修正目录文件后重新评估；本项不扣分。"),
+    }
 
     class Params(CheckParams):
         enabled: bool = False
@@ -85,11 +90,9 @@ def _run(ctx: AuditContext, rules: Conformity.Params) -> CheckResult:
         try:
             unit_catalog = load(Path(path))
         except CatalogError as exc:
-            res.findings.append(FindingDraft(
-                check="conformity", rule="catalog_conformity", status="unverified", severity="info",
-                unit_id=unit_id, title=f"单位目录无法读取：{Path(path).name}",
-                evidence={"file": str(path), "error": str(exc), "reason": None},
-                fix="修正目录文件后重新评估；本项不扣分。",
+            res.findings.append(Conformity.draft(
+                "catalog_conformity:unreadable", "unverified", {"file_name": Path(path).name}, severity="info",
+                unit_id=unit_id, evidence={"file": str(path), "error": str(exc), "reason": None},
                 key=f"catalog_conformity|{unit_id}|unreadable"))
             continue
         for e in applicable.values():
@@ -109,14 +112,11 @@ def _run(ctx: AuditContext, rules: Conformity.Params) -> CheckResult:
                 continue
             seen.add(key)
             defect = severity in rules.defect_severities
-            res.findings.append(FindingDraft(
-                check="conformity", rule="catalog_conformity", status="defect" if defect else "info",
-                severity=severity if defect else "info", unit_id=unit_id, entry_id=entry_id,
-                domain=domain,
-                title=f"单位目录与标准目录不一致（{cf.rule}）：{cf.message}",
+            res.findings.append(Conformity.draft(
+                "catalog_conformity", "defect" if defect else "info", {"diff_rule": cf.rule, "message": cf.message},
+                severity=severity if defect else "info", unit_id=unit_id, entry_id=entry_id, domain=domain,
                 evidence={"file": str(path), "diff_rule": cf.rule, "unit_row": _plain(row), "message": cf.message,
-                          "entry": {"id": entry.id, "level2": entry.level2} if entry else None},
-                fix="按标准目录修订本单位公开目录（事项名称、公开时限、公开渠道等）。", key=key))
+                          "entry": {"id": entry.id, "level2": entry.level2} if entry else None}, key=key))
     return res
 
 

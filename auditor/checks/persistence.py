@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from auditor.checks.base import Check, CheckResult, FindingDraft, RuleSpec
-from auditor.checks.common import accepted_by_entry, healthy, website_items
+from auditor.checks.base import Check, CheckResult, Message, RuleSpec
+from auditor.checks.common import accepted_by_entry, entry_fields, healthy, website_items
 from auditor.checks.deadlines import deadline_for
 from auditor.harvest.canonical import canonical_url
 
@@ -32,6 +32,11 @@ class Persistence(Check):
     label = "长期公开"
     order = 50
     rules = (RuleSpec("withdrawn", "信息已撤下"), RuleSpec("persistence_unverified", "长期公开无法核实"))
+    messages = {
+        "withdrawn": Message("长期公开事项已下线：{level2}（{time_limit}）", "长期公开的信息应保持在线：恢复页面或在原栏目重新发布。"),
+        "persistence_unverified": Message("无法核实长期公开事项是否在线（栏目抓取失败）：{level2}",
+                                          "修复栏目访问后重新抓取；本项不扣分。"),
+    }
 
     def run(self, ctx: AuditContext) -> CheckResult:
         return _run(ctx)
@@ -77,18 +82,12 @@ def _run(ctx: AuditContext) -> CheckResult:
                 continue
             if columns and all(healthy(ctx, ch, 1) for ch in columns.values()):
                 res.basis[unit.id][entry.domain] += 1
-                res.findings.append(FindingDraft(
-                    check="persistence", rule="withdrawn", status="defect", unit_id=unit.id, entry_id=entry.id,
-                    domain=entry.domain, evidence=evidence,
-                    title=f"长期公开事项已下线：{entry.level2}（{entry.time_limit}）",
-                    fix="长期公开的信息应保持在线：恢复页面或在原栏目重新发布。",
-                    key=f"withdrawn|{unit.id}|{entry.id}"))
+                res.findings.append(Persistence.draft(
+                    "withdrawn", "defect", entry_fields(entry), unit_id=unit.id, entry_id=entry.id,
+                    domain=entry.domain, evidence=evidence, key=f"withdrawn|{unit.id}|{entry.id}"))
             else:
-                res.findings.append(FindingDraft(
-                    check="persistence", rule="persistence_unverified", status="unverified", severity="info",
+                res.findings.append(Persistence.draft(
+                    "persistence_unverified", "unverified", entry_fields(entry), severity="info",
                     unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
-                    evidence=evidence | {"reason": "栏目抓取失败"},
-                    title=f"无法核实长期公开事项是否在线（栏目抓取失败）：{entry.level2}",
-                    fix="修复栏目访问后重新抓取；本项不扣分。",
-                    key=f"persistence_unverified|{unit.id}|{entry.id}"))
+                    evidence=evidence | {"reason": "栏目抓取失败"}, key=f"persistence_unverified|{unit.id}|{entry.id}"))
     return res
