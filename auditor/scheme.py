@@ -4,7 +4,7 @@ matcher (its accept/review thresholds) and by the scoring engine, so it sits bel
 A scheme file has two halves:
 
 * `checks:` — the rule set: which checks of the fixed vocabulary run, with typed parameters
-  (one model per check type, one module per check type in auditor/scoring/checks/);
+  (each check class in auditor/checks/ brings its own `Params` model; `Checks` is built from them);
 * `scoring:` — how findings become scores: either `method: weighted` (dimension scores from the
   share of things checked that failed, weighted into an overall score) or `method: deductions`
   (the 国办 inspection structure: 单项否决 → 100-point deductions capped per indicator → below
@@ -17,38 +17,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
+from auditor.checks.base import DIMENSIONS
+from auditor.checks.registry import CHECK_CLASSES, CHECK_DIMENSION, RULES_BY_CHECK
 from auditor.errors import ConfigError, RulesError
 from auditor.yamlio import format_pydantic_errors, load_yaml
 
-DIMENSIONS = ("completeness", "timeliness", "channels", "site_health")
 Dimension = Literal["completeness", "timeliness", "channels", "site_health"]
+assert get_args(Dimension) == DIMENSIONS  # the check vocabulary's dimensions, spelled out for pydantic's messages
 
-# The fixed check vocabulary: check type -> the dimension its findings count in.
-CHECK_DIMENSION: dict[str, str] = {
-    "completeness": "completeness",
-    "conformity": "completeness",
-    "timeliness": "timeliness",
-    "periodic": "timeliness",
-    "persistence": "timeliness",
-    "channels": "channels",
-    "site_health": "site_health",
-}
-
-# Every rule a check can emit (finding.rule), by check type. Scoring keys must name one of these.
-RULES_BY_CHECK: dict[str, tuple[str, ...]] = {
-    "completeness": ("missing", "unverified", "offline_only", "offline_evidence"),
-    "conformity": ("catalog_conformity",),
-    "timeliness": ("late", "undated", "no_anchor", "not_assessable"),
-    "periodic": ("period_missed", "periodic_overdue", "annual_missed", "annual_late", "after_period_missed"),
-    "persistence": ("withdrawn", "persistence_unverified"),
-    "channels": ("channel_gap", "channel_unverified", "channel_offline"),
-    "site_health": ("site_unreachable", "site_blocked", "home_stale", "stale_column", "blank_column", "dead_link",
-                    "missing_attachment", "stale_columns_veto", "long_stale_veto", "blank_columns_veto"),
-}
+# The check vocabulary comes from the check classes (auditor/checks/, one file per check):
+# CHECK_DIMENSION (check type -> the dimension its findings count in), RULES_BY_CHECK (the rules a check
+# emits that a scoring key may name). ALL_RULES is what `scoring:` may name.
 ALL_RULES = frozenset(r for rules in RULES_BY_CHECK.values() for r in rules)
 
 
@@ -64,63 +47,15 @@ class MatchingRules(Strict):
     review: float = Field(70, ge=0, le=100)
 
 
-class CheckBase(Strict):
-    enabled: bool = True
-
-
-class CompletenessRules(CheckBase):
-    healthy_runs: int = Field(1, ge=1, le=50)
-
-
-class TimelinessRules(CheckBase):
-    anchor: Literal["written_date"] = "written_date"
-    undated: Literal["defect", "info"] = "defect"
-
-
-class PeriodicRules(CheckBase):
-    lookback_periods: int = Field(1, ge=1, le=12)  # completed periods that must each hold a publication
-    grace_days: int = Field(0, ge=0, le=366)  # calendar days after a period ends before it is judged
-
-
-class PersistenceRules(CheckBase):
-    pass
-
-
-class ChannelRules(CheckBase):
-    verify_online: list[str] = Field(default_factory=lambda: ["WEBSITE", "NEWMEDIA"])
-    offline_evidence: bool = True  # offline channels count when the review workspace recorded evidence
-
-
-class SiteHealthRules(CheckBase):
-    news_stale_days: int = Field(14, ge=1)
-    notice_stale_days: int = Field(183, ge=1)
-    home_stale_days: int = Field(14, ge=1)
-    dead_link_statuses: list[int] = Field(default_factory=lambda: [404, 410])
-    monitoring_runs: int = Field(1, ge=1, le=100)  # crawl runs forming the monitoring window
-    slow_ms: float = Field(15000, gt=0)  # a probe slower than this counts as "could not open"
-    unreachable_share: float = Field(0.05, gt=0, le=1)  # share of failed/slow probes that vetoes
-    stale_columns_veto: int = Field(5, ge=1)  # ≥ N stale news/notice columns on one site
-    long_stale_veto: int = Field(10, ge=1)  # ≥ N stale columns of any kind on one site
-    blank_columns_veto: int = Field(5, ge=1)  # ≥ N blank columns on one site
-
-
-class ConformityRules(CheckBase):
-    enabled: bool = False
-    unit_catalogs: dict[str, str] = Field(default_factory=dict)  # unit id -> catalog file (relative to the rules file)
-    defect_severities: list[str] = Field(default_factory=lambda: ["error"])
-
-
-class Checks(Strict):
-    completeness: CompletenessRules = Field(default_factory=CompletenessRules)
-    conformity: ConformityRules = Field(default_factory=ConformityRules)
-    timeliness: TimelinessRules = Field(default_factory=TimelinessRules)
-    periodic: PeriodicRules = Field(default_factory=PeriodicRules)
-    persistence: PersistenceRules = Field(default_factory=PersistenceRules)
-    channels: ChannelRules = Field(default_factory=ChannelRules)
-    site_health: SiteHealthRules = Field(default_factory=SiteHealthRules)
-
+class _ChecksBase(Strict):
     def enabled(self) -> list[str]:
         return [name for name in CHECK_DIMENSION if getattr(self, name).enabled]
+
+
+# `checks:` — one field per check type, typed by the check's own Params model, in run order.
+Checks = create_model(
+    "Checks", __base__=_ChecksBase, __module__=__name__,
+    **{c.type: (c.Params, Field(default_factory=c.Params)) for c in CHECK_CLASSES})
 
 
 # --------------------------------------------------------------------------- scoring
@@ -309,3 +244,4 @@ def load_scheme(name_or_path: str) -> Scheme:
 
 def shipped_schemes() -> list[str]:
     return sorted(p.stem for p in rules_dir().glob("*.yaml") if p.stem not in NOT_SCHEMES)
+

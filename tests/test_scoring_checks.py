@@ -15,8 +15,8 @@ import yaml
 from sqlalchemy import select
 
 from auditor.catalog.models import Catalog
+from auditor.checks import conformity
 from auditor.scheme import load_scheme, rules_dir
-from auditor.scoring.checks import conformity
 from auditor.store.models import Channel, ChannelEvidence, ColumnHealth, ReviewDecision, Score
 from factories.scoring import AS_OF, BSZN, BSZN_TITLE, SITE, Store, defects, variant
 

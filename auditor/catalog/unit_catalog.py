@@ -522,4 +522,4 @@ def read_unit_catalog(path: str | Path, fmt: str | None = None) -> UnitCatalog:
     return parse_grids(grids, str(path), fmt)
 
 
-load_unit_catalog = read_unit_catalog  # the name auditor.scoring.checks.conformity imports
+load_unit_catalog = read_unit_catalog  # the name auditor.checks.conformity imports

@@ -1,4 +1,9 @@
-"""Findings as plain dicts: the fields a reader needs (where, when, what to fix) pulled out of evidence."""
+"""Findings as plain dicts: the fields a reader needs (where, when, what to fix) read from their evidence.
+
+The checks put everything a reader needs on the evidence as data (`reason`, `fix_column`, dates, columns);
+nothing here parses a title or a fix text, except `_legacy_*` for rows stored before the evidence carried
+those keys (audit runs of older versions, still shown by history and re-rendered reports).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from auditor.report import labels as L
 from auditor.store.models import CatalogEntryRow, Finding
 from auditor.vocabulary import DAY_UNIT_LABELS
 
+# prose patterns of rows stored before the evidence carried `reason` / `fix_column` (see _legacy_*)
 _PAREN = re.compile(r"（(.+?)）")
 _REASON_IN_TITLE = re.compile(r"^[^（]*（(.+)）：")  # "无法核实（reason, may hold （…））：entry"
 _COLUMN = re.compile(r"「([^」]+)」栏目")
@@ -47,7 +53,8 @@ def days_late_label(days: int | None, ev: dict) -> str | None:
 
 
 def fix_where(ev: dict, f: Finding) -> str | None:
-    """The column (path) the fix goes into: the evidence's column, else the page's column."""
+    """The column (path) the fix goes into: the evidence's column, else the columns it names, else the column
+    the fix text names (`fix_column`)."""
     for key in ("path", "column"):
         if isinstance(ev.get(key), str) and ev[key]:
             return ev[key]
@@ -58,6 +65,13 @@ def fix_where(ev: dict, f: Finding) -> str | None:
             names = [n for n in names if isinstance(n, str) and n]
             if names:
                 return "、".join(dict.fromkeys(names))
+    if isinstance(ev.get("fix_column"), str) and ev["fix_column"]:
+        return ev["fix_column"]
+    return _legacy_fix_column(f) if f.rule == "missing" and "fix_column" not in ev else None
+
+
+def _legacy_fix_column(f: Finding) -> str | None:
+    """A `missing` row stored before `fix_column` (the only fix text that ever named a column): that column."""
     m = _COLUMN.search(f.fix or "")
     return m.group(1) if m else None
 
@@ -83,6 +97,13 @@ def unverified_reason(f: Finding, ev: dict) -> str:
         return "；".join(f"抓取批次 #{r.get('id')} 未完成（{r.get('status')}），其栏目均按未抓取处理" for r in runs)
     if isinstance(ev.get("reason"), str) and ev["reason"]:
         return ev["reason"]
+    if "reason" in ev:  # the check had no reason beyond its rule
+        return L.label(L.RULES, f.rule)
+    return _legacy_reason(f, ev)
+
+
+def _legacy_reason(f: Finding, ev: dict) -> str:
+    """A row stored before unverified findings carried `reason`: recovered from its title and columns."""
     if f.rule == "unverified":
         cols = [c for c in ev.get("columns") or [] if isinstance(c, dict)]
         if not cols:

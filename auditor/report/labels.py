@@ -2,50 +2,22 @@
 
 from __future__ import annotations
 
+from auditor.checks.registry import CHECK_LABELS, RULE_LABELS
+
 DIMENSION_ORDER = ("completeness", "timeliness", "channels", "site_health")
 DOMAIN_DIMENSIONS = ("completeness", "timeliness", "channels")  # site health has no domain
 
+# The dimensions, then every check type (its label comes with its class in auditor/checks/; a check named
+# after its dimension declares the same label).
 DIMENSIONS = {
     "completeness": "完整性",
     "timeliness": "及时性",
     "channels": "渠道覆盖",
     "site_health": "网站健康",
-    "conformity": "目录规范性",
-    "periodic": "定期公开",
-    "persistence": "长期公开",
-}
+} | CHECK_LABELS
 
-RULES = {
-    "missing": "未公开",
-    "unverified": "无法核实",
-    "late": "逾期",
-    "undated": "未注明发布日期",
-    "no_anchor": "时限无法评估（无成文日期）",
-    "not_assessable": "时限无法从页面核实",
-    "channel_gap": "渠道缺失",
-    "channel_unverified": "渠道无法核实",
-    "channel_offline": "线下渠道待佐证",
-    "site_unreachable": "站点无法访问",
-    "site_blocked": "抓取被拒绝（无法核实）",
-    "home_stale": "首页未更新",
-    "stale_column": "栏目未更新",
-    "blank_column": "空白栏目",
-    "dead_link": "链接失效",
-    "missing_attachment": "附件无法下载",
-    "offline_only": "仅线下公开待佐证",
-    "offline_evidence": "线下公开已佐证",
-    "catalog_conformity": "单位目录不符合标准目录",
-    "period_missed": "周期内未公开",
-    "periodic_overdue": "定期更新逾期",
-    "annual_missed": "年度信息未公开",
-    "annual_late": "年度信息逾期",
-    "after_period_missed": "期满后未按时公开",
-    "withdrawn": "信息已撤下",
-    "persistence_unverified": "长期公开无法核实",
-    "stale_columns_veto": "多个栏目不更新（单项否决）",
-    "long_stale_veto": "栏目长期不更新（单项否决）",
-    "blank_columns_veto": "多个空白栏目（单项否决）",
-}
+# finding.rule -> label, from the rules each check class declares
+RULES = dict(RULE_LABELS)
 
 STATUSES = {"defect": "问题", "unverified": "无法核实", "info": "提示"}
 LIFECYCLE = {"new": "新增", "persisting": "持续"}

@@ -1,4 +1,5 @@
-"""Findings → scores, under the scheme's scoring method. Every point lost is set on a finding.
+"""Findings → scores, under the scheme's scoring method. Every point lost is charged to a finding:
+`Aggregate.points` maps each draft to what it costs its unit's overall score (the drafts are not changed).
 
 weighted (default scheme)
     completeness / timeliness / channels: 100 × (1 − defects / things checked); site health:
@@ -20,10 +21,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.checks.base import CheckResult, FindingDraft
+from auditor.checks.context import AuditContext
 from auditor.scheme import DIMENSIONS, DeductionScoring, WeightedScoring
 from auditor.scoring.assessment import UnitAssessment, assess_unit
-from auditor.scoring.checks import CheckResult
-from auditor.scoring.context import AuditContext, FindingDraft
 
 
 @dataclass
@@ -42,6 +43,11 @@ class UnitScore:
 class Aggregate:
     units: dict[str, UnitScore]
     domains: dict[tuple[str, str, str], float]  # (unit, domain, dimension) -> score
+    # draft -> what it costs its unit's overall score; drafts left out cost nothing
+    points: dict[FindingDraft, float] = field(default_factory=dict)
+
+    def points_of(self, f: FindingDraft) -> float:
+        return self.points.get(f, 0.0)
 
 
 def _defects_by_unit(res: CheckResult) -> dict[str, list[FindingDraft]]:
@@ -74,13 +80,14 @@ def _vetoes(ctx: AuditContext, mine: list[FindingDraft]) -> list[FindingDraft]:
 
 def aggregate(ctx: AuditContext, dims: dict[str, CheckResult]) -> Aggregate:
     scoring = ctx.scheme.scoring
+    points: dict[FindingDraft, float] = {}
     if isinstance(scoring, WeightedScoring):
-        units = _weighted(ctx, dims, scoring)
+        units = _weighted(ctx, dims, scoring, points)
     else:
-        units = _deductions(ctx, dims, scoring)
+        units = _deductions(ctx, dims, scoring, points)
     for us in units.values():
         _assess(ctx, dims, us)
-    return Aggregate(units=units, domains=_domain_scores(ctx, dims))
+    return Aggregate(units=units, domains=_domain_scores(ctx, dims), points=points)
 
 
 def _assess(ctx: AuditContext, dims: dict[str, CheckResult], us: UnitScore) -> None:
@@ -97,9 +104,12 @@ def _assess(ctx: AuditContext, dims: dict[str, CheckResult], us: UnitScore) -> N
         us.grade = ctx.scheme.ranking.unassessed_grade
 
 
-def _weighted(ctx: AuditContext, dims: dict[str, CheckResult], sc: WeightedScoring) -> dict[str, UnitScore]:
+def _weighted(ctx: AuditContext, dims: dict[str, CheckResult], sc: WeightedScoring,
+              points: dict[FindingDraft, float]) -> dict[str, UnitScore]:
+    """Unit scores; each defect's cost to the overall score goes into `points`."""
     out: dict[str, UnitScore] = {}
     defects = {dim: _defects_by_unit(res) for dim, res in dims.items()}
+    dim_points: dict[FindingDraft, float] = {}  # what a defect costs its dimension (0-100 scale)
     for unit in ctx.units:
         values: dict[str, float | None] = {}
         for dim in DIMENSIONS:
@@ -110,11 +120,11 @@ def _weighted(ctx: AuditContext, dims: dict[str, CheckResult], sc: WeightedScori
                 continue
             if dim == "site_health":
                 for f in mine:
-                    f.dim_points = sc.site_health_points.get(f.rule, 0.0)
-                total = sum(f.dim_points for f in mine)
+                    dim_points[f] = sc.site_health_points.get(f.rule, 0.0)
+                total = sum(dim_points[f] for f in mine)
                 if total > 100:
                     for f in mine:
-                        f.dim_points *= 100 / total
+                        dim_points[f] *= 100 / total
                 owns_site = any(s.owner_unit_id == unit.id for s in ctx.sites.values())
                 values[dim] = max(0.0, 100 - total) if (owns_site or mine) else None
                 continue
@@ -123,14 +133,14 @@ def _weighted(ctx: AuditContext, dims: dict[str, CheckResult], sc: WeightedScori
                 values[dim] = None
                 continue
             for f in mine:
-                f.dim_points = 100.0 / n
+                dim_points[f] = 100.0 / n
             values[dim] = max(0.0, 100.0 * (1 - len(mine) / n))
         avail = {d: sc.weights.get(d, 0) for d, v in values.items() if v is not None and sc.weights.get(d, 0) > 0}
         total_w = sum(avail.values())
         overall = (sum(values[d] * w for d, w in avail.items()) / total_w) if total_w else None
         for dim in DIMENSIONS:
             for f in defects.get(dim, {}).get(unit.id, []):
-                f.points = f.dim_points * avail.get(dim, 0) / total_w if total_w else 0.0
+                points[f] = dim_points.get(f, 0.0) * avail.get(dim, 0) / total_w if total_w else 0.0
         vetoes = _vetoes(ctx, [f for d in DIMENSIONS for f in defects.get(d, {}).get(unit.id, [])])
         grade = sc.veto_grade if vetoes and overall is not None else ctx.scheme.grade(overall)
         out[unit.id] = UnitScore(
@@ -142,7 +152,9 @@ def _weighted(ctx: AuditContext, dims: dict[str, CheckResult], sc: WeightedScori
     return out
 
 
-def _deductions(ctx: AuditContext, dims: dict[str, CheckResult], sc: DeductionScoring) -> dict[str, UnitScore]:
+def _deductions(ctx: AuditContext, dims: dict[str, CheckResult], sc: DeductionScoring,
+                points: dict[FindingDraft, float]) -> dict[str, UnitScore]:
+    """Unit scores; each defect's deduction (or its share of a veto) goes into `points`."""
     out: dict[str, UnitScore] = {}
     defects = {dim: _defects_by_unit(res) for dim, res in dims.items()}
     for unit in ctx.units:
@@ -160,11 +172,11 @@ def _deductions(ctx: AuditContext, dims: dict[str, CheckResult], sc: DeductionSc
                 values[dim] = None
                 continue
             for f in mine:
-                f.points = ind.deductions.get(f.rule, 0.0)
-            raw = sum(f.points for f in mine)
+                points[f] = ind.deductions.get(f.rule, 0.0)
+            raw = sum(points[f] for f in mine)
             if raw > ind.max_points:
                 for f in mine:
-                    f.points *= ind.max_points / raw
+                    points[f] *= ind.max_points / raw
             lost[dim] = min(raw, ind.max_points)
             has_basis = checked[dim] > 0 or (dim == "site_health" and owns_site) or bool(mine)
             values[dim] = 100.0 * (1 - lost[dim] / ind.max_points) if has_basis else None
@@ -172,8 +184,6 @@ def _deductions(ctx: AuditContext, dims: dict[str, CheckResult], sc: DeductionSc
                                 "checked": checked[dim],
                                 "lost": round(lost[dim], 4), "raw_deductions": round(raw, 4),
                                 "capped": raw > ind.max_points}
-        for f in mine_all:
-            f.dim_points = f.points
         base = 100.0 - sum(lost.values())
         vetoes = _vetoes(ctx, mine_all)
         bonus_items: list[dict[str, Any]] = []
@@ -185,9 +195,9 @@ def _deductions(ctx: AuditContext, dims: dict[str, CheckResult], sc: DeductionSc
             # the score still equals 100 − Σ points.
             for f in mine_all:
                 if f not in vetoes:
-                    f.points = 0.0
+                    points[f] = 0.0
             for f in vetoes:
-                f.points = (100.0 - sc.veto_score) / len(vetoes)
+                points[f] = (100.0 - sc.veto_score) / len(vetoes)
             overall, grade, verdict = sc.veto_score, "不合格", "veto"
         else:
             if base > sc.bonus_above:

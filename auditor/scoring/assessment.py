@@ -21,9 +21,9 @@ import weakref
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
+from auditor.checks.base import CheckResult
+from auditor.checks.context import AuditContext
 from auditor.scheme import DIMENSIONS
-from auditor.scoring.checks import CheckResult
-from auditor.scoring.context import AuditContext
 
 CONTENT_DIMENSIONS = ("completeness", "timeliness", "channels")
 # unverified by design (the catalog asks for an offline channel only): not a gap in the audit's view

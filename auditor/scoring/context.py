@@ -1,18 +1,19 @@
-"""What every check reads: the audit's inputs gathered once from the store."""
+"""What every check reads: the audit's inputs gathered once from the store (the AuditContext of
+auditor.checks.context, re-exported here with FindingDraft for the scoring modules)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auditor.catalog.models import Catalog, CatalogEntry
+from auditor.catalog.models import Catalog
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.catalog.yardstick import Yardstick
+from auditor.checks.base import FindingDraft
+from auditor.checks.context import AuditContext
 from auditor.match.run import build_yardsticks, scored_units
 from auditor.scheme import Scheme
 from auditor.store.models import (
@@ -27,63 +28,9 @@ from auditor.store.models import (
     ReviewDecision,
     Site,
     SiteProbe,
-    Unit,
 )
 
-
-@dataclass
-class FindingDraft:
-    """A finding before it is stored; `dim_points` is what it costs its dimension (0-100 scale)."""
-
-    check: str
-    rule: str
-    status: str  # defect | unverified | info
-    title: str
-    unit_id: str | None = None
-    site_id: str | None = None
-    entry_id: str | None = None
-    domain: str | None = None
-    severity: str = "major"
-    evidence: dict[str, Any] = field(default_factory=dict)
-    days_late: int | None = None
-    channels_missing: list[str] = field(default_factory=list)
-    fix: str = ""
-    dim_points: float = 0.0
-    points: float = 0.0  # what it costs the unit's overall score
-    key: str = ""
-
-
-@dataclass
-class AuditContext:
-    session: Session
-    catalog: Catalog
-    scheme: Scheme
-    cal: WorkingCalendar
-    as_of: date
-    audit_run_id: int
-    crawl_runs: list[CrawlRun]
-    units: list[Unit]
-    entries: dict[str, list[CatalogEntry]]
-    channels: dict[str, list[Channel]]
-    health: dict[int, list[ColumnHealth]]  # channel id -> health rows of the recent crawl runs, newest first
-    matches: dict[str, list[Match]]  # unit id -> matches of this audit run
-    items: dict[int, Item]
-    listings: dict[int, list[tuple[ItemListing, Channel]]]
-    not_applicable: dict[str, set[str]]  # unit id -> entry ids declared 无此事项
-    sites: dict[str, Site]
-    probes: dict[str, list[SiteProbe]]  # site id -> probes of the monitoring window, newest run first
-    links: list[LinkCheck]  # link checks of the latest crawl run
-    evidence: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (unit, entry) -> offline codes
-    unit_catalogs: dict[str, str] = field(default_factory=dict)  # unit id -> its published catalog file
-    # crawl runs of the window that did not complete (audited on request): their columns count as not crawled
-    incomplete_runs: list[CrawlRun] = field(default_factory=list)
-    # unit id -> what it is held to (its own published catalog or the national rows); `entries` is
-    # each yardstick's obligation list
-    yardsticks: dict[str, Yardstick] = field(default_factory=dict)
-
-    @property
-    def latest_crawl(self) -> CrawlRun | None:
-        return self.crawl_runs[0] if self.crawl_runs else None
+__all__ = ["AuditContext", "FindingDraft", "build_context"]
 
 
 def _columns(model: type, *leave_out: str) -> list:

@@ -1,6 +1,6 @@
 """The audit run: match, check, score — deterministic for a given store, catalog, scheme and as_of.
 
-Checks come from a fixed vocabulary (rules.CHECK_DIMENSION), one module per check type; the
+Checks come from a fixed vocabulary (one class per check type in auditor/checks/); the
 scheme's rule set says which run and with what parameters. Findings of the checks are grouped by
 dimension and turned into scores by the scheme's scoring method (auditor/scoring/aggregate.py), so
 every point lost traces to a finding. Units are ranked only against units of the same level.
@@ -22,35 +22,22 @@ import auditor
 from auditor.catalog.models import Catalog
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.catalog.yardstick import Yardstick
+from auditor.checks.base import CheckResult
+from auditor.checks.registry import CHECK_CLASSES
 from auditor.errors import AuditorError
 from auditor.match.matcher import Thresholds
 from auditor.match.run import build_yardsticks, run_matching
 from auditor.scheme import CHECK_DIMENSION, DIMENSIONS, Scheme
 from auditor.scoring.aggregate import Aggregate, aggregate
 from auditor.scoring.assessment import ranks as rank_units
-from auditor.scoring.checks import CheckResult
-from auditor.scoring.checks.channels import check_channels
-from auditor.scoring.checks.completeness import check_completeness
-from auditor.scoring.checks.conformity import check_conformity
-from auditor.scoring.checks.periodic import check_periodic
-from auditor.scoring.checks.persistence import check_persistence
-from auditor.scoring.checks.site_health import check_site_health
-from auditor.scoring.checks.timeliness import check_timeliness
 from auditor.scoring.context import AuditContext, FindingDraft, build_context
 from auditor.scoring.history import record_history
 from auditor.scoring.upcoming import compute_upcoming, store_upcoming
 from auditor.store.models import AuditRun, CatalogEntryRow, CrawlRun, Finding, Score
 
-CHECKS: dict[str, Callable[[AuditContext], CheckResult]] = {
-    "completeness": check_completeness,
-    "conformity": check_conformity,
-    "timeliness": check_timeliness,
-    "periodic": check_periodic,
-    "persistence": check_persistence,
-    "channels": check_channels,
-    "site_health": check_site_health,
-}
-assert set(CHECKS) == set(CHECK_DIMENSION)
+# check type -> the check, in run order (from auditor/checks/). A plain dict of callables, so a test or a
+# benchmark can wrap one check.
+CHECKS: dict[str, Callable[[AuditContext], CheckResult]] = {c.type: c() for c in CHECK_CLASSES}
 
 
 def _now() -> datetime:
@@ -210,7 +197,7 @@ def _store(session: Session, ctx: AuditContext, run: AuditRun, results: dict[str
             | us.details | ({"yardstick": ctx.yardsticks[unit.id].to_json()} if unit.id in ctx.yardsticks else {})))
     _insert_rows(session, Score, scores)
     drafts: list[FindingDraft] = [f for res in results.values() for f in res.findings]
-    history = record_history(session, ctx, run, drafts, {u: s.overall for u, s in agg.units.items()})
+    history = record_history(session, ctx, run, drafts, {u: s.overall for u, s in agg.units.items()}, agg.points)
     counts: dict[str, int] = defaultdict(int)
     rows: list[dict] = []
     for f in drafts:
@@ -218,7 +205,7 @@ def _store(session: Session, ctx: AuditContext, run: AuditRun, results: dict[str
         rows.append({"audit_run_id": run.id, "unit_id": f.unit_id, "site_id": f.site_id, "entry_id": f.entry_id,
                      "domain": f.domain, "check": f.check, "rule": f.rule, "status": f.status,
                      "severity": f.severity, "title": f.title, "evidence": f.evidence, "days_late": f.days_late,
-                     "channels_missing": f.channels_missing, "fix": f.fix, "points": round(f.points, 4),
+                     "channels_missing": f.channels_missing, "fix": f.fix, "points": round(agg.points_of(f), 4),
                      "key": f.key, "lifecycle": history["lifecycle"].get(f.key, "new")})
     _insert_rows(session, Finding, rows)
     upcoming = compute_upcoming(ctx)

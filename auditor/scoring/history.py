@@ -18,6 +18,7 @@ A unit's score delta is explained by reasons, each with the signed points it acc
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auditor.scoring.context import AuditContext, FindingDraft
+from auditor.checks.base import FindingDraft
+from auditor.checks.context import AuditContext
 from auditor.store.models import AuditRun, Finding, ReviewDecision, Score
 from auditor.store.models_scoring import ResolvedFinding, ScoreDelta
 from auditor.vocabulary import LATE_RULES
@@ -82,8 +84,9 @@ class _Comparison:
 
 
 def record_history(session: Session, ctx: AuditContext, run: AuditRun, drafts: list[FindingDraft],
-                   overall: dict[str, float | None]) -> dict[str, Any]:
-    """Set each draft's lifecycle, store resolved findings and score deltas; returns summary facts."""
+                   overall: dict[str, float | None], points: Mapping[FindingDraft, float]) -> dict[str, Any]:
+    """Each draft's lifecycle, resolved findings and score deltas (stored); returns summary facts.
+    `points`: what each draft costs its unit's overall score (auditor.scoring.aggregate)."""
     prev = previous_run(session, run)
     prev_findings = list(session.scalars(select(Finding).where(Finding.audit_run_id == prev.id))) if prev else []
     by_key = {f.key: f for f in prev_findings}
@@ -98,8 +101,8 @@ def record_history(session: Session, ctx: AuditContext, run: AuditRun, drafts: l
             judged_before={(f.unit_id, f.entry_id) for f in prev_findings},
             decisions=_decisions_since(session, prev.started_at), applicable=_applicable(ctx))
         resolved = _store_resolved(session, run, cmp, reasons)
-        _explain_new_defects(drafts, cmp, reasons)
-        _explain_changed_status(drafts, cmp, reasons)
+        _explain_new_defects(drafts, points, cmp, reasons)
+        _explain_changed_status(drafts, points, cmp, reasons)
     _store_deltas(session, ctx, run, prev, overall, reasons)
     return {"previous_run": prev.id if prev else None, "lifecycle": lifecycle, "resolved": resolved}
 
@@ -131,7 +134,8 @@ def _store_resolved(session: Session, run: AuditRun, cmp: _Comparison, reasons: 
     return resolved
 
 
-def _explain_new_defects(drafts: list[FindingDraft], cmp: _Comparison, reasons: _Reasons) -> None:
+def _explain_new_defects(drafts: list[FindingDraft], points: Mapping[FindingDraft, float], cmp: _Comparison,
+                         reasons: _Reasons) -> None:
     """Why each defect absent from the previous run appeared."""
     for f in drafts:
         if f.status != "defect" or f.key in cmp.by_key:
@@ -147,16 +151,17 @@ def _explain_new_defects(drafts: list[FindingDraft], cmp: _Comparison, reasons: 
             reason = "new_obligation"
         else:
             reason = "new_defect"
-        reasons.explain(f.unit_id, reason, -f.points, f.key)
+        reasons.explain(f.unit_id, reason, -points.get(f, 0.0), f.key)
 
 
-def _explain_changed_status(drafts: list[FindingDraft], cmp: _Comparison, reasons: _Reasons) -> None:
+def _explain_changed_status(drafts: list[FindingDraft], points: Mapping[FindingDraft, float], cmp: _Comparison,
+                            reasons: _Reasons) -> None:
     """Persisting findings whose cost changed: a defect that was unverified or info, or the reverse."""
     for f in drafts:
         old = cmp.by_key.get(f.key)
         if f.status == "defect" and old is not None and old.status != "defect":
             reasons.explain(f.unit_id, "crawl_recovered" if old.status == "unverified" else "new_defect",
-                            -f.points, f.key)
+                            -points.get(f, 0.0), f.key)
         elif f.status != "defect" and old is not None and old.status == "defect":
             reasons.explain(f.unit_id, "crawl_failure" if f.status == "unverified" else "fixed", +old.points, f.key)
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from auditor.scoring.checks import CheckResult
-from auditor.scoring.checks.common import accepted_by_entry, healthy, read_whole, recent_health, review_by_entry
-from auditor.scoring.context import AuditContext, FindingDraft
-from auditor.store.models import Channel
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from auditor.checks.base import Check, CheckParams, CheckResult, Message, RuleSpec
+from auditor.checks.common import accepted_by_entry, entry_fields, healthy, read_whole, recent_health, review_by_entry
+
+if TYPE_CHECKING:
+    from auditor.checks.context import AuditContext
+    from auditor.store.models import Channel
 
 
 def _column_evidence(ctx: AuditContext, channel: Channel, runs: int) -> dict:
@@ -34,9 +40,35 @@ def _unverified_reason(ctx: AuditContext, holders: list[Channel], runs: int) -> 
     return "栏目抓取不完整"
 
 
-def check_completeness(ctx: AuditContext) -> CheckResult:
+class Completeness(Check):
+    """Every applicable entry has an accepted match; absent only when every column that should hold it was
+    read whole, else unverified (never missing)."""
+
+    type = "completeness"
+    dimension = "completeness"
+    label = "完整性"
+    order = 10
+    rules = (RuleSpec("missing", "未公开"), RuleSpec("unverified", "无法核实"),
+             RuleSpec("offline_only", "仅线下公开待佐证"), RuleSpec("offline_evidence", "线下公开已佐证"))
+    messages = {
+        "missing": Message("未公开：{level1} / {level2}",
+                           "在「{fix_column}」栏目公开{level2}（公开时限：{time_limit}）；确无此事项的，在目录中标注“无”并说明理由。"),
+        "unverified": Message("无法核实（{reason}）：{level1} / {level2}",
+                              "修复站点访问或在登记表中补充栏目后重新抓取；本项不扣分。"),
+        "offline_only": Message("仅要求线下渠道公开，无法在线核实：{level1} / {level2}（{channels_text}）",
+                                "上传公示栏照片等佐证材料；本项不扣分。"),
+        "offline_evidence": Message("线下渠道公开已有佐证材料：{level1} / {level2}"),
+    }
+
+    class Params(CheckParams):
+        healthy_runs: int = Field(1, ge=1, le=50)
+
+    def run(self, ctx: AuditContext) -> CheckResult:
+        return _run(ctx, self.params(ctx).healthy_runs)
+
+
+def _run(ctx: AuditContext, runs: int) -> CheckResult:
     res = CheckResult()
-    runs = ctx.scheme.checks.completeness.healthy_runs
     for unit in ctx.units:
         accepted = accepted_by_entry(ctx, unit.id)
         review = review_by_entry(ctx, unit.id)
@@ -55,36 +87,30 @@ def check_completeness(ctx: AuditContext) -> CheckResult:
             if review.get(entry.id):
                 evidence["review_band"] = [{"item_id": m.item_id, "score": m.score} for m in review[entry.id]]
             key = f"missing|{unit.id}|{entry.id}"
+            names = entry_fields(entry)
+            where = {"unit_id": unit.id, "entry_id": entry.id, "domain": entry.domain}
             if not entry.online_required:
                 shown = ctx.evidence.get((unit.id, entry.id), set()) & set(entry.required_channels)
-                if shown and ctx.scheme.checks.channels.offline_evidence:
+                if shown and ctx.scheme.checks.channels.offline_evidence:  # the channels check's parameter
                     res.basis[unit.id][entry.domain] += 1
-                    res.findings.append(FindingDraft(
-                        check="completeness", rule="offline_evidence", status="info", severity="info",
-                        unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
+                    res.findings.append(Completeness.draft(
+                        "offline_evidence", "info", names, severity="info", **where,
                         evidence=evidence | {"offline_channels": sorted(shown)},
-                        title=f"线下渠道公开已有佐证材料：{entry.level1} / {entry.level2}",
                         key=f"offline_evidence|{unit.id}|{entry.id}"))
                     continue
-                res.findings.append(FindingDraft(
-                    check="completeness", rule="offline_only", status="unverified", severity="info",
-                    unit_id=unit.id, entry_id=entry.id, domain=entry.domain, evidence=evidence,
-                    title=f"仅要求线下渠道公开，无法在线核实：{entry.level1} / {entry.level2}（{entry.channels_text}）",
-                    fix="上传公示栏照片等佐证材料；本项不扣分。", key=f"offline_only|{unit.id}|{entry.id}"))
+                res.findings.append(Completeness.draft(
+                    "offline_only", "unverified", names, severity="info", **where,
+                    evidence=evidence | {"reason": entry.channels_text or None},
+                    key=f"offline_only|{unit.id}|{entry.id}"))
                 continue
             if holders and all(healthy(ctx, c, runs) for c in holders):  # absent only if every holder was read whole
                 res.basis[unit.id][entry.domain] += 1
-                res.findings.append(FindingDraft(
-                    check="completeness", rule="missing", status="defect", unit_id=unit.id, entry_id=entry.id,
-                    domain=entry.domain, title=f"未公开：{entry.level1} / {entry.level2}", evidence=evidence,
-                    fix=(f"在「{holders[0].column_path or holders[0].name}」栏目公开{entry.level2}"
-                         f"（公开时限：{entry.time_limit}）；确无此事项的，在目录中标注“无”并说明理由。"),
-                    key=key))
+                column = {"fix_column": holders[0].column_path or holders[0].name}
+                res.findings.append(Completeness.draft(
+                    "missing", "defect", names | column, **where, evidence=evidence | column, key=key))
             else:
                 reason = _unverified_reason(ctx, holders, runs) if holders else "未登记承载该领域的栏目"
-                res.findings.append(FindingDraft(
-                    check="completeness", rule="unverified", status="unverified", severity="info",
-                    unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
-                    title=f"无法核实（{reason}）：{entry.level1} / {entry.level2}", evidence=evidence,
-                    fix="修复站点访问或在登记表中补充栏目后重新抓取；本项不扣分。", key=f"unverified|{unit.id}|{entry.id}"))
+                res.findings.append(Completeness.draft(
+                    "unverified", "unverified", names | {"reason": reason}, severity="info", **where,
+                    evidence=evidence | {"reason": reason}, key=f"unverified|{unit.id}|{entry.id}"))
     return res

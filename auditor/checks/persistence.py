@@ -9,18 +9,40 @@ crawl, the entry was withdrawn (`withdrawn`); if those columns could not be read
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from auditor.checks.base import Check, CheckResult, Message, RuleSpec
+from auditor.checks.common import accepted_by_entry, entry_fields, healthy, website_items
+from auditor.checks.deadlines import deadline_for
 from auditor.harvest.canonical import canonical_url
-from auditor.scoring.checks import CheckResult
-from auditor.scoring.checks.common import accepted_by_entry, healthy, website_items
-from auditor.scoring.context import AuditContext, FindingDraft
-from auditor.scoring.deadlines import deadline_for
+
+if TYPE_CHECKING:
+    from auditor.checks.context import AuditContext
 
 
 def _persistent(rule) -> bool:
     return rule.kind == "persistent" or rule.persistent
 
 
-def check_persistence(ctx: AuditContext) -> CheckResult:
+class Persistence(Check):
+    """长期公开 entries: at least one published item is still online."""
+
+    type = "persistence"
+    dimension = "timeliness"
+    label = "长期公开"
+    order = 50
+    rules = (RuleSpec("withdrawn", "信息已撤下"), RuleSpec("persistence_unverified", "长期公开无法核实"))
+    messages = {
+        "withdrawn": Message("长期公开事项已下线：{level2}（{time_limit}）", "长期公开的信息应保持在线：恢复页面或在原栏目重新发布。"),
+        "persistence_unverified": Message("无法核实长期公开事项是否在线（栏目抓取失败）：{level2}",
+                                          "修复栏目访问后重新抓取；本项不扣分。"),
+    }
+
+    def run(self, ctx: AuditContext) -> CheckResult:
+        return _run(ctx)
+
+
+def _run(ctx: AuditContext) -> CheckResult:
     res = CheckResult()
     latest = ctx.latest_crawl
     if latest is None:
@@ -60,17 +82,12 @@ def check_persistence(ctx: AuditContext) -> CheckResult:
                 continue
             if columns and all(healthy(ctx, ch, 1) for ch in columns.values()):
                 res.basis[unit.id][entry.domain] += 1
-                res.findings.append(FindingDraft(
-                    check="persistence", rule="withdrawn", status="defect", unit_id=unit.id, entry_id=entry.id,
-                    domain=entry.domain, evidence=evidence,
-                    title=f"长期公开事项已下线：{entry.level2}（{entry.time_limit}）",
-                    fix="长期公开的信息应保持在线：恢复页面或在原栏目重新发布。",
-                    key=f"withdrawn|{unit.id}|{entry.id}"))
+                res.findings.append(Persistence.draft(
+                    "withdrawn", "defect", entry_fields(entry), unit_id=unit.id, entry_id=entry.id,
+                    domain=entry.domain, evidence=evidence, key=f"withdrawn|{unit.id}|{entry.id}"))
             else:
-                res.findings.append(FindingDraft(
-                    check="persistence", rule="persistence_unverified", status="unverified", severity="info",
-                    unit_id=unit.id, entry_id=entry.id, domain=entry.domain, evidence=evidence,
-                    title=f"无法核实长期公开事项是否在线（栏目抓取失败）：{entry.level2}",
-                    fix="修复栏目访问后重新抓取；本项不扣分。",
-                    key=f"persistence_unverified|{unit.id}|{entry.id}"))
+                res.findings.append(Persistence.draft(
+                    "persistence_unverified", "unverified", entry_fields(entry), severity="info",
+                    unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
+                    evidence=evidence | {"reason": "栏目抓取失败"}, key=f"persistence_unverified|{unit.id}|{entry.id}"))
     return res

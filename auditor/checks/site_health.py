@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
+from pydantic import Field
 from sqlalchemy import select
 
+from auditor.checks.base import Check, CheckParams, CheckResult, FindingDraft, Message, RuleSpec
 from auditor.harvest.canonical import canonical_url
-from auditor.scheme import SiteHealthRules
-from auditor.scoring.checks import CheckResult
-from auditor.scoring.context import AuditContext, FindingDraft
 from auditor.store.models import Attachment, Item, ItemListing
+
+if TYPE_CHECKING:
+    from auditor.checks.context import AuditContext
 
 
 def _unit(unit_id: str | None) -> str | None:
@@ -41,9 +44,60 @@ def _probe_json(p) -> dict:
             "elapsed_ms": p.elapsed_ms, "at": p.probed_at.isoformat()}
 
 
-def check_site_health(ctx: AuditContext) -> CheckResult:
+_RED_LINE_FIX = "逐一更新或撤并所列栏目（国办检查指标：栏目不更新单项否决）。"
+
+
+class SiteHealth(Check):
+    """The 国办 website inspection: reachability, home page, stale and blank columns, dead links, red lines."""
+
+    type = "site_health"
+    dimension = "site_health"
+    label = "网站健康"
+    order = 70
+    rules = (RuleSpec("site_unreachable", "站点无法访问"), RuleSpec("site_blocked", "抓取被拒绝（无法核实）"),
+             RuleSpec("home_stale", "首页未更新"), RuleSpec("stale_column", "栏目未更新"),
+             RuleSpec("blank_column", "空白栏目"), RuleSpec("dead_link", "链接失效"),
+             RuleSpec("missing_attachment", "附件无法下载"),
+             RuleSpec("stale_columns_veto", "多个栏目不更新（单项否决）"),
+             RuleSpec("long_stale_veto", "栏目长期不更新（单项否决）"),
+             RuleSpec("blank_columns_veto", "多个空白栏目（单项否决）"))
+    messages = {
+        "site_unreachable": Message("站点无法访问：{name}（监测期内{failed}/{total}次打不开或超过{slow_s:g}秒）",
+                                    "恢复站点访问（国办检查：监测期内超过{slow_s:g}秒仍打不开的次数累计占比"
+                                    "≥{share_limit:.0%}即单项否决）。"),
+        "site_blocked": Message("抓取被拒绝，无法核实站点状态：{name}", "请站点运维将评估抓取程序加入白名单（不扣分）。"),
+        "home_stale": Message("首页超过{days}天未更新：{name}", "首页及时更新动态信息。"),
+        "stale_column": Message("栏目超过{days}天未更新：{column}", "按国办检查指标及时更新（动态要闻类2周、通知公告政策文件类6个月）。"),
+        "blank_column": Message("空白栏目：{column}", "栏目自开设以来无内容：补充内容或撤并栏目。"),
+        "dead_link": Message("链接失效（HTTP {status}）：{title}", "修复或删除失效链接。"),
+        "missing_attachment": Message("附件无法下载（HTTP {status}）：{name}", "重新上传附件。"),
+        "stale_columns_veto": Message("单项否决：动态要闻、通知公告类栏目未更新{count}个（≥{threshold}个）：{name}",
+                                      _RED_LINE_FIX),
+        "long_stale_veto": Message("单项否决：应更新栏目长期未更新{count}个（≥{threshold}个）：{name}", _RED_LINE_FIX),
+        "blank_columns_veto": Message("单项否决：空白栏目{count}个（≥{threshold}个）：{name}", _RED_LINE_FIX),
+    }
+
+    class Params(CheckParams):
+        news_stale_days: int = Field(14, ge=1)
+        notice_stale_days: int = Field(183, ge=1)
+        home_stale_days: int = Field(14, ge=1)
+        dead_link_statuses: list[int] = Field(default_factory=lambda: [404, 410])
+        monitoring_runs: int = Field(1, ge=1, le=100)  # crawl runs forming the monitoring window
+        slow_ms: float = Field(15000, gt=0)  # a probe slower than this counts as "could not open"
+        unreachable_share: float = Field(0.05, gt=0, le=1)  # share of failed/slow probes that vetoes
+        stale_columns_veto: int = Field(5, ge=1)  # ≥ N stale news/notice columns on one site
+        long_stale_veto: int = Field(10, ge=1)  # ≥ N stale columns of any kind on one site
+        blank_columns_veto: int = Field(5, ge=1)  # ≥ N blank columns on one site
+
+    def run(self, ctx: AuditContext) -> CheckResult:
+        return _run(ctx, self.params(ctx))
+
+
+SiteHealthRules = SiteHealth.Params  # the name the helpers below annotate with
+
+
+def _run(ctx: AuditContext, rules: SiteHealthRules) -> CheckResult:
     res = CheckResult()
-    rules = ctx.scheme.checks.site_health
     crawl = ctx.latest_crawl
     if crawl is None:
         return res
@@ -67,39 +121,36 @@ def _site_findings(ctx: AuditContext, rules: SiteHealthRules, crawl_id: int, res
         latest = [p for p in probes if p.crawl_run_id == crawl_id]
         if blocked and not latest:
             down.add(site_id)
-            res.findings.append(FindingDraft(
-                check="site_health", rule="site_blocked", status="unverified", severity="info", unit_id=owner,
-                site_id=site_id, title=f"抓取被拒绝，无法核实站点状态：{name}",
-                evidence={"probes": [_probe_json(p) for p in blocked[:50]]},
-                fix="请站点运维将评估抓取程序加入白名单（不扣分）。", key=f"site_blocked|{site_id}"))
+            res.findings.append(SiteHealth.draft(
+                "site_blocked", "unverified", {"name": name}, severity="info", unit_id=owner, site_id=site_id,
+                evidence={"probes": [_probe_json(p) for p in blocked[:50]], "reason": None},
+                key=f"site_blocked|{site_id}"))
             continue
         if latest and not any(p.ok for p in latest):
             down.add(site_id)
         failed = [p for p in probes if _probe_failed(p, rules.slow_ms)]
         share = len(failed) / len(probes) if probes else 0.0
         if probes and share >= rules.unreachable_share:
-            res.findings.append(FindingDraft(
-                check="site_health", rule="site_unreachable", status="defect", severity="veto", unit_id=owner,
-                site_id=site_id, title=f"站点无法访问：{name}（监测期内{len(failed)}/{len(probes)}次打不开或超过"
-                                       f"{rules.slow_ms / 1000:g}秒）",
+            fields = {"name": name, "failed": len(failed), "total": len(probes), "slow_s": rules.slow_ms / 1000,
+                      "share_limit": rules.unreachable_share}
+            res.findings.append(SiteHealth.draft(
+                "site_unreachable", "defect", fields, severity="veto", unit_id=owner, site_id=site_id,
                 evidence={"probes": [_probe_json(p) for p in probes[:200]], "probes_total": len(probes),
                           "probes_failed": len(failed), "share": round(share, 4),
                           "threshold": rules.unreachable_share, "slow_ms": rules.slow_ms,
                           "monitoring_runs": sorted({p.crawl_run_id for p in probes})},
-                fix=f"恢复站点访问（国办检查：监测期内超过{rules.slow_ms / 1000:g}秒仍打不开的次数累计占比"
-                    f"≥{rules.unreachable_share:.0%}即单项否决）。",
                 key=f"site_unreachable|{site_id}"))
         if site_id in down:
             continue
         home_dates = [p.home_latest_date for p in probes if p.home_latest_date]
         home_latest = max(home_dates, default=None)
         if home_latest is None or home_latest < ctx.as_of - timedelta(days=rules.home_stale_days):
-            res.findings.append(FindingDraft(
-                check="site_health", rule="home_stale", status="defect", severity="veto", unit_id=owner,
-                site_id=site_id, title=f"首页超过{rules.home_stale_days}天未更新：{name}",
+            res.findings.append(SiteHealth.draft(
+                "home_stale", "defect", {"name": name, "days": rules.home_stale_days}, severity="veto",
+                unit_id=owner, site_id=site_id,
                 evidence={"home": probes[0].url, "latest_date": home_latest.isoformat() if home_latest else None,
                           "limit_days": rules.home_stale_days},
-                fix="首页及时更新动态信息。", key=f"home_stale|{site_id}"))
+                key=f"home_stale|{site_id}"))
     return down
 
 
@@ -122,10 +173,8 @@ def _column_findings(ctx: AuditContext, rules: SiteHealthRules, crawl_id: int, d
             unit = _unit(unit_id)
             site_key = ch.site_id or ""
             if h.entries == 0:
-                f = FindingDraft(
-                    check="site_health", rule="blank_column", status="defect", unit_id=unit, site_id=ch.site_id,
-                    title=f"空白栏目：{ch.column_path or ch.name}", evidence=base,
-                    fix="栏目自开设以来无内容：补充内容或撤并栏目。", key=f"blank_column|{ch.url}")
+                f = SiteHealth.draft("blank_column", "defect", {"column": ch.column_path or ch.name}, unit_id=unit,
+                                     site_id=ch.site_id, evidence=base, key=f"blank_column|{ch.url}")
                 if ch.url not in blank_by_site[site_key]:
                     res.findings.append(f)
                     blank_by_site[site_key][ch.url] = f
@@ -134,11 +183,9 @@ def _column_findings(ctx: AuditContext, rules: SiteHealthRules, crawl_id: int, d
             if limit is None:
                 continue
             if h.latest_date is None or h.latest_date < ctx.as_of - timedelta(days=limit):
-                f = FindingDraft(
-                    check="site_health", rule="stale_column", status="defect", unit_id=unit, site_id=ch.site_id,
-                    title=f"栏目超过{limit}天未更新：{ch.column_path or ch.name}", evidence=base | {"limit_days": limit},
-                    fix="按国办检查指标及时更新（动态要闻类2周、通知公告政策文件类6个月）。",
-                    key=f"stale_column|{ch.url}")
+                f = SiteHealth.draft("stale_column", "defect", {"column": ch.column_path or ch.name, "days": limit},
+                                     unit_id=unit, site_id=ch.site_id, evidence=base | {"limit_days": limit},
+                                     key=f"stale_column|{ch.url}")
                 if ch.url not in stale_by_site[site_key]:
                     res.findings.append(f)
                     stale_by_site[site_key][ch.url] = f
@@ -157,22 +204,22 @@ def _link_findings(ctx: AuditContext, rules: SiteHealthRules, res: CheckResult) 
             item, unit = _item_context(ctx, link.url)
             unit = unit or owner
             title = item.list_title if item else link.url
-            res.findings.append(FindingDraft(
-                check="site_health", rule="dead_link", status="defect", unit_id=unit, site_id=link.site_id,
-                title=f"链接失效（HTTP {link.http_status}）：{title}",
+            res.findings.append(SiteHealth.draft(
+                "dead_link", "defect", {"status": link.http_status, "title": title}, unit_id=unit,
+                site_id=link.site_id,
                 evidence={"url": link.url, "referrer": link.referrer, "http_status": link.http_status, "title": title},
-                fix="修复或删除失效链接。", key=f"dead_link|{link.url}"))
+                key=f"dead_link|{link.url}"))
         else:
             item, unit = _item_context(ctx, link.referrer or "")
             unit = unit or owner
             att = ctx.session.scalar(select(Attachment).where(Attachment.url == link.url)) if item else None
             name = att.name if att else link.url
-            res.findings.append(FindingDraft(
-                check="site_health", rule="missing_attachment", status="defect", unit_id=unit, site_id=link.site_id,
-                title=f"附件无法下载（HTTP {link.http_status}）：{name}",
+            res.findings.append(SiteHealth.draft(
+                "missing_attachment", "defect", {"status": link.http_status, "name": name}, unit_id=unit,
+                site_id=link.site_id,
                 evidence={"url": link.url, "page": link.referrer, "http_status": link.http_status,
                           "attachment": name, "title": item.title if item else None},
-                fix="重新上传附件。", key=f"missing_attachment|{link.url}"))
+                key=f"missing_attachment|{link.url}"))
 
 
 def _aggregate_vetoes(ctx: AuditContext, res: CheckResult, stale: dict[str, dict[str, FindingDraft]],
@@ -180,22 +227,19 @@ def _aggregate_vetoes(ctx: AuditContext, res: CheckResult, stale: dict[str, dict
     """The 国办 栏目不更新 red lines, per site, from the per-column findings: ≥ N stale news/notice
     columns, ≥ M stale columns, ≥ K blank columns. Each cites the column findings it counts."""
     rules = ctx.scheme.checks.site_health
-    for rule, by_site, threshold, what in (
-            ("stale_columns_veto", stale, rules.stale_columns_veto, "动态要闻、通知公告类栏目未更新"),
-            ("long_stale_veto", stale, rules.long_stale_veto, "应更新栏目长期未更新"),
-            ("blank_columns_veto", blank, rules.blank_columns_veto, "空白栏目")):
+    for rule, by_site, threshold in (("stale_columns_veto", stale, rules.stale_columns_veto),
+                                     ("long_stale_veto", stale, rules.long_stale_veto),
+                                     ("blank_columns_veto", blank, rules.blank_columns_veto)):
         for site_id, columns in sorted(by_site.items()):
             if len(columns) < threshold:
                 continue
             site = ctx.sites.get(site_id)
             name = site.name if site else site_id
-            res.findings.append(FindingDraft(
-                check="site_health", rule=rule, status="defect", severity="veto",
+            res.findings.append(SiteHealth.draft(
+                rule, "defect", {"count": len(columns), "threshold": threshold, "name": name}, severity="veto",
                 unit_id=site.owner_unit_id if site else None, site_id=site_id or None,
-                title=f"单项否决：{what}{len(columns)}个（≥{threshold}个）：{name}",
                 evidence={"count": len(columns), "threshold": threshold,
                           "columns": [{"column": f.evidence.get("column"), "url": url, "key": f.key,
                                        "latest_date": f.evidence.get("latest_date")}
                                       for url, f in sorted(columns.items())]},
-                fix="逐一更新或撤并所列栏目（国办检查指标：栏目不更新单项否决）。",
                 key=f"{rule}|{site_id}"))

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
-from auditor.scoring.context import AuditContext
-from auditor.store.models import Channel, ColumnHealth, Match
+if TYPE_CHECKING:
+    from auditor.catalog.models import CatalogEntry
+    from auditor.checks.context import AuditContext
+    from auditor.store.models import Channel, ColumnHealth, Match
 
 ACCEPTED = ("accept", "confirmed")
+
+
+def entry_fields(entry: CatalogEntry) -> dict[str, Any]:
+    """The catalog row's names, for the message templates of findings about it."""
+    return {"level1": entry.level1, "level2": entry.level2, "time_limit": entry.time_limit,
+            "channels_text": entry.channels_text}
 
 
 def accepted_by_entry(ctx: AuditContext, unit_id: str) -> dict[str, list[Match]]:

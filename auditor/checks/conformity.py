@@ -4,7 +4,7 @@ Runs only for units whose catalog file is configured (`checks.conformity.unit_ca
 rules file, or `unit_catalogs=` passed to run_audit from the registry). The comparison itself is
 auditor.catalog.diff.diff_unit_catalog(unit_catalog, catalog, domain=None, level=None), which
 returns ConformityFinding objects (rule, entry_id, unit_row, message, severity); this module only
-turns them into findings. The unit file is read with auditor.catalog.unit_catalog.read_unit_catalog. `LOADER` and `DIFFER`
+turns them into findings (the `Conformity` check). The unit file is read with auditor.catalog.unit_catalog.read_unit_catalog. `LOADER` and `DIFFER`
 are looked up at call time so tests can swap them.
 """
 
@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pydantic import Field
+
+from auditor.checks.base import Check, CheckParams, CheckResult, Message, RuleSpec
 from auditor.errors import CatalogError, RulesError
-from auditor.scoring.checks import CheckResult
-from auditor.scoring.context import AuditContext, FindingDraft
 from auditor.vocabulary import catalog_level
+
+if TYPE_CHECKING:
+    from auditor.checks.context import AuditContext
 
 LOADER: Callable[[Path], Any] | None = None
 DIFFER: Callable[..., list[Any]] | None = None
@@ -45,9 +49,31 @@ def _differ() -> Callable[..., list[Any]]:
     return diff_unit_catalog
 
 
-def check_conformity(ctx: AuditContext) -> CheckResult:
+class Conformity(Check):
+    """The catalog a unit published against the standard catalog (auditor.catalog.diff)."""
+
+    type = "conformity"
+    dimension = "completeness"
+    label = "目录规范性"
+    order = 20
+    rules = (RuleSpec("catalog_conformity", "单位目录不符合标准目录"),)
+    messages = {
+        "catalog_conformity": Message("单位目录与标准目录不一致（{diff_rule}）：{message}",
+                                      "按标准目录修订本单位公开目录（事项名称、公开时限、公开渠道等）。"),
+        "catalog_conformity:unreadable": Message("单位目录无法读取：{file_name}", "修正目录文件后重新评估；本项不扣分。"),
+    }
+
+    class Params(CheckParams):
+        enabled: bool = False
+        unit_catalogs: dict[str, str] = Field(default_factory=dict)  # unit id -> catalog file (relative to the rules file)
+        defect_severities: list[str] = Field(default_factory=lambda: ["error"])
+
+    def run(self, ctx: AuditContext) -> CheckResult:
+        return _run(ctx, self.params(ctx))
+
+
+def _run(ctx: AuditContext, rules: Conformity.Params) -> CheckResult:
     res = CheckResult()
-    rules = ctx.scheme.checks.conformity
     if not ctx.unit_catalogs:
         return res
     units = {u.id: u for u in ctx.units}
@@ -64,10 +90,9 @@ def check_conformity(ctx: AuditContext) -> CheckResult:
         try:
             unit_catalog = load(Path(path))
         except CatalogError as exc:
-            res.findings.append(FindingDraft(
-                check="conformity", rule="catalog_conformity", status="unverified", severity="info",
-                unit_id=unit_id, title=f"单位目录无法读取：{Path(path).name}",
-                evidence={"file": str(path), "error": str(exc)}, fix="修正目录文件后重新评估；本项不扣分。",
+            res.findings.append(Conformity.draft(
+                "catalog_conformity:unreadable", "unverified", {"file_name": Path(path).name}, severity="info",
+                unit_id=unit_id, evidence={"file": str(path), "error": str(exc), "reason": None},
                 key=f"catalog_conformity|{unit_id}|unreadable"))
             continue
         for e in applicable.values():
@@ -87,14 +112,11 @@ def check_conformity(ctx: AuditContext) -> CheckResult:
                 continue
             seen.add(key)
             defect = severity in rules.defect_severities
-            res.findings.append(FindingDraft(
-                check="conformity", rule="catalog_conformity", status="defect" if defect else "info",
-                severity=severity if defect else "info", unit_id=unit_id, entry_id=entry_id,
-                domain=domain,
-                title=f"单位目录与标准目录不一致（{cf.rule}）：{cf.message}",
+            res.findings.append(Conformity.draft(
+                "catalog_conformity", "defect" if defect else "info", {"diff_rule": cf.rule, "message": cf.message},
+                severity=severity if defect else "info", unit_id=unit_id, entry_id=entry_id, domain=domain,
                 evidence={"file": str(path), "diff_rule": cf.rule, "unit_row": _plain(row), "message": cf.message,
-                          "entry": {"id": entry.id, "level2": entry.level2} if entry else None},
-                fix="按标准目录修订本单位公开目录（事项名称、公开时限、公开渠道等）。", key=key))
+                          "entry": {"id": entry.id, "level2": entry.level2} if entry else None}, key=key))
     return res
 
 
