@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -63,20 +64,15 @@ def item_url(ctx: AuditContext, item_id: int) -> str:
     return item.canonical_url if item else ""
 
 
-def published_on(ctx: AuditContext, item_id: int):
-    """Publication date of an item: the detail page's 发布日期, else the date its list showed."""
-    from auditor.harvest.extract.dates import parse_date
+def published_on(ctx: AuditContext, item_id: int) -> date | None:
+    """Publication date of an item: the detail page's 发布日期, else the date its list showed (parsed once,
+    by harvest; `store.models.listed_date`)."""
+    from auditor.store.models import listed_date
 
     item = ctx.items.get(item_id)
     if item is None:
         return None
-    if item.publish_date:
-        return item.publish_date
-    for listing, _ in ctx.listings.get(item_id, []):
-        d = parse_date(listing.list_date_text) if listing.list_date_text else None
-        if d:
-            return d
-    return None
+    return item.publish_date or listed_date(listing for listing, _ in ctx.listings.get(item_id, []))
 
 
 def website_items(ctx: AuditContext, matches: list[Match]) -> list[Match]:

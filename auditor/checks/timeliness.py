@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from auditor.checks.base import Check, CheckParams, CheckResult, Message, RuleSpec
-from auditor.checks.common import accepted_by_entry, channel_codes_of_item
+from auditor.checks.common import accepted_by_entry, channel_codes_of_item, published_on
 from auditor.checks.deadlines import deadline_for
-from auditor.harvest.extract.dates import parse_date
 from auditor.vocabulary import DAY_UNIT_LABELS
 
 if TYPE_CHECKING:
@@ -73,8 +72,7 @@ def _run(ctx: AuditContext, undated_is_defect: bool) -> CheckResult:
                                             "time_limit": entry.time_limit}},
                         key=f"not_assessable|{unit.id}|{entry.id}|{item.canonical_url}"))
                     continue
-                listing_dates = [parse_date(lst.list_date_text) for lst, _ in ctx.listings.get(item.id, [])]
-                published = item.publish_date or next((d for d in listing_dates if d), None)
+                published = published_on(ctx, item.id)
                 evidence = {"url": item.canonical_url, "title": title, "entry": {"id": entry.id,
                             "level2": entry.level2, "time_limit": entry.time_limit},
                             "rule": rule.to_json(), "publish_date": published.isoformat() if published else None,
