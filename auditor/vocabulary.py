@@ -84,6 +84,10 @@ class Decision(StrEnum):
     REJECTED = "rejected"
 
 
+# A match that counts as the item fulfilling its entry: the matcher's accept or a reviewer's confirmation.
+ACCEPTED_DECISIONS: frozenset[str] = frozenset({Decision.ACCEPT, Decision.CONFIRMED})
+
+
 class Rule(StrEnum):
     """The timeliness rules a unit's "late" count is made of (report, web to-do list, history)."""
     MISSING = "missing"

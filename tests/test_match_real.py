@@ -254,7 +254,7 @@ def test_report_methodology_reads_the_committed_real_set_figures():
 
     shown = real_matcher_figures()
     figs = load_figures()
-    assert shown is not None and [s["label"] for s in shown["splits"]] == ["留出集", "开发集"]
-    held = shown["splits"][0]
-    assert (held["rows"], held["right_domain"], held["negatives_accepted"]) == (
+    assert shown is not None and [s.label for s in shown.splits] == ["留出集", "开发集"]
+    held = shown.splits[0]
+    assert (held.rows, held.right_domain, held.negatives_accepted) == (
         figs["held"]["rows"], figs["held"]["right_domain"], figs["held"]["negatives_accepted"])

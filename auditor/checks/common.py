@@ -6,12 +6,14 @@ from collections import defaultdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from auditor.vocabulary import ACCEPTED_DECISIONS, Decision
+
 if TYPE_CHECKING:
     from auditor.catalog.models import CatalogEntry
     from auditor.checks.context import AuditContext
     from auditor.store.models import Channel, ColumnHealth, Match
 
-ACCEPTED = ("accept", "confirmed")
+ACCEPTED = ACCEPTED_DECISIONS
 
 
 def entry_fields(entry: CatalogEntry) -> dict[str, Any]:
@@ -31,7 +33,7 @@ def accepted_by_entry(ctx: AuditContext, unit_id: str) -> dict[str, list[Match]]
 def review_by_entry(ctx: AuditContext, unit_id: str) -> dict[str, list[Match]]:
     out: dict[str, list[Match]] = defaultdict(list)
     for m in ctx.matches.get(unit_id, []):
-        if m.decision == "review" and m.entry_id:
+        if m.decision == Decision.REVIEW and m.entry_id:
             out[m.entry_id].append(m)
     return out
 

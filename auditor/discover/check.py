@@ -19,6 +19,7 @@ from auditor.harvest.adapters import ADAPTERS, detect_adapter
 from auditor.harvest.adapters.base import NotAListPage
 from auditor.match.matcher import ItemView, Matcher
 from auditor.units.models import Registry, WebsiteChannel
+from auditor.vocabulary import Decision
 
 CONTRADICTION_SHARE = 0.5  # more than half of the titles the matcher places go to another domain …
 CONTRADICTION_MIN = 3  # … and at least this many of them
@@ -67,7 +68,7 @@ def title_domains(titles: list[str], catalog: Catalog, level: str, matcher: Matc
     by_id = {e.id: e for e in entries}
     got = Counter()
     for res in matcher.match(entries, items, unit_level=level):
-        if res.entry_id and res.decision in ("accept", "review"):
+        if res.entry_id and res.decision in (Decision.ACCEPT, Decision.REVIEW):
             got[by_id[res.entry_id].domain] += 1
     return got
 

@@ -36,6 +36,7 @@ from auditor.catalog.models import Catalog
 from auditor.match.matcher import Matcher, Thresholds
 from auditor.match.normalise import normalise
 from auditor.match.titles import TitleRow, entries_for, match_rows, read_rows
+from auditor.vocabulary import Decision
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "tests" / "fixtures" / "gold" / "gold.csv"  # generated set (the sample district's vocabulary)
@@ -136,7 +137,7 @@ def baseline_predictions(rows: Sequence[TitleRow], catalog: Catalog, cutoff: flo
 def evaluate(rows: Sequence[TitleRow], catalog: Catalog, matcher: Matcher | None = None) -> Report:
     matcher = matcher or Matcher(catalog_entries=catalog.entries)
     results = match_rows(rows, catalog, matcher)
-    preds = [r.entry_id if r.decision == "accept" else None for r in results]
+    preds = [r.entry_id if r.decision == Decision.ACCEPT else None for r in results]
     labels = [r.expected for r in rows]
     domain_of = {e.id: e.domain for e in catalog.entries}
     unknown = sorted({lbl for lbl in labels if lbl and lbl not in domain_of})
@@ -152,13 +153,13 @@ def evaluate(rows: Sequence[TitleRow], catalog: Catalog, matcher: Matcher | None
     for label, res in zip(labels, results):
         if label is None:
             report.negatives += 1
-            report.negatives_accepted += res.decision == "accept"
+            report.negatives_accepted += res.decision == Decision.ACCEPT
             continue
         right = res.entry_id is not None and domain_of.get(res.entry_id) == domain_of[label]
         for key in (domain_of[label], OVERALL):
             shares[key].positives += 1
             shares[key].right += right
-            shares[key].right_kept += right and res.decision != "reject"
+            shares[key].right_kept += right and res.decision != Decision.REJECT
     shares.setdefault(OVERALL, DomainShare())
     report.domain = dict(shares)
     applicable: dict[tuple, set[str]] = {}
@@ -287,7 +288,7 @@ def calibrate(rows: Sequence[TitleRow], catalog: Catalog, steps: Sequence[float]
     positives = sum(1 for lbl in labels if lbl is not None) or 1
     out = []
     for t in steps:
-        preds = [r.entry_id if r.decision == "accept" and r.score >= t else None for r in results]
+        preds = [r.entry_id if r.decision == Decision.ACCEPT and r.score >= t else None for r in results]
         counts = score(labels, preds, domain_of)[OVERALL]
         neg = sum(1 for lbl, p in zip(labels, preds) if lbl is None and p is not None) / negatives
         kept = sum(1 for lbl, r in zip(labels, results) if lbl is not None and r.entry_id == lbl

@@ -59,10 +59,11 @@ from auditor.match import lexicon, reading
 from auditor.match.normalise import canonical, normalise, skeleton, title_pattern, years_in
 from auditor.match.segment import tokenizer, tokens
 from auditor.match.topic import TopicEvidence, TopicModel, default_model, model_for
+from auditor.vocabulary import Decision
 
 COMPONENTS = ("title_label", "tokens", "column", "doc_type", "domain", "year", "unit", "news_penalty", "alias",
               "topic", "kind", "negative", "level", "trade")
-DECISIONS = ("reject", "review", "accept")
+DECISIONS = (Decision.REJECT, Decision.REVIEW, Decision.ACCEPT)  # indexed by BatchScores.decision
 
 # weights: policy of the scorer, kept together so the eval can be read against them
 W_TOKENS = 8.0
@@ -395,7 +396,7 @@ class Matcher:
         if not items:
             return []
         if not entries:
-            return [MatchResult(it.item_id, None, 0.0, "reject", {"reason": 0.0}) for it in items]
+            return [MatchResult(it.item_id, None, 0.0, Decision.REJECT, {"reason": 0.0}) for it in items]
         learned = _merge_aliases(learned, aliases, unit_prefixes)
         idx = self.index(entries, learned.labels())
         out: list[MatchResult] = []

@@ -11,7 +11,7 @@ from auditor.catalog.yardstick import CatalogRef, Yardstick, load_yardstick
 from auditor.match.learn import Lesson, learn
 from auditor.match.matcher import ItemView, Matcher, MatchJob, Thresholds
 from auditor.store.models import Channel, Item, ItemListing, Match, ReviewDecision, Unit
-from auditor.vocabulary import catalog_level
+from auditor.vocabulary import ACCEPTED_DECISIONS, Decision, catalog_level
 
 KIND_PREFERENCE = {"catalog": 0, "notice": 1, "other": 2, "feed": 3, "news": 4}
 
@@ -153,14 +153,14 @@ def run_matching(session: Session, catalog: Catalog, audit_run_id: int, threshol
                 evidence["matcher"] = {"entry_id": entry_id, "decision": decision, "score": r.score}
                 evidence["review_decision_id"] = override.id
                 if override.action in ("confirm", "relink"):
-                    decision, entry_id = "confirmed", override.entry_id or entry_id
+                    decision, entry_id = Decision.CONFIRMED, override.entry_id or entry_id
                 elif override.action == "reject":
-                    decision = "rejected"
-            if decision == "reject":
+                    decision = Decision.REJECTED
+            if decision == Decision.REJECT:
                 continue  # rejections are not stored: nothing links them to an entry
             rows.append({"audit_run_id": audit_run_id, "item_id": r.item_id, "unit_id": unit.id,
                          "entry_id": entry_id, "score": r.score, "decision": decision, "evidence": evidence})
-            accepted += decision in ("accept", "confirmed")
+            accepted += decision in ACCEPTED_DECISIONS
         if len(rows) >= 5000:
             _insert_matches(session, rows)
     _insert_matches(session, rows)

@@ -55,6 +55,7 @@ from auditor.report.model import (
     Upcoming,
 )
 from auditor.store.models import AuditRun, CatalogEntryRow, CrawlRun, Finding, Score, Unit
+from auditor.vocabulary import ACCEPTED_DECISIONS, Decision
 
 T = TypeVar("T")
 BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 101))
@@ -463,7 +464,7 @@ def _scorecard(row: UnitRow, findings: list[Row], domain_scores: dict[str, dict[
                previous: PreviousRun | None, domain_order: list[str], changes: Changes | None,
                due: Upcoming) -> Scorecard:
     """One unit's page: why it scored what it did and what to fix, costliest first."""
-    shown = [m for m in mine if m.decision in ("accept", "confirmed", "review")]
+    shown = [m for m in mine if m.decision in (*ACCEPTED_DECISIONS, Decision.REVIEW)]
     defects = [f for f in findings if f["status"] == "defect"]
     by_cost = sorted(defects, key=lambda f: (-f["points"], f["rule"], f["title"]))
     notes = [f for f in findings if f["status"] == "info"]

@@ -56,7 +56,7 @@ from auditor.scheme import Scheme, load_scheme
 from auditor.scoring import history as scoring_history
 from auditor.scoring import upcoming as scoring_upcoming
 from auditor.store.models import AuditRun, CatalogEntryRow, Finding, Match, Score, Unit
-from auditor.vocabulary import catalog_level
+from auditor.vocabulary import ACCEPTED_DECISIONS, Decision, catalog_level
 
 if TYPE_CHECKING:
     from auditor.report.context import PreviousRun
@@ -263,7 +263,7 @@ def _upcoming_from_store(session: Session, run: AuditRun, unit_ids: list[str]) -
         return {}
     latest: dict[tuple[str, str], date] = {}
     for m in session.scalars(select(Match).where(Match.audit_run_id == run.id,
-                                                 Match.decision.in_(("accept", "confirmed")))):
+                                                 Match.decision.in_(ACCEPTED_DECISIONS))):
         if m.entry_id in rules and m.item is not None and m.item.publish_date:
             k = (m.unit_id, m.entry_id)
             latest[k] = max(latest.get(k, m.item.publish_date), m.item.publish_date)
@@ -309,7 +309,7 @@ def matcher(session: Session, run: AuditRun) -> MatcherStats:
     return MatcherStats(
         decisions=[DecisionCount(d, L.label(L.DECISIONS, d), n) for d, n in counts.most_common()],
         total=total,
-        auto_share=round(100 * (counts["accept"] + counts["reject"]) / total, 1) if total else None,
+        auto_share=round(100 * (counts[Decision.ACCEPT] + counts[Decision.REJECT]) / total, 1) if total else None,
         evaluation=None)
 
 

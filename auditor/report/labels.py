@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auditor.checks.registry import CHECK_LABELS, RULE_LABELS
+from auditor.vocabulary import Decision
 
 DIMENSION_ORDER = ("completeness", "timeliness", "channels", "site_health")
 DOMAIN_DIMENSIONS = ("completeness", "timeliness", "channels")  # site health has no domain
@@ -22,11 +23,11 @@ RULES = dict(RULE_LABELS)
 STATUSES = {"defect": "问题", "unverified": "无法核实", "info": "提示"}
 LIFECYCLE = {"new": "新增", "persisting": "持续"}
 DECISIONS = {
-    "accept": "自动采纳",
-    "review": "待复核",
-    "reject": "未采纳",
-    "confirmed": "人工确认",
-    "rejected": "人工否决",
+    Decision.ACCEPT: "自动采纳",
+    Decision.REVIEW: "待复核",
+    Decision.REJECT: "未采纳",
+    Decision.CONFIRMED: "人工确认",
+    Decision.REJECTED: "人工否决",
 }
 ASSESSMENT = {"assessed": "已评估", "partial": "部分评估", "unassessed": "未评估", "not_applicable": "不适用"}
 UNIT_ASSESSMENT = {"assessed": "已评估", "partial": "部分评估", "unassessed": "未完整评估"}

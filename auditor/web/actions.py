@@ -34,7 +34,7 @@ from auditor.store.models import (
     Unit,
 )
 from auditor.store.models_web import FINDING_STATES, AuditLogEntry, FindingState, WebUser
-from auditor.vocabulary import TALLY_LATE_RULES, utcnow
+from auditor.vocabulary import TALLY_LATE_RULES, Decision, utcnow
 from auditor.web.security import FetchPolicy, check_url, fetch_url, store_upload
 
 QUEUES = {
@@ -217,7 +217,7 @@ def active_decisions(session: Session, unit_id: str) -> list[ReviewDecision]:
 def match_queue(session: Session, user: WebUser, run: AuditRun, entries: dict[str, CatalogEntry], *,
                 unit_id: str = "", domain: str = "", state: str = "") -> list[MatchRow]:
     q = select(Match, Item).join(Item, Item.id == Match.item_id).where(Match.audit_run_id == run.id,
-                                                                      Match.decision == "review")
+                                                                      Match.decision == Decision.REVIEW)
     if user.role == "staff":
         q = q.where(Match.unit_id == user.unit_id)
     if unit_id:

@@ -12,7 +12,7 @@ from auditor.catalog.channels import CHANNELS
 from auditor.match.run import unit_obligations
 from auditor.store.models import AuditRun, ChannelEvidence, Finding, Item, Match, ReviewDecision, Score, Unit
 from auditor.store.models_web import AuditLogEntry, FindingState, WebUser
-from auditor.vocabulary import TALLY_LATE_RULES
+from auditor.vocabulary import TALLY_LATE_RULES, Decision
 from auditor.web import actions as A
 from auditor.web.common import back, catalog, current_user, db_session, entries_by_id, filters, form, open_log_ids
 
@@ -47,7 +47,7 @@ def _overview_rows(db: Session, user: WebUser, run: AuditRun) -> list[dict]:
         kind = "site_health" if check == "site_health" else "late" if rule in TALLY_LATE_RULES else rule
         counts[(unit_id, kind)] = counts.get((unit_id, kind), 0) + n
     review = dict(db.execute(select(Match.unit_id, func.count()).where(
-        Match.audit_run_id == run.id, Match.decision == "review").group_by(Match.unit_id)).all())
+        Match.audit_run_id == run.id, Match.decision == Decision.REVIEW).group_by(Match.unit_id)).all())
     contested = dict(db.execute(select(FindingState.unit_id, func.count()).where(
         FindingState.state.in_(("fixed", "contested"))).group_by(FindingState.unit_id)).all())
     rows = []
