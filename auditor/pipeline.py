@@ -22,7 +22,7 @@ from auditor.store.models import AuditRun, Finding, Score, Unit
 from auditor.store.sync import sync_registry
 from auditor.units.loader import load_registry
 from auditor.units.models import Registry
-from auditor.vocabulary import TALLY_LATE_RULES
+from auditor.vocabulary import TALLY_LATE_RULES, FindingStatus
 
 
 def load_registry_for(path: Path, catalog: Catalog) -> Registry:
@@ -83,10 +83,10 @@ def summarise(session: Session, audit_run_id: int) -> list[UnitSummary]:
         raise AuditorError(f"no audit run {audit_run_id}", hint="`auditor runs` lists the runs")
     counts: dict[tuple[str | None, str], int] = defaultdict(int)
     for f in session.scalars(select(Finding).where(Finding.audit_run_id == audit_run_id)):
-        bucket = f.rule if f.status == "defect" else f.status
+        bucket = f.rule if f.status == FindingStatus.DEFECT else f.status
         if f.rule == "no_anchor":
             counts[(f.unit_id, "no_anchor")] += 1
-        if f.check == "site_health" and f.status == "defect":
+        if f.check == "site_health" and f.status == FindingStatus.DEFECT:
             bucket = "site_health"
         counts[(f.unit_id, bucket)] += 1
     rows = []

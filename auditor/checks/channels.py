@@ -9,6 +9,7 @@ from pydantic import Field
 from auditor.catalog.channels import CHANNELS
 from auditor.checks.base import Check, CheckParams, CheckResult, Message, RuleSpec
 from auditor.checks.common import accepted_by_entry, channel_codes_of_item, entry_fields, healthy
+from auditor.vocabulary import FindingStatus
 
 if TYPE_CHECKING:
     from auditor.checks.context import AuditContext
@@ -82,17 +83,17 @@ def _run(ctx: AuditContext, params: Channels.Params) -> CheckResult:
                 fields = entry_fields(entry) | {"channel": _name(req.code)}
                 if not all(healthy(ctx, c, runs) for c in holders):
                     res.findings.append(Channels.draft(
-                        "channel_unverified", "unverified", fields, severity="info", **where,
+                        "channel_unverified", FindingStatus.UNVERIFIED, fields, severity="info", **where,
                         evidence=evidence | {"reason": "该渠道栏目抓取失败，无法核实是否发布"},
                         key=f"channel_unverified|{unit.id}|{entry.id}|{req.code}"))
                     continue
                 res.basis[unit.id][entry.domain] += 1
                 res.findings.append(Channels.draft(
-                    "channel_gap", "defect", fields, **where, channels_missing=[req.code], evidence=evidence,
+                    "channel_gap", FindingStatus.DEFECT, fields, **where, channels_missing=[req.code], evidence=evidence,
                     key=f"channel_gap|{unit.id}|{entry.id}|{req.code}"))
             if unverifiable:
                 res.findings.append(Channels.draft(
-                    "channel_offline", "info",
+                    "channel_offline", FindingStatus.INFO,
                     entry_fields(entry) | {"channels": "、".join(_name(c) for c in unverifiable)}, severity="info",
                     **where, evidence={"channels": unverifiable, "entry": {"id": entry.id, "channels": entry.channels_text}},
                     key=f"channel_offline|{unit.id}|{entry.id}"))

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from auditor.checks.base import Check, CheckParams, CheckResult, Message, RuleSpec
 from auditor.checks.common import accepted_by_entry, entry_fields, healthy, read_whole, recent_health, review_by_entry
+from auditor.vocabulary import FindingStatus
 
 if TYPE_CHECKING:
     from auditor.checks.context import AuditContext
@@ -94,12 +95,12 @@ def _run(ctx: AuditContext, runs: int) -> CheckResult:
                 if shown and ctx.scheme.checks.channels.offline_evidence:  # the channels check's parameter
                     res.basis[unit.id][entry.domain] += 1
                     res.findings.append(Completeness.draft(
-                        "offline_evidence", "info", names, severity="info", **where,
+                        "offline_evidence", FindingStatus.INFO, names, severity="info", **where,
                         evidence=evidence | {"offline_channels": sorted(shown)},
                         key=f"offline_evidence|{unit.id}|{entry.id}"))
                     continue
                 res.findings.append(Completeness.draft(
-                    "offline_only", "unverified", names, severity="info", **where,
+                    "offline_only", FindingStatus.UNVERIFIED, names, severity="info", **where,
                     evidence=evidence | {"reason": entry.channels_text or None},
                     key=f"offline_only|{unit.id}|{entry.id}"))
                 continue
@@ -107,10 +108,10 @@ def _run(ctx: AuditContext, runs: int) -> CheckResult:
                 res.basis[unit.id][entry.domain] += 1
                 column = {"fix_column": holders[0].column_path or holders[0].name}
                 res.findings.append(Completeness.draft(
-                    "missing", "defect", names | column, **where, evidence=evidence | column, key=key))
+                    "missing", FindingStatus.DEFECT, names | column, **where, evidence=evidence | column, key=key))
             else:
                 reason = _unverified_reason(ctx, holders, runs) if holders else "未登记承载该领域的栏目"
                 res.findings.append(Completeness.draft(
-                    "unverified", "unverified", names | {"reason": reason}, severity="info", **where,
+                    "unverified", FindingStatus.UNVERIFIED, names | {"reason": reason}, severity="info", **where,
                     evidence=evidence | {"reason": reason}, key=f"unverified|{unit.id}|{entry.id}"))
     return res

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from auditor.checks.base import Check, CheckParams, CheckResult, Message, RuleSpec
 from auditor.errors import CatalogError, RulesError
-from auditor.vocabulary import catalog_level
+from auditor.vocabulary import FindingStatus, catalog_level
 
 if TYPE_CHECKING:
     from auditor.checks.context import AuditContext
@@ -91,7 +91,7 @@ def _run(ctx: AuditContext, rules: Conformity.Params) -> CheckResult:
             unit_catalog = load(Path(path))
         except CatalogError as exc:
             res.findings.append(Conformity.draft(
-                "catalog_conformity:unreadable", "unverified", {"file_name": Path(path).name}, severity="info",
+                "catalog_conformity:unreadable", FindingStatus.UNVERIFIED, {"file_name": Path(path).name}, severity="info",
                 unit_id=unit_id, evidence={"file": str(path), "error": str(exc), "reason": None},
                 key=f"catalog_conformity|{unit_id}|unreadable"))
             continue
@@ -113,7 +113,7 @@ def _run(ctx: AuditContext, rules: Conformity.Params) -> CheckResult:
             seen.add(key)
             defect = severity in rules.defect_severities
             res.findings.append(Conformity.draft(
-                "catalog_conformity", "defect" if defect else "info", {"diff_rule": cf.rule, "message": cf.message},
+                "catalog_conformity", FindingStatus.DEFECT if defect else FindingStatus.INFO, {"diff_rule": cf.rule, "message": cf.message},
                 severity=severity if defect else "info", unit_id=unit_id, entry_id=entry_id, domain=domain,
                 evidence={"file": str(path), "diff_rule": cf.rule, "unit_row": _plain(row), "message": cf.message,
                           "entry": {"id": entry.id, "level2": entry.level2} if entry else None}, key=key))

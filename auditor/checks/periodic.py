@@ -22,6 +22,7 @@ from pydantic import Field
 
 from auditor.checks.base import Check, CheckParams, CheckResult, Message, RuleSpec
 from auditor.checks.common import accepted_by_entry, entry_fields, healthy, published_on, website_items
+from auditor.vocabulary import FindingStatus
 
 if TYPE_CHECKING:
     from auditor.catalog.models import CatalogEntry
@@ -91,7 +92,7 @@ def _after_period(ctx: AuditContext, res: CheckResult, unit_id: str, entry: Cata
             continue
         label = period_label(rule.period, start)
         res.findings.append(Periodic.draft(
-            "after_period_missed", "defect", entry_fields(entry) | {"label": label, "due_date": due.date},
+            "after_period_missed", FindingStatus.DEFECT, entry_fields(entry) | {"label": label, "due_date": due.date},
             unit_id=unit_id, entry_id=entry.id, domain=entry.domain,
             evidence=_evidence(ctx, entry, dates) | {"period": {"start": start.isoformat(), "end": end.isoformat(),
                                                                "label": label},
@@ -157,7 +158,7 @@ def _run(ctx: AuditContext) -> CheckResult:
             _judge(ctx, judged, unit, entry, dates)
             if judged.findings and not _read_whole(ctx, unit.id, entry):
                 res.findings.append(Periodic.draft(
-                    "period_unverified", "unverified", entry_fields(entry), severity="info",
+                    "period_unverified", FindingStatus.UNVERIFIED, entry_fields(entry), severity="info",
                     unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
                     evidence=_evidence(ctx, entry, dates) | {"would_be": [f.title for f in judged.findings],
                                                              "reason": "栏目未完整读取"},
@@ -184,7 +185,7 @@ def _judge(ctx: AuditContext, res: CheckResult, unit, entry: CatalogEntry,
                 continue
             label = period_label(entry.period, start)
             res.findings.append(Periodic.draft(
-                "period_missed", "defect", entry_fields(entry) | {"label": label, "period": PERIOD_LABEL[entry.period]},
+                "period_missed", FindingStatus.DEFECT, entry_fields(entry) | {"label": label, "period": PERIOD_LABEL[entry.period]},
                 unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
                 evidence=_evidence(ctx, entry, dates) | {"period": {"start": start.isoformat(),
                                                                    "end": end.isoformat(),
@@ -200,7 +201,7 @@ def _judge(ctx: AuditContext, res: CheckResult, unit, entry: CatalogEntry,
             return
         overdue = (ctx.as_of - due.date).days
         res.findings.append(Periodic.draft(
-            "periodic_overdue", "defect", entry_fields(entry) | {"overdue": overdue, "last": last, "due_date": due.date},
+            "periodic_overdue", FindingStatus.DEFECT, entry_fields(entry) | {"overdue": overdue, "last": last, "due_date": due.date},
             unit_id=unit.id, entry_id=entry.id, domain=entry.domain, days_late=overdue,
             evidence=_evidence(ctx, entry, dates) | {"last_update": last.isoformat(),
                                                      "due_date": due.date.isoformat(),
@@ -222,12 +223,12 @@ def _judge(ctx: AuditContext, res: CheckResult, unit, entry: CatalogEntry,
         if this_year:
             late = (min(this_year) - due_d).days
             res.findings.append(Periodic.draft(
-                "annual_late", "defect", names | {"late": late, "month": month, "day": day},
+                "annual_late", FindingStatus.DEFECT, names | {"late": late, "month": month, "day": day},
                 unit_id=unit.id, entry_id=entry.id, domain=entry.domain, days_late=late,
                 evidence=ev | {"published": min(this_year).isoformat()},
                 key=f"annual_late|{unit.id}|{entry.id}|{ctx.as_of.year}"))
         else:
             res.findings.append(Periodic.draft(
-                "annual_missed", "defect", names | {"due_date": due_d},
+                "annual_missed", FindingStatus.DEFECT, names | {"due_date": due_d},
                 unit_id=unit.id, entry_id=entry.id, domain=entry.domain, evidence=ev,
                 key=f"annual_missed|{unit.id}|{entry.id}|{ctx.as_of.year}"))

@@ -15,6 +15,7 @@ from auditor.checks.base import Check, CheckResult, Message, RuleSpec
 from auditor.checks.common import accepted_by_entry, entry_fields, healthy, website_items
 from auditor.checks.deadlines import deadline_for
 from auditor.harvest.canonical import canonical_url
+from auditor.vocabulary import FindingStatus
 
 if TYPE_CHECKING:
     from auditor.checks.context import AuditContext
@@ -83,11 +84,11 @@ def _run(ctx: AuditContext) -> CheckResult:
             if columns and all(healthy(ctx, ch, 1) for ch in columns.values()):
                 res.basis[unit.id][entry.domain] += 1
                 res.findings.append(Persistence.draft(
-                    "withdrawn", "defect", entry_fields(entry), unit_id=unit.id, entry_id=entry.id,
+                    "withdrawn", FindingStatus.DEFECT, entry_fields(entry), unit_id=unit.id, entry_id=entry.id,
                     domain=entry.domain, evidence=evidence, key=f"withdrawn|{unit.id}|{entry.id}"))
             else:
                 res.findings.append(Persistence.draft(
-                    "persistence_unverified", "unverified", entry_fields(entry), severity="info",
+                    "persistence_unverified", FindingStatus.UNVERIFIED, entry_fields(entry), severity="info",
                     unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
                     evidence=evidence | {"reason": "栏目抓取失败"}, key=f"persistence_unverified|{unit.id}|{entry.id}"))
     return res

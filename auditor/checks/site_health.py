@@ -12,6 +12,7 @@ from sqlalchemy import select
 from auditor.checks.base import Check, CheckParams, CheckResult, FindingDraft, Message, RuleSpec
 from auditor.harvest.canonical import canonical_url
 from auditor.store.models import Attachment, Item, ItemListing
+from auditor.vocabulary import FindingStatus
 
 if TYPE_CHECKING:
     from auditor.checks.context import AuditContext
@@ -122,7 +123,7 @@ def _site_findings(ctx: AuditContext, rules: SiteHealthRules, crawl_id: int, res
         if blocked and not latest:
             down.add(site_id)
             res.findings.append(SiteHealth.draft(
-                "site_blocked", "unverified", {"name": name}, severity="info", unit_id=owner, site_id=site_id,
+                "site_blocked", FindingStatus.UNVERIFIED, {"name": name}, severity="info", unit_id=owner, site_id=site_id,
                 evidence={"probes": [_probe_json(p) for p in blocked[:50]], "reason": None},
                 key=f"site_blocked|{site_id}"))
             continue
@@ -134,7 +135,7 @@ def _site_findings(ctx: AuditContext, rules: SiteHealthRules, crawl_id: int, res
             fields = {"name": name, "failed": len(failed), "total": len(probes), "slow_s": rules.slow_ms / 1000,
                       "share_limit": rules.unreachable_share}
             res.findings.append(SiteHealth.draft(
-                "site_unreachable", "defect", fields, severity="veto", unit_id=owner, site_id=site_id,
+                "site_unreachable", FindingStatus.DEFECT, fields, severity="veto", unit_id=owner, site_id=site_id,
                 evidence={"probes": [_probe_json(p) for p in probes[:200]], "probes_total": len(probes),
                           "probes_failed": len(failed), "share": round(share, 4),
                           "threshold": rules.unreachable_share, "slow_ms": rules.slow_ms,
@@ -146,7 +147,7 @@ def _site_findings(ctx: AuditContext, rules: SiteHealthRules, crawl_id: int, res
         home_latest = max(home_dates, default=None)
         if home_latest is None or home_latest < ctx.as_of - timedelta(days=rules.home_stale_days):
             res.findings.append(SiteHealth.draft(
-                "home_stale", "defect", {"name": name, "days": rules.home_stale_days}, severity="veto",
+                "home_stale", FindingStatus.DEFECT, {"name": name, "days": rules.home_stale_days}, severity="veto",
                 unit_id=owner, site_id=site_id,
                 evidence={"home": probes[0].url, "latest_date": home_latest.isoformat() if home_latest else None,
                           "limit_days": rules.home_stale_days},
@@ -173,7 +174,7 @@ def _column_findings(ctx: AuditContext, rules: SiteHealthRules, crawl_id: int, d
             unit = _unit(unit_id)
             site_key = ch.site_id or ""
             if h.entries == 0:
-                f = SiteHealth.draft("blank_column", "defect", {"column": ch.column_path or ch.name}, unit_id=unit,
+                f = SiteHealth.draft("blank_column", FindingStatus.DEFECT, {"column": ch.column_path or ch.name}, unit_id=unit,
                                      site_id=ch.site_id, evidence=base, key=f"blank_column|{ch.url}")
                 if ch.url not in blank_by_site[site_key]:
                     res.findings.append(f)
@@ -183,7 +184,7 @@ def _column_findings(ctx: AuditContext, rules: SiteHealthRules, crawl_id: int, d
             if limit is None:
                 continue
             if h.latest_date is None or h.latest_date < ctx.as_of - timedelta(days=limit):
-                f = SiteHealth.draft("stale_column", "defect", {"column": ch.column_path or ch.name, "days": limit},
+                f = SiteHealth.draft("stale_column", FindingStatus.DEFECT, {"column": ch.column_path or ch.name, "days": limit},
                                      unit_id=unit, site_id=ch.site_id, evidence=base | {"limit_days": limit},
                                      key=f"stale_column|{ch.url}")
                 if ch.url not in stale_by_site[site_key]:
@@ -205,7 +206,7 @@ def _link_findings(ctx: AuditContext, rules: SiteHealthRules, res: CheckResult) 
             unit = unit or owner
             title = item.list_title if item else link.url
             res.findings.append(SiteHealth.draft(
-                "dead_link", "defect", {"status": link.http_status, "title": title}, unit_id=unit,
+                "dead_link", FindingStatus.DEFECT, {"status": link.http_status, "title": title}, unit_id=unit,
                 site_id=link.site_id,
                 evidence={"url": link.url, "referrer": link.referrer, "http_status": link.http_status, "title": title},
                 key=f"dead_link|{link.url}"))
@@ -215,7 +216,7 @@ def _link_findings(ctx: AuditContext, rules: SiteHealthRules, res: CheckResult) 
             att = ctx.session.scalar(select(Attachment).where(Attachment.url == link.url)) if item else None
             name = att.name if att else link.url
             res.findings.append(SiteHealth.draft(
-                "missing_attachment", "defect", {"status": link.http_status, "name": name}, unit_id=unit,
+                "missing_attachment", FindingStatus.DEFECT, {"status": link.http_status, "name": name}, unit_id=unit,
                 site_id=link.site_id,
                 evidence={"url": link.url, "page": link.referrer, "http_status": link.http_status,
                           "attachment": name, "title": item.title if item else None},
@@ -236,7 +237,7 @@ def _aggregate_vetoes(ctx: AuditContext, res: CheckResult, stale: dict[str, dict
             site = ctx.sites.get(site_id)
             name = site.name if site else site_id
             res.findings.append(SiteHealth.draft(
-                rule, "defect", {"count": len(columns), "threshold": threshold, "name": name}, severity="veto",
+                rule, FindingStatus.DEFECT, {"count": len(columns), "threshold": threshold, "name": name}, severity="veto",
                 unit_id=site.owner_unit_id if site else None, site_id=site_id or None,
                 evidence={"count": len(columns), "threshold": threshold,
                           "columns": [{"column": f.evidence.get("column"), "url": url, "key": f.key,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from auditor.checks.base import Check, CheckParams, CheckResult, Message, RuleSpec
 from auditor.checks.common import accepted_by_entry, channel_codes_of_item, published_on
 from auditor.checks.deadlines import deadline_for
-from auditor.vocabulary import DAY_UNIT_LABELS
+from auditor.vocabulary import DAY_UNIT_LABELS, FindingStatus
 
 if TYPE_CHECKING:
     from auditor.checks.context import AuditContext
@@ -65,7 +65,7 @@ def _run(ctx: AuditContext, undated_is_defect: bool) -> CheckResult:
                     continue
                 if not rule.assessable:  # the anchor event's date is not on the page: say so, judge nothing
                     res.findings.append(Timeliness.draft(
-                        "not_assessable", "info", {"why": rule.reason, "title": title}, severity="info",
+                        "not_assessable", FindingStatus.INFO, {"why": rule.reason, "title": title}, severity="info",
                         unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
                         evidence={"url": item.canonical_url, "title": title, "rule": rule.to_json(),
                                   "entry": {"id": entry.id, "level2": entry.level2,
@@ -84,7 +84,7 @@ def _run(ctx: AuditContext, undated_is_defect: bool) -> CheckResult:
                 if published is None:
                     res.basis[unit.id][entry.domain] += 1
                     res.findings.append(Timeliness.draft(
-                        "undated", "defect" if undated_is_defect else "info", {"title": title},
+                        "undated", FindingStatus.DEFECT if undated_is_defect else FindingStatus.INFO, {"title": title},
                         unit_id=unit.id, entry_id=entry.id, domain=entry.domain, evidence=evidence, key="undated" + key))
                     continue
                 if item.written_date is None:
@@ -92,7 +92,7 @@ def _run(ctx: AuditContext, undated_is_defect: bool) -> CheckResult:
                     evidence["reason"] = (f"页面未标注成文日期，「{entry.time_limit}」的时限从"
                                           f"{ANCHOR_LABEL.get(rule.anchor or '', '成文日期')}起算，无法判断是否逾期")
                     res.findings.append(Timeliness.draft(
-                        "no_anchor", "unverified", {"title": title}, severity="info", unit_id=unit.id,
+                        "no_anchor", FindingStatus.UNVERIFIED, {"title": title}, severity="info", unit_id=unit.id,
                         entry_id=entry.id, domain=entry.domain, evidence=evidence, key="no_anchor" + key))
                     continue
                 due = rule.due_date(item.written_date, ctx.cal)
@@ -112,6 +112,6 @@ def _run(ctx: AuditContext, undated_is_defect: bool) -> CheckResult:
                 fields = {"late": late, "unit_label": unit_label, "title": title, "time_limit": entry.time_limit,
                           "written_date": item.written_date, "due_date": due.date, "published": published}
                 res.findings.append(Timeliness.draft(
-                    "late", "defect", fields, unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
+                    "late", FindingStatus.DEFECT, fields, unit_id=unit.id, entry_id=entry.id, domain=entry.domain,
                     days_late=late, evidence=evidence, key="late" + key))
     return res

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from auditor.errors import ConfigError
 from auditor.store.models import Channel, ColumnHealth, CrawlRun, Finding, Unit
 from auditor.store.models_ops import OpsNotification
-from auditor.vocabulary import utcnow
+from auditor.vocabulary import FindingStatus, utcnow
 
 NOTIFY_RULES = ("missing", "late")
 TIMEOUT = 10.0
@@ -103,7 +103,7 @@ def finding_messages(session: Session, audit_run_id: int) -> list[Message]:
     """One message per unit with new late/missing findings in the audit run."""
     by_unit: dict[str, list[Finding]] = defaultdict(list)
     for f in session.scalars(select(Finding).where(Finding.audit_run_id == audit_run_id,
-                                                   Finding.lifecycle == "new", Finding.status == "defect",
+                                                   Finding.lifecycle == "new", Finding.status == FindingStatus.DEFECT,
                                                    Finding.rule.in_(NOTIFY_RULES)).order_by(Finding.id)):
         if f.unit_id:
             by_unit[f.unit_id].append(f)

@@ -55,7 +55,7 @@ from auditor.report.model import (
     Upcoming,
 )
 from auditor.store.models import AuditRun, CatalogEntryRow, CrawlRun, Finding, Score, Unit
-from auditor.vocabulary import ACCEPTED_DECISIONS, Decision
+from auditor.vocabulary import ACCEPTED_DECISIONS, Decision, FindingStatus
 
 T = TypeVar("T")
 BINS = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 101))
@@ -185,7 +185,7 @@ def _previous(session: Session, run: AuditRun, current_keys: set[str]) -> Previo
     resolved = [r for r in rows if r.key not in current_keys]
     per_unit: dict[str, list[ResolvedDefect]] = defaultdict(list)
     for r in resolved:
-        if r.status == "defect" and r.unit_id:
+        if r.status == FindingStatus.DEFECT and r.unit_id:
             per_unit[r.unit_id].append(ResolvedDefect(r.key, r.title, L.label(L.RULES, r.rule)))
     summary_resolved = (run.summary or {}).get("resolved")
     return PreviousRun(
@@ -265,7 +265,7 @@ def _matrix(levels: list[Level], domain_scores: dict, weights: dict,
             dims = domain_scores.get(u.id, {}).get(d)
             value = _combine(dims, weights.get(u.id, {})) if dims else None
             tip = " / ".join(f"{L.DIMENSIONS[k]} {dims[k]:g}" for k in L.DOMAIN_DIMENSIONS if dims and k in dims)
-            defects = sum(1 for f in findings_by_unit.get(u.id, []) if f["domain"] == d and f["status"] == "defect")
+            defects = sum(1 for f in findings_by_unit.get(u.id, []) if f["domain"] == d and f["status"] == FindingStatus.DEFECT)
             cells.append(HeatCell(u.id, value, heat_class(value), tip, defects))
         scored = [c.score for c in cells if c.score is not None]
         rows.append(MatrixRow(d, cells, round(statistics.fmean(scored), 2) if scored else None))
@@ -411,7 +411,7 @@ def _group(rows: list[T], key: str) -> dict[Any, list[T]]:
 def _previous_summary(previous: PreviousRun | None, findings: list[Row]) -> PreviousSummary | None:
     if previous is None:
         return None
-    defects = [f for f in findings if f["status"] == "defect"]
+    defects = [f for f in findings if f["status"] == FindingStatus.DEFECT]
     return PreviousSummary(
         run=previous.run,
         new=sum(f["lifecycle"] == "new" for f in defects),
@@ -444,7 +444,7 @@ def _domain_scores(domain_scores: dict[str, dict[str, float]], weights: dict[str
         out.append(DomainScore(d, value, heat_class(value),
                                {k: domain_scores[d].get(k) for k in L.DOMAIN_DIMENSIONS},
                                {k: heat_class(domain_scores[d].get(k)) for k in L.DOMAIN_DIMENSIONS},
-                               sum(f["domain"] == d and f["status"] == "defect" for f in findings)))
+                               sum(f["domain"] == d and f["status"] == FindingStatus.DEFECT for f in findings)))
     return out
 
 
@@ -465,9 +465,9 @@ def _scorecard(row: UnitRow, findings: list[Row], domain_scores: dict[str, dict[
                due: Upcoming) -> Scorecard:
     """One unit's page: why it scored what it did and what to fix, costliest first."""
     shown = [m for m in mine if m.decision in (*ACCEPTED_DECISIONS, Decision.REVIEW)]
-    defects = [f for f in findings if f["status"] == "defect"]
+    defects = [f for f in findings if f["status"] == FindingStatus.DEFECT]
     by_cost = sorted(defects, key=lambda f: (-f["points"], f["rule"], f["title"]))
-    notes = [f for f in findings if f["status"] == "info"]
+    notes = [f for f in findings if f["status"] == FindingStatus.INFO]
     return Scorecard(
         unit=row,
         anchor="u-" + row.page.rsplit(".", 1)[0],
@@ -482,7 +482,7 @@ def _scorecard(row: UnitRow, findings: list[Row], domain_scores: dict[str, dict[
                                    row.dim_status[d]) for d in L.DIMENSION_ORDER],
         domains=_domain_scores(domain_scores, weights, findings, domain_order),
         defect_groups=group_defects(findings),
-        unverified=[f for f in findings if f["status"] == "unverified"],
+        unverified=[f for f in findings if f["status"] == FindingStatus.UNVERIFIED],
         notes=notes,
         note_groups=_note_groups(notes),
         columns=cols,

@@ -14,7 +14,7 @@ from typing import Any
 from auditor.catalog.channels import CHANNELS
 from auditor.report import labels as L
 from auditor.store.models import CatalogEntryRow, Finding
-from auditor.vocabulary import DAY_UNIT_LABELS
+from auditor.vocabulary import DAY_UNIT_LABELS, FindingStatus
 
 # prose patterns of rows stored before the evidence carried `reason` / `fix_column` (see _legacy_*)
 _PAREN = re.compile(r"（(.+?)）")
@@ -166,14 +166,14 @@ def finding_dict(f: Finding, entries: dict[str, CatalogEntryRow], unit_names: di
         "points": round(f.points or 0.0, 2),
         "lifecycle": f.lifecycle,
         "lifecycle_label": L.label(L.LIFECYCLE, f.lifecycle),
-        "reason": unverified_reason(f, ev) if f.status == "unverified" else None,
+        "reason": unverified_reason(f, ev) if f.status == FindingStatus.UNVERIFIED else None,
         "evidence": ev,
     }
 
 
 def unit_counts(findings: list[dict[str, Any]]) -> dict[str, Any]:
     """The per-unit tallies the ranking tables show next to the score."""
-    defects = [f for f in findings if f["status"] == "defect"]
+    defects = [f for f in findings if f["status"] == FindingStatus.DEFECT]
     return {
         "defects": len(defects),
         "missing": sum(f["rule"] == "missing" for f in defects),
@@ -181,9 +181,9 @@ def unit_counts(findings: list[dict[str, Any]]) -> dict[str, Any]:
         "undated": sum(f["rule"] == "undated" for f in defects),
         "channel_gap": sum(f["rule"] == "channel_gap" for f in defects),
         "site_health": sum(f["check"] == "site_health" for f in defects),
-        "unverified": sum(f["status"] == "unverified" for f in findings),
+        "unverified": sum(f["status"] == FindingStatus.UNVERIFIED for f in findings),
         "no_anchor": sum(f["rule"] == "no_anchor" for f in findings),
-        "info": sum(f["status"] == "info" for f in findings),
+        "info": sum(f["status"] == FindingStatus.INFO for f in findings),
         "new": sum(f["lifecycle"] == "new" for f in defects),
         "points_lost": round(sum(f["points"] for f in defects), 2),
     }
@@ -193,7 +193,7 @@ def group_defects(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Defects by check in dimension order, costliest first, so the scorecard reads as a to-do list."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for f in findings:
-        if f["status"] == "defect":
+        if f["status"] == FindingStatus.DEFECT:
             groups[f["check"]].append(f)
     order = list(L.DIMENSION_ORDER) + sorted(set(groups) - set(L.DIMENSION_ORDER))
     out = []
@@ -213,10 +213,10 @@ def top_by_rule(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                          "check_label": f["check_label"], "count": 0, "defects": 0,
                                          "unverified": 0, "info": 0, "units": set(), "points": 0.0})
         r["count"] += 1
-        r[{"defect": "defects"}.get(f["status"], f["status"] if f["status"] == "unverified" else "info")] += 1
+        r[{"defect": "defects"}.get(f["status"], f["status"] if f["status"] == FindingStatus.UNVERIFIED else "info")] += 1
         if f["unit_id"]:
             r["units"].add(f["unit_id"])
-        if f["status"] == "defect":
+        if f["status"] == FindingStatus.DEFECT:
             r["points"] += f["points"]
     out = [r | {"units": len(r["units"]), "points": round(r["points"], 2)} for r in rows.values()]
     return sorted(out, key=lambda r: (-r["defects"], -r["count"], r["rule"]))
@@ -227,7 +227,7 @@ def top_by_entry(findings: list[dict[str, Any]], limit: int = 20) -> list[dict[s
     rows: dict[str, dict[str, Any]] = {}
     rules: dict[str, Counter] = defaultdict(Counter)
     for f in findings:
-        if f["status"] != "defect" or not f["entry_id"]:
+        if f["status"] != FindingStatus.DEFECT or not f["entry_id"]:
             continue
         r = rows.setdefault(f["entry_id"], {"entry_id": f["entry_id"], "domain": f["domain"],
                                             "level1": f["entry_level1"], "level2": f["entry_level2"],

@@ -56,7 +56,7 @@ from auditor.scheme import Scheme, load_scheme
 from auditor.scoring import history as scoring_history
 from auditor.scoring import upcoming as scoring_upcoming
 from auditor.store.models import AuditRun, CatalogEntryRow, Finding, Match, Score, Unit
-from auditor.vocabulary import ACCEPTED_DECISIONS, Decision, catalog_level
+from auditor.vocabulary import ACCEPTED_DECISIONS, Decision, FindingStatus, catalog_level
 
 if TYPE_CHECKING:
     from auditor.report.context import PreviousRun
@@ -110,7 +110,7 @@ def trend(session: Session, run: AuditRun, units: list[UnitRow]) -> Trend:
 
 def _finding_points(session: Session, run_id: int) -> dict[str, list[Finding]]:
     out: dict[str, list[Finding]] = defaultdict(list)
-    for f in session.scalars(select(Finding).where(Finding.audit_run_id == run_id, Finding.status == "defect")):
+    for f in session.scalars(select(Finding).where(Finding.audit_run_id == run_id, Finding.status == FindingStatus.DEFECT)):
         if f.unit_id:
             out[f.unit_id].append(f)
     return out
@@ -135,7 +135,7 @@ def changes(session: Session, run: AuditRun, previous: PreviousRun | None, rows:
         prev_dims[s.unit_id][s.dimension] = s.score
     prev_defects = _finding_points(session, prev_id)
     for uid, row in rows.items():
-        mine = [f for f in findings_by_unit.get(uid, []) if f["status"] == "defect"]
+        mine = [f for f in findings_by_unit.get(uid, []) if f["status"] == FindingStatus.DEFECT]
         current_keys = {f["key"] for f in findings_by_unit.get(uid, [])}
         new = sorted((f for f in mine if f["lifecycle"] == "new"), key=lambda f: -f["points"])
         resolved = sorted((_resolved(f, resolved_why) for f in prev_defects.get(uid, []) if f.key not in current_keys),

@@ -25,6 +25,7 @@ from auditor.checks.base import CheckResult, FindingDraft
 from auditor.checks.context import AuditContext
 from auditor.scheme import DIMENSIONS, DeductionScoring, WeightedScoring
 from auditor.scoring.assessment import UnitAssessment, assess_unit
+from auditor.vocabulary import FindingStatus
 
 
 @dataclass
@@ -53,7 +54,7 @@ class Aggregate:
 def _defects_by_unit(res: CheckResult) -> dict[str, list[FindingDraft]]:
     out: dict[str, list[FindingDraft]] = defaultdict(list)
     for f in res.findings:
-        if f.status == "defect" and f.unit_id:
+        if f.status == FindingStatus.DEFECT and f.unit_id:
             out[f.unit_id].append(f)
     return out
 

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from auditor.checks.base import CheckResult
 from auditor.checks.context import AuditContext
 from auditor.scheme import DIMENSIONS
+from auditor.vocabulary import Assessment, FindingStatus
 
 CONTENT_DIMENSIONS = ("completeness", "timeliness", "channels")
 # unverified by design (the catalog asks for an offline channel only): not a gap in the audit's view
@@ -33,7 +34,7 @@ TIER_LABELS = {0: "已评估", 1: "部分评估（排在已评估单位之后）
 
 @dataclass
 class DimStatus:
-    status: str  # assessed | partial | unassessed | not_applicable
+    status: Assessment
     checked: int = 0
     unverified: int = 0
     reason: str = ""
@@ -46,7 +47,7 @@ class DimStatus:
 
 @dataclass
 class UnitAssessment:
-    assessment: str  # assessed | partial | unassessed
+    assessment: Assessment  # assessed | partial | unassessed (never not_applicable)
     tier: int | None  # 0 ranked first, 1 ranked after, None not ranked
     reasons: list[str] = field(default_factory=list)
     dims: dict[str, DimStatus] = field(default_factory=dict)
@@ -70,7 +71,7 @@ def _unverified(res: CheckResult | None, unit_id: str) -> dict[str, int]:
     if cached is None or cached[0]() is not res or cached[1] != len(res.findings):
         by_unit: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for f in res.findings:
-            if f.status == "unverified" and f.rule not in BY_DESIGN and f.unit_id is not None:
+            if f.status == FindingStatus.UNVERIFIED and f.rule not in BY_DESIGN and f.unit_id is not None:
                 by_unit[f.unit_id][f.rule] += 1
         if len(_UNVERIFIED) > 32:
             _UNVERIFIED.clear()
@@ -83,36 +84,36 @@ def _completeness(ctx: AuditContext, res: CheckResult | None, unit_id: str) -> D
     unv = sum(_unverified(res, unit_id).values())
     obligations = [e for e in ctx.entries.get(unit_id, []) if e.id not in ctx.not_applicable.get(unit_id, set())]
     if res is None:
-        return DimStatus("not_applicable", reason="本方案不评估完整性")
+        return DimStatus(Assessment.NOT_APPLICABLE, reason="本方案不评估完整性")
     if not obligations:
-        return DimStatus("unassessed", reason="无标准目录事项（未承担目录领域），完整性无法评估")
+        return DimStatus(Assessment.UNASSESSED, reason="无标准目录事项（未承担目录领域），完整性无法评估")
     if checked == 0:
         if unv:
-            return DimStatus("unassessed", 0, unv, f"{unv}项目录事项均无法核实（承载栏目未完整抓取）")
-        return DimStatus("unassessed", reason="目录事项均仅要求线下公开，无法在线评估")
+            return DimStatus(Assessment.UNASSESSED, 0, unv, f"{unv}项目录事项均无法核实（承载栏目未完整抓取）")
+        return DimStatus(Assessment.UNASSESSED, reason="目录事项均仅要求线下公开，无法在线评估")
     if unv:
-        return DimStatus("partial", checked, unv, f"{unv}项目录事项无法核实（已核实{checked}/{checked + unv}项）")
-    return DimStatus("assessed", checked)
+        return DimStatus(Assessment.PARTIAL, checked, unv, f"{unv}项目录事项无法核实（已核实{checked}/{checked + unv}项）")
+    return DimStatus(Assessment.ASSESSED, checked)
 
 
 def _other(dim: str, res: CheckResult | None, unit_id: str, value: float | None) -> DimStatus:
     if res is None:
-        return DimStatus("not_applicable", reason="本方案不评估该维度")
+        return DimStatus(Assessment.NOT_APPLICABLE, reason="本方案不评估该维度")
     checked = sum(res.basis.get(unit_id, {}).values())
     by_rule = _unverified(res, unit_id)
     unv = sum(by_rule.values())
     if dim == "site_health":
         if value is None:
-            return DimStatus("not_applicable", reason="未负责网站")
-        return DimStatus("assessed", checked, unv)
+            return DimStatus(Assessment.NOT_APPLICABLE, reason="未负责网站")
+        return DimStatus(Assessment.ASSESSED, checked, unv)
     what = "无法评估{n}项" + ("（无成文日期等时限起算日期）" if by_rule.get("no_anchor") else "（无法核实）")
     if checked == 0:
         if unv:
-            return DimStatus("unassessed", 0, unv, what.format(n=unv))
-        return DimStatus("not_applicable", reason="无需评估的事项")
+            return DimStatus(Assessment.UNASSESSED, 0, unv, what.format(n=unv))
+        return DimStatus(Assessment.NOT_APPLICABLE, reason="无需评估的事项")
     if unv:
-        return DimStatus("partial", checked, unv, what.format(n=unv) + f"，已评估{checked}项")
-    return DimStatus("assessed", checked)
+        return DimStatus(Assessment.PARTIAL, checked, unv, what.format(n=unv) + f"，已评估{checked}项")
+    return DimStatus(Assessment.ASSESSED, checked)
 
 
 def assess_unit(ctx: AuditContext, dims: dict[str, CheckResult], unit_id: str,
@@ -123,21 +124,21 @@ def assess_unit(ctx: AuditContext, dims: dict[str, CheckResult], unit_id: str,
         if dim != "completeness":
             status[dim] = _other(dim, dims.get(dim), unit_id, values.get(dim))
     comp = status["completeness"]
-    reasons = [f"{_LABEL[d]}：{s.reason}" for d, s in status.items() if s.status in ("unassessed", "partial")]
+    reasons = [f"{_LABEL[d]}：{s.reason}" for d, s in status.items() if s.status in (Assessment.UNASSESSED, Assessment.PARTIAL)]
     low_share = comp.share is not None and comp.share < ctx.scheme.ranking.min_assessed_share
-    if comp.status == "unassessed" or low_share:
-        if comp.status != "unassessed":
+    if comp.status == Assessment.UNASSESSED or low_share:
+        if comp.status != Assessment.UNASSESSED:
             reasons.append(f"已核实的目录事项不足{ctx.scheme.ranking.min_assessed_share:.0%}")
-        return UnitAssessment("unassessed", None, reasons, status)
+        return UnitAssessment(Assessment.UNASSESSED, None, reasons, status)
     share = ctx.scheme.ranking.min_assessed_share
-    thin = [d for d in CONTENT_DIMENSIONS if d != "completeness" and status[d].status == "partial"
+    thin = [d for d in CONTENT_DIMENSIONS if d != "completeness" and status[d].status == Assessment.PARTIAL
             and status[d].share is not None and status[d].share < share]
     if thin:
         reasons.append(f"{'、'.join(_LABEL[d] for d in thin)}可评估的事项不足{share:.0%}")
-    if thin or any(status[d].status == "unassessed" for d in CONTENT_DIMENSIONS):
-        return UnitAssessment("partial", 1, reasons, status)
-    partial = any(s.status == "partial" for s in status.values())
-    return UnitAssessment("partial" if partial else "assessed", 0, reasons, status)
+    if thin or any(status[d].status == Assessment.UNASSESSED for d in CONTENT_DIMENSIONS):
+        return UnitAssessment(Assessment.PARTIAL, 1, reasons, status)
+    partial = any(s.status == Assessment.PARTIAL for s in status.values())
+    return UnitAssessment(Assessment.PARTIAL if partial else Assessment.ASSESSED, 0, reasons, status)
 
 
 _LABEL = {"completeness": "完整性", "timeliness": "及时性", "channels": "渠道覆盖", "site_health": "网站健康"}

@@ -34,6 +34,7 @@ from auditor.scoring.context import AuditContext, FindingDraft, build_context
 from auditor.scoring.history import record_history
 from auditor.scoring.upcoming import compute_upcoming, store_upcoming
 from auditor.store.models import AuditRun, CatalogEntryRow, CrawlRun, Finding, Score
+from auditor.vocabulary import FindingStatus
 
 # check type -> the check, in run order (from auditor/checks/). A plain dict of callables, so a test or a
 # benchmark can wrap one check.
@@ -108,7 +109,7 @@ def _mark_incomplete_crawl(ctx: AuditContext, results: dict[str, CheckResult]) -
              else None} for r in ctx.incomplete_runs]
     for res in results.values():
         for f in res.findings:
-            if f.status == "unverified":
+            if f.status == FindingStatus.UNVERIFIED:
                 f.evidence = {**f.evidence, "incomplete_crawl_runs": runs}
 
 
@@ -236,7 +237,7 @@ def _site_verdicts(ctx: AuditContext, drafts: list[FindingDraft]) -> dict[str, d
     veto = ctx.scheme.veto_rules
     hits: dict[str, set[str]] = defaultdict(set)
     for f in drafts:
-        if f.site_id is not None and f.status == "defect" and f.rule in veto:
+        if f.site_id is not None and f.status == FindingStatus.DEFECT and f.rule in veto:
             hits[f.site_id].add(f.key)
     out: dict[str, dict] = {}
     for site_id in sorted(ctx.sites):

@@ -30,7 +30,7 @@ from auditor.checks.base import FindingDraft
 from auditor.checks.context import AuditContext
 from auditor.store.models import AuditRun, Finding, ReviewDecision, Score
 from auditor.store.models_scoring import ResolvedFinding, ScoreDelta
-from auditor.vocabulary import LATE_RULES
+from auditor.vocabulary import LATE_RULES, FindingStatus
 
 OBLIGATION_RULES = {"period_missed", "annual_missed", "after_period_missed"}
 
@@ -96,8 +96,8 @@ def record_history(session: Session, ctx: AuditContext, run: AuditRun, drafts: l
     if prev is not None:
         cmp = _Comparison(
             prev=prev, by_key=by_key, current={f.key: f for f in drafts},
-            unverified_now={(f.unit_id, f.entry_id) for f in drafts if f.status == "unverified"},
-            unverified_before={(f.unit_id, f.entry_id) for f in prev_findings if f.status == "unverified"},
+            unverified_now={(f.unit_id, f.entry_id) for f in drafts if f.status == FindingStatus.UNVERIFIED},
+            unverified_before={(f.unit_id, f.entry_id) for f in prev_findings if f.status == FindingStatus.UNVERIFIED},
             judged_before={(f.unit_id, f.entry_id) for f in prev_findings},
             decisions=_decisions_since(session, prev.started_at), applicable=_applicable(ctx))
         resolved = _store_resolved(session, run, cmp, reasons)
@@ -129,7 +129,7 @@ def _store_resolved(session: Session, run: AuditRun, cmp: _Comparison, reasons: 
             reason=reason, evidence={"previous_evidence": old.evidence,
                                      "decisions": [d.id for d in cmp.decisions.get(ue, [])]}))
         resolved += 1
-        if old.status == "defect":
+        if old.status == FindingStatus.DEFECT:
             reasons.explain(old.unit_id, reason, +old.points, key)
     return resolved
 
@@ -138,7 +138,7 @@ def _explain_new_defects(drafts: list[FindingDraft], points: Mapping[FindingDraf
                          reasons: _Reasons) -> None:
     """Why each defect absent from the previous run appeared."""
     for f in drafts:
-        if f.status != "defect" or f.key in cmp.by_key:
+        if f.status != FindingStatus.DEFECT or f.key in cmp.by_key:
             continue
         ue = (f.unit_id, f.entry_id)
         if f.entry_id and ue in cmp.unverified_before:
@@ -159,11 +159,11 @@ def _explain_changed_status(drafts: list[FindingDraft], points: Mapping[FindingD
     """Persisting findings whose cost changed: a defect that was unverified or info, or the reverse."""
     for f in drafts:
         old = cmp.by_key.get(f.key)
-        if f.status == "defect" and old is not None and old.status != "defect":
-            reasons.explain(f.unit_id, "crawl_recovered" if old.status == "unverified" else "new_defect",
+        if f.status == FindingStatus.DEFECT and old is not None and old.status != FindingStatus.DEFECT:
+            reasons.explain(f.unit_id, "crawl_recovered" if old.status == FindingStatus.UNVERIFIED else "new_defect",
                             -points.get(f, 0.0), f.key)
-        elif f.status != "defect" and old is not None and old.status == "defect":
-            reasons.explain(f.unit_id, "crawl_failure" if f.status == "unverified" else "fixed", +old.points, f.key)
+        elif f.status != FindingStatus.DEFECT and old is not None and old.status == FindingStatus.DEFECT:
+            reasons.explain(f.unit_id, "crawl_failure" if f.status == FindingStatus.UNVERIFIED else "fixed", +old.points, f.key)
 
 
 def _store_deltas(session: Session, ctx: AuditContext, run: AuditRun, prev: AuditRun | None,

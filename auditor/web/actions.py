@@ -34,7 +34,7 @@ from auditor.store.models import (
     Unit,
 )
 from auditor.store.models_web import FINDING_STATES, AuditLogEntry, FindingState, WebUser
-from auditor.vocabulary import TALLY_LATE_RULES, Decision, utcnow
+from auditor.vocabulary import TALLY_LATE_RULES, Decision, FindingStatus, utcnow
 from auditor.web.security import FetchPolicy, check_url, fetch_url, store_upload
 
 QUEUES = {
@@ -180,7 +180,7 @@ class QueueRow:
 
 def finding_queue(session: Session, user: WebUser, run: AuditRun, *, kind: str = "", unit_id: str = "",
                   domain: str = "", state: str = "") -> list[QueueRow]:
-    q = select(Finding).where(Finding.audit_run_id == run.id, Finding.status == "defect", _queue_filter(kind))
+    q = select(Finding).where(Finding.audit_run_id == run.id, Finding.status == FindingStatus.DEFECT, _queue_filter(kind))
     if user.role == "staff":
         q = q.where(Finding.unit_id == user.unit_id)
     if unit_id:
@@ -299,7 +299,7 @@ def staff_todo(session: Session, user: WebUser, unit_id: str, entries: dict[str,
     if previous is not None:
         def defects(r: AuditRun) -> dict[str, Finding]:
             return {f.key: f for f in session.scalars(select(Finding).where(
-                Finding.audit_run_id == r.id, Finding.unit_id == unit.id, Finding.status == "defect")
+                Finding.audit_run_id == r.id, Finding.unit_id == unit.id, Finding.status == FindingStatus.DEFECT)
                 .order_by(Finding.id))}
 
         now_, before = defects(run), defects(previous)

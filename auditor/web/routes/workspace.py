@@ -12,7 +12,7 @@ from auditor.catalog.channels import CHANNELS
 from auditor.match.run import unit_obligations
 from auditor.store.models import AuditRun, ChannelEvidence, Finding, Item, Match, ReviewDecision, Score, Unit
 from auditor.store.models_web import AuditLogEntry, FindingState, WebUser
-from auditor.vocabulary import TALLY_LATE_RULES, Decision
+from auditor.vocabulary import TALLY_LATE_RULES, Decision, FindingStatus
 from auditor.web import actions as A
 from auditor.web.common import back, catalog, current_user, db_session, entries_by_id, filters, form, open_log_ids
 
@@ -42,7 +42,7 @@ def _overview_rows(db: Session, user: WebUser, run: AuditRun) -> list[dict]:
     counts: dict[tuple[str, str], int] = {}
     for unit_id, rule, check, n in db.execute(
             select(Finding.unit_id, Finding.rule, Finding.check, func.count())
-            .where(Finding.audit_run_id == run.id, Finding.status == "defect")
+            .where(Finding.audit_run_id == run.id, Finding.status == FindingStatus.DEFECT)
             .group_by(Finding.unit_id, Finding.rule, Finding.check)):
         kind = "site_health" if check == "site_health" else "late" if rule in TALLY_LATE_RULES else rule
         counts[(unit_id, kind)] = counts.get((unit_id, kind), 0) + n
