@@ -11,7 +11,9 @@ step, PDF pool workers included) is its own:
   context  – replicate the context only (the baseline every other step carries)
   reports  – html, xlsx, csv, json through write_reports, one context for all four, each timed
   pdf      – the district summary PDF and one PDF per unit (wall time, and CPU seconds over the workers:
-             on a shared machine the second says what two idle cores would take)
+             on a shared machine the second says what two idle cores would take; CPU-s per unit PDF, and
+             which library subsets the CJK font: "fonttools" means libharfbuzz-subset0 is missing and every
+             unit costs about 12 CPU-s instead of 0.5)
   web      – one unit's scorecard from the workspace (Flask test client), context cached as in production
 
     PYTHONPATH=. python benchmarks/bench_reports.py [--units 1000] [--work DIR] [--steps reports,pdf,web]
@@ -238,8 +240,16 @@ def step_pdf(ctx: ReportContext, out: Path, args: argparse.Namespace) -> dict[st
         written = write_pdf(ctx, out, per_unit=True, workers=args.pdf_workers)
     except TypeError:  # the code before per-unit streaming: one process, no workers
         written = write_pdf(ctx, out, per_unit=True)
-    return {"seconds": round(time.monotonic() - t, 2), "render_cpu_s": round(_cpu() - cpu0, 1),
-            "files": len(written), "district_kb": round(written[0].stat().st_size / 1024)}
+    cpu = _cpu() - cpu0
+    try:
+        from auditor.report.pdf import font_subsetter
+        subsetter = font_subsetter()
+    except ImportError:  # the code before the subsetter check
+        subsetter = "?"
+    return {"seconds": round(time.monotonic() - t, 2), "render_cpu_s": round(cpu, 1),
+            "cpu_s_per_unit": round(cpu / max(len(written) - 1, 1), 3), "subsetter": subsetter,
+            "files": len(written), "district_kb": round(written[0].stat().st_size / 1024),
+            "unit_kb": round(sum(p.stat().st_size for p in written[1:]) / 1024 / max(len(written) - 1, 1))}
 
 
 def step_web(ctx: ReportContext, out: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -313,7 +323,8 @@ def main() -> None:
     if pdf:  # the machine may be shared: CPU seconds over the workers is what two idle cores would take
         print(f"pdf: {pdf['seconds']} s wall, {pdf['render_cpu_s']} CPU-s over {args.pdf_workers} workers "
               f"(≈ {pdf['render_cpu_s'] / max(args.pdf_workers, 1):.0f} s on {args.pdf_workers} idle cores); "
-              f"{pdf['files']} files")
+              f"{pdf['files']} files; {pdf.get('cpu_s_per_unit')} CPU-s per unit PDF (district summary included), "
+              f"{pdf.get('unit_kb')} KB each; fonts subset by {pdf.get('subsetter')}")
     if rep:
         print(f"reports CPU: {rep['cpu_seconds']} CPU-s ({rep['cpu']}); wall {rep['times']}")
     print(f"reports: units {args.units}; html+xlsx+csv+json {rep.get('seconds', 'n/a')} s; "

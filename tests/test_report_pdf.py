@@ -198,3 +198,24 @@ def test_the_font_check_asks_fontconfig_for_chinese(tmp_path: Path, monkeypatch)
     assert pdf.cjk_font_available() is None
     with pytest.raises(pdf.NoCJKFontError, match="fc-list"):
         pdf.require_cjk_font()
+
+
+def test_a_missing_harfbuzz_subset_is_logged_once(monkeypatch, caplog) -> None:
+    """Without libharfbuzz-subset0 WeasyPrint subsets the CJK font with fontTools (≈ 12 CPU-s per unit PDF
+    instead of 0.5) and its own warning is hidden with its other log noise, so the writer says it once."""
+    pytest.importorskip("weasyprint")
+    from weasyprint.text import ffi
+
+    from auditor.report import pdf
+
+    pdf.warn_slow_subsetter.cache_clear()
+    monkeypatch.setattr(ffi, "harfbuzz_subset", None)
+    assert pdf.font_subsetter() == "fonttools"
+    with caplog.at_level("WARNING", logger="auditor.report.pdf"):
+        assert pdf.warn_slow_subsetter() is True
+        assert pdf.warn_slow_subsetter() is True  # cached: logged once per process
+    assert [r.getMessage() for r in caplog.records].count(caplog.records[0].getMessage()) == 1
+    assert "libharfbuzz-subset0" in caplog.records[0].getMessage()
+    pdf.warn_slow_subsetter.cache_clear()
+    monkeypatch.undo()
+    assert pdf.font_subsetter() == ("harfbuzz" if ffi.harfbuzz_subset is not None else "fonttools")
