@@ -101,7 +101,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_crawl(args: argparse.Namespace) -> int:
     from auditor.catalog.loader import load_catalog
     from auditor.harvest.replay import parse_replay_option
-    from auditor.pipeline import crawl, load_registry_for
+    from auditor.stages import crawl, load_registry_for
     from auditor.store.db import open_db, resolve_db_url
 
     catalog = load_catalog()
@@ -124,7 +124,7 @@ def cmd_match(args: argparse.Namespace) -> int:
 
     from auditor.catalog.loader import load_catalog
     from auditor.match.matcher import Thresholds
-    from auditor.match.run import run_matching
+    from auditor.match.matching import run_matching
     from auditor.scheme import load_scheme
     from auditor.scoring.engine import recent_crawl_runs
     from auditor.store.db import open_existing_db
@@ -154,8 +154,8 @@ def cmd_match(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
-    from auditor.pipeline import score, summarise
     from auditor.scheme import load_scheme
+    from auditor.stages import score, summarise
     from auditor.store.db import open_existing_db
 
     catalog, scheme = load_catalog(), load_scheme(args.scheme)
@@ -243,8 +243,8 @@ def _run_id(factory, run: int | None) -> int:
 
 
 def _write_reports(factory, run_id: int, out: Path, formats: list[str]) -> list[Path]:
-    from auditor.report.context import build_report_context
     from auditor.report.output import check_formats, write_reports
+    from auditor.report.report_context import build_report_context
 
     formats = check_formats(formats)  # an unknown name fails before the context is built
     with factory() as session:  # one context for every format

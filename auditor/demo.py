@@ -13,15 +13,15 @@ from typing import Any
 
 from auditor.catalog.loader import load_catalog
 from auditor.catalog.workdays import WorkingCalendar
-from auditor.pipeline import UnitSummary, crawl, load_registry_for, summarise
 from auditor.report import pdf
-from auditor.report.context import build_report_context
 from auditor.report.output import write_reports
+from auditor.report.report_context import build_report_context
 from auditor.sample.generate import build_sample, count_detail_pages
 from auditor.sample.registry import write_registry
 from auditor.sample.server import SamplePortal
 from auditor.scheme import load_scheme
 from auditor.scoring.engine import run_audit
+from auditor.stages import UnitSummary, crawl, load_registry_for, summarise
 from auditor.store.db import open_db, resolve_db_url
 
 

@@ -31,10 +31,10 @@ os.environ.setdefault("AUDITOR_HOST_RATE", "1000000")
 sys.path.insert(0, str(ROOT))
 
 from auditor.catalog.loader import load_catalog  # noqa: E402
-from auditor.harvest.run import run_crawl  # noqa: E402
-from auditor.pipeline import load_registry_for  # noqa: E402
+from auditor.harvest.launch import run_crawl  # noqa: E402
 from auditor.sample.plan import DistrictPlan, PlanAttachment, PlanColumn, PlanItem, PlanSite  # noqa: E402
 from auditor.sample.server import SamplePortal  # noqa: E402
+from auditor.stages import load_registry_for  # noqa: E402
 from auditor.store.db import open_db, resolve_db_url  # noqa: E402
 from auditor.store.models import CrawlRun  # noqa: E402
 from auditor.store.sync import sync_registry  # noqa: E402

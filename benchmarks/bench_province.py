@@ -39,16 +39,16 @@ SCORECARD_REQUESTS = 7
 # ------------------------------------------------------------------ report writing (one place to swap)
 def write_reports(session, run_id: int, out: Path) -> list[Path]:
     """html + xlsx + csv + json through auditor.report.output.write_reports (as `auditor report` does)."""
-    from auditor.report.context import build_report_context
     from auditor.report.output import write_reports as write
+    from auditor.report.report_context import build_report_context
 
     return write(build_report_context(session, run_id), out, ["html", "xlsx", "csv", "json"]).paths
 
 
 def write_pdf_report(session, run_id: int, out: Path) -> list[Path]:
     """The district summary PDF and one PDF per unit, rendered by the forked pool (auditor/report/pdf.py)."""
-    from auditor.report.context import build_report_context
     from auditor.report.output import write_reports as write
+    from auditor.report.report_context import build_report_context
 
     return write(build_report_context(session, run_id), out, ["pdf"]).paths
 

@@ -85,8 +85,8 @@ def replicate(base: ReportContext, n: int) -> ReportContext:
     as ctx.findings, the same row as ctx.units), so memory grows as a real 1,000-unit context does. The
     report's shapes are frozen dataclasses: a copied row is `replace`d (and its scorecard re-pointed), the
     finding dicts are renamed in place."""
-    from auditor.report.context import _distribution
     from auditor.report.model import LevelSpan
+    from auditor.report.report_context import _distribution
 
     parts = {"units": base.units, "cards": base.scorecards, "findings": [
         f for f in base.findings if f["unit_id"] in base.scorecards], "matches": base.matches,
@@ -118,8 +118,8 @@ def replicate(base: ReportContext, n: int) -> ReportContext:
 
 def _copy_units(c: dict[str, Any], k: int, ids: dict[str, str], acc: _Copies) -> None:
     """Copy k's unit rows, scorecards, upcoming rows and heat-map cells under their new ids (up to acc.n)."""
-    from auditor.report.context import unit_page
     from auditor.report.model import MatrixUnit
+    from auditor.report.report_context import unit_page
 
     for u in c["units"]:
         if len(acc.units) == acc.n:
@@ -137,7 +137,7 @@ def _copy_units(c: dict[str, Any], k: int, ids: dict[str, str], acc: _Copies) ->
 
 def _rename_rows(c: dict[str, Any], k: int, ids: dict[str, str], acc: _Copies) -> None:
     """Copy k's findings, matches, columns, sites and trend rows of the kept units, under the new ids."""
-    from auditor.report.context import unit_page
+    from auditor.report.report_context import unit_page
 
     kept = {old for old, new in ids.items() if new in acc.cards}
     for f in c["findings"]:  # finding rows are dicts: renamed in place, so the scorecards see it
@@ -166,7 +166,7 @@ def _rename_rows(c: dict[str, Any], k: int, ids: dict[str, str], acc: _Copies) -
 
 def _rerank(base: ReportContext, acc: _Copies) -> list:
     """The district-wide rankings of the copied units, level by level; each scorecard gets its new row."""
-    from auditor.report.context import _level
+    from auditor.report.report_context import _level
 
     levels = []
     for lv in base.levels:
@@ -182,7 +182,7 @@ def _rerank(base: ReportContext, acc: _Copies) -> list:
 
 
 def load_context(db_url: str, run_id: int, n: int) -> ReportContext:
-    from auditor.report.context import build_report_context
+    from auditor.report.report_context import build_report_context
     from auditor.store.db import open_db
 
     with open_db(db_url)() as session:

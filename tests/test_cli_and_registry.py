@@ -79,7 +79,7 @@ def test_console_script_runs_without_traceback(tmp_path):
 def test_summary_is_one_table_per_level_with_names_sorted_by_rank(capsys):
     """区级 first then 乡级; ranked units by rank, then the 未完整评估 ones, each with its reason below."""
     from auditor.cli import _print_summary
-    from auditor.pipeline import UnitSummary
+    from auditor.stages import UnitSummary
 
     def row(uid, name, level, score, grade, rank, assessment="assessed", reasons=()):
         return UnitSummary(unit_id=uid, name=name, level=level, score=score, grade=grade, rank=rank, missing=0,

@@ -289,7 +289,7 @@ def test_a_crawl_whose_crawler_writes_megabytes_of_errors_ends(tmp_path):
         PlanColumn(key="shjz", name="社会救助", path=["首页", "社会救助"], kind="catalog", items=items)])], feeds=[])
     script = (
         "import sys, yaml\n"
-        "from auditor.harvest.run import run_crawl\n"
+        "from auditor.harvest.launch import run_crawl\n"
         "from auditor.store.db import open_db\n"
         "from auditor.store.sync import sync_registry\n"
         "from auditor.units.loader import load_registry\n"

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from auditor.catalog.loader import load_catalog
 from auditor.ops.recovery import recover_interrupted
-from auditor.pipeline import crawl, load_registry_for
+from auditor.stages import crawl, load_registry_for
 from auditor.store.models import AuditRun, CrawlRun, Finding, Item, ItemListing, Match, Score
 
 # The gated site, its registry and the CLI helpers are the `crash_kit` fixture of tests/conftest.py.

@@ -9,9 +9,9 @@ import yaml
 from sqlalchemy import func, select
 
 from auditor.catalog.loader import load_catalog
-from auditor.harvest.run import _spawn, resume_crawl, run_crawl
-from auditor.pipeline import load_registry_for
+from auditor.harvest.launch import _spawn, resume_crawl, run_crawl
 from auditor.sample.server import SamplePortal
+from auditor.stages import load_registry_for
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import Attachment, ColumnHealth, CrawlRun, Item, ItemListing, LinkCheck, SiteProbe
 from auditor.store.models_harvest import PageFetch
@@ -83,7 +83,7 @@ def test_crawl_killed_midway_resumes(tmp_path):
     plan = crawl_plan("col_art", "gbk")
     with SamplePortal(plan) as portal:
         factory, url, path = _setup(tmp_path, portal, plan)
-        from auditor.harvest.run import _now, crawl_settings
+        from auditor.harvest.launch import _now, crawl_settings
 
         with factory() as s:
             run = CrawlRun(started_at=_now(), status="running", registry_path=path, stats={})

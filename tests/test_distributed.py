@@ -9,9 +9,9 @@ import yaml
 from sqlalchemy import func, select
 
 from auditor.catalog.loader import load_catalog
-from auditor.harvest.run import run_crawl
-from auditor.pipeline import load_registry_for
+from auditor.harvest.launch import run_crawl
 from auditor.sample.server import SamplePortal
+from auditor.stages import load_registry_for
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import ColumnHealth, CrawlRun, Item, ItemListing
 from auditor.store.sync import sync_registry

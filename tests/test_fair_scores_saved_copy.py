@@ -48,8 +48,8 @@ def _registry() -> dict:
 def audit(tmp_path_factory, shared_dir):
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
-    from auditor.pipeline import crawl, load_registry_for, score
     from auditor.scheme import load_scheme
+    from auditor.stages import crawl, load_registry_for, score
     from auditor.store.db import open_db, resolve_db_url
 
     tmp = tmp_path_factory.mktemp("zhecheng")

@@ -21,13 +21,13 @@ from sqlalchemy import select
 
 from auditor.catalog.loader import load_catalog
 from auditor.catalog.workdays import WorkingCalendar
-from auditor.pipeline import crawl, load_registry_for
 from auditor.sample.faults import FaultConfig, FaultPortal
 from auditor.sample.generate import build_sample
 from auditor.sample.registry import registry_dict, write_registry
 from auditor.sample.server import SamplePortal
 from auditor.scheme import load_scheme
 from auditor.scoring.engine import run_audit
+from auditor.stages import crawl, load_registry_for
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import Channel, ColumnHealth, CrawlRun, Finding, Item, ItemListing, LinkCheck, SiteProbe
 

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from auditor.catalog.loader import load_catalog
 from auditor.harvest.adapters.feed import feed_date, parse_feed
-from auditor.pipeline import crawl, load_registry_for
 from auditor.sample.plan import DistrictPlan, PlanFeed
 from auditor.sample.render.common import EPOCH, Page
 from auditor.sample.server import SamplePortal
+from auditor.stages import crawl, load_registry_for
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import Channel, ColumnHealth, Item, ItemListing
 from factories.crawl import crawl_item

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from auditor.catalog.loader import load_catalog
 from auditor.harvest.middlewares import backoff_delay
-from auditor.pipeline import crawl, load_registry_for
 from auditor.sample.render.common import EPOCH, Page
 from auditor.sample.server import SamplePortal
+from auditor.stages import crawl, load_registry_for
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import ColumnHealth, CrawlRun, Item, LinkCheck, SiteProbe
 from auditor.store.models_harvest import PageFetch, SiteHealth

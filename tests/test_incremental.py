@@ -9,8 +9,8 @@ import yaml
 from sqlalchemy import func, select
 
 from auditor.catalog.loader import load_catalog
-from auditor.pipeline import crawl, load_registry_for
 from auditor.sample.server import SamplePortal
+from auditor.stages import crawl, load_registry_for
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import ColumnHealth, CrawlRun, Item, ItemListing, LinkCheck
 from auditor.store.models_harvest import PageFetch

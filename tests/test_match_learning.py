@@ -10,8 +10,8 @@ from sqlalchemy import select
 from auditor.catalog.loader import load_catalog
 from auditor.match.learn import Lesson, learn
 from auditor.match.matcher import Thresholds
+from auditor.match.matching import run_matching, unit_prefixes
 from auditor.match.normalise import title_pattern
-from auditor.match.run import run_matching, unit_prefixes
 from auditor.store.db import open_db
 from auditor.store.models import AuditRun, Channel, CrawlRun, Item, ItemListing, Match, ReviewDecision, Site, Unit
 

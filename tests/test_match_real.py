@@ -250,7 +250,7 @@ def test_export_labels_writes_reviews_as_labelled_rows(tmp_path, capsys):
 
 def test_report_methodology_reads_the_committed_real_set_figures():
     from auditor.match.evaluate import load_figures
-    from auditor.report.history import real_matcher_figures
+    from auditor.report.trends import real_matcher_figures
 
     shown = real_matcher_figures()
     figs = load_figures()

@@ -199,7 +199,7 @@ def test_ops_runs_json_lists_the_history(tmp_path, db):
 
 
 def test_a_real_job_runs_the_whole_pipeline_on_a_small_site(tmp_path, db):
-    """crawl → match → score → report through auditor.pipeline, on factories.crawl's small generated site."""
+    """crawl → match → score → report through auditor.stages, on factories.crawl's small generated site."""
     from auditor.sample.server import SamplePortal
     from auditor.store.models import AuditRun, CrawlRun
     from factories.crawl import crawl_plan, crawl_registry

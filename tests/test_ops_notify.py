@@ -92,10 +92,10 @@ def audited(tmp_path, hooks):
     """factories.crawl's small site: mzj publishes a few items (so it has missing entries), blz's site is down."""
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
-    from auditor.pipeline import crawl, load_registry_for
     from auditor.sample.server import SamplePortal
     from auditor.scheme import load_scheme
     from auditor.scoring.engine import run_audit
+    from auditor.stages import crawl, load_registry_for
     from auditor.store.db import open_db, resolve_db_url
     from factories.crawl import crawl_plan, crawl_registry
 

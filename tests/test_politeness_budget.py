@@ -10,9 +10,9 @@ import yaml
 
 from auditor.catalog.loader import load_catalog
 from auditor.harvest.politeness import HostPolicy, reserve_slot
-from auditor.pipeline import crawl, load_registry_for
 from auditor.sample.render.common import EPOCH, Page
 from auditor.sample.server import SamplePortal
+from auditor.stages import crawl, load_registry_for
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import CrawlRun, Site
 from factories.crawl import crawl_plan, crawl_registry

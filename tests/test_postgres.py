@@ -114,10 +114,10 @@ def test_crawl_and_audit_into_postgres_match_sqlite(pg_db, tmp_path):
     sys.path.insert(0, str(Path(__file__).parent))
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
-    from auditor.pipeline import crawl, load_registry_for
     from auditor.sample.server import SamplePortal
     from auditor.scheme import load_scheme
     from auditor.scoring.engine import run_audit
+    from auditor.stages import crawl, load_registry_for
     from auditor.store.db import open_db, resolve_db_url
     from factories.crawl import crawl_plan, crawl_registry
 

@@ -13,10 +13,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from auditor.report.context import ReportError, build_report_context
 from auditor.report.export import SHEETS, export_csv, export_json, export_xlsx, neutralise
 from auditor.report.model import fields_of, plain
 from auditor.report.render import render_html
+from auditor.report.report_context import ReportError, build_report_context
 from auditor.store.models import (
     AuditRun,
     CatalogEntryRow,
@@ -232,10 +232,10 @@ def test_scorecard_explains_findings_and_changes(store) -> None:
 
 
 def test_recorded_score_delta_reasons_are_shown(store, tmp_path: Path) -> None:
-    from auditor.report import history
+    from auditor.report import trends
 
     with store() as s:
-        assert history.has_table(s, "score_deltas")
+        assert trends.has_table(s, "score_deltas")
         from auditor.store.models_scoring import ScoreDelta
 
         s.add(ScoreDelta(audit_run_id=2, previous_run_id=1, unit_id="fgj", score=72.5, previous_score=70.0,
@@ -254,7 +254,7 @@ def test_recorded_score_delta_reasons_are_shown(store, tmp_path: Path) -> None:
 
 
 def test_upcoming_obligations_from_catalog_when_scoring_has_none(store) -> None:
-    from auditor.report import history
+    from auditor.report import trends
 
     with store() as s:
         s.add(CatalogEntryRow(id="cz-02", catalog_version="v1", domain="财政预决算", level1="财政预算",
@@ -265,14 +265,14 @@ def test_upcoming_obligations_from_catalog_when_scoring_has_none(store) -> None:
         unit.domains_lead = ["财政预决算"]
         s.commit()
         run = s.get(AuditRun, 2)
-        rows = history._upcoming_from_store(s, run, ["fgj", "jyj"])
+        rows = trends._upcoming_from_store(s, run, ["fgj", "jyj"])
     # as_of 2026-03-02: the 31 January date has passed (next one is beyond 90 days); 31 December too far
     assert rows == {}
     with store() as s:
         run = s.get(AuditRun, 2)
         run.as_of = date(2026, 12, 1)
         s.commit()
-        rows = history._upcoming_from_store(s, run, ["fgj", "jyj"])
+        rows = trends._upcoming_from_store(s, run, ["fgj", "jyj"])
     assert list(rows) == ["fgj"]  # jyj does not lead 财政预决算
     assert [(r.due_date, r.days_left, r.level2) for r in rows["fgj"]] == [
         ("2026-12-31", 30, "采购意向"), ("2027-01-31", 61, "年度报告")]

@@ -19,8 +19,8 @@ def test_demo_district_pdf(demo_run, tmp_path: Path) -> None:
     """The real demo store: a district summary ranking every unit, and one scorecard PDF per unit with the
     unit's name and score on its first page."""
     require_pdf_tools()
-    from auditor.report.context import build_report_context
     from auditor.report.pdf import write_pdf
+    from auditor.report.report_context import build_report_context
     from auditor.store.db import open_db
 
     factory = open_db(demo_run.db_url)

@@ -110,7 +110,7 @@ def test_render_pdf_explains_missing_weasyprint(store, tmp_path: Path, monkeypat
     import builtins
 
     from auditor.report import pdf
-    from auditor.report.context import ReportError
+    from auditor.report.report_context import ReportError
 
     real_import = builtins.__import__
 

@@ -14,7 +14,7 @@ import pytest
 from auditor.catalog.loader import load_catalog
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.match.matcher import ItemView, Matcher, Thresholds
-from auditor.match.run import unit_prefixes
+from auditor.match.matching import unit_prefixes
 from auditor.sample.generate import build_sample
 from auditor.vocabulary import catalog_level
 
@@ -30,7 +30,7 @@ class _Unit:  # the fields unit_prefixes reads
 
 
 def _views(sample):
-    """unit id -> ItemViews of what a crawler sees in the unit's channels (as auditor.match.run builds them)."""
+    """unit id -> ItemViews of what a crawler sees in the unit's channels (as auditor.match.matching builds them)."""
     out: dict[str, list[tuple[ItemView, str]]] = {u.id: [] for u in sample.units}
     n = 0
     for unit in sample.units:

@@ -165,10 +165,10 @@ def test_audit_of_the_warc_copy(blz_copy) -> None:
     """The same copy as a WARC file, replayed by the crawler (AUDITOR_REPLAY), audits the same."""
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
-    from auditor.pipeline import crawl, load_registry_for
     from auditor.sample.generate import build_sample
     from auditor.scheme import load_scheme
     from auditor.scoring.engine import run_audit
+    from auditor.stages import crawl, load_registry_for
     from auditor.store.db import open_db, resolve_db_url
 
     out, _, registry, truth, as_of = blz_copy

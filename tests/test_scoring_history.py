@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from auditor.scheme import load_scheme
 from auditor.scoring.engine import run_audit
-from auditor.scoring.history import resolved_findings, score_deltas
+from auditor.scoring.lifecycle import resolved_findings, score_deltas
 from auditor.scoring.upcoming import upcoming_obligations
 from auditor.store.models import AuditRun, Finding, ReviewDecision
 from factories.scoring import AS_OF, BSZN, BSZN_TITLE, Store, variant

@@ -15,8 +15,8 @@ from auditor.catalog.loader import load_catalog
 from auditor.cli import main
 from auditor.errors import AuditorError
 from auditor.harvest.snapshots import prune_snapshots, show_snapshot
-from auditor.pipeline import crawl, load_registry_for
 from auditor.sample.server import SamplePortal
+from auditor.stages import crawl, load_registry_for
 from auditor.store.db import open_db, resolve_db_url
 from auditor.store.models import Item
 from auditor.store.models_harvest import PageFetch, PageSnapshot

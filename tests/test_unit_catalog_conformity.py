@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from auditor.catalog import load_catalog
-from auditor.catalog.conformity import ConformityFinding, diff_unit_catalog, looser_deadline, match_rows
 from auditor.catalog.deadline import parse_time_limit
+from auditor.catalog.diff import ConformityFinding, diff_unit_catalog, looser_deadline, match_rows
 from auditor.catalog.unit_catalog import parse_grids, read_unit_catalog
 from auditor.catalog.unit_readers import Grid
 from auditor.catalog.workdays import default_calendar

@@ -145,7 +145,7 @@ def _list(catalog: Catalog, args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace, path: Path | None) -> int:
-    from auditor.catalog.conformity import diff_unit_catalog
+    from auditor.catalog.diff import diff_unit_catalog
     from auditor.catalog.unit_catalog import read_unit_catalog
 
     unit = read_unit_catalog(Path(args.unit_catalog), args.fmt)  # unreadable input fails before the load

@@ -1,7 +1,7 @@
 """A unit's own published 标准目录, imported from XLSX, CSV or an HTML table, as typed rows.
 
 Every county department and township publishes its catalog derived from the national 指引. The
-auditor imports it to check it against the national catalog (auditor.catalog.conformity). Import:
+auditor imports it to check it against the national catalog (auditor.catalog.diff). Import:
 
 1. read the file into grids, merged cells expanded (auditor.catalog.unit_readers);
 2. find the header (the national template's 序号 / 公开事项(一级/二级[/三级]) / 公开内容(要素) / 公开依据 /

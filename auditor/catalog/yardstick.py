@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from auditor.catalog.channels import ChannelReq
-from auditor.catalog.conformity import looser_deadline, match_rows, rows_by_domain
+from auditor.catalog.diff import looser_deadline, match_rows, rows_by_domain
 from auditor.catalog.models import UNBACKED, Catalog, CatalogEntry
 from auditor.catalog.unit_catalog import UnitCatalog, UnitRow
 from auditor.catalog.workdays import WorkingCalendar

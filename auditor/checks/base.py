@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
-    from auditor.checks.context import AuditContext
+    from auditor.checks.audit_context import AuditContext
 
 # The fixed scoring dimensions, in report order; every check counts its findings in one of them.
 DIMENSIONS: tuple[str, ...] = ("completeness", "timeliness", "channels", "site_health")

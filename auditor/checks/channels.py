@@ -12,7 +12,7 @@ from auditor.checks.common import accepted_by_entry, channel_codes_of_item, entr
 from auditor.vocabulary import FindingStatus
 
 if TYPE_CHECKING:
-    from auditor.checks.context import AuditContext
+    from auditor.checks.audit_context import AuditContext
 
 
 def _name(code: str) -> str:

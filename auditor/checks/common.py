@@ -10,7 +10,7 @@ from auditor.vocabulary import ACCEPTED_DECISIONS, Decision
 
 if TYPE_CHECKING:
     from auditor.catalog.models import CatalogEntry
-    from auditor.checks.context import AuditContext
+    from auditor.checks.audit_context import AuditContext
     from auditor.store.models import Channel, ColumnHealth, Match
 
 ACCEPTED = ACCEPTED_DECISIONS

@@ -11,7 +11,7 @@ from auditor.checks.common import accepted_by_entry, entry_fields, healthy, read
 from auditor.vocabulary import FindingStatus
 
 if TYPE_CHECKING:
-    from auditor.checks.context import AuditContext
+    from auditor.checks.audit_context import AuditContext
     from auditor.store.models import Channel
 
 

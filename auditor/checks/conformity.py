@@ -21,7 +21,7 @@ from auditor.errors import CatalogError, RulesError
 from auditor.vocabulary import FindingStatus, catalog_level
 
 if TYPE_CHECKING:
-    from auditor.checks.context import AuditContext
+    from auditor.checks.audit_context import AuditContext
 
 LOADER: Callable[[Path], Any] | None = None
 DIFFER: Callable[..., list[Any]] | None = None

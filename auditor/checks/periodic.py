@@ -26,7 +26,7 @@ from auditor.vocabulary import FindingStatus
 
 if TYPE_CHECKING:
     from auditor.catalog.models import CatalogEntry
-    from auditor.checks.context import AuditContext
+    from auditor.checks.audit_context import AuditContext
 
 PERIOD_MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
 PERIOD_LABEL = {"annual": "年度", "semiannual": "半年", "quarterly": "季度", "monthly": "月度"}

@@ -18,7 +18,7 @@ from auditor.harvest.canonical import canonical_url
 from auditor.vocabulary import FindingStatus
 
 if TYPE_CHECKING:
-    from auditor.checks.context import AuditContext
+    from auditor.checks.audit_context import AuditContext
 
 
 def _persistent(rule) -> bool:

@@ -15,7 +15,7 @@ from auditor.store.models import Attachment, Item, ItemListing
 from auditor.vocabulary import FindingStatus
 
 if TYPE_CHECKING:
-    from auditor.checks.context import AuditContext
+    from auditor.checks.audit_context import AuditContext
 
 
 def _unit(unit_id: str | None) -> str | None:

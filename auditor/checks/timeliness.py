@@ -14,7 +14,7 @@ from auditor.checks.deadlines import deadline_for
 from auditor.vocabulary import DAY_UNIT_LABELS, FindingStatus
 
 if TYPE_CHECKING:
-    from auditor.checks.context import AuditContext
+    from auditor.checks.audit_context import AuditContext
 
 # the event a deadline runs from (auditor/catalog/deadline.py Anchor); the 成文日期 stands in for it
 ANCHOR_LABEL = {"formed_or_changed": "信息形成或变更之日", "made_or_obtained": "制作或获取之日",

@@ -34,7 +34,7 @@ def cmd_import_items(args: argparse.Namespace) -> int:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    from auditor.harvest.run import resume_crawl
+    from auditor.harvest.launch import resume_crawl
 
     factory, url = _factory(args)
     run_id = resume_crawl(factory, url, args.run)
@@ -51,7 +51,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """One more process for a running distributed crawl run (on this machine or another)."""
     import os
 
-    from auditor.harvest.run import _run_children, crawl_settings
+    from auditor.harvest.launch import _run_children, crawl_settings
     from auditor.store.models import CrawlRun
 
     if not os.environ.get("AUDITOR_DISTRIBUTED"):

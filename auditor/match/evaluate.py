@@ -243,7 +243,7 @@ def write_figures(path: Path, report: Report, source: Path, split: str | None, s
     data["thresholds"] = {"accept": thresholds.accept, "review": thresholds.review}
     data[split or "all"] = figures(report)
     header = ("# Matcher figures on the real labelled titles, written by `auditor match eval --gold FILE --split S "
-              "--figures FILE`.\n# The report's methodology shows them (auditor/report/history.py); never edit by "
+              "--figures FILE`.\n# The report's methodology shows them (auditor/report/trends.py); never edit by "
               "hand: re-run the eval.\n")
     path.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 

@@ -1,6 +1,6 @@
 """What reviewer decisions teach the matcher, per unit.
 
-A decision always overrides the matcher for its own item (auditor.match.run). Beyond that item:
+A decision always overrides the matcher for its own item (auditor.match.matching). Beyond that item:
 
 * ``confirm`` / ``relink`` — the item's title *pattern* (normalised, abbreviations expanded, years, months,
   issue and batch numbers and the unit's own name dropped, 关于…的公示 unwrapped: see

@@ -15,7 +15,7 @@ jobs:
     notify: false
 ```
 
-Each job runs crawl → match → score → report through auditor.pipeline, under a lock named after its
+Each job runs crawl → match → score → report through auditor.stages, under a lock named after its
 registry, so runs for the same registry never overlap (a run that finds the lock taken is recorded
 as 'skipped'). Scoring is database-wide and takes the 'audit' lock. Every run is kept in ops_runs
 with its status and the seconds each stage took.
@@ -189,23 +189,23 @@ class Stages:
 
 def default_stages() -> Stages:
     def crawl(factory, db_url, registry_path: Path, units, settings):
-        from auditor.pipeline import crawl as crawl_stage
-        from auditor.pipeline import default_catalog, load_registry_for
+        from auditor.stages import crawl as crawl_stage
+        from auditor.stages import default_catalog, load_registry_for
 
         registry = load_registry_for(registry_path, default_catalog())
         return crawl_stage(factory, db_url, registry, str(registry_path), units=units, settings=settings or None)
 
     def score(factory, scheme: str, as_of: date) -> int:
         from auditor.catalog.workdays import WorkingCalendar
-        from auditor.pipeline import default_catalog
-        from auditor.pipeline import score as score_stage
         from auditor.scheme import load_scheme
+        from auditor.stages import default_catalog
+        from auditor.stages import score as score_stage
 
         return score_stage(factory, default_catalog(), load_scheme(scheme), WorkingCalendar(), as_of)
 
     def report(factory, audit_run_id: int, out: Path, formats: list[str]) -> list[Path]:
-        from auditor.report.context import build_report_context
         from auditor.report.output import write_reports
+        from auditor.report.report_context import build_report_context
 
         with factory() as session:  # one context for every format
             ctx = build_report_context(session, audit_run_id)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 def cmd_pdf(args: argparse.Namespace) -> int:
     from auditor.errors import AuditorError
-    from auditor.report.context import build_report_context
-    from auditor.report.history import attach_match_eval
     from auditor.report.pdf import write_pdf
+    from auditor.report.report_context import build_report_context
+    from auditor.report.trends import attach_match_eval
     from auditor.store.db import open_existing_db
     from auditor.store.runs import resolve_audit_run
 

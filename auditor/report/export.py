@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from auditor.cellsafe import neutralise
 from auditor.report import labels as L
-from auditor.report.context import build_report_context
 from auditor.report.model import DimStatus, ReportContext, plain
+from auditor.report.report_context import build_report_context
 from auditor.report.xlsx_stream import StreamingWorkbook
 
 XLSX_MAX_CELL = 32767

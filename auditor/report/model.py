@@ -445,7 +445,7 @@ class ReportContext(_Subscript):
 
 
 
-# ---------------------------------------------------------------------------- history sections (report.history)
+# ---------------------------------------------------------------------------- history sections (report.trends)
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,7 +70,7 @@ def write_reports(ctx: ReportContext, out_dir: Path, formats: list[str], *, work
             done.paths.append(export.write_json(ctx, out / f"audit-run-{run_id}.json"))
         elif fmt == "pdf":
             from auditor.report import pdf
-            from auditor.report.context import ReportError
+            from auditor.report.report_context import ReportError
 
             try:
                 done.paths += pdf.write_pdf(ctx, out, per_unit=True, matches=matches, workers=workers)

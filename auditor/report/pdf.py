@@ -31,8 +31,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from auditor.report import parallel
-from auditor.report.context import ReportError, build_report_context
 from auditor.report.render import STATIC, print_document
+from auditor.report.report_context import ReportError, build_report_context
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from auditor.report import parallel
 from auditor.report.charts import Bar, bar_chart, histogram, line_chart
-from auditor.report.context import build_report_context, heat_class
 from auditor.report.model import (
     Level,
     LevelSpan,
@@ -34,6 +33,7 @@ from auditor.report.model import (
     Scorecard,
     UnitRow,
 )
+from auditor.report.report_context import build_report_context, heat_class
 
 REPORTS_DIR = Path(__file__).resolve().parents[2] / "reports"
 TEMPLATES = REPORTS_DIR / "templates"

@@ -16,6 +16,7 @@ import yaml
 
 from auditor.catalog.models import Catalog, CatalogEntry
 from auditor.catalog.workdays import WorkingCalendar
+from auditor.checks.deadlines import deadline_for
 from auditor.sample.habits import (
     apply_habits,
     habit_title,
@@ -26,7 +27,6 @@ from auditor.sample.habits import (
 )
 from auditor.sample.plan import DistrictPlan, PlanAttachment, PlanColumn, PlanFeed, PlanItem, PlanSite
 from auditor.sample.titles import entry_title, news_title, unique
-from auditor.scoring.deadlines import deadline_for
 
 SPEC_PATH = Path(__file__).resolve().parent / "data" / "district.yaml"
 ATTACHMENT_KINDS = ["pdf", "doc", "xls"]

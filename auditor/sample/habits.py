@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from auditor.checks.deadlines import deadline_for
 from auditor.sample.plan import PlanColumn, PlanItem, PlanSite
-from auditor.scoring.deadlines import deadline_for
 
 if TYPE_CHECKING:
     from auditor.catalog.models import CatalogEntry

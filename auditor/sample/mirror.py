@@ -164,7 +164,7 @@ def copy_truth(sample, site_key: str, host: str, missing: list[str]) -> CopyTrut
     saved = set(saved_targets(rendered, missing))
     gone = {norm_target(m) for m in missing}
     per = site.page_size
-    from auditor.scoring.deadlines import deadline_for
+    from auditor.checks.deadlines import deadline_for
 
     found, unverified, not_archived, columns, unassessable = [], [], [], [], []
     catalog = load_catalog()

@@ -362,10 +362,10 @@ def build_scaled_sample(out: Path, units: int = 1000) -> ScaledSample:
 
     from auditor.catalog.loader import load_catalog
     from auditor.catalog.workdays import WorkingCalendar
-    from auditor.pipeline import crawl, load_registry_for
     from auditor.sample.generate import build_sample
     from auditor.sample.registry import write_registry
     from auditor.sample.server import SamplePortal
+    from auditor.stages import crawl, load_registry_for
     from auditor.store.db import open_db, resolve_db_url
 
     out = Path(out).resolve()

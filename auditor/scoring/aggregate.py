@@ -21,8 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.checks.audit_context import AuditContext
 from auditor.checks.base import CheckResult, FindingDraft
-from auditor.checks.context import AuditContext
 from auditor.scheme import DIMENSIONS, DeductionScoring, WeightedScoring
 from auditor.scoring.assessment import UnitAssessment, assess_unit
 from auditor.vocabulary import FindingStatus

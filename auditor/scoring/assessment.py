@@ -21,8 +21,8 @@ import weakref
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
+from auditor.checks.audit_context import AuditContext
 from auditor.checks.base import CheckResult
-from auditor.checks.context import AuditContext
 from auditor.scheme import DIMENSIONS
 from auditor.vocabulary import Assessment, FindingStatus
 

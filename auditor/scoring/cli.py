@@ -84,7 +84,7 @@ def run_upcoming(args: argparse.Namespace) -> int:
 
 
 def run_deltas(args: argparse.Namespace) -> int:
-    from auditor.scoring.history import score_deltas
+    from auditor.scoring.lifecycle import score_deltas
     from auditor.store.db import open_existing_db
 
     factory = open_existing_db(args.db)

@@ -26,12 +26,12 @@ from auditor.checks.base import CheckResult
 from auditor.checks.registry import CHECK_CLASSES
 from auditor.errors import AuditorError
 from auditor.match.matcher import Thresholds
-from auditor.match.run import build_yardsticks, run_matching
+from auditor.match.matching import build_yardsticks, run_matching
 from auditor.scheme import CHECK_DIMENSION, DIMENSIONS, Scheme
 from auditor.scoring.aggregate import Aggregate, aggregate
 from auditor.scoring.assessment import ranks as rank_units
-from auditor.scoring.context import AuditContext, FindingDraft, build_context
-from auditor.scoring.history import record_history
+from auditor.scoring.gather import AuditContext, FindingDraft, build_context
+from auditor.scoring.lifecycle import record_history
 from auditor.scoring.upcoming import compute_upcoming, store_upcoming
 from auditor.store.models import AuditRun, CatalogEntryRow, CrawlRun, Finding, Score
 from auditor.vocabulary import FindingStatus

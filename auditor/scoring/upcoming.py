@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from auditor.checks.audit_context import AuditContext
 from auditor.checks.common import accepted_by_entry, published_on, review_by_entry, website_items
-from auditor.checks.context import AuditContext
 from auditor.checks.deadlines import deadline_for
 from auditor.checks.periodic import PERIOD_LABEL, PERIOD_MONTHS, period_bounds, period_label
 from auditor.store.models_scoring import UpcomingObligation

@@ -20,7 +20,7 @@ from auditor.harvest.canonical import canonical_url
 from auditor.harvest.extract import extract_detail
 from auditor.harvest.extract.model import JSON_SCALAR_FIELDS
 from auditor.harvest.ownership import describe_units, item_owners
-from auditor.match.run import unit_obligations
+from auditor.match.matching import unit_obligations
 from auditor.store.models import (
     Attachment,
     AuditRun,

@@ -42,7 +42,7 @@ class ReportContexts:
         self._ctx: dict[int, ReportContext] = {}
 
     def get(self, db: Session, run_id: int) -> ReportContext:
-        from auditor.report.context import build_report_context
+        from auditor.report.report_context import build_report_context
 
         with self._lock:
             ctx = self._ctx.get(run_id)

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from auditor.match.run import unit_obligations
+from auditor.match.matching import unit_obligations
 from auditor.store.models import Item, ReviewDecision, Unit
 from auditor.web import actions as A
 from auditor.web.common import (

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from auditor.catalog.channels import CHANNELS
-from auditor.match.run import unit_obligations
+from auditor.match.matching import unit_obligations
 from auditor.store.models import AuditRun, ChannelEvidence, Finding, Item, Match, ReviewDecision, Score, Unit
 from auditor.store.models_web import AuditLogEntry, FindingState, WebUser
 from auditor.vocabulary import TALLY_LATE_RULES, Decision, FindingStatus

@@ -26,8 +26,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from auditor.checks.audit_context import AuditContext
 from auditor.checks.base import FindingDraft
-from auditor.checks.context import AuditContext
 from auditor.store.models import AuditRun, Finding, ReviewDecision, Score
 from auditor.store.models_scoring import ResolvedFinding, ScoreDelta
 from auditor.vocabulary import LATE_RULES, FindingStatus

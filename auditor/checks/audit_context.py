@@ -1,5 +1,5 @@
 """What every check reads: the audit's inputs, gathered once from the store by
-auditor.scoring.context.build_context."""
+auditor.scoring.gather.build_context."""
 
 from __future__ import annotations
 

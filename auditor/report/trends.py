@@ -1,7 +1,7 @@
 """What a report adds around one run's scores: history (trends, changes since the last run and why),
 upcoming obligations, the methodology behind the numbers, and the matcher's accuracy.
 
-Other stages record richer data: score-delta reasons and resolved findings (auditor.scoring.history,
+Other stages record richer data: score-delta reasons and resolved findings (auditor.scoring.lifecycle,
 tables score_deltas / resolved_findings), upcoming obligations (auditor.scoring.upcoming), the
 matcher's measured accuracy (auditor.match.evaluate, on request: it takes tens of seconds) and
 unit-catalog diffs (conformity findings). They are modules of this repository and imported directly;
@@ -53,13 +53,13 @@ from auditor.report.model import (
     Weight,
 )
 from auditor.scheme import Scheme, load_scheme
-from auditor.scoring import history as scoring_history
+from auditor.scoring import lifecycle
 from auditor.scoring import upcoming as scoring_upcoming
 from auditor.store.models import AuditRun, CatalogEntryRow, Finding, Match, Score, Unit
 from auditor.vocabulary import ACCEPTED_DECISIONS, Decision, FindingStatus, catalog_level
 
 if TYPE_CHECKING:
-    from auditor.report.context import PreviousRun
+    from auditor.report.report_context import PreviousRun
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ def _provided_deltas(session: Session, run_id: int) -> dict[str, list[DeltaReaso
     """Score-delta reasons recorded by the scoring stage (score_deltas), if this store has them."""
     if not has_table(session, "score_deltas"):
         return None
-    rows = scoring_history.score_deltas(session, run_id)
+    rows = lifecycle.score_deltas(session, run_id)
     if not rows:
         return None
     out: dict[str, list[DeltaReason]] = {}
@@ -205,7 +205,7 @@ def _provided_resolved(session: Session, run_id: int) -> dict[str, str]:
     """Why each defect of the previous run was resolved (resolved_findings), if this store has them."""
     if not has_table(session, "resolved_findings"):
         return {}
-    return {r.key: r.reason for r in scoring_history.resolved_findings(session, run_id) if r.key}
+    return {r.key: r.reason for r in lifecycle.resolved_findings(session, run_id) if r.key}
 
 
 # ---------------------------------------------------------------------------- upcoming obligations

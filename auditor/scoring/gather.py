@@ -1,5 +1,5 @@
 """What every check reads: the audit's inputs gathered once from the store (the AuditContext of
-auditor.checks.context, re-exported here with FindingDraft for the scoring modules)."""
+auditor.checks.audit_context, re-exported here with FindingDraft for the scoring modules)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from auditor.catalog.models import Catalog
 from auditor.catalog.workdays import WorkingCalendar
 from auditor.catalog.yardstick import Yardstick
+from auditor.checks.audit_context import AuditContext
 from auditor.checks.base import FindingDraft
-from auditor.checks.context import AuditContext
-from auditor.match.run import build_yardsticks, scored_units
+from auditor.match.matching import build_yardsticks, scored_units
 from auditor.scheme import Scheme
 from auditor.store.models import (
     Channel,

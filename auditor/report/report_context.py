@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditor.errors import AuditorError
-from auditor.report import coverage, history
+from auditor.report import coverage, trends
 from auditor.report import labels as L
 from auditor.report.findings import finding_dict, group_defects, top_by_entry, top_by_rule, unit_counts
 from auditor.report.model import (
@@ -164,7 +164,7 @@ def _overall_value(s: Score | None) -> float | None:
 @dataclass(frozen=True, slots=True)
 class PreviousRun:
     """The earlier complete run of the same scheme and what changed since (read by the context and by
-    `history.changes`; only its summary is in the report context)."""
+    `trends.changes`; only its summary is in the report context)."""
 
     run: PreviousRunRef
     scores: dict[str, dict[str, Any]]
@@ -350,10 +350,10 @@ def build_report_context(session: Session, audit_run_id: int) -> ReportContext:
     run_info = _run_info(session, r.run)
     return ReportContext(
         run=run_info,
-        trend=history.trend(session, r.run, ordered_units),
-        methodology=history.methodology(r.run, run_info, history.matcher(session, r.run)),
+        trend=trends.trend(session, r.run, ordered_units),
+        methodology=trends.methodology(r.run, run_info, trends.matcher(session, r.run)),
         upcoming=scorecards.upcoming,
-        catalog_diffs=history.catalog_diffs(r.findings),
+        catalog_diffs=trends.catalog_diffs(r.findings),
         district=Counter((u.district_name or u.district) for u in r.units).most_common(1)[0][0] if r.units else "",
         dimensions=[Dimension(d, L.DIMENSIONS[d]) for d in L.DIMENSION_ORDER],
         levels=levels,
@@ -391,8 +391,8 @@ def _scorecards(session: Session, r: RunRows, rows: dict[str, UnitRow], previous
     match_rows = coverage.matches(session, r.run.id, r.entries, r.names)
     cols_by, sites_by, matches_by = _group(cols, "unit_id"), _group(site_rows, "owner_unit_id"), \
         _group(match_rows, "unit_id")
-    unit_changes = history.changes(session, r.run, previous, rows, r.by_unit)
-    due = history.upcoming(session, r.run, list(rows))
+    unit_changes = trends.changes(session, r.run, previous, rows, r.by_unit)
+    due = trends.upcoming(session, r.run, list(rows))
     cards = {uid: _scorecard(row, r.by_unit.get(uid, []), r.scores.domains.get(uid, {}),
                              r.scores.weights.get(uid, {}), cols_by.get(uid, []), sites_by.get(uid, []),
                              matches_by.get(uid, []), previous, r.domain_order,

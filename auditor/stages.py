@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from auditor.catalog.loader import load_catalog
 from auditor.catalog.models import Catalog
 from auditor.errors import AuditorError
+from auditor.harvest.launch import ProgressFn, run_crawl
 from auditor.harvest.replay import ReplaySource
-from auditor.harvest.run import ProgressFn, run_crawl
 from auditor.scheme import Scheme
 from auditor.scoring.engine import run_audit
 from auditor.store.models import AuditRun, Finding, Score, Unit
