@@ -545,7 +545,7 @@ class RegistrySpider(scrapy.Spider):
                 state.failed_pages += 1
             state.error = state.error or str(exc)[:500]
             yield from self._column_done(state)
-        except Exception as exc:  # a page we cannot parse is a crawl-health fact, not an empty column
+        except Exception as exc:  # noqa: BLE001 - crawled pages are hostile: a page we cannot parse is a crawl-health fact, not an empty column
             self.logger.warning("cannot parse list page %s: %r", response.url, exc)
             if response.meta.get("first"):
                 state.first_failed = True
@@ -641,7 +641,7 @@ class RegistrySpider(scrapy.Spider):
         yield from evidence
         try:
             yield from self._parse_feed(state, parsed)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - crawled feeds are hostile: an unparsable feed is a failed column
             self.logger.warning("cannot parse feed %s: %r", response.url, exc)
             state.first_failed = True
             state.error = f"parse error: {exc!r}"[:500]

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 __all__ = ["Attachment", "DetailExtract", "Field", "Source", "SCALAR_FIELDS", "JSON_SCALAR_FIELDS"]
 
 # "adapter:<name>" is also allowed: a platform-specific cue, named after the platform.
-Source = Union[
-    Literal["meta_tag", "label", "page_text", "url", "title_tag", "fallback", "signature"],
-    str,
-]
+Source = Literal["meta_tag", "label", "page_text", "url", "title_tag", "fallback", "signature"] | str
 
-FieldValue = Union[str, dt.date, None]
+FieldValue = str | dt.date | None
 
 
 @dataclass(frozen=True)
