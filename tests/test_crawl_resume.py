@@ -83,10 +83,11 @@ def test_crawl_killed_midway_resumes(tmp_path):
     plan = crawl_plan("col_art", "gbk")
     with SamplePortal(plan) as portal:
         factory, url, path = _setup(tmp_path, portal, plan)
-        from auditor.harvest.launch import _now, crawl_settings
+        from auditor.harvest.launch import crawl_settings
+        from auditor.vocabulary import utcnow
 
         with factory() as s:
-            run = CrawlRun(started_at=_now(), status="running", registry_path=path, stats={})
+            run = CrawlRun(started_at=utcnow(), status="running", registry_path=path, stats={})
             s.add(run)
             s.commit()
             run_id = run.id

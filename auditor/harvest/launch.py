@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -19,12 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from auditor.errors import AuditorError
 from auditor.processes import live_holder
 from auditor.store.models import ColumnHealth, CrawlRun, Item, ItemListing
+from auditor.vocabulary import utcnow
 
 ProgressFn = Callable[[int, int], None]  # (pages fetched, items stored)
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def robots_overrides(registry_path: str) -> dict[str, str]:
@@ -164,7 +161,7 @@ def run_crawl(factory: sessionmaker[Session], db_url: str, *, registry_path: str
         raise AuditorError("several crawl workers need distributed mode",
                            hint="set AUDITOR_DISTRIBUTED=redis://host:port/0")
     with factory() as session:
-        run = CrawlRun(started_at=_now(), status="running", registry_path=registry_path,
+        run = CrawlRun(started_at=utcnow(), status="running", registry_path=registry_path,
                        stats={"settings": json.dumps({k: v for k, v in merged.items()}, ensure_ascii=False)[:2000],
                               "pid": os.getpid(), "host": socket.gethostname(),
                               "replay": json.loads(merged.get("AUDITOR_REPLAY") or "[]")})
@@ -235,7 +232,7 @@ def _run_children(factory: sessionmaker[Session], db_url: str, run_id: int, spid
     with factory() as session:
         run = session.get(CrawlRun, run_id)
         assert run is not None
-        run.finished_at = _now()
+        run.finished_at = utcnow()
         run.status = "failed" if errors else ("complete" if finished else "interrupted")
         previous = dict(run.stats or {})
         sessions = int(previous.get("sessions", 0)) + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any
 
 from scrapy.exceptions import DropItem, NotConfigured
@@ -27,6 +27,7 @@ from auditor.harvest.snapshots import SnapshotWriter
 from auditor.store.db import open_db
 from auditor.store.models import Attachment, ColumnHealth, Item, ItemListing, LinkCheck, SiteProbe
 from auditor.store.models_harvest import SiteHealth
+from auditor.vocabulary import utcnow
 
 COMMIT_EVERY = 300
 
@@ -247,7 +248,7 @@ class StorePipeline:
         assert self.session is not None
         fields = it.fields()
         values: dict[str, Any] = {"title": str(it.title.value) if it.title.value else "", "http_status": it.http_status,
-                                  "detail_state": None, "fetched_at": datetime.now(timezone.utc).replace(tzinfo=None)}
+                                  "detail_state": None, "fetched_at": utcnow()}
         for name in DATE_COLUMNS:  # typed as extracted: the date is written as it is, never re-read from text
             f = fields.get(name, MISSING)
             values.update({name: f.value if isinstance(f.value, date) else None, f"{name}_source": f.source,
@@ -301,7 +302,7 @@ class StorePipeline:
         self.session.add(SiteProbe(crawl_run_id=self.run_id, site_id=it.site_id, url=it.url, ok=it.ok,
                                    http_status=it.http_status, elapsed_ms=it.elapsed_ms, error=it.error,
                                    home_latest_date=it.home_latest_date,
-                                   probed_at=datetime.now(timezone.utc).replace(tzinfo=None)))
+                                   probed_at=utcnow()))
 
     def _link(self, it: LinkCheckItem) -> None:
         assert self.session is not None

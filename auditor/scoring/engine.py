@@ -13,7 +13,7 @@ import os
 import socket
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -34,15 +34,11 @@ from auditor.scoring.gather import AuditContext, FindingDraft, build_context
 from auditor.scoring.lifecycle import record_history
 from auditor.scoring.upcoming import compute_upcoming, store_upcoming
 from auditor.store.models import AuditRun, CatalogEntryRow, CrawlRun, Finding, Score
-from auditor.vocabulary import FindingStatus
+from auditor.vocabulary import FindingStatus, utcnow
 
 # check type -> the check, in run order (from auditor/checks/). A plain dict of callables, so a test or a
 # benchmark can wrap one check.
 CHECKS: dict[str, Callable[[AuditContext], CheckResult]] = {c.type: c() for c in CHECK_CLASSES}
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def recent_crawl_runs(session: Session, n: int) -> list[int]:
@@ -138,7 +134,7 @@ def run_audit(session: Session, catalog: Catalog, scheme: Scheme, cal: WorkingCa
     """
     if crawl_run_ids is None:
         crawl_run_ids = audit_crawl_runs(session, window_runs(scheme), allow_incomplete=allow_incomplete_crawl)
-    run = AuditRun(started_at=_now(), status="running", as_of=as_of, scheme=scheme.name,
+    run = AuditRun(started_at=utcnow(), status="running", as_of=as_of, scheme=scheme.name,
                    crawl_run_id=crawl_run_ids[0] if crawl_run_ids else None, catalog_version=catalog.version,
                    rules_version=f"{scheme.name}@{scheme.version}", code_version=auditor.__version__,
                    summary={"pid": os.getpid(), "host": socket.gethostname()})  # lets recovery spot a killed run
@@ -157,14 +153,14 @@ def run_audit(session: Session, catalog: Catalog, scheme: Scheme, cal: WorkingCa
         agg = aggregate(ctx, dims)
         _store(session, ctx, run, results, agg)
         run.status = "complete"
-        run.finished_at = _now()
+        run.finished_at = utcnow()
         session.commit()
     except BaseException:
         session.rollback()
         failed = session.get(AuditRun, run.id)
         if failed is not None:
             failed.status = "failed"
-            failed.finished_at = _now()
+            failed.finished_at = utcnow()
             session.commit()
         raise
     return run.id
