@@ -59,11 +59,11 @@ def _findings(ctx: ReportContext) -> Table:
     head = ["单位编码", "单位", "维度", "问题类型", "性质", "问题", "领域", "目录事项编码", "一级事项", "二级事项",
             "证据链接", "成文日期", "应公开日期", "发布日期", "最近更新", "逾期", "缺失渠道", "扣分", "整改建议",
             "新增/持续", "问题标识", "公开时限", "公开依据", "整改栏目", "逾期（含单位）", "无法核实原因"]
-    rows = ([f["unit_id"], f["unit_name"], f["check_label"], f["rule_label"], f["status_label"], f["title"],
-             f["domain"], f["entry_id"], f["entry_level1"], f["entry_level2"], f["url"], f["written_date"],
-             f["due_date"], f["publish_date"], f["latest_date"], f["days_late"], f["channels_missing_label"],
-             f["points"], f["fix"], f["lifecycle_label"], f["key"], f["time_limit"], f["basis"], f["fix_where"],
-             f["days_late_label"], f["reason"]] for f in ctx.findings)
+    rows = ([f.unit_id, f.unit_name, f.check_label, f.rule_label, f.status_label, f.title,
+             f.domain, f.entry_id, f.entry_level1, f.entry_level2, f.url, f.written_date,
+             f.due_date, f.publish_date, f.latest_date, f.days_late, f.channels_missing_label,
+             f.points, f.fix, f.lifecycle_label, f.key, f.time_limit, f.basis, f.fix_where,
+             f.days_late_label, f.reason] for f in ctx.findings)
     return head, rows
 
 

@@ -3,8 +3,8 @@
 A misspelt field is an AttributeError where it is read (a dict gave a KeyError only on the path that read
 it, or a silent None through `.get`), and slots keep the 1,000-unit context small. Field order is the
 JSON key order: `export.write_json` writes each object's fields in declaration order (`plain`), so the
-JSON export reads as it did when these were dicts. Finding rows (`report.findings.finding_dict`, with the
-tallies and top lists built from them) are still dicts.
+JSON export reads as it did when these were dicts. The finding rows (`FindingRow`) and defect groups are
+dataclasses too; the tallies (`report.findings.unit_counts`, the totals) and the top lists are still dicts.
 """
 
 from __future__ import annotations
@@ -305,7 +305,63 @@ class NoteGroup:
     fix: str
 
 
-Row = dict[str, Any]  # a finding row (report.findings.finding_dict)
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    """One finding as the reports show it (report.findings.finding_dict): labels resolved, the catalog entry's
+    names and the dates, fix column and reason read from the evidence. Field order is the JSON key order."""
+
+    id: int
+    key: str
+    unit_id: str | None
+    unit_name: str
+    site_id: str | None
+    check: str
+    check_label: str
+    rule: str
+    rule_label: str
+    status: str
+    status_label: str
+    severity: str | None
+    title: str
+    entry_id: str | None
+    entry_level1: str | None
+    entry_level2: str | None
+    time_limit: str | None
+    basis: str | None
+    entry_content: str | None
+    entry_channels: str | None
+    domain: str | None
+    url: str | None
+    publish_date: str | None
+    written_date: str | None
+    due_date: str | None
+    latest_date: str | None
+    http_status: int | None
+    days_late: int | None
+    days_late_label: str | None
+    fix_where: str | None
+    channels_missing: list[str]
+    channels_missing_label: str
+    fix: str | None
+    points: float
+    lifecycle: str | None
+    lifecycle_label: str
+    reason: str | None
+    evidence: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DefectGroup:
+    """A unit's defects of one check (dimension), costliest first (report.findings.group_defects)."""
+
+    check: str
+    label: str
+    findings: list[FindingRow]
+    count: int
+    points: float
+
+
+Row = dict[str, Any]  # a tally or top-list row (report.findings.top_by_rule, top_by_entry)
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,17 +450,17 @@ class Scorecard:
 
     unit: UnitRow
     anchor: str
-    missing: list[Row]
-    late: list[Row]
-    channel_gaps: list[Row]
-    site_problems: list[Row]
-    other_defects: list[Row]
+    missing: list[FindingRow]
+    late: list[FindingRow]
+    channel_gaps: list[FindingRow]
+    site_problems: list[FindingRow]
+    other_defects: list[FindingRow]
     coverage: CoverageSummary
     dimensions: list[DimensionScore]
     domains: list[DomainScore]
-    defect_groups: list[Row]
-    unverified: list[Row]
-    notes: list[Row]
+    defect_groups: list[DefectGroup]
+    unverified: list[FindingRow]
+    notes: list[FindingRow]
     note_groups: list[NoteGroup]
     columns: list[ColumnRow]
     sites: list[SiteRow]
@@ -437,8 +493,8 @@ class ReportContext(_Subscript):
     top_entries: list[Row]
     previous: PreviousSummary | None
     scorecards: dict[str, Scorecard]
-    findings: list[Row]
-    unassigned_findings: list[Row]
+    findings: list[FindingRow]
+    unassigned_findings: list[FindingRow]
     matches: list[MatchRow]
     columns: list[ColumnRow]
     sites: list[SiteRow]
@@ -511,7 +567,7 @@ class Changes:
     score_now: float | None
     delta: float | None
     dims: list[DimChange]
-    new: list[Row]
+    new: list[FindingRow]
     new_points: float
     resolved: list[ResolvedChange]
     resolved_points: float
