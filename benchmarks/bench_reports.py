@@ -107,7 +107,7 @@ def replicate(base: ReportContext, n: int) -> ReportContext:
         matches=acc.matches, columns=acc.columns, sites=acc.sites,
         upcoming=replace(base.upcoming, units=acc.upcoming),
         trend=replace(base.trend, units=sorted(acc.trend, key=lambda t: order[t.id])),
-        totals=dict(base.totals, units=len(acc.units)),
+        totals=replace(base.totals, units=len(acc.units)),
         distribution=_distribution([r for r in ordered if r.assessment != "unassessed"]),
         matrix=replace(base.matrix, units=acc.matrix_units,
                        groups=[LevelSpan(lv.level, lv.label, len(lv.units)) for lv in levels if lv.units],

@@ -62,8 +62,8 @@ def test_context_is_plain_data_and_excludes_site_units(store) -> None:
     assert [u.id for u in ctx.levels[1].units] == ["cgjd", "dhz"]
     assert "site:portal" not in ctx.scorecards and all(u.kind != "site" for u in ctx.units)
     fgj = ctx.scorecards["fgj"]
-    assert fgj.unit.counts["missing"] == 1 and fgj.unit.counts["late"] == 1
-    assert fgj.unit.counts["site_health"] == 1
+    assert fgj.unit.counts.missing == 1 and fgj.unit.counts.late == 1
+    assert fgj.unit.counts.site_health == 1
     assert [g.check for g in fgj.defect_groups] == ["completeness", "timeliness", "site_health"]
     late = fgj.defect_groups[1].findings[0]
     assert late.url == "http://gov.example/fgj/a1.html" and late.due_date == "2026-02-02"
@@ -78,7 +78,7 @@ def test_context_is_plain_data_and_excludes_site_units(store) -> None:
     rows = {u.id: u for u in ctx.units}
     assert rows["fgj"].previous.delta == 2.5 and rows["jyj"].previous.resolved == 1
     assert ctx.matrix.domains == ["财政预决算", "重大建设项目"]
-    assert ctx.top_rules[0]["defects"] >= 1
+    assert ctx.top_rules[0].defects >= 1
     assert len(ctx.unassigned_findings) == 1
 
 

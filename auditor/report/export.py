@@ -42,10 +42,10 @@ def _score_rows(ctx: ReportContext, dims: list[str]) -> Iterator[list[Any]]:
     for u in ctx.units:
         c, p = u.counts, u.previous
         yield [u.id, u.name, u.level, u.score, u.grade, u.rank, u.rank_of,
-               *[u.dims[d] for d in dims], c["defects"], c["missing"], c["late"], c["undated"],
-               c["channel_gap"], c["site_health"], c["unverified"], c["points_lost"],
+               *[u.dims[d] for d in dims], c.defects, c.missing, c.late, c.undated,
+               c.channel_gap, c.site_health, c.unverified, c.points_lost,
                p.score if p else None, p.delta if p else None, p.resolved if p else None, u.yardstick["label"],
-               u.assessment_label, u.rank_group, "；".join(u.assessment_reasons), c.get("no_anchor", 0),
+               u.assessment_label, u.rank_group, "；".join(u.assessment_reasons), c.no_anchor,
                *[_dim_status(u.dim_status.get(d)) for d in dims]]
 
 

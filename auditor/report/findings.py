@@ -1,4 +1,5 @@
-"""Findings as report rows (model.FindingRow): the fields a reader needs (where, when, what to fix) read from their evidence.
+"""Findings as report rows (model.FindingRow): the fields a reader needs (where, when, what to fix) read from
+their evidence, and the tallies and top lists built from them.
 
 The checks put everything a reader needs on the evidence as data (`reason`, `fix_column`, dates, columns);
 nothing here parses a title or a fix text, except `_legacy_*` for rows stored before the evidence carried
@@ -13,7 +14,7 @@ from typing import Any
 
 from auditor.catalog.channels import CHANNELS
 from auditor.report import labels as L
-from auditor.report.model import DefectGroup, FindingRow
+from auditor.report.model import DefectGroup, EntryTally, FindingRow, RuleTally, Totals, UnitCounts
 from auditor.store.models import CatalogEntryRow, Finding
 from auditor.vocabulary import DAY_UNIT_LABELS, FindingStatus
 
@@ -127,8 +128,8 @@ def channel_names(codes: list[Any]) -> str:
     return "、".join(CHANNELS[c].name if c in CHANNELS else str(c) for c in codes or [])
 
 
-def finding_dict(f: Finding, entries: dict[str, CatalogEntryRow], unit_names: dict[str, str]) -> FindingRow:
-    """The report's row of a stored finding (the name is from when it was a dict; it is a FindingRow now)."""
+def finding_row(f: Finding, entries: dict[str, CatalogEntryRow], unit_names: dict[str, str]) -> FindingRow:
+    """The report's row of a stored finding: labels resolved, the entry's names and what the evidence says."""
     ev = f.evidence if isinstance(f.evidence, dict) else {}
     entry = entry_info(entries, f.entry_id, ev)
     return FindingRow(
@@ -173,8 +174,7 @@ def finding_dict(f: Finding, entries: dict[str, CatalogEntryRow], unit_names: di
     )
 
 
-def unit_counts(findings: list[FindingRow]) -> dict[str, Any]:
-    """The per-unit tallies the ranking tables show next to the score."""
+def _tally(findings: list[FindingRow]) -> dict[str, Any]:
     defects = [f for f in findings if f.status == FindingStatus.DEFECT]
     return {
         "defects": len(defects),
@@ -189,6 +189,16 @@ def unit_counts(findings: list[FindingRow]) -> dict[str, Any]:
         "new": sum(f.lifecycle == "new" for f in defects),
         "points_lost": round(sum(f.points for f in defects), 2),
     }
+
+
+def unit_counts(findings: list[FindingRow]) -> UnitCounts:
+    """The per-unit tallies the ranking tables show next to the score."""
+    return UnitCounts(**_tally(findings))
+
+
+def totals(findings: list[FindingRow], units: int, unassigned: int) -> Totals:
+    """The district's tallies (the scored units' findings), the overview's headline figures."""
+    return Totals(**_tally(findings), units=units, unassigned=unassigned)
 
 
 def group_defects(findings: list[FindingRow]) -> list[DefectGroup]:
@@ -207,7 +217,7 @@ def group_defects(findings: list[FindingRow]) -> list[DefectGroup]:
     return out
 
 
-def top_by_rule(findings: list[FindingRow]) -> list[dict[str, Any]]:
+def top_by_rule(findings: list[FindingRow]) -> list[RuleTally]:
     """Most common rules across the district: what to train everyone on."""
     rows: dict[str, dict[str, Any]] = {}
     for f in findings:
@@ -220,11 +230,11 @@ def top_by_rule(findings: list[FindingRow]) -> list[dict[str, Any]]:
             r["units"].add(f.unit_id)
         if f.status == FindingStatus.DEFECT:
             r["points"] += f.points
-    out = [r | {"units": len(r["units"]), "points": round(r["points"], 2)} for r in rows.values()]
-    return sorted(out, key=lambda r: (-r["defects"], -r["count"], r["rule"]))
+    out = [RuleTally(**(r | {"units": len(r["units"]), "points": round(r["points"], 2)})) for r in rows.values()]
+    return sorted(out, key=lambda r: (-r.defects, -r.count, r.rule))
 
 
-def top_by_entry(findings: list[FindingRow], limit: int = 20) -> list[dict[str, Any]]:
+def top_by_entry(findings: list[FindingRow], limit: int = 20) -> list[EntryTally]:
     """Catalog entries most units fail on: usually a catalog that is unclear or a column that is missing."""
     rows: dict[str, dict[str, Any]] = {}
     rules: dict[str, Counter] = defaultdict(Counter)
@@ -238,7 +248,7 @@ def top_by_entry(findings: list[FindingRow], limit: int = 20) -> list[dict[str, 
         if f.unit_id:
             r["units"].add(f.unit_id)
         rules[f.entry_id][f.rule_label] += 1
-    out = [r | {"units": len(r["units"]),
-                "rules": "、".join(f"{k} {v}" for k, v in rules[r["entry_id"]].most_common())}
+    out = [EntryTally(**(r | {"units": len(r["units"]),
+                             "rules": "、".join(f"{k} {v}" for k, v in rules[r["entry_id"]].most_common())}))
            for r in rows.values()]
-    return sorted(out, key=lambda r: (-r["units"], -r["count"], r["entry_id"]))[:limit]
+    return sorted(out, key=lambda r: (-r.units, -r.count, r.entry_id))[:limit]

@@ -3,8 +3,8 @@
 A misspelt field is an AttributeError where it is read (a dict gave a KeyError only on the path that read
 it, or a silent None through `.get`), and slots keep the 1,000-unit context small. Field order is the
 JSON key order: `export.write_json` writes each object's fields in declaration order (`plain`), so the
-JSON export reads as it did when these were dicts. The finding rows (`FindingRow`) and defect groups are
-dataclasses too; the tallies (`report.findings.unit_counts`, the totals) and the top lists are still dicts.
+JSON export reads as it did when these were dicts; that includes the finding rows (`FindingRow`), the
+tallies and the top lists built from them (report.findings).
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ class UnitRow(_Subscript):
     rank_of: int | None
     dims: dict[str, float | None]
     dim_cls: dict[str, str]
-    counts: dict[str, Any]  # report.findings.unit_counts
+    counts: UnitCounts
     previous: PreviousScore | None
     assessment: str
     assessment_label: str
@@ -307,7 +307,7 @@ class NoteGroup:
 
 @dataclass(frozen=True, slots=True)
 class FindingRow:
-    """One finding as the reports show it (report.findings.finding_dict): labels resolved, the catalog entry's
+    """One finding as the reports show it (report.findings.finding_row): labels resolved, the catalog entry's
     names and the dates, fix column and reason read from the evidence. Field order is the JSON key order."""
 
     id: int
@@ -361,7 +361,59 @@ class DefectGroup:
     points: float
 
 
-Row = dict[str, Any]  # a tally or top-list row (report.findings.top_by_rule, top_by_entry)
+@dataclass(frozen=True, slots=True)
+class UnitCounts:
+    """A unit's tallies the ranking tables show next to the score (report.findings.unit_counts)."""
+
+    defects: int
+    missing: int
+    late: int
+    undated: int
+    channel_gap: int
+    site_health: int
+    unverified: int
+    no_anchor: int
+    info: int
+    new: int
+    points_lost: float
+
+
+@dataclass(frozen=True, slots=True)
+class Totals(UnitCounts):
+    """The district's tallies over the scored units' findings, with the number of units and of findings
+    no scored unit owns (report.findings.totals)."""
+
+    units: int
+    unassigned: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTally:
+    """One rule across the district (report.findings.top_by_rule): findings by status, units, points lost."""
+
+    rule: str
+    rule_label: str
+    check: str
+    check_label: str
+    count: int
+    defects: int
+    unverified: int
+    info: int
+    units: int
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class EntryTally:
+    """A catalog entry units fail on (report.findings.top_by_entry): units, defects, and the rules behind them."""
+
+    entry_id: str
+    domain: str | None
+    level1: str | None
+    level2: str | None
+    count: int
+    units: int
+    rules: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,11 +538,11 @@ class ReportContext(_Subscript):
     dimensions: list[Dimension]
     levels: list[Level]
     units: list[UnitRow]
-    totals: dict[str, Any]
+    totals: Totals
     distribution: Distribution
     matrix: Matrix
-    top_rules: list[Row]
-    top_entries: list[Row]
+    top_rules: list[RuleTally]
+    top_entries: list[EntryTally]
     previous: PreviousSummary | None
     scorecards: dict[str, Scorecard]
     findings: list[FindingRow]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from auditor.errors import AuditorError
 from auditor.report import coverage, trends
 from auditor.report import labels as L
-from auditor.report.findings import finding_dict, group_defects, top_by_entry, top_by_rule, unit_counts
+from auditor.report.findings import finding_row, group_defects, top_by_entry, top_by_rule, totals, unit_counts
 from auditor.report.model import (
     Bin,
     Changes,
@@ -51,6 +51,7 @@ from auditor.report.model import (
     RunInfo,
     Scorecard,
     SiteRow,
+    UnitCounts,
     UnitRow,
     Upcoming,
 )
@@ -207,7 +208,7 @@ def _previous_score(previous: PreviousRun | None, uid: str, score: float | None)
     return PreviousScore(old, before.get("rank"), delta, len(previous.resolved_defects.get(uid, [])))
 
 
-def _unit_row(u: Unit, overall: Score | None, dims: dict[str, float], counts: dict[str, Any],
+def _unit_row(u: Unit, overall: Score | None, dims: dict[str, float], counts: UnitCounts,
               rank_of: int, previous: PreviousRun | None) -> UnitRow:
     score = _overall_value(overall)
     details = (overall.details if overall else None) or {}
@@ -312,7 +313,7 @@ def _read_run(session: Session, audit_run_id: int) -> RunRows:
              if u.kind != "site" and not u.id.startswith("site:") and u.id in scores.overall]
     names = {u.id: u.name for u in session.scalars(select(Unit))}
     entries = {e.id: e for e in session.scalars(select(CatalogEntryRow).order_by(CatalogEntryRow.id))}
-    findings = [finding_dict(f, entries, names) for f in session.scalars(  # streamed: no ORM copy of them all
+    findings = [finding_row(f, entries, names) for f in session.scalars(  # streamed: no ORM copy of them all
         select(Finding).where(Finding.audit_run_id == run.id).order_by(Finding.id).execution_options(yield_per=2000))]
     unit_ids = {u.id for u in units}
     by_unit: dict[str, list[FindingRow]] = defaultdict(list)
@@ -358,7 +359,7 @@ def build_report_context(session: Session, audit_run_id: int) -> ReportContext:
         dimensions=[Dimension(d, L.DIMENSIONS[d]) for d in L.DIMENSION_ORDER],
         levels=levels,
         units=ordered_units,
-        totals=unit_counts(scored_findings) | {"units": len(r.units), "unassigned": len(unassigned)},
+        totals=totals(scored_findings, len(r.units), len(unassigned)),
         distribution=_distribution([u for u in rows.values() if u.assessment != "unassessed"]),
         matrix=_matrix(levels, r.scores.domains, r.scores.weights, r.by_unit, r.domain_order),
         top_rules=top_by_rule(r.findings),
