@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from auditor.report.model import ReportContext
+    from auditor.report.model import ReportContext, Scorecard
 
 STEPS = ("context", "reports", "pdf", "web")
 FORMATS = ["html", "xlsx", "csv", "json"]
@@ -160,7 +160,7 @@ def _rename_rows(c: dict[str, Any], k: int, ids: dict[str, str], acc: _Copies) -
     acc.trend += [replace(t, id=ids[t.id], page=unit_page(ids[t.id])) for t in c["trend"] if t.id in kept]
 
 
-def _repoint(card: Any, renamed: dict[int, Any]) -> Any:
+def _repoint(card: Scorecard, renamed: dict[int, Any]) -> Scorecard:
     """The scorecard holding the renamed copies of its rows (findings, defect groups, new defects, matches,
     columns, sites) in place of the originals."""
     def rows(items: list) -> list:
