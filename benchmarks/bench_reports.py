@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from auditor.report.model import ReportContext
+    from auditor.report.model import ReportContext, Scorecard
 
 STEPS = ("context", "reports", "pdf", "web")
 FORMATS = ["html", "xlsx", "csv", "json"]
@@ -81,15 +81,14 @@ class _Copies:
 def replicate(base: ReportContext, n: int) -> ReportContext:
     """The base context with its units copied (ids suffixed -k for copies k ≥ 1) until there are n units.
 
-    One deepcopy per copy keeps the sharing of the real context (a scorecard holds the same finding dicts
+    One deepcopy per copy keeps the sharing of the real context (a scorecard holds the same finding rows
     as ctx.findings, the same row as ctx.units), so memory grows as a real 1,000-unit context does. The
-    report's shapes are frozen dataclasses: a copied row is `replace`d (and its scorecard re-pointed), the
-    finding dicts are renamed in place."""
+    report's shapes are frozen dataclasses: a copied row is `replace`d and its scorecard re-pointed."""
     from auditor.report.model import LevelSpan
     from auditor.report.report_context import _distribution
 
     parts = {"units": base.units, "cards": base.scorecards, "findings": [
-        f for f in base.findings if f["unit_id"] in base.scorecards], "matches": base.matches,
+        f for f in base.findings if f.unit_id in base.scorecards], "matches": base.matches,
         "columns": base.columns, "sites": base.sites, "trend": base.trend.units,
         "upcoming": base.upcoming.units,
         "cells": {r.domain: r.cells for r in base.matrix.rows}}
@@ -108,7 +107,7 @@ def replicate(base: ReportContext, n: int) -> ReportContext:
         matches=acc.matches, columns=acc.columns, sites=acc.sites,
         upcoming=replace(base.upcoming, units=acc.upcoming),
         trend=replace(base.trend, units=sorted(acc.trend, key=lambda t: order[t.id])),
-        totals=dict(base.totals, units=len(acc.units)),
+        totals=replace(base.totals, units=len(acc.units)),
         distribution=_distribution([r for r in ordered if r.assessment != "unassessed"]),
         matrix=replace(base.matrix, units=acc.matrix_units,
                        groups=[LevelSpan(lv.level, lv.label, len(lv.units)) for lv in levels if lv.units],
@@ -140,13 +139,12 @@ def _rename_rows(c: dict[str, Any], k: int, ids: dict[str, str], acc: _Copies) -
     from auditor.report.report_context import unit_page
 
     kept = {old for old, new in ids.items() if new in acc.cards}
-    for f in c["findings"]:  # finding rows are dicts: renamed in place, so the scorecards see it
-        if f["unit_id"] in kept:
-            f["unit_id"], f["unit_name"] = ids[f["unit_id"]], acc.names[ids[f["unit_id"]]]
-            if k:
-                f["key"] = f"{f['key']}#{k}"
-            acc.findings.append(f)
     renamed: dict[int, Any] = {}  # id(old row) → its copy under the new unit id
+    for f in c["findings"]:
+        if f.unit_id in kept:
+            new = renamed[id(f)] = replace(f, unit_id=ids[f.unit_id], unit_name=acc.names[ids[f.unit_id]],
+                                           key=f"{f.key}#{k}" if k else f.key)
+            acc.findings.append(new)
     for rows, out in ((c["matches"], acc.matches), (c["columns"], acc.columns)):
         for r in rows:
             if r.unit_id in kept:
@@ -158,10 +156,24 @@ def _rename_rows(c: dict[str, Any], k: int, ids: dict[str, str], acc: _Copies) -
             acc.sites.append(new)
     for old in kept:
         card = acc.cards[ids[old]]
-        acc.cards[ids[old]] = replace(card, matches=[renamed[id(m)] for m in card.matches],
-                                      columns=[renamed[id(r)] for r in card.columns],
-                                      sites=[renamed[id(r)] for r in card.sites])
+        acc.cards[ids[old]] = _repoint(card, renamed)
     acc.trend += [replace(t, id=ids[t.id], page=unit_page(ids[t.id])) for t in c["trend"] if t.id in kept]
+
+
+def _repoint(card: Scorecard, renamed: dict[int, Any]) -> Scorecard:
+    """The scorecard holding the renamed copies of its rows (findings, defect groups, new defects, matches,
+    columns, sites) in place of the originals."""
+    def rows(items: list) -> list:
+        return [renamed[id(r)] for r in items]
+
+    changes = card.changes
+    if changes is not None:
+        changes = replace(changes, new=rows(changes.new))
+    return replace(card, missing=rows(card.missing), late=rows(card.late), channel_gaps=rows(card.channel_gaps),
+                   site_problems=rows(card.site_problems), other_defects=rows(card.other_defects),
+                   defect_groups=[replace(g, findings=rows(g.findings)) for g in card.defect_groups],
+                   unverified=rows(card.unverified), notes=rows(card.notes), changes=changes,
+                   matches=rows(card.matches), columns=rows(card.columns), sites=rows(card.sites))
 
 
 def _rerank(base: ReportContext, acc: _Copies) -> list:

@@ -69,18 +69,18 @@ def _finding(rule: str, status: str, title: str, fix: str, evidence: dict):
 
 
 def test_the_report_reads_reason_and_fix_column_from_the_evidence():
-    from auditor.report.findings import finding_dict
+    from auditor.report.findings import finding_row
 
     cols = [{"name": "专栏", "coverage": ["partial"], "health": ["ok"]}]
     now = _finding("unverified", "unverified", "无法核实（标题里的说法）：甲 / 乙", "",
                    {"columns": cols, "reason": "栏目「专栏」未完整读取：第2页超时"})
-    assert finding_dict(now, {}, {})["reason"] == "栏目「专栏」未完整读取：第2页超时"
+    assert finding_row(now, {}, {}).reason == "栏目「专栏」未完整读取：第2页超时"
     none = _finding("site_blocked", "unverified", "抓取被拒绝，无法核实站点状态：某站（旧称）", "", {"reason": None})
-    assert finding_dict(none, {}, {})["reason"] == L.RULES["site_blocked"]
+    assert finding_row(none, {}, {}).reason == L.RULES["site_blocked"]
     missing = _finding("missing", "defect", "未公开：甲 / 乙", "在「文中的栏目」栏目公开乙", {"fix_column": "公开/栏目"})
-    assert finding_dict(missing, {}, {})["fix_where"] == "公开/栏目"
+    assert finding_row(missing, {}, {}).fix_where == "公开/栏目"
     # rows stored before the evidence carried these keys are still read as they were
     old = _finding("unverified", "unverified", "无法核实（标题里的说法）：甲 / 乙", "", {"columns": cols})
-    assert finding_dict(old, {}, {})["reason"] == "标题里的说法"
+    assert finding_row(old, {}, {}).reason == "标题里的说法"
     old_missing = _finding("missing", "defect", "未公开：甲 / 乙", "在「文中的栏目」栏目公开乙", {})
-    assert finding_dict(old_missing, {}, {})["fix_where"] == "文中的栏目"
+    assert finding_row(old_missing, {}, {}).fix_where == "文中的栏目"

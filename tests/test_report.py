@@ -62,13 +62,13 @@ def test_context_is_plain_data_and_excludes_site_units(store) -> None:
     assert [u.id for u in ctx.levels[1].units] == ["cgjd", "dhz"]
     assert "site:portal" not in ctx.scorecards and all(u.kind != "site" for u in ctx.units)
     fgj = ctx.scorecards["fgj"]
-    assert fgj.unit.counts["missing"] == 1 and fgj.unit.counts["late"] == 1
-    assert fgj.unit.counts["site_health"] == 1
-    assert [g["check"] for g in fgj.defect_groups] == ["completeness", "timeliness", "site_health"]
-    late = fgj.defect_groups[1]["findings"][0]
-    assert late["url"] == "http://gov.example/fgj/a1.html" and late["due_date"] == "2026-02-02"
-    assert late["entry_level2"] == "审批结果"
-    assert ctx.scorecards["cgjd"].unverified[0]["reason"] == "栏目抓取失败"
+    assert fgj.unit.counts.missing == 1 and fgj.unit.counts.late == 1
+    assert fgj.unit.counts.site_health == 1
+    assert [g.check for g in fgj.defect_groups] == ["completeness", "timeliness", "site_health"]
+    late = fgj.defect_groups[1].findings[0]
+    assert late.url == "http://gov.example/fgj/a1.html" and late.due_date == "2026-02-02"
+    assert late.entry_level2 == "审批结果"
+    assert ctx.scorecards["cgjd"].unverified[0].reason == "栏目抓取失败"
     assert ctx.scorecards["cgjd"].columns[0].status == "failed"
     assert ctx.scorecards["dhz"].unit.score is None
     assert ctx.run.crawl_runs[0].started_at == "2026-03-01T08:00:00"
@@ -78,7 +78,7 @@ def test_context_is_plain_data_and_excludes_site_units(store) -> None:
     rows = {u.id: u for u in ctx.units}
     assert rows["fgj"].previous.delta == 2.5 and rows["jyj"].previous.resolved == 1
     assert ctx.matrix.domains == ["财政预决算", "重大建设项目"]
-    assert ctx.top_rules[0]["defects"] >= 1
+    assert ctx.top_rules[0].defects >= 1
     assert len(ctx.unassigned_findings) == 1
 
 
@@ -197,19 +197,19 @@ def test_scorecard_explains_findings_and_changes(store) -> None:
     fgj = ctx.scorecards["fgj"]
     assert fgj.anchor == "u-fgj"
     [missing] = fgj.missing
-    assert missing["basis"] == "《预算法》第十四条" and missing["time_limit"] == "批复后20日内"
-    assert missing["fix_where"] == "财政预决算" and missing["entry_content"] == "部门预算及说明"
+    assert missing.basis == "《预算法》第十四条" and missing.time_limit == "批复后20日内"
+    assert missing.fix_where == "财政预决算" and missing.entry_content == "部门预算及说明"
     [late] = fgj.late
-    assert late["days_late_label"] == "3日" and late["due_date"] == "2026-02-02"
-    assert [f["rule"] for f in fgj.site_problems] == ["stale_column"]
-    assert [f["rule"] for f in ctx.scorecards["jyj"].channel_gaps] == ["channel_gap"]
+    assert late.days_late_label == "3日" and late.due_date == "2026-02-02"
+    assert [f.rule for f in fgj.site_problems] == ["stale_column"]
+    assert [f.rule for f in ctx.scorecards["jyj"].channel_gaps] == ["channel_gap"]
     assert fields_of(fgj.coverage) == {"columns": 1, "ok": 1, "failed": 0, "not_crawled": 0, "sites_down": 0,
                                "complete": 1, "partial": 0, "coverage_failed": 0}  # a pre-coverage row: status ok
     assert ctx.scorecards["cgjd"].coverage.failed == 1
     # changes since run 1: the score delta, the new defects and the resolved one, with their points
     ch = fgj.changes
     assert ch.previous_run.id == 1 and ch.delta == 2.5 and ch.score_before == 70.0
-    assert {f["rule"] for f in ch.new} == {"late", "stale_column"} and ch.new_points == 5.5
+    assert {f.rule for f in ch.new} == {"late", "stale_column"} and ch.new_points == 5.5
     assert ch.source == "store" and ch.reasons is None
     jyj = ctx.scorecards["jyj"].changes
     assert [(r.key, r.points, r.why) for r in jyj.resolved] == [("missing|jyj|zd-01", 5.0, "已整改")]

@@ -42,10 +42,10 @@ def _score_rows(ctx: ReportContext, dims: list[str]) -> Iterator[list[Any]]:
     for u in ctx.units:
         c, p = u.counts, u.previous
         yield [u.id, u.name, u.level, u.score, u.grade, u.rank, u.rank_of,
-               *[u.dims[d] for d in dims], c["defects"], c["missing"], c["late"], c["undated"],
-               c["channel_gap"], c["site_health"], c["unverified"], c["points_lost"],
+               *[u.dims[d] for d in dims], c.defects, c.missing, c.late, c.undated,
+               c.channel_gap, c.site_health, c.unverified, c.points_lost,
                p.score if p else None, p.delta if p else None, p.resolved if p else None, u.yardstick["label"],
-               u.assessment_label, u.rank_group, "；".join(u.assessment_reasons), c.get("no_anchor", 0),
+               u.assessment_label, u.rank_group, "；".join(u.assessment_reasons), c.no_anchor,
                *[_dim_status(u.dim_status.get(d)) for d in dims]]
 
 
@@ -59,11 +59,11 @@ def _findings(ctx: ReportContext) -> Table:
     head = ["单位编码", "单位", "维度", "问题类型", "性质", "问题", "领域", "目录事项编码", "一级事项", "二级事项",
             "证据链接", "成文日期", "应公开日期", "发布日期", "最近更新", "逾期", "缺失渠道", "扣分", "整改建议",
             "新增/持续", "问题标识", "公开时限", "公开依据", "整改栏目", "逾期（含单位）", "无法核实原因"]
-    rows = ([f["unit_id"], f["unit_name"], f["check_label"], f["rule_label"], f["status_label"], f["title"],
-             f["domain"], f["entry_id"], f["entry_level1"], f["entry_level2"], f["url"], f["written_date"],
-             f["due_date"], f["publish_date"], f["latest_date"], f["days_late"], f["channels_missing_label"],
-             f["points"], f["fix"], f["lifecycle_label"], f["key"], f["time_limit"], f["basis"], f["fix_where"],
-             f["days_late_label"], f["reason"]] for f in ctx.findings)
+    rows = ([f.unit_id, f.unit_name, f.check_label, f.rule_label, f.status_label, f.title,
+             f.domain, f.entry_id, f.entry_level1, f.entry_level2, f.url, f.written_date,
+             f.due_date, f.publish_date, f.latest_date, f.days_late, f.channels_missing_label,
+             f.points, f.fix, f.lifecycle_label, f.key, f.time_limit, f.basis, f.fix_where,
+             f.days_late_label, f.reason] for f in ctx.findings)
     return head, rows
 
 

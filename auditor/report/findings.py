@@ -1,4 +1,5 @@
-"""Findings as plain dicts: the fields a reader needs (where, when, what to fix) read from their evidence.
+"""Findings as report rows (model.FindingRow): the fields a reader needs (where, when, what to fix) read from
+their evidence, and the tallies and top lists built from them.
 
 The checks put everything a reader needs on the evidence as data (`reason`, `fix_column`, dates, columns);
 nothing here parses a title or a fix text, except `_legacy_*` for rows stored before the evidence carried
@@ -13,6 +14,7 @@ from typing import Any
 
 from auditor.catalog.channels import CHANNELS
 from auditor.report import labels as L
+from auditor.report.model import DefectGroup, EntryTally, FindingRow, RuleTally, Totals, UnitCounts
 from auditor.store.models import CatalogEntryRow, Finding
 from auditor.vocabulary import DAY_UNIT_LABELS, FindingStatus
 
@@ -126,117 +128,127 @@ def channel_names(codes: list[Any]) -> str:
     return "、".join(CHANNELS[c].name if c in CHANNELS else str(c) for c in codes or [])
 
 
-def finding_dict(f: Finding, entries: dict[str, CatalogEntryRow], unit_names: dict[str, str]) -> dict[str, Any]:
+def finding_row(f: Finding, entries: dict[str, CatalogEntryRow], unit_names: dict[str, str]) -> FindingRow:
+    """The report's row of a stored finding: labels resolved, the entry's names and what the evidence says."""
     ev = f.evidence if isinstance(f.evidence, dict) else {}
     entry = entry_info(entries, f.entry_id, ev)
-    return {
-        "id": f.id,
-        "key": f.key,
-        "unit_id": f.unit_id,
-        "unit_name": unit_names.get(f.unit_id or "", f.unit_id or ""),
-        "site_id": f.site_id,
-        "check": f.check,
-        "check_label": L.label(L.DIMENSIONS, f.check),
-        "rule": f.rule,
-        "rule_label": L.label(L.RULES, f.rule),
-        "status": f.status,
-        "status_label": L.label(L.STATUSES, f.status),
-        "severity": f.severity,
-        "title": f.title,
-        "entry_id": f.entry_id,
-        "entry_level1": entry["level1"],
-        "entry_level2": entry["level2"],
-        "time_limit": entry["time_limit"],
-        "basis": entry["basis"],
-        "entry_content": entry["content"],
-        "entry_channels": entry["channels_text"],
-        "domain": f.domain or entry["domain"],
-        "url": evidence_url(ev),
-        "publish_date": ev.get("publish_date"),
-        "written_date": ev.get("written_date"),
-        "due_date": ev.get("due_date"),
-        "latest_date": ev.get("latest_date"),
-        "http_status": ev.get("http_status"),
-        "days_late": f.days_late,
-        "days_late_label": days_late_label(f.days_late, ev),
-        "fix_where": fix_where(ev, f),
-        "channels_missing": list(f.channels_missing or []),
-        "channels_missing_label": channel_names(f.channels_missing),
-        "fix": f.fix,
-        "points": round(f.points or 0.0, 2),
-        "lifecycle": f.lifecycle,
-        "lifecycle_label": L.label(L.LIFECYCLE, f.lifecycle),
-        "reason": unverified_reason(f, ev) if f.status == FindingStatus.UNVERIFIED else None,
-        "evidence": ev,
-    }
+    return FindingRow(
+        id=f.id,
+        key=f.key,
+        unit_id=f.unit_id,
+        unit_name=unit_names.get(f.unit_id or "", f.unit_id or ""),
+        site_id=f.site_id,
+        check=f.check,
+        check_label=L.label(L.DIMENSIONS, f.check),
+        rule=f.rule,
+        rule_label=L.label(L.RULES, f.rule),
+        status=f.status,
+        status_label=L.label(L.STATUSES, f.status),
+        severity=f.severity,
+        title=f.title,
+        entry_id=f.entry_id,
+        entry_level1=entry["level1"],
+        entry_level2=entry["level2"],
+        time_limit=entry["time_limit"],
+        basis=entry["basis"],
+        entry_content=entry["content"],
+        entry_channels=entry["channels_text"],
+        domain=f.domain or entry["domain"],
+        url=evidence_url(ev),
+        publish_date=ev.get("publish_date"),
+        written_date=ev.get("written_date"),
+        due_date=ev.get("due_date"),
+        latest_date=ev.get("latest_date"),
+        http_status=ev.get("http_status"),
+        days_late=f.days_late,
+        days_late_label=days_late_label(f.days_late, ev),
+        fix_where=fix_where(ev, f),
+        channels_missing=list(f.channels_missing or []),
+        channels_missing_label=channel_names(f.channels_missing),
+        fix=f.fix,
+        points=round(f.points or 0.0, 2),
+        lifecycle=f.lifecycle,
+        lifecycle_label=L.label(L.LIFECYCLE, f.lifecycle),
+        reason=unverified_reason(f, ev) if f.status == FindingStatus.UNVERIFIED else None,
+        evidence=ev,
+    )
 
 
-def unit_counts(findings: list[dict[str, Any]]) -> dict[str, Any]:
-    """The per-unit tallies the ranking tables show next to the score."""
-    defects = [f for f in findings if f["status"] == FindingStatus.DEFECT]
+def _tally(findings: list[FindingRow]) -> dict[str, Any]:
+    defects = [f for f in findings if f.status == FindingStatus.DEFECT]
     return {
         "defects": len(defects),
-        "missing": sum(f["rule"] == "missing" for f in defects),
-        "late": sum(f["rule"] == "late" for f in defects),
-        "undated": sum(f["rule"] == "undated" for f in defects),
-        "channel_gap": sum(f["rule"] == "channel_gap" for f in defects),
-        "site_health": sum(f["check"] == "site_health" for f in defects),
-        "unverified": sum(f["status"] == FindingStatus.UNVERIFIED for f in findings),
-        "no_anchor": sum(f["rule"] == "no_anchor" for f in findings),
-        "info": sum(f["status"] == FindingStatus.INFO for f in findings),
-        "new": sum(f["lifecycle"] == "new" for f in defects),
-        "points_lost": round(sum(f["points"] for f in defects), 2),
+        "missing": sum(f.rule == "missing" for f in defects),
+        "late": sum(f.rule == "late" for f in defects),
+        "undated": sum(f.rule == "undated" for f in defects),
+        "channel_gap": sum(f.rule == "channel_gap" for f in defects),
+        "site_health": sum(f.check == "site_health" for f in defects),
+        "unverified": sum(f.status == FindingStatus.UNVERIFIED for f in findings),
+        "no_anchor": sum(f.rule == "no_anchor" for f in findings),
+        "info": sum(f.status == FindingStatus.INFO for f in findings),
+        "new": sum(f.lifecycle == "new" for f in defects),
+        "points_lost": round(sum(f.points for f in defects), 2),
     }
 
 
-def group_defects(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def unit_counts(findings: list[FindingRow]) -> UnitCounts:
+    """The per-unit tallies the ranking tables show next to the score."""
+    return UnitCounts(**_tally(findings))
+
+
+def totals(findings: list[FindingRow], units: int, unassigned: int) -> Totals:
+    """The district's tallies (the scored units' findings), the overview's headline figures."""
+    return Totals(**_tally(findings), units=units, unassigned=unassigned)
+
+
+def group_defects(findings: list[FindingRow]) -> list[DefectGroup]:
     """Defects by check in dimension order, costliest first, so the scorecard reads as a to-do list."""
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[str, list[FindingRow]] = defaultdict(list)
     for f in findings:
-        if f["status"] == FindingStatus.DEFECT:
-            groups[f["check"]].append(f)
+        if f.status == FindingStatus.DEFECT:
+            groups[f.check].append(f)
     order = list(L.DIMENSION_ORDER) + sorted(set(groups) - set(L.DIMENSION_ORDER))
     out = []
     for check in order:
-        rows = sorted(groups.get(check, []), key=lambda f: (-f["points"], f["rule"], f["title"]))
+        rows = sorted(groups.get(check, []), key=lambda f: (-f.points, f.rule, f.title))
         if rows:
-            out.append({"check": check, "label": L.label(L.DIMENSIONS, check), "findings": rows,
-                        "count": len(rows), "points": round(sum(f["points"] for f in rows), 2)})
+            out.append(DefectGroup(check, L.label(L.DIMENSIONS, check), rows, len(rows),
+                                   round(sum(f.points for f in rows), 2)))
     return out
 
 
-def top_by_rule(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def top_by_rule(findings: list[FindingRow]) -> list[RuleTally]:
     """Most common rules across the district: what to train everyone on."""
     rows: dict[str, dict[str, Any]] = {}
     for f in findings:
-        r = rows.setdefault(f["rule"], {"rule": f["rule"], "rule_label": f["rule_label"], "check": f["check"],
-                                         "check_label": f["check_label"], "count": 0, "defects": 0,
-                                         "unverified": 0, "info": 0, "units": set(), "points": 0.0})
+        r = rows.setdefault(f.rule, {"rule": f.rule, "rule_label": f.rule_label, "check": f.check,
+                                     "check_label": f.check_label, "count": 0, "defects": 0,
+                                     "unverified": 0, "info": 0, "units": set(), "points": 0.0})
         r["count"] += 1
-        r[{"defect": "defects"}.get(f["status"], f["status"] if f["status"] == FindingStatus.UNVERIFIED else "info")] += 1
-        if f["unit_id"]:
-            r["units"].add(f["unit_id"])
-        if f["status"] == FindingStatus.DEFECT:
-            r["points"] += f["points"]
-    out = [r | {"units": len(r["units"]), "points": round(r["points"], 2)} for r in rows.values()]
-    return sorted(out, key=lambda r: (-r["defects"], -r["count"], r["rule"]))
+        r[{"defect": "defects"}.get(f.status, f.status if f.status == FindingStatus.UNVERIFIED else "info")] += 1
+        if f.unit_id:
+            r["units"].add(f.unit_id)
+        if f.status == FindingStatus.DEFECT:
+            r["points"] += f.points
+    out = [RuleTally(**(r | {"units": len(r["units"]), "points": round(r["points"], 2)})) for r in rows.values()]
+    return sorted(out, key=lambda r: (-r.defects, -r.count, r.rule))
 
 
-def top_by_entry(findings: list[dict[str, Any]], limit: int = 20) -> list[dict[str, Any]]:
+def top_by_entry(findings: list[FindingRow], limit: int = 20) -> list[EntryTally]:
     """Catalog entries most units fail on: usually a catalog that is unclear or a column that is missing."""
     rows: dict[str, dict[str, Any]] = {}
     rules: dict[str, Counter] = defaultdict(Counter)
     for f in findings:
-        if f["status"] != FindingStatus.DEFECT or not f["entry_id"]:
+        if f.status != FindingStatus.DEFECT or not f.entry_id:
             continue
-        r = rows.setdefault(f["entry_id"], {"entry_id": f["entry_id"], "domain": f["domain"],
-                                            "level1": f["entry_level1"], "level2": f["entry_level2"],
-                                            "count": 0, "units": set()})
+        r = rows.setdefault(f.entry_id, {"entry_id": f.entry_id, "domain": f.domain,
+                                         "level1": f.entry_level1, "level2": f.entry_level2,
+                                         "count": 0, "units": set()})
         r["count"] += 1
-        if f["unit_id"]:
-            r["units"].add(f["unit_id"])
-        rules[f["entry_id"]][f["rule_label"]] += 1
-    out = [r | {"units": len(r["units"]),
-                "rules": "、".join(f"{k} {v}" for k, v in rules[r["entry_id"]].most_common())}
+        if f.unit_id:
+            r["units"].add(f.unit_id)
+        rules[f.entry_id][f.rule_label] += 1
+    out = [EntryTally(**(r | {"units": len(r["units"]),
+                             "rules": "、".join(f"{k} {v}" for k, v in rules[r["entry_id"]].most_common())}))
            for r in rows.values()]
-    return sorted(out, key=lambda r: (-r["units"], -r["count"], r["entry_id"]))[:limit]
+    return sorted(out, key=lambda r: (-r.units, -r.count, r.entry_id))[:limit]

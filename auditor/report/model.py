@@ -3,8 +3,8 @@
 A misspelt field is an AttributeError where it is read (a dict gave a KeyError only on the path that read
 it, or a silent None through `.get`), and slots keep the 1,000-unit context small. Field order is the
 JSON key order: `export.write_json` writes each object's fields in declaration order (`plain`), so the
-JSON export reads as it did when these were dicts. Finding rows (`report.findings.finding_dict`, with the
-tallies and top lists built from them) are still dicts.
+JSON export reads as it did when these were dicts; that includes the finding rows (`FindingRow`), the
+tallies and the top lists built from them (report.findings).
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ class UnitRow(_Subscript):
     rank_of: int | None
     dims: dict[str, float | None]
     dim_cls: dict[str, str]
-    counts: dict[str, Any]  # report.findings.unit_counts
+    counts: UnitCounts
     previous: PreviousScore | None
     assessment: str
     assessment_label: str
@@ -305,7 +305,115 @@ class NoteGroup:
     fix: str
 
 
-Row = dict[str, Any]  # a finding row (report.findings.finding_dict)
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    """One finding as the reports show it (report.findings.finding_row): labels resolved, the catalog entry's
+    names and the dates, fix column and reason read from the evidence. Field order is the JSON key order."""
+
+    id: int
+    key: str
+    unit_id: str | None
+    unit_name: str
+    site_id: str | None
+    check: str
+    check_label: str
+    rule: str
+    rule_label: str
+    status: str
+    status_label: str
+    severity: str | None
+    title: str
+    entry_id: str | None
+    entry_level1: str | None
+    entry_level2: str | None
+    time_limit: str | None
+    basis: str | None
+    entry_content: str | None
+    entry_channels: str | None
+    domain: str | None
+    url: str | None
+    publish_date: str | None
+    written_date: str | None
+    due_date: str | None
+    latest_date: str | None
+    http_status: int | None
+    days_late: int | None
+    days_late_label: str | None
+    fix_where: str | None
+    channels_missing: list[str]
+    channels_missing_label: str
+    fix: str | None
+    points: float
+    lifecycle: str | None
+    lifecycle_label: str
+    reason: str | None
+    evidence: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DefectGroup:
+    """A unit's defects of one check (dimension), costliest first (report.findings.group_defects)."""
+
+    check: str
+    label: str
+    findings: list[FindingRow]
+    count: int
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCounts:
+    """A unit's tallies the ranking tables show next to the score (report.findings.unit_counts)."""
+
+    defects: int
+    missing: int
+    late: int
+    undated: int
+    channel_gap: int
+    site_health: int
+    unverified: int
+    no_anchor: int
+    info: int
+    new: int
+    points_lost: float
+
+
+@dataclass(frozen=True, slots=True)
+class Totals(UnitCounts):
+    """The district's tallies over the scored units' findings, with the number of units and of findings
+    no scored unit owns (report.findings.totals)."""
+
+    units: int
+    unassigned: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTally:
+    """One rule across the district (report.findings.top_by_rule): findings by status, units, points lost."""
+
+    rule: str
+    rule_label: str
+    check: str
+    check_label: str
+    count: int
+    defects: int
+    unverified: int
+    info: int
+    units: int
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class EntryTally:
+    """A catalog entry units fail on (report.findings.top_by_entry): units, defects, and the rules behind them."""
+
+    entry_id: str
+    domain: str | None
+    level1: str | None
+    level2: str | None
+    count: int
+    units: int
+    rules: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,17 +502,17 @@ class Scorecard:
 
     unit: UnitRow
     anchor: str
-    missing: list[Row]
-    late: list[Row]
-    channel_gaps: list[Row]
-    site_problems: list[Row]
-    other_defects: list[Row]
+    missing: list[FindingRow]
+    late: list[FindingRow]
+    channel_gaps: list[FindingRow]
+    site_problems: list[FindingRow]
+    other_defects: list[FindingRow]
     coverage: CoverageSummary
     dimensions: list[DimensionScore]
     domains: list[DomainScore]
-    defect_groups: list[Row]
-    unverified: list[Row]
-    notes: list[Row]
+    defect_groups: list[DefectGroup]
+    unverified: list[FindingRow]
+    notes: list[FindingRow]
     note_groups: list[NoteGroup]
     columns: list[ColumnRow]
     sites: list[SiteRow]
@@ -430,15 +538,15 @@ class ReportContext(_Subscript):
     dimensions: list[Dimension]
     levels: list[Level]
     units: list[UnitRow]
-    totals: dict[str, Any]
+    totals: Totals
     distribution: Distribution
     matrix: Matrix
-    top_rules: list[Row]
-    top_entries: list[Row]
+    top_rules: list[RuleTally]
+    top_entries: list[EntryTally]
     previous: PreviousSummary | None
     scorecards: dict[str, Scorecard]
-    findings: list[Row]
-    unassigned_findings: list[Row]
+    findings: list[FindingRow]
+    unassigned_findings: list[FindingRow]
     matches: list[MatchRow]
     columns: list[ColumnRow]
     sites: list[SiteRow]
@@ -511,7 +619,7 @@ class Changes:
     score_now: float | None
     delta: float | None
     dims: list[DimChange]
-    new: list[Row]
+    new: list[FindingRow]
     new_points: float
     resolved: list[ResolvedChange]
     resolved_points: float

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from auditor.errors import AuditorError
 from auditor.report import coverage, trends
 from auditor.report import labels as L
-from auditor.report.findings import finding_dict, group_defects, top_by_entry, top_by_rule, unit_counts
+from auditor.report.findings import finding_row, group_defects, top_by_entry, top_by_rule, totals, unit_counts
 from auditor.report.model import (
     Bin,
     Changes,
@@ -32,6 +32,7 @@ from auditor.report.model import (
     DimStatus,
     Distribution,
     DomainScore,
+    FindingRow,
     GradeCount,
     HeatCell,
     Level,
@@ -47,10 +48,10 @@ from auditor.report.model import (
     RankGroup,
     ReportContext,
     ResolvedDefect,
-    Row,
     RunInfo,
     Scorecard,
     SiteRow,
+    UnitCounts,
     UnitRow,
     Upcoming,
 )
@@ -207,7 +208,7 @@ def _previous_score(previous: PreviousRun | None, uid: str, score: float | None)
     return PreviousScore(old, before.get("rank"), delta, len(previous.resolved_defects.get(uid, [])))
 
 
-def _unit_row(u: Unit, overall: Score | None, dims: dict[str, float], counts: dict[str, Any],
+def _unit_row(u: Unit, overall: Score | None, dims: dict[str, float], counts: UnitCounts,
               rank_of: int, previous: PreviousRun | None) -> UnitRow:
     score = _overall_value(overall)
     details = (overall.details if overall else None) or {}
@@ -253,7 +254,7 @@ def _distribution(rows: list[UnitRow]) -> Distribution:
 
 
 def _matrix(levels: list[Level], domain_scores: dict, weights: dict,
-            findings_by_unit: dict[str, list[Row]], domain_order: list[str]) -> Matrix:
+            findings_by_unit: dict[str, list[FindingRow]], domain_order: list[str]) -> Matrix:
     """Domain × unit heat map; a cell is the unit's weighted domain score, None where not applicable."""
     units = [u for lv in levels for u in lv.units]
     present = {d for u in units for d in domain_scores.get(u.id, {})}
@@ -265,7 +266,7 @@ def _matrix(levels: list[Level], domain_scores: dict, weights: dict,
             dims = domain_scores.get(u.id, {}).get(d)
             value = _combine(dims, weights.get(u.id, {})) if dims else None
             tip = " / ".join(f"{L.DIMENSIONS[k]} {dims[k]:g}" for k in L.DOMAIN_DIMENSIONS if dims and k in dims)
-            defects = sum(1 for f in findings_by_unit.get(u.id, []) if f["domain"] == d and f["status"] == FindingStatus.DEFECT)
+            defects = sum(1 for f in findings_by_unit.get(u.id, []) if f.domain == d and f.status == FindingStatus.DEFECT)
             cells.append(HeatCell(u.id, value, heat_class(value), tip, defects))
         scored = [c.score for c in cells if c.score is not None]
         rows.append(MatrixRow(d, cells, round(statistics.fmean(scored), 2) if scored else None))
@@ -298,8 +299,8 @@ class RunRows:
     names: dict[str, str]
     entries: dict[str, CatalogEntryRow]
     domain_order: list[str]
-    findings: list[Row]
-    by_unit: dict[str, list[Row]]
+    findings: list[FindingRow]
+    by_unit: dict[str, list[FindingRow]]
 
 
 def _read_run(session: Session, audit_run_id: int) -> RunRows:
@@ -312,13 +313,13 @@ def _read_run(session: Session, audit_run_id: int) -> RunRows:
              if u.kind != "site" and not u.id.startswith("site:") and u.id in scores.overall]
     names = {u.id: u.name for u in session.scalars(select(Unit))}
     entries = {e.id: e for e in session.scalars(select(CatalogEntryRow).order_by(CatalogEntryRow.id))}
-    findings = [finding_dict(f, entries, names) for f in session.scalars(  # streamed: no ORM copy of them all
+    findings = [finding_row(f, entries, names) for f in session.scalars(  # streamed: no ORM copy of them all
         select(Finding).where(Finding.audit_run_id == run.id).order_by(Finding.id).execution_options(yield_per=2000))]
     unit_ids = {u.id for u in units}
-    by_unit: dict[str, list[Row]] = defaultdict(list)
+    by_unit: dict[str, list[FindingRow]] = defaultdict(list)
     for f in findings:
-        if f["unit_id"] in unit_ids:
-            by_unit[f["unit_id"]].append(f)
+        if f.unit_id in unit_ids:
+            by_unit[f.unit_id].append(f)
     return RunRows(run, scores, units, names, entries, list(dict.fromkeys(e.domain for e in entries.values())),
                    findings, by_unit)
 
@@ -338,15 +339,15 @@ def _rank_rows(r: RunRows, previous: PreviousRun | None) -> list[Level]:
 def build_report_context(session: Session, audit_run_id: int) -> ReportContext:
     """Everything a report about one audit run shows, read once from the store (report.model's shapes)."""
     r = _read_run(session, audit_run_id)
-    previous = _previous(session, r.run, {f["key"] for f in r.findings})
+    previous = _previous(session, r.run, {f.key for f in r.findings})
     levels = _rank_rows(r, previous)
     ordered_units = [u for lv in levels for u in lv.units]
     by_id = {u.id: u for u in ordered_units}
     rows = {u.id: by_id[u.id] for u in r.units}  # store order (unit id): what the per-unit maps follow
     scorecards = _scorecards(session, r, rows, previous)
     unit_ids = {u.id for u in r.units}
-    scored_findings = [f for f in r.findings if f["unit_id"] in unit_ids]
-    unassigned = [f for f in r.findings if f["unit_id"] not in unit_ids]
+    scored_findings = [f for f in r.findings if f.unit_id in unit_ids]
+    unassigned = [f for f in r.findings if f.unit_id not in unit_ids]
     run_info = _run_info(session, r.run)
     return ReportContext(
         run=run_info,
@@ -358,7 +359,7 @@ def build_report_context(session: Session, audit_run_id: int) -> ReportContext:
         dimensions=[Dimension(d, L.DIMENSIONS[d]) for d in L.DIMENSION_ORDER],
         levels=levels,
         units=ordered_units,
-        totals=unit_counts(scored_findings) | {"units": len(r.units), "unassigned": len(unassigned)},
+        totals=totals(scored_findings, len(r.units), len(unassigned)),
         distribution=_distribution([u for u in rows.values() if u.assessment != "unassessed"]),
         matrix=_matrix(levels, r.scores.domains, r.scores.weights, r.by_unit, r.domain_order),
         top_rules=top_by_rule(r.findings),
@@ -408,34 +409,34 @@ def _group(rows: list[T], key: str) -> dict[Any, list[T]]:
     return out
 
 
-def _previous_summary(previous: PreviousRun | None, findings: list[Row]) -> PreviousSummary | None:
+def _previous_summary(previous: PreviousRun | None, findings: list[FindingRow]) -> PreviousSummary | None:
     if previous is None:
         return None
-    defects = [f for f in findings if f["status"] == FindingStatus.DEFECT]
+    defects = [f for f in findings if f.status == FindingStatus.DEFECT]
     return PreviousSummary(
         run=previous.run,
-        new=sum(f["lifecycle"] == "new" for f in defects),
-        persisting=sum(f["lifecycle"] == "persisting" for f in defects),
+        new=sum(f.lifecycle == "new" for f in defects),
+        persisting=sum(f.lifecycle == "persisting" for f in defects),
         resolved=sum(len(v) for v in previous.resolved_defects.values()),
         resolved_all=previous.resolved_total,
         resolved_keys=previous.resolved_keys)
 
 
-def _note_groups(notes: list[Row]) -> list[NoteGroup]:
+def _note_groups(notes: list[FindingRow]) -> list[NoteGroup]:
     """Hints (no points) by rule: one row per kind with the entries it concerns, not one row each."""
     groups: dict[str, dict[str, Any]] = {}
     for f in notes:
-        g = groups.setdefault(f["rule"], {"rule": f["rule"], "rule_label": f["rule_label"], "count": 0,
+        g = groups.setdefault(f.rule, {"rule": f.rule, "rule_label": f.rule_label, "count": 0,
                                           "items": [], "fixes": []})
         g["count"] += 1
-        g["items"].append(f["entry_level2"] or f["title"])
-        if f["fix"] and f["fix"] not in g["fixes"]:
-            g["fixes"].append(f["fix"])
+        g["items"].append(f.entry_level2 or f.title)
+        if f.fix and f.fix not in g["fixes"]:
+            g["fixes"].append(f.fix)
     return [NoteGroup(g["rule"], g["rule_label"], g["count"], list(dict.fromkeys(g["items"])), g["fixes"],
                       "；".join(g["fixes"])) for g in groups.values()]
 
 
-def _domain_scores(domain_scores: dict[str, dict[str, float]], weights: dict[str, float], findings: list[Row],
+def _domain_scores(domain_scores: dict[str, dict[str, float]], weights: dict[str, float], findings: list[FindingRow],
                    domain_order: list[str]) -> list[DomainScore]:
     order = {d: i for i, d in enumerate(domain_order)}
     out = []
@@ -444,7 +445,7 @@ def _domain_scores(domain_scores: dict[str, dict[str, float]], weights: dict[str
         out.append(DomainScore(d, value, heat_class(value),
                                {k: domain_scores[d].get(k) for k in L.DOMAIN_DIMENSIONS},
                                {k: heat_class(domain_scores[d].get(k)) for k in L.DOMAIN_DIMENSIONS},
-                               sum(f["domain"] == d and f["status"] == FindingStatus.DEFECT for f in findings)))
+                               sum(f.domain == d and f.status == FindingStatus.DEFECT for f in findings)))
     return out
 
 
@@ -459,30 +460,30 @@ def _coverage_summary(cols: list[ColumnRow], site_rows: list[SiteRow]) -> Covera
                            sites_down=sum(1 for r in site_rows if r.probes and not r.ok))
 
 
-def _scorecard(row: UnitRow, findings: list[Row], domain_scores: dict[str, dict[str, float]],
+def _scorecard(row: UnitRow, findings: list[FindingRow], domain_scores: dict[str, dict[str, float]],
                weights: dict[str, float], cols: list[ColumnRow], site_rows: list[SiteRow], mine: list[MatchRow],
                previous: PreviousRun | None, domain_order: list[str], changes: Changes | None,
                due: Upcoming) -> Scorecard:
     """One unit's page: why it scored what it did and what to fix, costliest first."""
     shown = [m for m in mine if m.decision in (*ACCEPTED_DECISIONS, Decision.REVIEW)]
-    defects = [f for f in findings if f["status"] == FindingStatus.DEFECT]
-    by_cost = sorted(defects, key=lambda f: (-f["points"], f["rule"], f["title"]))
-    notes = [f for f in findings if f["status"] == FindingStatus.INFO]
+    defects = [f for f in findings if f.status == FindingStatus.DEFECT]
+    by_cost = sorted(defects, key=lambda f: (-f.points, f.rule, f.title))
+    notes = [f for f in findings if f.status == FindingStatus.INFO]
     return Scorecard(
         unit=row,
         anchor="u-" + row.page.rsplit(".", 1)[0],
-        missing=[f for f in by_cost if f["rule"] == "missing"],
-        late=[f for f in by_cost if f["check"] == "timeliness"],
-        channel_gaps=[f for f in by_cost if f["check"] == "channels"],
-        site_problems=[f for f in by_cost if f["check"] == "site_health"],
-        other_defects=[f for f in by_cost if f["rule"] != "missing"
-                       and f["check"] not in ("timeliness", "channels", "site_health")],
+        missing=[f for f in by_cost if f.rule == "missing"],
+        late=[f for f in by_cost if f.check == "timeliness"],
+        channel_gaps=[f for f in by_cost if f.check == "channels"],
+        site_problems=[f for f in by_cost if f.check == "site_health"],
+        other_defects=[f for f in by_cost if f.rule != "missing"
+                       and f.check not in ("timeliness", "channels", "site_health")],
         coverage=_coverage_summary(cols, site_rows),
         dimensions=[DimensionScore(d, L.DIMENSIONS[d], row.dims[d], row.dim_cls[d], weights.get(d),
                                    row.dim_status[d]) for d in L.DIMENSION_ORDER],
         domains=_domain_scores(domain_scores, weights, findings, domain_order),
         defect_groups=group_defects(findings),
-        unverified=[f for f in findings if f["status"] == FindingStatus.UNVERIFIED],
+        unverified=[f for f in findings if f.status == FindingStatus.UNVERIFIED],
         notes=notes,
         note_groups=_note_groups(notes),
         columns=cols,

@@ -33,6 +33,7 @@ from auditor.report.model import (
     DecisionCount,
     DeltaReason,
     DimChange,
+    FindingRow,
     GradeBand,
     MatcherFigures,
     MatcherSplit,
@@ -117,7 +118,7 @@ def _finding_points(session: Session, run_id: int) -> dict[str, list[Finding]]:
 
 
 def changes(session: Session, run: AuditRun, previous: PreviousRun | None, rows: dict[str, UnitRow],
-            findings_by_unit: dict[str, list[dict[str, Any]]]) -> dict[str, Changes]:
+            findings_by_unit: dict[str, list[FindingRow]]) -> dict[str, Changes]:
     """Per unit: score and dimension deltas since the previous run and the findings behind them.
 
     The reasons recorded by the scoring stage (score_deltas, resolved_findings) are used when the store
@@ -135,16 +136,16 @@ def changes(session: Session, run: AuditRun, previous: PreviousRun | None, rows:
         prev_dims[s.unit_id][s.dimension] = s.score
     prev_defects = _finding_points(session, prev_id)
     for uid, row in rows.items():
-        mine = [f for f in findings_by_unit.get(uid, []) if f["status"] == FindingStatus.DEFECT]
-        current_keys = {f["key"] for f in findings_by_unit.get(uid, [])}
-        new = sorted((f for f in mine if f["lifecycle"] == "new"), key=lambda f: -f["points"])
+        mine = [f for f in findings_by_unit.get(uid, []) if f.status == FindingStatus.DEFECT]
+        current_keys = {f.key for f in findings_by_unit.get(uid, [])}
+        new = sorted((f for f in mine if f.lifecycle == "new"), key=lambda f: -f.points)
         resolved = sorted((_resolved(f, resolved_why) for f in prev_defects.get(uid, []) if f.key not in current_keys),
                           key=lambda r: -r.points)
         reasons = provided.get(uid) if provided is not None else None
         out[uid] = Changes(previous_run=previous.run, score_before=row.previous.score if row.previous else None,
                            score_now=row.score, delta=row.previous.delta if row.previous else None,
                            dims=_dim_changes(row, prev_dims.get(uid, {})),
-                           new=new, new_points=round(sum(f["points"] for f in new), 2),
+                           new=new, new_points=round(sum(f.points for f in new), 2),
                            resolved=resolved, resolved_points=round(sum(r.points for r in resolved), 2),
                            reasons=reasons, source="scoring" if reasons is not None else "store")
     return out
@@ -427,22 +428,22 @@ DIFF_RULES = {
 }
 
 
-def catalog_diffs(findings: list[dict[str, Any]]) -> CatalogDiffs | None:
+def catalog_diffs(findings: list[FindingRow]) -> CatalogDiffs | None:
     """Unit catalog vs national catalog: the conformity check's findings (auditor.catalog.diff) as a table.
 
     None when the run has none (the check is off, or no unit catalog is configured)."""
     rows = []
     for f in findings:
-        if f["rule"] != "catalog_conformity":
+        if f.rule != "catalog_conformity":
             continue
-        ev = f["evidence"] if isinstance(f["evidence"], dict) else {}
+        ev = f.evidence if isinstance(f.evidence, dict) else {}
         code = ev.get("diff_rule")
-        rows.append({"单位编码": f["unit_id"], "单位": f["unit_name"],
-                     "差异类型": L.label(DIFF_RULES, code) if code else f["status_label"],
-                     "性质": f["status_label"], "领域": f["domain"], "目录事项编码": f["entry_id"],
-                     "二级事项": f["entry_level2"], "说明": ev.get("message") or ev.get("error") or f["title"],
-                     "单位目录文件": ev.get("file"), "行号": ev.get("unit_row"), "扣分": f["points"],
-                     "整改建议": f["fix"]})
+        rows.append({"单位编码": f.unit_id, "单位": f.unit_name,
+                     "差异类型": L.label(DIFF_RULES, code) if code else f.status_label,
+                     "性质": f.status_label, "领域": f.domain, "目录事项编码": f.entry_id,
+                     "二级事项": f.entry_level2, "说明": ev.get("message") or ev.get("error") or f.title,
+                     "单位目录文件": ev.get("file"), "行号": ev.get("unit_row"), "扣分": f.points,
+                     "整改建议": f.fix})
     if not rows:
         return None
     return CatalogDiffs(rows, list(rows[0]))
