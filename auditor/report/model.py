@@ -47,16 +47,6 @@ def plain(obj: Any) -> Any:
     return str(obj)
 
 
-class _Subscript:
-    """`row["id"]` for the readers not yet moved to attributes (auditor/report/pdf.py reads ctx["run"]["id"],
-    ctx["units"], u["id"], u["page"]; another branch owns that file). Remove once it reads attributes."""
-
-    __slots__ = ()
-
-    def __getitem__(self, name: str) -> Any:
-        return getattr(self, name)
-
-
 @dataclass(frozen=True, slots=True)
 class CrawlRunInfo:
     id: int
@@ -66,7 +56,7 @@ class CrawlRunInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class RunInfo(_Subscript):
+class RunInfo:
     """The audit run a report is about, dates as ISO strings."""
 
     id: int
@@ -110,7 +100,7 @@ class PreviousScore:
 
 
 @dataclass(frozen=True, slots=True)
-class UnitRow(_Subscript):
+class UnitRow:
     """One unit's ranking row: score, grade, rank within its level, dimension scores and tallies."""
 
     id: str
@@ -526,7 +516,7 @@ class Scorecard:
 
 
 @dataclass(frozen=True, slots=True)
-class ReportContext(_Subscript):
+class ReportContext:
     """Everything a report about one audit run shows; the HTML, XLSX, CSV, JSON and PDF are written from it."""
 
     run: RunInfo

@@ -11,7 +11,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from auditor.report.model import ReportContext
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -20,8 +23,8 @@ DEFAULT_WORKERS = 2
 TASKS_PER_WORKER = 50
 MIN_TASKS = 50  # below this a pool costs more (fork, imports warmed twice) than it saves
 
-_CTX: dict[str, Any] | None = None
-_FN: Callable[[dict[str, Any], Any], Any] | None = None
+_CTX: ReportContext | None = None
+_FN: Callable[[ReportContext, Any], Any] | None = None
 
 
 def _run(arg: Any) -> Any:
@@ -29,7 +32,7 @@ def _run(arg: Any) -> Any:
     return _FN(_CTX, arg)
 
 
-def map_units(ctx: dict[str, Any], fn: Callable[[dict[str, Any], T], R], args: Sequence[T], *,
+def map_units(ctx: ReportContext, fn: Callable[[ReportContext, T], R], args: Sequence[T], *,
               workers: int = DEFAULT_WORKERS, min_tasks: int | None = None) -> list[R]:
     """[fn(ctx, a) for a in args], in order. fn must be a module-level function. Runs in this process when
     workers < 2, when there are fewer than min_tasks args, or where fork is not available."""

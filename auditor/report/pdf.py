@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from auditor.report import parallel
+from auditor.report.model import ReportContext, UnitRow
 from auditor.report.render import STATIC, print_document
 from auditor.report.report_context import ReportError, build_report_context
 
@@ -152,13 +153,13 @@ def html_to_pdf(html: str, path: Path, *, font_checked: bool = False, stylesheet
     return path
 
 
-def district_pdf_name(ctx: dict[str, Any]) -> str:
+def district_pdf_name(ctx: ReportContext) -> str:
     """The district summary PDF keeps the name the single district PDF had."""
-    return f"audit-run-{ctx['run']['id']}.pdf"
+    return f"audit-run-{ctx.run.id}.pdf"
 
 
-def unit_pdf_path(out_dir: Path, unit: dict[str, Any]) -> Path:
-    return Path(out_dir) / "units" / (unit["page"].rsplit(".", 1)[0] + ".pdf")
+def unit_pdf_path(out_dir: Path, unit: UnitRow) -> Path:
+    return Path(out_dir) / "units" / (unit.page.rsplit(".", 1)[0] + ".pdf")
 
 
 @lru_cache(maxsize=1)
@@ -171,7 +172,7 @@ def print_stylesheets() -> list:
     return [weasyprint.CSS(string=text, base_url=None, url_fetcher=_fetcher(weasyprint))]
 
 
-def write_district_pdf(ctx: dict[str, Any], out_dir: Path, *, with_units: bool = True) -> Path:
+def write_district_pdf(ctx: ReportContext, out_dir: Path, *, with_units: bool = True) -> Path:
     """The district summary: overview, every ranking row, distributions, common problems, methodology —
     not the scorecards, which are one PDF each (units/<unit>.pdf)."""
     note = "units/<单位编码>.pdf" if with_units else ""
@@ -179,23 +180,23 @@ def write_district_pdf(ctx: dict[str, Any], out_dir: Path, *, with_units: bool =
                        Path(out_dir) / district_pdf_name(ctx), font_checked=True, stylesheets=print_stylesheets())
 
 
-def write_unit_pdf(ctx: dict[str, Any], out_dir: Path, unit: dict[str, Any], *, matches: bool = False) -> Path:
+def write_unit_pdf(ctx: ReportContext, out_dir: Path, unit: UnitRow, *, matches: bool = False) -> Path:
     """One unit's scorecard as its own document: rendered alone, so memory does not grow with the district."""
-    return html_to_pdf(print_document(ctx, unit_ids=[unit["id"]], overview=False, matches=matches,
+    return html_to_pdf(print_document(ctx, unit_ids=[unit.id], overview=False, matches=matches,
                                       inline_css=False),
                        unit_pdf_path(out_dir, unit), font_checked=True, stylesheets=print_stylesheets())
 
 
-def _pdf_task(ctx: dict[str, Any], task: tuple[str, str | None, bool, bool]) -> Path:
+def _pdf_task(ctx: ReportContext, task: tuple[str, str | None, bool, bool]) -> Path:
     """(out_dir, unit id or None for the district summary, per_unit, matches) → the written file."""
     out_dir, unit_id, per_unit, matches = task
     if unit_id is None:
         return write_district_pdf(ctx, Path(out_dir), with_units=per_unit)
-    unit = next(u for u in ctx["units"] if u["id"] == unit_id)
+    unit = next(u for u in ctx.units if u.id == unit_id)
     return write_unit_pdf(ctx, Path(out_dir), unit, matches=matches)
 
 
-def write_pdf(ctx: dict[str, Any], out_dir: Path, *, per_unit: bool = True, matches: bool = False,
+def write_pdf(ctx: ReportContext, out_dir: Path, *, per_unit: bool = True, matches: bool = False,
               unit_ids: list[str] | None = None, district: bool = True,
               workers: int = parallel.DEFAULT_WORKERS) -> list[Path]:
     """The district summary PDF (audit-run-N.pdf) and, if per_unit, units/<unit>.pdf for every unit (or
@@ -206,9 +207,9 @@ def write_pdf(ctx: dict[str, Any], out_dir: Path, *, per_unit: bool = True, matc
     warn_slow_subsetter()
     print_stylesheets()  # parsed here, before the pool forks: every worker generation inherits it
     wanted = None if unit_ids is None else set(unit_ids)
-    units = [u for u in ctx["units"] if wanted is None or u["id"] in wanted] if per_unit else []
+    units = [u for u in ctx.units if wanted is None or u.id in wanted] if per_unit else []
     tasks = [(str(out_dir), None, per_unit, matches)] * district + \
-        [(str(out_dir), u["id"], per_unit, matches) for u in units]
+        [(str(out_dir), u.id, per_unit, matches) for u in units]
     return parallel.map_units(ctx, _pdf_task, tasks, workers=workers, min_tasks=2)
 
 
