@@ -475,3 +475,21 @@ def test_streamed_xlsx_keeps_text_as_text(tmp_path: Path) -> None:
         ["<b>&amp;</b>", "  两端空格  ", 3, 2.5, None, None, True], ["'=1+1", '"引号"', 0, -1.25, "x", "y", False]]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:G3" and ws["A1"].font.b
     assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
+
+
+def test_methodology_lists_veto_rules_in_the_checks_order_whatever_the_hash_seed() -> None:
+    """The veto rules are a frozenset in the scheme; the report lists them in the order the checks declare
+    their rules, so two runs of the same audit write the same methodology (PYTHONHASHSEED varies per run)."""
+    import os
+    import subprocess
+    import sys
+
+    from auditor.report import labels as L
+
+    code = ("import json; from auditor.report.trends import _in_rule_order;"
+            "print(json.dumps(_in_rule_order(frozenset({'dead_link', 'home_stale', 'site_unreachable', 'blank_column'}))))")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(outs) == 1
+    listed = json.loads(outs.pop())
+    assert listed == sorted(listed, key=list(L.RULES).index)

@@ -371,6 +371,13 @@ def real_matcher_figures() -> MatcherFigures | None:
     return MatcherFigures(figs.get("set"), figs.get("thresholds"), splits) if splits else None
 
 
+def _in_rule_order(rules: frozenset[str]) -> list[str]:
+    """A scheme's rule set in the order the checks declare their rules (the report's label table), so the
+    methodology lists the same rules in the same order on every run (a set's order changes with the hash seed)."""
+    order = {code: i for i, code in enumerate(L.RULES)}
+    return sorted(rules, key=lambda r: (order.get(r, len(order)), r))
+
+
 def methodology(run: AuditRun, run_info: RunInfo, match_stats: MatcherStats) -> Methodology:
     """Scheme, weights, grades, thresholds, versions and crawl dates: how to read every number."""
     try:
@@ -391,7 +398,7 @@ def methodology(run: AuditRun, run_info: RunInfo, match_stats: MatcherStats) -> 
         matching=MatchingThresholds(scheme.matching.accept, scheme.matching.review),
         checks=_check_params(scheme),
         site_health_points=_site_health_points(scheme),
-        veto=[L.label(L.RULES, r) for r in scheme.veto_rules],
+        veto=[L.label(L.RULES, r) for r in _in_rule_order(scheme.veto_rules)],
         matcher_real=real_matcher_figures())
 
 
