@@ -119,8 +119,8 @@ class Periodic(Check):
     rules = (RuleSpec("period_missed", "周期内未公开"), RuleSpec("periodic_overdue", "定期更新逾期"),
              RuleSpec("annual_missed", "年度信息未公开"), RuleSpec("annual_late", "年度信息逾期"),
              RuleSpec("after_period_missed", "期满后未按时公开"),
-             # emitted but not (yet) in the scheme vocabulary nor labelled: kept so (issue 18, no behaviour change)
-             RuleSpec("period_unverified", None, scorable=False))
+             # unverified, never scored: not part of the scheme's rule vocabulary (rules files cannot weight it)
+             RuleSpec("period_unverified", "定期公开无法核实", scorable=False))
     messages = {
         "period_missed": Message("{label}未公开{period}信息：{level2}", "按目录要求每{period}公开{level2}，补充{label}的信息。"),
         "periodic_overdue": Message("超过更新周期{overdue}日未更新：{level2}（{time_limit}）",
