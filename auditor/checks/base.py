@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from auditor.vocabulary import FindingStatus
+
 if TYPE_CHECKING:
     from auditor.checks.audit_context import AuditContext
 
@@ -66,7 +68,7 @@ class FindingDraft:
 
     check: str
     rule: str
-    status: str  # defect | unverified | info
+    status: FindingStatus
     title: str
     unit_id: str | None = None
     site_id: str | None = None
@@ -118,7 +120,7 @@ class Check:
             raise TypeError(f"check {cls.type!r} has messages for undeclared rules: {undeclared}")
 
     @classmethod
-    def draft(cls, message: str, status: str, fields: Mapping[str, Any], **finding: Any) -> FindingDraft:
+    def draft(cls, message: str, status: FindingStatus, fields: Mapping[str, Any], **finding: Any) -> FindingDraft:
         """A finding of this check: its rule is the message key's ("rule" or "rule:variant"), its title and fix
         are the message's templates filled with `fields`; `finding` gives the other FindingDraft fields."""
         m = cls.messages[message]
