@@ -8,7 +8,7 @@ from pydantic import Field
 
 from auditor.catalog.channels import CHANNELS
 from auditor.checks.base import Check, CheckParams, CheckResult, Message, RuleSpec
-from auditor.checks.common import accepted_by_entry, channel_codes_of_item, entry_fields, healthy
+from auditor.checks.common import accepted_entries, channel_codes_of_item, entry_fields, healthy
 from auditor.vocabulary import FindingStatus
 
 if TYPE_CHECKING:
@@ -50,12 +50,8 @@ def _run(ctx: AuditContext, params: Channels.Params) -> CheckResult:
     use_evidence = params.offline_evidence
     runs = ctx.scheme.checks.completeness.healthy_runs  # the completeness check's window
     for unit in ctx.units:
-        entries = {e.id: e for e in ctx.entries.get(unit.id, [])}
         unit_channels = ctx.channels.get(unit.id, [])
-        for entry_id, matches in sorted(accepted_by_entry(ctx, unit.id).items()):
-            entry = entries.get(entry_id)
-            if entry is None:
-                continue
+        for entry, matches in accepted_entries(ctx, unit.id, applicable_only=False):
             found = set().union(*(channel_codes_of_item(ctx, m.item_id) for m in matches))
             evidenced = ctx.evidence.get((unit.id, entry.id), set()) if use_evidence else set()
             unverifiable = []

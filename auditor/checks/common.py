@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,18 @@ def accepted_by_entry(ctx: AuditContext, unit_id: str) -> dict[str, list[Match]]
         if m.decision in ACCEPTED and m.entry_id:
             out[m.entry_id].append(m)
     return out
+
+
+def accepted_entries(ctx: AuditContext, unit_id: str, *, applicable_only: bool = True,
+                     ) -> Iterator[tuple[CatalogEntry, list[Match]]]:
+    """The unit's catalog entries with accepted matches, in entry-id order, each with those matches: what the
+    publication checks judge. `applicable_only` leaves out entries the unit declared 无此事项."""
+    entries = {e.id: e for e in ctx.entries.get(unit_id, [])}
+    skip = ctx.not_applicable.get(unit_id, set()) if applicable_only else set()
+    for entry_id, matches in sorted(accepted_by_entry(ctx, unit_id).items()):
+        entry = entries.get(entry_id)
+        if entry is not None and entry_id not in skip:
+            yield entry, matches
 
 
 def review_by_entry(ctx: AuditContext, unit_id: str) -> dict[str, list[Match]]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from auditor.checks.base import Check, CheckParams, CheckResult, Message, RuleSpec
-from auditor.checks.common import accepted_by_entry, entry_fields, healthy, published_on, website_items
+from auditor.checks.common import accepted_entries, entry_fields, healthy, published_on, website_items
 from auditor.vocabulary import FindingStatus
 
 if TYPE_CHECKING:
@@ -146,11 +146,7 @@ class Periodic(Check):
 def _run(ctx: AuditContext) -> CheckResult:
     res = CheckResult()
     for unit in ctx.units:
-        entries = {e.id: e for e in ctx.entries.get(unit.id, [])}
-        for entry_id, matches in sorted(accepted_by_entry(ctx, unit.id).items()):
-            entry = entries.get(entry_id)
-            if entry is None or entry_id in ctx.not_applicable.get(unit.id, set()):
-                continue
+        for entry, matches in accepted_entries(ctx, unit.id):
             dates = _dates(ctx, matches)
             if not dates:
                 continue  # undated items are timeliness's finding

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from auditor.checks.base import Check, CheckResult, Message, RuleSpec
-from auditor.checks.common import accepted_by_entry, entry_fields, healthy, website_items
+from auditor.checks.common import accepted_entries, entry_fields, healthy, website_items
 from auditor.checks.deadlines import deadline_for
 from auditor.harvest.canonical import canonical_url
 from auditor.vocabulary import FindingStatus
@@ -51,11 +51,7 @@ def _run(ctx: AuditContext) -> CheckResult:
     dead = {canonical_url(lc.url) for lc in ctx.links
             if lc.kind == "detail" and not lc.ok and lc.http_status in set(ctx.scheme.checks.site_health.dead_link_statuses)}
     for unit in ctx.units:
-        entries = {e.id: e for e in ctx.entries.get(unit.id, [])}
-        for entry_id, matches in sorted(accepted_by_entry(ctx, unit.id).items()):
-            entry = entries.get(entry_id)
-            if entry is None or entry_id in ctx.not_applicable.get(unit.id, set()):
-                continue
+        for entry, matches in accepted_entries(ctx, unit.id):
             items = []
             for m in website_items(ctx, matches):
                 item = ctx.items.get(m.item_id)
