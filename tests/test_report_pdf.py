@@ -1,6 +1,6 @@
 """PDF reports: text extracted with pdftotext, pages rasterised with pdftoppm, fonts listed with pdffonts.
 
-These need WeasyPrint (pip) and poppler-utils + fonts-noto-cjk (apt). They skip, saying why, only when
+These need Typst (pip) and poppler-utils + fonts-noto-cjk (apt). They skip, saying why, only when
 one of those is not installed; CI installs them.
 """
 
@@ -106,7 +106,7 @@ def test_pdf_fetches_nothing(store, tmp_path: Path) -> None:
     assert "正文" in "".join(pdf_text(path))
 
 
-def test_render_pdf_explains_missing_weasyprint(store, tmp_path: Path, monkeypatch) -> None:
+def test_render_pdf_explains_missing_typst(store, tmp_path: Path, monkeypatch) -> None:
     import builtins
 
     from auditor.report import pdf
@@ -115,14 +115,14 @@ def test_render_pdf_explains_missing_weasyprint(store, tmp_path: Path, monkeypat
     real_import = builtins.__import__
 
     def fake_import(name, *args, **kwargs):
-        if name == "weasyprint":
-            raise ImportError("No module named 'weasyprint'")
+        if name == "typst":
+            raise ImportError("No module named 'typst'")
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
     with store() as s, pytest.raises(ReportError) as err:
         pdf.render_pdf(s, 2, tmp_path)
-    assert "weasyprint" in str(err.value).lower() and "fonts-noto-cjk" in str(err.value)
+    assert "typst" in str(err.value).lower() and "fonts-noto-cjk" in str(err.value)
 
 
 def test_pdf_commands(store, tmp_path: Path, capsys) -> None:
@@ -200,22 +200,36 @@ def test_the_font_check_asks_fontconfig_for_chinese(tmp_path: Path, monkeypatch)
         pdf.require_cjk_font()
 
 
-def test_a_missing_harfbuzz_subset_is_logged_once(monkeypatch, caplog) -> None:
-    """Without libharfbuzz-subset0 WeasyPrint subsets the CJK font with fontTools (≈ 12 CPU-s per unit PDF
-    instead of 0.5) and its own warning is hidden with its other log noise, so the writer says it once."""
-    pytest.importorskip("weasyprint")
-    from weasyprint.text import ffi
+TYPST_MARKUP = ['#read("/etc/passwd")', '#import "@preview/evil:0.1.0": *', "#let x = 1] $a^2$ <lbl> @ref *粗体*",
+                '#{ panic("boom") }', "\\u{1F600} // 注释 /* 块 */"]
 
-    from auditor.report import pdf
 
-    pdf.warn_slow_subsetter.cache_clear()
-    monkeypatch.setattr(ffi, "harfbuzz_subset", None)
-    assert pdf.font_subsetter() == "fonttools"
-    with caplog.at_level("WARNING", logger="auditor.report.pdf"):
-        assert pdf.warn_slow_subsetter() is True
-        assert pdf.warn_slow_subsetter() is True  # cached: logged once per process
-    assert [r.getMessage() for r in caplog.records].count(caplog.records[0].getMessage()) == 1
-    assert "libharfbuzz-subset0" in caplog.records[0].getMessage()
-    pdf.warn_slow_subsetter.cache_clear()
-    monkeypatch.undo()
-    assert pdf.font_subsetter() == ("harfbuzz" if ffi.harfbuzz_subset is not None else "fonttools")
+@pytest.mark.parametrize("text", TYPST_MARKUP)
+def test_typst_markup_in_crawled_text_is_printed_not_run(text: str, tmp_path: Path) -> None:
+    """Crawled text reaches Typst as data: markup in a title is printed as it is, never evaluated."""
+    require_pdf_tools()
+    from html import escape
+
+    from auditor.report.pdf import html_to_pdf
+
+    html = (f"<html><body><h1>{escape(text)}</h1><table><thead><tr><th>事项</th></tr></thead>"
+            f"<tbody><tr><td>{escape(text)}</td></tr></tbody></table><p>正文</p></body></html>")
+    path = html_to_pdf(html, tmp_path / "x.pdf")
+    whole = squash("".join(pdf_text(path)))
+    assert whole.count(squash(text)) == 2, whole
+    assert b"root:" not in path.read_bytes()
+
+
+def test_many_documents_are_typeset_in_spawned_workers_after_one_in_this_process(tmp_path: Path) -> None:
+    """Typst keeps threads: a process forked after it ran would hang in its next compile. One document
+    typeset here, then a batch over two workers: every file is written, in order."""
+    require_pdf_tools()
+    from auditor.report.pdf import CHUNK, compile_all, html_to_pdf
+    from auditor.report.typeset import document_from_html
+
+    html_to_pdf("<html><body><p>先在本进程排版一份</p></body></html>", tmp_path / "first.pdf")
+    docs = [(document_from_html(f"<html><body><h1>单位{i}</h1></body></html>").to_json(),
+             str(tmp_path / "units" / f"u{i}.pdf")) for i in range(CHUNK * 2 + 1)]
+    written = compile_all(docs, workers=2)
+    assert [str(p) for p in written] == [path for _, path in docs]
+    assert [squash("".join(pdf_text(p))) for p in written[:3]] == [f"单位{i}第1页/共1页" for i in range(3)]

@@ -1,29 +1,30 @@
 """PDF for formal submission: a district summary (overview, rankings, summary tables, page numbers) and
-one PDF per unit (its scorecard), rendered by WeasyPrint from the same templates as the HTML.
+one PDF per unit (its scorecard), typeset by Typst from the same print HTML as the other formats.
 
-Each document is rendered on its own (a 1,000-unit district is 1,001 small documents, never one of
-3,000 pages), by a pool of forked workers that share the report context.
+Each document is made in two steps: the print HTML (render.print_document) is read into typed blocks
+(report/typeset.py), then Typst lays them out with reports/typst/document.typ. A 1,000-unit district is
+1,001 small documents, never one of 3,000 pages. The first step runs in a pool of forked workers that share
+the report context (report/parallel.py); the second in a pool of *spawned* workers: Typst keeps worker
+threads, and a process forked after it has run hangs in its next compile, so no forked process ever runs
+Typst.
 
-Fonts: the templates ask for "Noto Sans CJK SC" (Debian: fonts-noto-cjk); WeasyPrint finds it through
-fontconfig. Without any Chinese font WeasyPrint would write a PDF whose Chinese text is blank, so the font
-is checked with fontconfig (`fc-list :lang=zh`) before rendering and, when there is none, no PDF is written
-(NoCJKFontError: one line saying why and what to install). AUDITOR_PDF_NO_CJK=1 simulates a machine without
-one. Nothing is fetched while rendering: the URL fetcher refuses every URL, so a crawled link
-can never make the renderer reach the network (the documents hold no images or stylesheets by URL).
-
-Speed: a unit PDF costs about 0.55 CPU-s (WeasyPrint: styles and layout ≈ 0.35 s, drawing and the font
-subsets ≈ 0.2 s). WeasyPrint subsets the embedded CJK font with HarfBuzz-Subset (Debian:
-libharfbuzz-subset0); without that library it falls back to fontTools, which takes about 12 CPU-s per unit
-PDF on the 65,535-glyph Noto Sans CJK — 20 times slower, and WeasyPrint's own warning about it is hidden
-with its other log noise, so write_pdf logs one warning of its own (font_subsetter).
+Speed: a scorecard of five pages takes about 10 ms in Typst (WeasyPrint, used until issue 17, took 0.55 s:
+ten minutes of two cores for a province). Fonts: the template asks for "Noto Sans CJK SC" (Debian:
+fonts-noto-cjk) and falls back to any installed font that has the glyphs. Without any Chinese font the PDF
+would show no Chinese, so the font is checked with fontconfig (`fc-list :lang=zh`) before rendering and,
+when there is none, no PDF is written (NoCJKFontError: one line saying why and what to install).
+AUDITOR_PDF_NO_CJK=1 simulates a machine without one. Nothing is fetched while rendering: Typst reads
+only the template, and the document's text arrives as data, so a crawled link is printed, never followed.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import shutil
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -32,27 +33,25 @@ from sqlalchemy.orm import Session
 
 from auditor.report import parallel
 from auditor.report.model import ReportContext, UnitRow
-from auditor.report.render import STATIC, print_document
+from auditor.report.render import print_document
 from auditor.report.report_context import ReportError, build_report_context
+from auditor.report.typeset import document_from_html
 
 log = logging.getLogger(__name__)
 
 CJK_FAMILY = "Noto Sans CJK SC"
+TEMPLATE = Path(__file__).resolve().parents[2] / "reports" / "typst" / "document.typ"
+CHUNK = 8  # documents per message to a Typst worker: fewer round trips, still an even spread
+INSTALL_HINT = "pip install 'typst>=0.15,<0.16' (the project's dependencies include it)"
 
 
-def _weasyprint():
+def _typst() -> Any:
     try:
-        import weasyprint
+        import typst
     except ImportError as exc:
-        raise ReportError(
-            f"PDF output needs WeasyPrint, which could not be loaded ({exc})",
-            hint="pip install 'weasyprint>=62' and, on Debian, apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
-                 "libharfbuzz-subset0 fonts-noto-cjk") from None
-    except OSError as exc:  # the Python package is there but Pango/HarfBuzz are not
-        raise ReportError(f"WeasyPrint cannot load its system libraries ({exc})",
-                          hint="apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 "
-                               "fonts-noto-cjk") from None
-    return weasyprint
+        raise ReportError(f"PDF output needs Typst, which could not be loaded ({exc})",
+                          hint=INSTALL_HINT + "; on Debian also apt-get install fonts-noto-cjk") from None
+    return typst
 
 
 class NoCJKFontError(ReportError):
@@ -74,7 +73,7 @@ def cjk_font_available() -> bool | None:
 
 
 def require_cjk_font() -> None:
-    """Raise NoCJKFontError unless fontconfig lists a Chinese font (WeasyPrint finds fonts through it)."""
+    """Raise NoCJKFontError unless fontconfig lists a Chinese font (Typst searches the same font folders)."""
     found = cjk_font_available()
     if found:
         return
@@ -85,72 +84,49 @@ def require_cjk_font() -> None:
                               "the HTML, XLSX, CSV and JSON reports are unaffected")
 
 
-def font_subsetter() -> str:
-    """"harfbuzz" when WeasyPrint can subset fonts with HarfBuzz-Subset (≥ 4.1, as WeasyPrint requires),
-    else "fonttools": its fallback, about 12 CPU-s per unit PDF with the CJK font instead of ≈ 0.05."""
-    try:
-        from weasyprint.text import ffi
-    except (ImportError, OSError):
-        return "fonttools"
-    hb_subset = getattr(ffi, "harfbuzz_subset", None)
-    try:
-        recent = bool(ffi.harfbuzz.hb_version_atleast(4, 1, 0))
-    except AttributeError:
-        recent = False
-    return "harfbuzz" if hb_subset is not None and recent else "fonttools"
-
-
 @lru_cache(maxsize=1)
-def warn_slow_subsetter() -> bool:
-    """Log once per process when the CJK font will be subset by fontTools (20 times slower); True if so."""
-    if font_subsetter() == "harfbuzz":
-        return False
-    log.warning("HarfBuzz-Subset is not installed: WeasyPrint subsets the Chinese font with fontTools, about "
-                "12 CPU-s per unit PDF instead of 0.5 (Debian: apt-get install libharfbuzz-subset0)")
-    return True
+def _compiler(pid: int) -> Any:
+    """One Typst compiler per process (it caches fonts and layouts between documents); keyed on the pid so
+    a process never uses one made by another."""
+    return _typst().Compiler(str(TEMPLATE), root=str(TEMPLATE.parent))
 
 
-def _refuse(url: str, *args: Any, **kwargs: Any) -> dict:
-    raise ValueError(f"report PDFs load no external resources (refused {url[:80]!r})")
-
-
-def _fetcher(weasyprint: Any) -> Any:
-    """A URL fetcher that refuses everything: a class instance on WeasyPrint ≥ 66, a function before."""
-    base = getattr(getattr(weasyprint, "urls", None), "URLFetcher", None)
-    if not isinstance(base, type):
-        return _refuse
-
-    class Refuse(base):  # type: ignore[misc, valid-type]
-        def fetch(self, url: str, *args: Any, **kwargs: Any) -> Any:
-            _refuse(url)
-
-        def __call__(self, url: str, *args: Any, **kwargs: Any) -> Any:
-            _refuse(url)
-
+def compile_document(doc_json: str, path: str) -> str:
+    """Lay out one document (typeset.Document as JSON) and write it as PDF at path."""
+    typst = _typst()
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return Refuse(allowed_protocols=())
-    except TypeError:
-        return Refuse()
+        pdf = _compiler(os.getpid()).compile(format="pdf", sys_inputs={"doc": doc_json})
+    except typst.TypstError as exc:
+        raise ReportError(f"PDF not written: Typst could not lay out {target.name} ({exc.message})",
+                          hint="this is a bug in reports/typst/document.typ; the other formats are unaffected"
+                          ) from None
+    target.write_bytes(pdf)
+    return str(target)
 
 
-def html_to_pdf(html: str, path: Path, *, font_checked: bool = False, stylesheets: list | None = None) -> Path:
-    """Write one HTML document as PDF; no URL is ever fetched. Refuses without a Chinese font (checked
-    once per batch by write_pdf, which passes font_checked). stylesheets: parsed weasyprint.CSS objects
-    applied besides the document's own."""
-    weasyprint = _weasyprint()
+def _compile_chunk(chunk: list[tuple[str, str]]) -> list[str]:
+    return [compile_document(doc, path) for doc, path in chunk]
+
+
+def compile_all(docs: list[tuple[str, str]], *, workers: int = parallel.DEFAULT_WORKERS) -> list[Path]:
+    """Typeset (document JSON, path) pairs, in order. More than one document goes to `workers` spawned
+    processes (never forked ones: see the module docstring); a few (one chunk) are made here."""
+    chunks = [docs[i:i + CHUNK] for i in range(0, len(docs), CHUNK)]
+    if workers < 2 or len(chunks) < 2:
+        return [Path(compile_document(doc, path)) for doc, path in docs]
+    with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=multiprocessing.get_context("spawn")) as pool:
+        return [Path(p) for done in pool.map(_compile_chunk, chunks) for p in done]
+
+
+def html_to_pdf(html: str, path: Path, *, font_checked: bool = False) -> Path:
+    """Write one print HTML document as PDF. Refuses without a Chinese font (checked once per batch by
+    write_pdf, which passes font_checked)."""
+    _typst()
     if not font_checked:
         require_cjk_font()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wlog = logging.getLogger("weasyprint")
-    level = wlog.level
-    wlog.setLevel(max(level, logging.ERROR))  # screen-only CSS (SVG fill, print-color-adjust) is noise here
-    try:
-        weasyprint.HTML(string=html, base_url=None, url_fetcher=_fetcher(weasyprint)).write_pdf(
-            str(path), stylesheets=stylesheets)
-    finally:
-        wlog.setLevel(level)
-    return path
+    return Path(compile_document(document_from_html(html).to_json(), str(path)))
 
 
 def district_pdf_name(ctx: ReportContext) -> str:
@@ -162,62 +138,58 @@ def unit_pdf_path(out_dir: Path, unit: UnitRow) -> Path:
     return Path(out_dir) / "units" / (unit.page.rsplit(".", 1)[0] + ".pdf")
 
 
-@lru_cache(maxsize=1)
-def print_stylesheets() -> list:
-    """report.css and print.css parsed once per process: WeasyPrint compiles every selector of a
-    stylesheet (with eval) when it parses it, which was a sixth of each scorecard's render time when
-    every document carried its own copy."""
-    weasyprint = _weasyprint()
-    text = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("report.css", "print.css"))
-    return [weasyprint.CSS(string=text, base_url=None, url_fetcher=_fetcher(weasyprint))]
+def district_document(ctx: ReportContext, *, with_units: bool = True) -> str:
+    """The district summary as Typst input: overview, every ranking row, distributions, common problems,
+    methodology — not the scorecards, which are one PDF each (units/<unit>.pdf)."""
+    note = "units/<单位编码>.pdf" if with_units else ""
+    return document_from_html(print_document(ctx, unit_ids=[], unit_pdfs=note, inline_css=False)).to_json()
+
+
+def unit_document(ctx: ReportContext, unit: UnitRow, *, matches: bool = False) -> str:
+    """One unit's scorecard as Typst input: made alone, so memory does not grow with the district."""
+    return document_from_html(print_document(ctx, unit_ids=[unit.id], overview=False, matches=matches,
+                                             inline_css=False)).to_json()
 
 
 def write_district_pdf(ctx: ReportContext, out_dir: Path, *, with_units: bool = True) -> Path:
-    """The district summary: overview, every ranking row, distributions, common problems, methodology —
-    not the scorecards, which are one PDF each (units/<unit>.pdf)."""
-    note = "units/<单位编码>.pdf" if with_units else ""
-    return html_to_pdf(print_document(ctx, unit_ids=[], unit_pdfs=note, inline_css=False),
-                       Path(out_dir) / district_pdf_name(ctx), font_checked=True, stylesheets=print_stylesheets())
+    return Path(compile_document(district_document(ctx, with_units=with_units),
+                                 str(Path(out_dir) / district_pdf_name(ctx))))
 
 
 def write_unit_pdf(ctx: ReportContext, out_dir: Path, unit: UnitRow, *, matches: bool = False) -> Path:
-    """One unit's scorecard as its own document: rendered alone, so memory does not grow with the district."""
-    return html_to_pdf(print_document(ctx, unit_ids=[unit.id], overview=False, matches=matches,
-                                      inline_css=False),
-                       unit_pdf_path(out_dir, unit), font_checked=True, stylesheets=print_stylesheets())
+    return Path(compile_document(unit_document(ctx, unit, matches=matches), str(unit_pdf_path(out_dir, unit))))
 
 
-def _pdf_task(ctx: ReportContext, task: tuple[str, str | None, bool, bool]) -> Path:
-    """(out_dir, unit id or None for the district summary, per_unit, matches) → the written file."""
+def _document_task(ctx: ReportContext, task: tuple[str, str | None, bool, bool]) -> tuple[str, str]:
+    """(out_dir, unit id or None for the district summary, per_unit, matches) → (document JSON, its path)."""
     out_dir, unit_id, per_unit, matches = task
     if unit_id is None:
-        return write_district_pdf(ctx, Path(out_dir), with_units=per_unit)
+        return district_document(ctx, with_units=per_unit), str(Path(out_dir) / district_pdf_name(ctx))
     unit = next(u for u in ctx.units if u.id == unit_id)
-    return write_unit_pdf(ctx, Path(out_dir), unit, matches=matches)
+    return unit_document(ctx, unit, matches=matches), str(unit_pdf_path(Path(out_dir), unit))
 
 
 def write_pdf(ctx: ReportContext, out_dir: Path, *, per_unit: bool = True, matches: bool = False,
               unit_ids: list[str] | None = None, district: bool = True,
               workers: int = parallel.DEFAULT_WORKERS) -> list[Path]:
     """The district summary PDF (audit-run-N.pdf) and, if per_unit, units/<unit>.pdf for every unit (or
-    the named ones); returns the written files, district first, units in report order. Each document is
-    rendered on its own, by `workers` forked processes (auditor/report/parallel.py)."""
-    _weasyprint()
+    the named ones); returns the written files, district first, units in report order. The documents are
+    read from the print HTML by forked workers, then typeset by spawned ones (`workers` of each)."""
+    _typst()
     require_cjk_font()
-    warn_slow_subsetter()
-    print_stylesheets()  # parsed here, before the pool forks: every worker generation inherits it
     wanted = None if unit_ids is None else set(unit_ids)
     units = [u for u in ctx.units if wanted is None or u.id in wanted] if per_unit else []
     tasks = [(str(out_dir), None, per_unit, matches)] * district + \
         [(str(out_dir), u.id, per_unit, matches) for u in units]
-    return parallel.map_units(ctx, _pdf_task, tasks, workers=workers, min_tasks=2)
+    docs = parallel.map_units(ctx, _document_task, tasks, workers=workers)
+    return compile_all(docs, workers=workers)
 
 
 def render_pdf(session: Session, run_id: int, out_dir: Path, *, per_unit: bool = True,
                matches: bool = False, workers: int = parallel.DEFAULT_WORKERS) -> list[Path]:
     """Build the report context of an audit run and write its PDFs under out_dir: the district summary
     (audit-run-N.pdf) first, then units/<unit>.pdf when per_unit."""
-    _weasyprint()  # fail early with the install hint, before building the context
+    _typst()  # fail early with the install hint, before building the context
     require_cjk_font()
     return write_pdf(build_report_context(session, run_id), out_dir, per_unit=per_unit, matches=matches,
                      workers=workers)

@@ -20,9 +20,9 @@ def require_pdf_tools() -> None:
         print(msg)
         pytest.skip(msg)
     try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError) as exc:
-        msg = f"WeasyPrint unavailable ({exc}): pip install weasyprint; apt-get install libpango-1.0-0 libpangoft2-1.0-0"
+        import typst  # noqa: F401
+    except ImportError as exc:
+        msg = f"Typst unavailable ({exc}): pip install typst"
         print(msg)
         pytest.skip(msg)
     from auditor.report.pdf import cjk_font_available
