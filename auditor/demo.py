@@ -39,7 +39,7 @@ class DemoResult:
     crawl_seconds: float
     registry: Path
     accounts: list[tuple[str, str, str, str | None]]
-    pdf_note: str = ""  # why no PDF was written (no Chinese font, no WeasyPrint, --no-pdf)
+    pdf_note: str = ""  # why no PDF was written (no Chinese font, no Typst, --no-pdf)
 
 
 def run_demo(out: Path, *, scheme_name: str = "default", progress_factory: Callable[[str], Any] | None = None,

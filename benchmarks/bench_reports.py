@@ -255,11 +255,11 @@ def step_pdf(ctx: ReportContext, out: Path, args: argparse.Namespace) -> dict[st
     cpu = _cpu() - cpu0
     try:
         from auditor.report.pdf import font_subsetter
-        subsetter = font_subsetter()
-    except ImportError:  # the code before the subsetter check
-        subsetter = "?"
+        engine = f"WeasyPrint, fonts subset by {font_subsetter()}"
+    except ImportError:  # Typst since issue 17: it subsets fonts itself
+        engine = "Typst"
     return {"seconds": round(time.monotonic() - t, 2), "render_cpu_s": round(cpu, 1),
-            "cpu_s_per_unit": round(cpu / max(len(written) - 1, 1), 3), "subsetter": subsetter,
+            "cpu_s_per_unit": round(cpu / max(len(written) - 1, 1), 3), "engine": engine,
             "files": len(written), "district_kb": round(written[0].stat().st_size / 1024),
             "unit_kb": round(sum(p.stat().st_size for p in written[1:]) / 1024 / max(len(written) - 1, 1))}
 
@@ -336,7 +336,7 @@ def main() -> None:
         print(f"pdf: {pdf['seconds']} s wall, {pdf['render_cpu_s']} CPU-s over {args.pdf_workers} workers "
               f"(≈ {pdf['render_cpu_s'] / max(args.pdf_workers, 1):.0f} s on {args.pdf_workers} idle cores); "
               f"{pdf['files']} files; {pdf.get('cpu_s_per_unit')} CPU-s per unit PDF (district summary included), "
-              f"{pdf.get('unit_kb')} KB each; fonts subset by {pdf.get('subsetter')}")
+              f"{pdf.get('unit_kb')} KB each; typeset by {pdf.get('engine')}")
     if rep:
         print(f"reports CPU: {rep['cpu_seconds']} CPU-s ({rep['cpu']}); wall {rep['times']}")
     print(f"reports: units {args.units}; html+xlsx+csv+json {rep.get('seconds', 'n/a')} s; "

@@ -25,7 +25,7 @@ FORMATS = ("html", "xlsx", "csv", "json", "pdf")
 @dataclass
 class ReportFiles:
     """What write_reports wrote, and the formats it could not write with the reason (only the PDF can be
-    skipped: no WeasyPrint or no Chinese font, when other formats were written)."""
+    skipped: no Typst or no Chinese font, when other formats were written)."""
 
     paths: list[Path] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
@@ -48,7 +48,7 @@ def write_reports(ctx: ReportContext, out_dir: Path, formats: list[str], *, work
 
     Files: index.html (+ ranking/*.html for large levels) and units/<unit>.html; audit-run-N.xlsx;
     scores.csv, findings.csv, matches.csv, columns.csv; audit-run-N.json; audit-run-N.pdf (district
-    summary) and units/<unit>.pdf. PDFs are rendered by `workers` forked processes. A PDF that cannot be written (no WeasyPrint, no Chinese font) is
+    summary) and units/<unit>.pdf. PDFs are rendered by `workers` processes (report/pdf.py). A PDF that cannot be written (no Typst, no Chinese font) is
     skipped with its reason when other formats were asked for, and raised when it was the only one."""
     from auditor.report import export, render
 

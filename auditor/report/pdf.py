@@ -142,13 +142,12 @@ def district_document(ctx: ReportContext, *, with_units: bool = True) -> str:
     """The district summary as Typst input: overview, every ranking row, distributions, common problems,
     methodology — not the scorecards, which are one PDF each (units/<unit>.pdf)."""
     note = "units/<单位编码>.pdf" if with_units else ""
-    return document_from_html(print_document(ctx, unit_ids=[], unit_pdfs=note, inline_css=False)).to_json()
+    return document_from_html(print_document(ctx, unit_ids=[], unit_pdfs=note)).to_json()
 
 
 def unit_document(ctx: ReportContext, unit: UnitRow, *, matches: bool = False) -> str:
     """One unit's scorecard as Typst input: made alone, so memory does not grow with the district."""
-    return document_from_html(print_document(ctx, unit_ids=[unit.id], overview=False, matches=matches,
-                                             inline_css=False)).to_json()
+    return document_from_html(print_document(ctx, unit_ids=[unit.id], overview=False, matches=matches)).to_json()
 
 
 def write_district_pdf(ctx: ReportContext, out_dir: Path, *, with_units: bool = True) -> Path:

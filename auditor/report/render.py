@@ -278,12 +278,12 @@ def unit_html(ctx: ReportContext, unit_id: str) -> str | None:
 
 
 def print_document(ctx: ReportContext, *, unit_ids: list[str] | None = None, overview: bool = True,
-                   matches: bool = False, unit_pdfs: str = "", inline_css: bool = True) -> str:
+                   matches: bool = False, unit_pdfs: str = "") -> str:
     """One HTML document for print/PDF: the overview (optional) then the selected scorecards (all by
     default), links between them as in-document anchors. Matched items are listed only with
     `matches` (they run to pages; the XLSX 匹配 sheet holds them all). The district summary PDF is the
-    overview with unit_ids=[] (every ranking row, level averages where a level is large). Without
-    inline_css the caller supplies the stylesheets (the PDF writer parses them once per process)."""
+    overview with unit_ids=[] (every ranking row, level averages where a level is large). It carries no
+    styles: report/typeset.py reads its structure and reports/typst/document.typ lays it out."""
     env = make_env()
     run = ctx.run
     layout = Layout(paged=False)
@@ -297,8 +297,7 @@ def print_document(ctx: ReportContext, *, unit_ids: list[str] | None = None, ove
     else:
         title = "、".join(p["row"].name for p in pages) + f" 评估得分卡（基准日 {run.as_of}）"
     return env.get_template("district.html").render(
-        ctx=ctx, run=run, css=stylesheet() if inline_css else "", title=title,
-        print_css=stylesheet("print.css") if inline_css else "",
+        ctx=ctx, run=run, title=title,
         charts=overview_charts(ctx, href, layout) if overview else {}, unit_href=href, show_overview=overview,
         view=overview_view(ctx, layout) if overview else {}, scorecards=pages, show_matches=matches,
         unit_pdfs=unit_pdfs)

@@ -30,6 +30,8 @@ SKIP_TAGS = frozenset({"script", "style", "title", "head", "meta", "link", "temp
 SVG_SLOT = re.compile(r"<svg\b.*?</svg>", re.S)
 WHITESPACE = re.compile(r"\s+")
 MAX_WEIGHT = 40  # a column's width weight: characters of its typical cell, capped so URLs do not take the row
+MIN_WEIGHT = 8
+AUTO_MAX = 10  # a column whose lines are all this short is as wide as its longest line
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,22 +112,23 @@ def _style(el, inherited: str) -> str:
 
 
 def inline_runs(el, style: str = "") -> list[Run]:
-    """The element's text as runs: nested spans keep their style, <br> becomes a line break, links their text."""
-    runs: list[Run] = []
+    """The element's text as runs: nested spans keep their style (and heat tone), <br> becomes a line break,
+    a link its text."""
+    return _merge(list(_collect(el, style, "")))
+
+
+def _collect(el, style: str, tone: str) -> Iterator[Run]:
     if el.text:
-        runs.append(Run(_text(el.text), style))
+        yield Run(_text(el.text), style, tone)
     for child in el:
         if not isinstance(child.tag, str) or child.tag in SKIP_TAGS:
             pass
         elif child.tag == "br":
-            runs.append(Run("\n"))
+            yield Run("\n")
         else:
-            tone = _tone(child)
-            runs.extend(inline_runs(child, _style(child, style)) if not tone else
-                        [Run(r.t, r.style, tone) for r in inline_runs(child, _style(child, style))])
+            yield from _collect(child, _style(child, style), _tone(child) or tone)
         if child.tail:
-            runs.append(Run(_text(child.tail), style))
-    return _merge(runs)
+            yield Run(_text(child.tail), style, tone)
 
 
 def _merge(runs: list[Run]) -> list[Run]:
@@ -167,23 +170,29 @@ def _rows(el) -> Iterator[list[Cell]]:
         yield [_cell(c) for c in tr if c.tag in ("td", "th")]
 
 
+def _lines(cell: Cell) -> list[int]:
+    """Lengths of the cell's lines (its <br> breaks)."""
+    return [len(line) for line in "".join(r.t for r in cell.runs).split("\n")]
+
+
 def column_widths(head: list[list[Cell]], rows: list[list[Cell]]) -> list[str]:
-    """Typst column widths: numeric columns fit their content ("auto"); text columns share the rest in
-    proportion to their typical cell length (capped), so a long URL column does not squeeze the titles."""
+    """Typst column widths. Numbers and short texts (no line over AUTO_MAX characters) fit their content
+    ("auto"); longer texts share the rest in proportion to their typical cell (capped), so a URL column does
+    not squeeze the titles and a two-character status column is not set one character a line."""
     plain = [r for r in rows if all(c.colspan == 1 for c in r)]
     header = next((r for r in reversed(head) if all(c.colspan == 1 for c in r)), [])
     ncols = max([len(r) for r in plain] + [len(header)] + [sum(c.colspan for c in r) for r in rows + head] + [0])
     widths: list[str] = []
     for i in range(ncols):
         cells = [r[i] for r in plain if i < len(r)]
-        numeric = bool(cells) and all(c.num for c in cells)
-        if numeric:
+        longest = max((n for c in cells for n in _lines(c)), default=0)
+        title = max(_lines(header[i])) if i < len(header) else 0
+        if (cells and all(c.num for c in cells)) or max(longest, title) <= AUTO_MAX:
             widths.append("auto")
             continue
-        lengths = sorted(len("".join(x.t for x in c.runs)) for c in cells) or [0]
+        lengths = sorted(sum(_lines(c)) for c in cells) or [0]
         typical = lengths[(len(lengths) * 3) // 4]
-        title = len("".join(x.t for x in header[i].runs)) if i < len(header) else 0
-        widths.append(f"{min(max(typical, title, 4), MAX_WEIGHT)}fr")
+        widths.append(f"{min(max(typical, title, MIN_WEIGHT), MAX_WEIGHT)}fr")
     return widths
 
 
@@ -227,7 +236,7 @@ class _Reader:
                     loose = []
                     out.extend(self.block(child))
                 else:
-                    loose.extend(inline_runs(child, _style(child, "")) if child.tag != "br" else [Run("\n")])
+                    loose.extend(_collect(child, _style(child, ""), _tone(child)) if child.tag != "br" else [Run("\n")])
             loose.extend(inline_runs_of_text(child.tail))
         out.extend(self._para(loose))
         return out
