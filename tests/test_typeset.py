@@ -88,3 +88,11 @@ def test_column_widths(cells: list[list[str]], widths: list[str]) -> None:
 def test_numeric_columns_fit_even_when_long() -> None:
     rows = [[_cell("事项名称很长很长很长很长很长很长"), _cell("1234567890.123", num=True)]]
     assert column_widths([[_cell("事项"), _cell("得分")]], rows) == ["16fr", "auto"]
+
+
+def test_undecodable_text_does_not_stop_the_document() -> None:
+    from auditor.report.typeset import Block, Document
+
+    doc = Document("标题\ud800", "", [Block("para", runs=[Run("x\udcff")])])
+    data = json.loads(doc.to_json())
+    assert data["title"] == "标题?" and data["blocks"][0]["runs"][0]["t"] == "x?"

@@ -4,6 +4,8 @@ The context of a 1,000-unit run is a few hundred MB of dicts: it is never pickle
 here before the pool forks, so every worker inherits it copy-on-write (gc.freeze keeps the collector from
 touching, and so copying, its pages), and a task carries only a unit id. A worker is replaced after
 TASKS_PER_WORKER tasks, so whatever a renderer keeps per document cannot grow with the district.
+A task must not run Typst: a process forked after Typst ran hangs in its next compile (report/pdf.py gives
+Typst spawned workers of its own).
 """
 
 from __future__ import annotations

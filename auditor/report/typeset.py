@@ -89,7 +89,9 @@ class Document:
     blocks: list[Block]
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+        """Compact JSON; a lone surrogate (undecodable crawled bytes) becomes "?" so Typst can read it."""
+        text = json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _classes(el) -> set[str]:
