@@ -63,6 +63,8 @@ def test_district_and_unit_pdfs_show_hostile_titles_as_text(store, tmp_path: Pat
     assert "区发展和改革局" in unit_text and squash(HOSTILE) in unit_text and squash(LINK) in unit_text
     # and no link annotation points where a crawled title wanted it to
     assert b"evil.example" not in (out / "units" / "fgj.pdf").read_bytes()
+    for p in paths:  # PDF/A-2b, for the assessment's archive: fonts embedded, XMP metadata says so
+        assert b"<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>" in p.read_bytes()
     assert "区级部门排名" not in unit_text and "城关街道" not in unit_text
 
     fonts = subprocess.run(["pdffonts", str(district)], capture_output=True, text=True, check=True).stdout

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 CJK_FAMILY = "Noto Sans CJK SC"
 TEMPLATE = Path(__file__).resolve().parents[2] / "reports" / "typst" / "document.typ"
+PDF_STANDARD = ["a-2b"]  # PDF/A-2b: archivable (fonts embedded, metadata) for the annual assessment's records
 CHUNK = 8  # documents per message to a Typst worker: fewer round trips, still an even spread
 INSTALL_HINT = "pip install 'typst>=0.15,<0.16' (the project's dependencies include it)"
 
@@ -97,7 +98,7 @@ def compile_document(doc_json: str, path: str) -> str:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        pdf = _compiler(os.getpid()).compile(format="pdf", sys_inputs={"doc": doc_json})
+        pdf = _compiler(os.getpid()).compile(format="pdf", sys_inputs={"doc": doc_json}, pdf_standards=PDF_STANDARD)
     except typst.TypstError as exc:
         raise ReportError(f"PDF not written: Typst could not lay out {target.name} ({exc.message})",
                           hint="this is a bug in reports/typst/document.typ; the other formats are unaffected"

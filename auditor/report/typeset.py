@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from html import unescape
 
 from lxml import html as lxml_html
 
@@ -28,6 +29,7 @@ BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", 
                         "header", "footer", "nav", "figure"})
 SKIP_TAGS = frozenset({"script", "style", "title", "head", "meta", "link", "template"})
 SVG_SLOT = re.compile(r"<svg\b.*?</svg>", re.S)
+SVG_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 WHITESPACE = re.compile(r"\s+")
 MAX_WEIGHT = 40  # a column's width weight: characters of its typical cell, capped so URLs do not take the row
 MIN_WEIGHT = 8
@@ -75,6 +77,7 @@ class Block:
     rows: list[list[Cell]] = field(default_factory=list)
     items: list[list[Run]] = field(default_factory=list)
     svg: str = ""
+    alt: str = ""
     page: bool = False
     landscape: bool = False
     blocks: list[Block] = field(default_factory=list)
@@ -260,7 +263,7 @@ class _Reader:
             return []
         if tag == "svg-slot":
             i = int(el.get("data-i", "-1"))
-            return [Block("svg", svg=self.svgs[i])] if 0 <= i < len(self.svgs) else []
+            return [Block("svg", svg=self.svgs[i], alt=_svg_title(self.svgs[i]))] if 0 <= i < len(self.svgs) else []
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             return [Block("heading", level=int(tag[1]), runs=inline_runs(el))]
         if tag == "p":
@@ -279,6 +282,12 @@ class _Reader:
             runs = inline_runs(el, "muted")
             return [Block("para", cls="note", runs=runs)] if runs else []
         return self.blocks(el)
+
+
+def _svg_title(svg: str) -> str:
+    """The chart's own <title> (charts.py writes one), as the image's alternative text."""
+    found = SVG_TITLE.search(svg)
+    return unescape(_text(found.group(1))).strip() if found else ""
 
 
 def inline_runs_of_text(text: str | None) -> list[Run]:
