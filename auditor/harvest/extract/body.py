@@ -88,7 +88,8 @@ def _describe(el: etree._Element) -> str:
 
 
 def _text_len(el: etree._Element) -> int:
-    return sum(1 for t in el.itertext() for ch in t if not ch.isspace())
+    """Characters of text that are not whitespace (str.split() splits exactly where str.isspace() holds)."""
+    return sum(len("".join(t.split())) for t in el.itertext())
 
 
 def _tokens(el: etree._Element) -> list[str]:
@@ -109,8 +110,11 @@ def find_container(root: etree._Element) -> BodyChoice | None:
         if ranks:
             by_rank.setdefault(min(ranks), []).append(el)
     for rank in sorted(by_rank):
-        best = max(by_rank[rank], key=_text_len)
-        if _text_len(best) >= MIN_CONTAINER_CHARS:
+        els = by_rank[rank]
+        sizes = [_text_len(el) for el in els]
+        size = max(sizes)
+        best = els[sizes.index(size)]  # the first of the longest, as max() picks
+        if size >= MIN_CONTAINER_CHARS:
             return BodyChoice(best, "container", _describe(best))
     return None
 

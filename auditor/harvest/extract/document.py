@@ -11,6 +11,7 @@ a ``<span>`` can still be told apart from the value in the next ``<span>``.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -49,6 +50,10 @@ DROP_TAGS = (
     "script", "style", "noscript", "template", "head", "title", "select", "option",
     "textarea", "button", "input", "iframe", "object", "embed", "svg", "canvas", "map",
 )
+
+# DROP_TAGS as the parser may spell them: libxml2's HTML parser lowercases tag names, but the same
+# tree can hold upper-case names made by other code; both are matched (and checked lower-cased below).
+_DROP_NAMES = tuple(DROP_TAGS) + tuple(t.upper() for t in DROP_TAGS)
 
 _WS_RE = re.compile(r"[ \t\r\n\f\v\xa0\u200b\ufeff]+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -95,15 +100,32 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
     cleaned = _CONTROL_RE.sub("", _XML_DECL_RE.sub("", html, count=1))
     if not cleaned.strip():
         raise ExtractionError("page is empty", hint="check the fetch: the response body has no content")
-    # huge_tree: Word-pasted pages nest hundreds of unclosed <font>/<span>
-    # tags, past libxml2's default depth limit, which silently drops the text.
-    # A parser per call: lxml parsers must not be shared between threads.
-    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(cleaned, parser=parser)
+        root = lxml.html.document_fromstring(cleaned, parser=_parser())
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"page is not parseable as HTML: {exc}") from exc
     return root
+
+
+_PARSERS = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    """This thread's HTML parser (lxml parsers must not be shared between threads; making one per page
+    cost more than parsing a small page).
+
+    huge_tree: Word-pasted pages nest hundreds of unclosed <font>/<span> tags, past libxml2's default
+    depth limit, which silently drops the text. Elements are lxml.html's classes picked by a C-level
+    lookup: lxml.html's own lookup is a Python call for every element proxy made (a few hundred a
+    page); it differs only in giving <form>/<input>/<select>/<textarea>/<label> their form classes,
+    whose form API extraction never uses."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.HTMLParser(huge_tree=True)
+        parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+    return parser
 
 
 def element_text(el: etree._Element) -> str:
@@ -225,11 +247,9 @@ def render_lines(root: etree._Element, body_el: etree._Element | None) -> Render
 
 def drop_invisible(root: etree._Element) -> None:
     """Remove scripts, styles, comments, form controls and <head> (keeping tails)."""
-    doomed = [
-        el
-        for el in root.iter()
-        if not isinstance(el.tag, str) or el.tag.lower() in DROP_TAGS
-    ]
+    # lxml picks them (document order, as a walk of every node would): no Python call per other element
+    doomed = [el for el in root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity, *_DROP_NAMES)
+              if not isinstance(el.tag, str) or el.tag.lower() in DROP_TAGS]
     for el in doomed:
         if el.getparent() is None:
             continue
