@@ -176,72 +176,80 @@ def render_lines(root: etree._Element, body_el: etree._Element | None) -> Render
 
     Also records, per element, the first and last line its text falls on, so
     element-based finds (headings, label cells) can be placed among the lines.
+
+    One walk of the tree with its bookkeeping inlined (no call per text piece): it is run on every
+    fetched detail page.
     """
     lines: list[Line] = []
     first: dict[etree._Element, int] = {}
     last: dict[etree._Element, int] = {}
     pieces: list[str] = []
     has_text = False
-    state = {"body": 0, "hidden": 0}
-    line_state = (False, False)
+    body_depth = hidden_depth = 0
+    line_body = line_hidden = False  # where the current line's first text sits
     hidden_els: set[etree._Element] = set()  # decided at the start tag, undone at the end tag
-
-    def add(text: str | None) -> None:
-        nonlocal has_text, line_state
-        if not text:
-            return
-        if not has_text and text.strip(" \t\r\n\xa0"):
-            has_text = True
-            line_state = (state["body"] > 0, state["hidden"] > 0)
-        pieces.append(text)
-
-    def flush() -> None:
-        nonlocal has_text
-        if has_text:
-            marked = collapse("".join(pieces))
-            if unmark(marked).strip(" \u3000"):
-                lines.append(Line(len(lines), marked, line_state[0], line_state[1]))
-        pieces.clear()
-        has_text = False
+    ws_sub = _WS_RE.sub
 
     for event, el in etree.iterwalk(root, events=("start", "end")):
-        if not isinstance(el.tag, str):
+        tag = el.tag
+        if not isinstance(tag, str):
             # comments / processing instructions: skip content, keep tail
             if event == "end":
-                add(el.tail)
+                text = el.tail
+                if text:
+                    if not has_text and text.strip(" \t\r\n\xa0"):
+                        has_text, line_body, line_hidden = True, body_depth > 0, hidden_depth > 0
+                    pieces.append(text)
             continue
-        tag = el.tag.lower()
+        tag = tag.lower()
         block = tag in BLOCK_TAGS
         if event == "start":
             if block:
-                flush()
+                if has_text:  # the line so far ends here
+                    marked = ws_sub(" ", "".join(pieces)).strip(" ")
+                    if marked.replace(MARK, "").strip(" \u3000"):
+                        lines.append(Line(len(lines), marked, line_body, line_hidden))
+                    has_text = False
+                pieces.clear()
             else:
                 pieces.append(MARK)
             if el is body_el:
-                state["body"] += 1
+                body_depth += 1
             if _is_hidden(el):
-                state["hidden"] += 1
+                hidden_depth += 1
                 hidden_els.add(el)
             first[el] = len(lines)
-            add(el.text)
+            text = el.text
         else:
             if block:
-                flush()
+                if has_text:
+                    marked = ws_sub(" ", "".join(pieces)).strip(" ")
+                    if marked.replace(MARK, "").strip(" \u3000"):
+                        lines.append(Line(len(lines), marked, line_body, line_hidden))
+                    has_text = False
+                pieces.clear()
                 if tag in _CELL_TAGS and first.get(el) == len(lines):
                     # An empty value cell is kept as an empty line, so "label at
                     # the end of its line, value on the next" never skips past it
                     # to the following row's text.
-                    lines.append(Line(len(lines), "", state["body"] > 0, state["hidden"] > 0))
+                    lines.append(Line(len(lines), "", body_depth > 0, hidden_depth > 0))
                 last[el] = len(lines) - 1
             else:
                 pieces.append(MARK)
                 last[el] = len(lines) if has_text else len(lines) - 1
             if el is body_el:
-                state["body"] -= 1
+                body_depth -= 1
             if el in hidden_els:
-                state["hidden"] -= 1
-            add(el.tail)
-    flush()
+                hidden_depth -= 1
+            text = el.tail
+        if text:
+            if not has_text and text.strip(" \t\r\n\xa0"):
+                has_text, line_body, line_hidden = True, body_depth > 0, hidden_depth > 0
+            pieces.append(text)
+    if has_text:
+        marked = ws_sub(" ", "".join(pieces)).strip(" ")
+        if marked.replace(MARK, "").strip(" \u3000"):
+            lines.append(Line(len(lines), marked, line_body, line_hidden))
     return RenderedPage(lines, first, last)
 
 
