@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .dates import parse_date
-from .document import collapse, element_text
+from .document import WITH_CLASS_OR_ID, collapse, element_text
 from .label_scan import LABEL_COLON_RE
 from .labels import NULL_VALUES
 
@@ -86,9 +86,7 @@ def _strip_label(text: str) -> str:
 
 def _css_cues(root: etree._Element) -> list[AdapterHit]:
     hits: list[AdapterHit] = []
-    for el in root.iter(etree.Element):
-        if not isinstance(el.tag, str):
-            continue
+    for el in WITH_CLASS_OR_ID(root):  # an element without either has no token
         tokens = [t.lower() for t in (el.get("class") or "").split()]
         if el.get("id"):
             tokens.append((el.get("id") or "").lower())

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .document import WITH_CLASS_OR_ID
+
 __all__ = ["BodyChoice", "CONTAINER_NAMES", "find_body"]
 
 # Class or id tokens, compared case-insensitively, most specific first.  Generic
@@ -103,7 +105,7 @@ def _tokens(el: etree._Element) -> list[str]:
 def find_container(root: etree._Element) -> BodyChoice | None:
     """The best-ranked known content container that actually holds text."""
     by_rank: dict[int, list[etree._Element]] = {}
-    for el in root.iter(etree.Element):
+    for el in WITH_CLASS_OR_ID(root):  # an element without either has no token
         if not isinstance(el.tag, str) or el.tag in ("html", "body", "meta", "link", "a", "img"):
             continue
         ranks = [_RANK[t] for t in _tokens(el) if t in _RANK]

@@ -21,6 +21,7 @@ from ...errors import ExtractionError
 
 __all__ = [
     "MARK",
+    "WITH_CLASS_OR_ID",
     "Line",
     "RenderedPage",
     "collapse",
@@ -81,6 +82,11 @@ def in_chrome(el: etree._Element, extra_tokens: frozenset[str] = frozenset()) ->
         if tokens & tokens_wanted:
             return True
     return False
+
+
+# Elements with a class or an id attribute, in document order (the root included): the only ones whose
+# class/id tokens can name anything. lxml selects them without a Python call per other element.
+WITH_CLASS_OR_ID = etree.XPath("descendant-or-self::*[@class or @id]")
 
 
 def collapse(text: str) -> str:

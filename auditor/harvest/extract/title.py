@@ -25,6 +25,8 @@ _TITLE_CLASS_RE = re.compile(
     re.IGNORECASE,
 )
 _HEADING_TAGS = ("h1", "h2", "h3")
+# Headings and elements with a class or id, in document order (lxml picks them: no Python call per other element).
+_HEADING_OR_NAMED = etree.XPath("descendant-or-self::*[@class or @id or self::h1 or self::h2 or self::h3]")
 # Separators between title and site name in <title>.  A bare "-" is not one:
 # titles contain date ranges like 2024-2025.
 _SUFFIX_SPLIT_RE = re.compile(r"\s*(?:_+|\||｜|\s[-–—－]{1,2}\s|--)\s*")
@@ -60,7 +62,7 @@ def strip_site_suffix(title: str, site_names: tuple[str, ...] = ()) -> str:
 def _heading_candidates(root: etree._Element) -> list[tuple[int, etree._Element]]:
     """(preference, element) for headings and title-classed elements, in document order."""
     found: list[tuple[int, etree._Element]] = []
-    for el in root.iter(etree.Element):
+    for el in _HEADING_OR_NAMED(root):  # the others are neither a heading nor title-classed
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in ("html", "body", "head", "title", "meta", "a", "img", "ul", "table", "tbody", "tr"):
             continue
