@@ -43,3 +43,17 @@ def test_drop_invisible_drops_comments_scripts_and_forms_keeping_tails() -> None
 def test_canonical_url_is_remembered_and_unchanged() -> None:
     url = "HTTP://Example.gov.cn:80/a?utm_source=x&b=2&a=1#frag"
     assert canonical_url(url) == canonical_url(url) == "http://example.gov.cn/a?a=1&b=2"
+
+
+def test_script_var_matches_are_finditer() -> None:
+    import random
+
+    from auditor.harvest.extract.adapters import _SCRIPT_VAR, _script_var_matches
+
+    rng = random.Random(1)
+    alphabet = ["pubdate", "pubDate", "fbrq", "=", ":", '"', "'", " ", "2024-01-01", "x", "中", "_", "DocRelTime",
+                "releaseTime", "publishtime"]
+    cases = ['var pubDate = "2024-03-15 10:00"; xpubdate="2024-01-01 1" ; pubdate:"2023-12-31"', ""]
+    cases += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(2000)]
+    for text in cases:
+        assert [m.span() for m in _script_var_matches(text)] == [m.span() for m in _SCRIPT_VAR.finditer(text)], text

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from lxml import etree
 
@@ -72,9 +73,15 @@ def _heading_candidates(root: etree._Element) -> list[tuple[int, etree._Element]
         tokens = (el.get("class") or "").split()
         if el.get("id"):
             tokens.append(el.get("id") or "")
-        if any(_TITLE_CLASS_RE.search(t) for t in tokens):
+        if any(_title_token(t) for t in tokens):
             found.append((3, el))
     return found
+
+
+@lru_cache(maxsize=1 << 12)
+def _title_token(token: str) -> bool:
+    """Whether a class/id token names a title slot (remembered: templates repeat their class names)."""
+    return _TITLE_CLASS_RE.search(token) is not None
 
 
 _SITE_NAME_RE = re.compile(r"(?:人民政府|政府网|门户网站|政府门户网|网站|官网|管委会|委员会|人民代表大会|首页)$")
