@@ -181,7 +181,8 @@ def bench_throughput(items: int, **settings) -> dict:
     print(f"{label}: {len(entries)} requests; full spider {full_s:.1f} s = {full_rate:.0f} pages/s; "
           f"bare Scrapy spider, same URLs {bare_s:.1f} s = {bare_rate:.0f} pages/s; "
           f"ratio {ratio:.2f} (target ≥ 0.80) {'OK' if ratio >= 0.8 else 'BELOW TARGET'}; crawler CPU "
-          f"{full_cpu:.1f} s vs {bare_cpu:.1f} s = CPU ratio {bare_cpu / full_cpu:.2f}")
+          f"{full_cpu:.1f} s vs {bare_cpu:.1f} s = CPU ratio {bare_cpu / full_cpu:.2f} "
+          f"({full_cpu / len(entries) * 1000:.2f} vs {bare_cpu / len(entries) * 1000:.2f} ms CPU a request)")
     return {"requests": len(entries), "full_s": full_s, "bare_s": bare_s, "ratio": ratio,
             "cpu_ratio": bare_cpu / full_cpu}
 

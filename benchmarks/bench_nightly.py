@@ -118,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"full crawl: {len(full)} requests ({args.items} detail pages, {items} items stored) in {full_s:.1f} s"
           f" = {len(full) / full_s:.0f} requests/s" + (f"; bare Scrapy spider (same URLs, same Scrapy settings) "
                                                           f"{bare_s:.1f} s; crawler CPU {full_cpu:.1f} s vs "
-                                                          f"{bare_cpu:.1f} s = CPU ratio {bare_cpu / full_cpu:.2f}"
+                                                          f"{bare_cpu:.1f} s = CPU ratio {bare_cpu / full_cpu:.2f} "
+                                                          f"({full_cpu / len(full) * 1000:.2f} vs "
+                                                          f"{bare_cpu / len(full) * 1000:.2f} ms CPU a request)"
                                                           if bare_s else ""))
     print(f"unchanged re-crawl: {len(same)} requests ({p_same:.2%}) in {same_s:.1f} s; "
           f"new-item re-crawl: {len(changed)} requests ({q_new:.2%}) in {new_s:.1f} s, "

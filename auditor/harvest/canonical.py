@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING = {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "from", "spm"}
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_url(url: str) -> str:
-    """Lower-case scheme/host, drop default ports, fragments and tracking parameters, sort the query."""
+    """Lower-case scheme/host, drop default ports, fragments and tracking parameters, sort the query.
+
+    Remembered (a pure function of the string): a crawl asks for the same URL's key several times
+    (listing, detail, its store row, its evidence)."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()

@@ -31,7 +31,7 @@ import re
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -802,16 +802,48 @@ class RegistrySpider(scrapy.Spider):
             yield scrapy.Request(url, method="HEAD", callback=self.attachment_ok, errback=self.attachment_failed,
                                  priority=5, meta=self._meta(site_id, referrer=referrer, kind="attachment"))
 
-    async def parse_detail(self, response: Response):
+    def parse_detail(self, response: Response) -> Iterator[Any] | AsyncIterator[Any]:
+        """A fetched detail page: its item (extracted here, or by a worker process with
+        AUDITOR_EXTRACT_WORKERS), its evidence, then its attachment checks.
+
+        Inline extraction is a plain generator: Scrapy passes a plain generator's output through its
+        spider middlewares more cheaply than an async generator's, on every detail page."""
+        if self._extract_pool() is None:
+            return self._parse_detail_inline(response)
+        return self._parse_detail_offloaded(response)
+
+    def _parse_detail_inline(self, response: Response) -> Iterator[Any]:
+        job = yield from self._detail_head(response)
+        if job is not None:
+            evidence, args, kwargs = job
+            yield from self._detail_tail(response, extract_item(*args, **kwargs), evidence)
+
+    async def _parse_detail_offloaded(self, response: Response) -> AsyncIterator[Any]:
+        import asyncio
+
+        head = self._detail_head(response)
+        while True:
+            try:
+                yield next(head)
+            except StopIteration as stop:
+                job = stop.value
+                break
+        if job is not None:
+            evidence, args, kwargs = job
+            item = await asyncio.wrap_future(self._extract_pool().submit(extract_item, *args, **kwargs))
+            for out in self._detail_tail(response, item, evidence):
+                yield out
+
+    def _detail_head(self, response: Response) -> Generator[Any, None, tuple | None]:
+        """What a 304 or a blocked page yields (returns None), else (evidence, extract_item's arguments)."""
         site_id = response.meta.get("site_id")
         if response.status == 304:  # unchanged since the stored fetch: the stored item stands
             self.crawler.stats.inc_value("incremental/detail_not_modified")
             yield NotModifiedItem(url=response.request.url, site_id=site_id)
             yield self._fetch_item(response, "detail", outcome="not_modified")  # last: resume marks it done
             for att in self.stored_attachments.get(canonical_url(response.request.url), []):
-                for request in self._check_attachment(att, site_id, response.request.url):
-                    yield request
-            return
+                yield from self._check_attachment(att, site_id, response.request.url)
+            return None
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
         declared = (re.search(r"charset=([\w-]+)", ctype) or [None, None])[1]
         if body_blocked(response.status, response.body):
@@ -820,24 +852,18 @@ class RegistrySpider(scrapy.Spider):
                                 ok=False, http_status=response.status,
                                 error="blocked: access-control/WAF challenge page", site_id=site_id)
             yield self._fetch_item(response, "detail", outcome="blocked")
-            return
+            return None
         evidence = self._fetch_item(response, "detail")
-        pool = self._extract_pool()
-        args = (response.body, declared)
         kwargs = {"url": response.request.url, "final_url": response.url, "site_id": site_id,
                   "http_status": response.status, "etag": _header(response, b"ETag"),
                   "last_modified": _header(response, b"Last-Modified")}
-        if pool is None:
-            item = extract_item(*args, **kwargs)
-        else:
-            import asyncio
+        return evidence, (response.body, declared), kwargs
 
-            item = await asyncio.wrap_future(pool.submit(extract_item, *args, **kwargs))
+    def _detail_tail(self, response: Response, item: DetailItem, evidence: PageFetchItem) -> Iterator[Any]:
         yield item
         yield evidence  # after the item: a crawl resumed after a kill trusts only what has its fetch record
         for att in item.attachments:
-            for request in self._check_attachment(att.url, site_id, response.request.url):
-                yield request
+            yield from self._check_attachment(att.url, response.meta.get("site_id"), response.request.url)
 
     def _extract_pool(self):
         if self._pool is None:

@@ -106,6 +106,16 @@ class StorePipeline:
         self.ops: list[tuple[Any, dict[str, Any]]] = []  # updates of committed rows, in arrival order
         self.with_attachments: set[int] = set()  # ids of committed items that have attachment rows
         self.sql = _Statements()
+        self.handlers: dict[type, Any] = {  # built once: process_item runs for every item of the crawl
+            ListingItem: self._listing,
+            DetailItem: self._detail,
+            ColumnHealthItem: self._column,
+            SiteProbeItem: self._probe,
+            LinkCheckItem: self._link,
+            PageFetchItem: self._fetch,
+            NotModifiedItem: self._not_modified,
+            CarriedListingsItem: self._carried,
+        }
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -181,16 +191,7 @@ class StorePipeline:
 
     def process_item(self, item: Any, spider=None) -> Any:
         assert self.session is not None
-        handler = {
-            ListingItem: self._listing,
-            DetailItem: self._detail,
-            ColumnHealthItem: self._column,
-            SiteProbeItem: self._probe,
-            LinkCheckItem: self._link,
-            PageFetchItem: self._fetch,
-            NotModifiedItem: self._not_modified,
-            CarriedListingsItem: self._carried,
-        }.get(type(item))
+        handler = self.handlers.get(type(item))
         if handler is None:
             raise DropItem(f"unknown item type {type(item).__name__}")
         handler(item)

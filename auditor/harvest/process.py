@@ -7,6 +7,7 @@ the sample portal, the progress display and the run bookkeeping.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from pathlib import Path
@@ -15,6 +16,13 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from auditor.harvest import settings as default_settings
+
+# Cyclic GC thresholds of the crawler process. Python's defaults (700, 10, 10) ran a collection every
+# 700 allocations and a full one over the whole heap (the run's known URLs, validators, store ids …)
+# every 70,000: 4 % of a 10,000-page crawl's CPU. Every page allocates thousands of short-lived objects
+# (lxml proxies, strings, items) that reference counting frees; cycles (Twisted failures) are still
+# collected, less often.
+GC_THRESHOLDS = (10000, 20, 100)
 
 
 def build_settings(db: str, run_id: int, overrides: dict | None = None) -> Settings:
@@ -46,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.parent_pid:
         _watch_parent(args.parent_pid)
+    gc.set_threshold(*GC_THRESHOLDS)
     process = CrawlerProcess(build_settings(args.db, args.run, json.loads(args.settings_json)))
     crawler = process.create_crawler(args.spider)
     process.crawl(crawler, db=args.db, units=args.units)

@@ -14,12 +14,13 @@ named, and values it yields carry ``source="adapter:<name>"``:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 
 from .dates import parse_date
-from .document import collapse, element_text
+from .document import WITH_CLASS_OR_ID, collapse, element_text
 from .label_scan import LABEL_COLON_RE
 from .labels import NULL_VALUES
 
@@ -67,6 +68,7 @@ _SCRIPT_VAR = re.compile(
     r"""\b(?:pubdate|pubDate|PubDate|publishTime|publishtime|publishDate|fbrq|fbsj|docreltime|DocRelTime|releaseTime)"""
     r"""\s*[=:]\s*["']([^"']{8,40})["']"""
 )
+_SCRIPT_NAME = re.compile(_SCRIPT_VAR.pattern[len(r"\b"):_SCRIPT_VAR.pattern.index(")") + 1])  # the names alone
 
 
 def _hanweb(raw_html: str) -> list[AdapterHit]:
@@ -86,9 +88,7 @@ def _strip_label(text: str) -> str:
 
 def _css_cues(root: etree._Element) -> list[AdapterHit]:
     hits: list[AdapterHit] = []
-    for el in root.iter(etree.Element):
-        if not isinstance(el.tag, str):
-            continue
+    for el in WITH_CLASS_OR_ID(root):  # an element without either has no token
         tokens = [t.lower() for t in (el.get("class") or "").split()]
         if el.get("id"):
             tokens.append((el.get("id") or "").lower())
@@ -107,9 +107,22 @@ def _css_cues(root: etree._Element) -> list[AdapterHit]:
     return hits
 
 
+def _script_var_matches(raw_html: str) -> Iterator[re.Match[str]]:
+    """`_SCRIPT_VAR.finditer(raw_html)`, trying the pattern only where one of its names starts (a match
+    can start nowhere else), instead of at every character of the page."""
+    pos = 0
+    while (word := _SCRIPT_NAME.search(raw_html, pos)) is not None:
+        match = _SCRIPT_VAR.match(raw_html, word.start())  # \b still sees the character before
+        if match is None:
+            pos = word.start() + 1
+            continue
+        yield match
+        pos = match.end()
+
+
 def _script_vars(raw_html: str) -> list[AdapterHit]:
     hits: list[AdapterHit] = []
-    for match in _SCRIPT_VAR.finditer(raw_html):
+    for match in _script_var_matches(raw_html):
         if parse_date(match.group(1)):
             hits.append(AdapterHit("publish_date", match.group(1).strip(), match.group(0), "script_var"))
             break

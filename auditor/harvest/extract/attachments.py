@@ -10,6 +10,8 @@ the type.  Link text is often the stored hash name (``51f42f….doc``), so the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from lxml import etree
@@ -41,8 +43,9 @@ def _ext_of(text: str | None) -> str | None:
     return None
 
 
-def attachment_type(url: str, *names: str | None) -> str | None:
-    """File type from the URL path, then query values, then the given names."""
+@lru_cache(maxsize=1 << 14)
+def _url_type(url: str) -> str | None:
+    """File type from the URL path, then query values (remembered: pages repeat their menu links)."""
     parts = urlsplit(url)
     ext = _ext_of(unquote(parts.path))
     if ext:
@@ -51,6 +54,14 @@ def attachment_type(url: str, *names: str | None) -> str | None:
         ext = _ext_of(unquote(value))
         if ext:
             return ext
+    return None
+
+
+def attachment_type(url: str, *names: str | None) -> str | None:
+    """File type from the URL path, then query values, then the given names."""
+    ext = _url_type(url)
+    if ext:
+        return ext
     for name in names:
         ext = _ext_of(name)
         if ext:
@@ -90,6 +101,28 @@ def _name_for(link: etree._Element, url: str) -> str:
     return unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or url
 
 
+@lru_cache(maxsize=1 << 14)
+def _join_rooted(scheme: str, netloc: str, href: str) -> str | None:
+    """urljoin of `href` against any page of scheme://netloc when that does not depend on the rest of
+    the page's URL (a path from the root, or //host/…), else None. Pages of one site share the answer
+    for their menu and footer links."""
+    parts = urlsplit(href)
+    if href[:1] != "/" or not (parts.netloc or parts.path[:1] == "/"):
+        return None  # relative, or no path at all ("//", "//?x"): resolved against the page's own path
+    return urljoin(f"{scheme}://{netloc}/", href)
+
+
+def _joiner(base_url: str) -> Callable[[str], str]:
+    """urljoin against `base_url`, remembered across pages for hrefs from the site root."""
+    parts = urlsplit(base_url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        def join(href: str) -> str:
+            rooted = _join_rooted(parts.scheme, parts.netloc, href) if href[:1] == "/" else None
+            return rooted if rooted is not None else urljoin(base_url, href)
+        return join
+    return lambda href: urljoin(base_url, href)
+
+
 def find_attachments(root: etree._Element, base_url: str) -> list[Attachment]:
     """Attachment links in document order, made absolute against ``base_url``, deduplicated.
 
@@ -97,6 +130,7 @@ def find_attachments(root: etree._Element, base_url: str) -> list[Attachment]:
     """
     found: list[Attachment] = []
     seen: set[str] = set()
+    join = None
     for el in root.iter("a", "iframe", "embed", "object"):
         href = el.get("href") if el.tag == "a" else (el.get("src") or el.get("data"))
         if not href:
@@ -104,7 +138,9 @@ def find_attachments(root: etree._Element, base_url: str) -> list[Attachment]:
         href = href.strip()
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             continue
-        url = urljoin(base_url, href) if base_url else href
+        if base_url and join is None:
+            join = _joiner(base_url)
+        url = join(href) if join is not None else href
         if el.tag == "a":
             kind = attachment_type(url, element_text(el), el.get("title"), el.get("download"))
         else:

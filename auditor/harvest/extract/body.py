@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .document import WITH_CLASS_OR_ID
+
 __all__ = ["BodyChoice", "CONTAINER_NAMES", "find_body"]
 
 # Class or id tokens, compared case-insensitively, most specific first.  Generic
@@ -88,7 +90,8 @@ def _describe(el: etree._Element) -> str:
 
 
 def _text_len(el: etree._Element) -> int:
-    return sum(1 for t in el.itertext() for ch in t if not ch.isspace())
+    """Characters of text that are not whitespace (str.split() splits exactly where str.isspace() holds)."""
+    return sum(len("".join(t.split())) for t in el.itertext())
 
 
 def _tokens(el: etree._Element) -> list[str]:
@@ -102,15 +105,18 @@ def _tokens(el: etree._Element) -> list[str]:
 def find_container(root: etree._Element) -> BodyChoice | None:
     """The best-ranked known content container that actually holds text."""
     by_rank: dict[int, list[etree._Element]] = {}
-    for el in root.iter(etree.Element):
+    for el in WITH_CLASS_OR_ID(root):  # an element without either has no token
         if not isinstance(el.tag, str) or el.tag in ("html", "body", "meta", "link", "a", "img"):
             continue
         ranks = [_RANK[t] for t in _tokens(el) if t in _RANK]
         if ranks:
             by_rank.setdefault(min(ranks), []).append(el)
     for rank in sorted(by_rank):
-        best = max(by_rank[rank], key=_text_len)
-        if _text_len(best) >= MIN_CONTAINER_CHARS:
+        els = by_rank[rank]
+        sizes = [_text_len(el) for el in els]
+        size = max(sizes)
+        best = els[sizes.index(size)]  # the first of the longest, as max() picks
+        if size >= MIN_CONTAINER_CHARS:
             return BodyChoice(best, "container", _describe(best))
     return None
 

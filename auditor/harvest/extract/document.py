@@ -11,6 +11,7 @@ a ``<span>`` can still be told apart from the value in the next ``<span>``.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -20,6 +21,7 @@ from ...errors import ExtractionError
 
 __all__ = [
     "MARK",
+    "WITH_CLASS_OR_ID",
     "Line",
     "RenderedPage",
     "collapse",
@@ -50,6 +52,10 @@ DROP_TAGS = (
     "textarea", "button", "input", "iframe", "object", "embed", "svg", "canvas", "map",
 )
 
+# DROP_TAGS as the parser may spell them: libxml2's HTML parser lowercases tag names, but the same
+# tree can hold upper-case names made by other code; both are matched (and checked lower-cased below).
+_DROP_NAMES = tuple(DROP_TAGS) + tuple(t.upper() for t in DROP_TAGS)
+
 _WS_RE = re.compile(r"[ \t\r\n\f\v\xa0\u200b\ufeff]+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
@@ -78,6 +84,11 @@ def in_chrome(el: etree._Element, extra_tokens: frozenset[str] = frozenset()) ->
     return False
 
 
+# Elements with a class or an id attribute, in document order (the root included): the only ones whose
+# class/id tokens can name anything. lxml selects them without a Python call per other element.
+WITH_CLASS_OR_ID = etree.XPath("descendant-or-self::*[@class or @id]")
+
+
 def collapse(text: str) -> str:
     """Collapse ASCII whitespace and nbsp runs to one space; keep U+3000 (titles use it)."""
     return _WS_RE.sub(" ", text).strip(" ")
@@ -95,15 +106,32 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
     cleaned = _CONTROL_RE.sub("", _XML_DECL_RE.sub("", html, count=1))
     if not cleaned.strip():
         raise ExtractionError("page is empty", hint="check the fetch: the response body has no content")
-    # huge_tree: Word-pasted pages nest hundreds of unclosed <font>/<span>
-    # tags, past libxml2's default depth limit, which silently drops the text.
-    # A parser per call: lxml parsers must not be shared between threads.
-    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(cleaned, parser=parser)
+        root = lxml.html.document_fromstring(cleaned, parser=_parser())
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"page is not parseable as HTML: {exc}") from exc
     return root
+
+
+_PARSERS = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    """This thread's HTML parser (lxml parsers must not be shared between threads; making one per page
+    cost more than parsing a small page).
+
+    huge_tree: Word-pasted pages nest hundreds of unclosed <font>/<span> tags, past libxml2's default
+    depth limit, which silently drops the text. Elements are lxml.html's classes picked by a C-level
+    lookup: lxml.html's own lookup is a Python call for every element proxy made (a few hundred a
+    page); it differs only in giving <form>/<input>/<select>/<textarea>/<label> their form classes,
+    whose form API extraction never uses."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.HTMLParser(huge_tree=True)
+        parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+    return parser
 
 
 def element_text(el: etree._Element) -> str:
@@ -154,82 +182,88 @@ def render_lines(root: etree._Element, body_el: etree._Element | None) -> Render
 
     Also records, per element, the first and last line its text falls on, so
     element-based finds (headings, label cells) can be placed among the lines.
+
+    One walk of the tree with its bookkeeping inlined (no call per text piece): it is run on every
+    fetched detail page.
     """
     lines: list[Line] = []
     first: dict[etree._Element, int] = {}
     last: dict[etree._Element, int] = {}
     pieces: list[str] = []
     has_text = False
-    state = {"body": 0, "hidden": 0}
-    line_state = (False, False)
+    body_depth = hidden_depth = 0
+    line_body = line_hidden = False  # where the current line's first text sits
     hidden_els: set[etree._Element] = set()  # decided at the start tag, undone at the end tag
-
-    def add(text: str | None) -> None:
-        nonlocal has_text, line_state
-        if not text:
-            return
-        if not has_text and text.strip(" \t\r\n\xa0"):
-            has_text = True
-            line_state = (state["body"] > 0, state["hidden"] > 0)
-        pieces.append(text)
-
-    def flush() -> None:
-        nonlocal has_text
-        if has_text:
-            marked = collapse("".join(pieces))
-            if unmark(marked).strip(" \u3000"):
-                lines.append(Line(len(lines), marked, line_state[0], line_state[1]))
-        pieces.clear()
-        has_text = False
+    ws_sub = _WS_RE.sub
 
     for event, el in etree.iterwalk(root, events=("start", "end")):
-        if not isinstance(el.tag, str):
+        tag = el.tag
+        if not isinstance(tag, str):
             # comments / processing instructions: skip content, keep tail
             if event == "end":
-                add(el.tail)
+                text = el.tail
+                if text:
+                    if not has_text and text.strip(" \t\r\n\xa0"):
+                        has_text, line_body, line_hidden = True, body_depth > 0, hidden_depth > 0
+                    pieces.append(text)
             continue
-        tag = el.tag.lower()
+        tag = tag.lower()
         block = tag in BLOCK_TAGS
         if event == "start":
             if block:
-                flush()
+                if has_text:  # the line so far ends here
+                    marked = ws_sub(" ", "".join(pieces)).strip(" ")
+                    if marked.replace(MARK, "").strip(" \u3000"):
+                        lines.append(Line(len(lines), marked, line_body, line_hidden))
+                    has_text = False
+                pieces.clear()
             else:
                 pieces.append(MARK)
             if el is body_el:
-                state["body"] += 1
+                body_depth += 1
             if _is_hidden(el):
-                state["hidden"] += 1
+                hidden_depth += 1
                 hidden_els.add(el)
             first[el] = len(lines)
-            add(el.text)
+            text = el.text
         else:
             if block:
-                flush()
+                if has_text:
+                    marked = ws_sub(" ", "".join(pieces)).strip(" ")
+                    if marked.replace(MARK, "").strip(" \u3000"):
+                        lines.append(Line(len(lines), marked, line_body, line_hidden))
+                    has_text = False
+                pieces.clear()
                 if tag in _CELL_TAGS and first.get(el) == len(lines):
                     # An empty value cell is kept as an empty line, so "label at
                     # the end of its line, value on the next" never skips past it
                     # to the following row's text.
-                    lines.append(Line(len(lines), "", state["body"] > 0, state["hidden"] > 0))
+                    lines.append(Line(len(lines), "", body_depth > 0, hidden_depth > 0))
                 last[el] = len(lines) - 1
             else:
                 pieces.append(MARK)
                 last[el] = len(lines) if has_text else len(lines) - 1
             if el is body_el:
-                state["body"] -= 1
+                body_depth -= 1
             if el in hidden_els:
-                state["hidden"] -= 1
-            add(el.tail)
-    flush()
+                hidden_depth -= 1
+            text = el.tail
+        if text:
+            if not has_text and text.strip(" \t\r\n\xa0"):
+                has_text, line_body, line_hidden = True, body_depth > 0, hidden_depth > 0
+            pieces.append(text)
+    if has_text:
+        marked = ws_sub(" ", "".join(pieces)).strip(" ")
+        if marked.replace(MARK, "").strip(" \u3000"):
+            lines.append(Line(len(lines), marked, line_body, line_hidden))
     return RenderedPage(lines, first, last)
 
 
 def drop_invisible(root: etree._Element) -> None:
     """Remove scripts, styles, comments, form controls and <head> (keeping tails)."""
-    doomed = [
-        el
-        for el in root.iter()
-        if not isinstance(el.tag, str) or el.tag.lower() in DROP_TAGS
-    ]
+    # lxml picks them (document order, as a walk of every node would): no Python call per other element
+    doomed = [el for el in root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity, *_DROP_NAMES)
+              if not isinstance(el.tag, str) or el.tag.lower() in DROP_TAGS]
     for el in doomed:
         if el.getparent() is None:
             continue

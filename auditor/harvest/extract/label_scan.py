@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -86,7 +87,9 @@ def _clean_value(text: str) -> str:
     return collapse(unmark(text)).strip(_VALUE_STRIP)
 
 
+@lru_cache(maxsize=1 << 14)
 def _acceptable(field: str, value: str) -> bool:
+    """Whether `value` can be the field's value (remembered: a pure test, and templates repeat values)."""
     if value.lower() in NULL_VALUES or normalise_label(value).lower() in NULL_VALUES:
         return False
     if len(value) > MAX_VALUE_LENGTH.get(field, 120):
@@ -165,6 +168,9 @@ def _next_value_element(el: etree._Element) -> etree._Element | None:
 
 def _short_text(el: etree._Element, limit: int) -> str | None:
     """Element text if it is at most ``limit`` characters, without walking big subtrees."""
+    if not len(el):  # no child: its text is all there is (most table cells)
+        text = el.text or ""
+        return None if len(text.strip()) > limit else collapse(text)
     parts: list[str] = []
     size = 0
     for piece in el.itertext():

@@ -12,6 +12,7 @@ Labels are compared after :func:`normalise_label`, which removes all whitespace
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = [
     "FIELD_LABELS",
@@ -107,6 +108,8 @@ for _field, _labels in FIELD_LABELS.items():
         LABEL_TO_FIELD.setdefault(_label, (_field, _rank))
 
 
+@lru_cache(maxsize=1 << 12)
 def lookup_label(text: str) -> tuple[str, int] | None:
-    """(field, rank) for a printed label, or None when it names no field we extract."""
+    """(field, rank) for a printed label, or None when it names no field we extract (remembered: the
+    same label cells and lines come back on every page of a template)."""
     return LABEL_TO_FIELD.get(normalise_label(text))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from lxml import etree
 
@@ -25,6 +26,8 @@ _TITLE_CLASS_RE = re.compile(
     re.IGNORECASE,
 )
 _HEADING_TAGS = ("h1", "h2", "h3")
+# Headings and elements with a class or id, in document order (lxml picks them: no Python call per other element).
+_HEADING_OR_NAMED = etree.XPath("descendant-or-self::*[@class or @id or self::h1 or self::h2 or self::h3]")
 # Separators between title and site name in <title>.  A bare "-" is not one:
 # titles contain date ranges like 2024-2025.
 _SUFFIX_SPLIT_RE = re.compile(r"\s*(?:_+|\||｜|\s[-–—－]{1,2}\s|--)\s*")
@@ -60,7 +63,7 @@ def strip_site_suffix(title: str, site_names: tuple[str, ...] = ()) -> str:
 def _heading_candidates(root: etree._Element) -> list[tuple[int, etree._Element]]:
     """(preference, element) for headings and title-classed elements, in document order."""
     found: list[tuple[int, etree._Element]] = []
-    for el in root.iter(etree.Element):
+    for el in _HEADING_OR_NAMED(root):  # the others are neither a heading nor title-classed
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in ("html", "body", "head", "title", "meta", "a", "img", "ul", "table", "tbody", "tr"):
             continue
@@ -70,9 +73,15 @@ def _heading_candidates(root: etree._Element) -> list[tuple[int, etree._Element]
         tokens = (el.get("class") or "").split()
         if el.get("id"):
             tokens.append(el.get("id") or "")
-        if any(_TITLE_CLASS_RE.search(t) for t in tokens):
+        if any(_title_token(t) for t in tokens):
             found.append((3, el))
     return found
+
+
+@lru_cache(maxsize=1 << 12)
+def _title_token(token: str) -> bool:
+    """Whether a class/id token names a title slot (remembered: templates repeat their class names)."""
+    return _TITLE_CLASS_RE.search(token) is not None
 
 
 _SITE_NAME_RE = re.compile(r"(?:人民政府|政府网|门户网站|政府门户网|网站|官网|管委会|委员会|人民代表大会|首页)$")
