@@ -137,6 +137,19 @@ def test_pdf_commands(store, tmp_path: Path, capsys) -> None:
     assert capsys.readouterr().out.split() == [str(one)]
     text = squash("".join(pdf_text(one)))
     assert "城关街道" in text and "无法核实" in text and "区发展和改革局" not in text
+    # dated with the audit run, not the clock: rendering the run again gives the same bytes
+    assert main(["pdf", "--db", db, "--run", "2", "--unit", "cgjd", "--out", str(tmp_path / "again")]) == 0
+    capsys.readouterr()
+    assert (tmp_path / "again" / "units" / "cgjd.pdf").read_bytes() == one.read_bytes()
+    from datetime import datetime, timezone
+
+    from auditor.report.pdf import run_timestamp
+    from auditor.report.report_context import build_report_context
+
+    with store() as s:
+        stamp = run_timestamp(build_report_context(s, 2))
+    created = datetime.fromtimestamp(stamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    assert f"<xmp:CreateDate>{created}".encode() in one.read_bytes()
 
     assert main(["pdf", "--db", db, "--unit", "nosuch", "--out", str(tmp_path / "x")]) == 1
     err = capsys.readouterr().err
@@ -226,12 +239,12 @@ def test_many_documents_are_typeset_in_spawned_workers_after_one_in_this_process
     """Typst keeps threads: a process forked after it ran would hang in its next compile. One document
     typeset here, then a batch over two workers: every file is written, in order."""
     require_pdf_tools()
-    from auditor.report.pdf import CHUNK, compile_all, html_to_pdf
+    from auditor.report.pdf import CHUNK, PdfJob, compile_all, html_to_pdf
     from auditor.report.typeset import document_from_html
 
     html_to_pdf("<html><body><p>先在本进程排版一份</p></body></html>", tmp_path / "first.pdf")
-    docs = [(document_from_html(f"<html><body><h1>单位{i}</h1></body></html>").to_json(),
-             str(tmp_path / "units" / f"u{i}.pdf")) for i in range(CHUNK * 2 + 1)]
-    written = compile_all(docs, workers=2)
-    assert [str(p) for p in written] == [path for _, path in docs]
+    jobs = [PdfJob(document_from_html(f"<html><body><h1>单位{i}</h1></body></html>").to_json(),
+                   str(tmp_path / "units" / f"u{i}.pdf")) for i in range(CHUNK * 2 + 1)]
+    written = compile_all(jobs, workers=2)
+    assert [str(p) for p in written] == [job.path for job in jobs]
     assert [squash("".join(pdf_text(p))) for p in written[:3]] == [f"单位{i}第1页/共1页" for i in range(3)]

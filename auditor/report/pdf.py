@@ -25,6 +25,8 @@ import os
 import shutil
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -92,13 +94,36 @@ def _compiler(pid: int) -> Any:
     return _typst().Compiler(str(TEMPLATE), root=str(TEMPLATE.parent))
 
 
-def compile_document(doc_json: str, path: str) -> str:
-    """Lay out one document (typeset.Document as JSON) and write it as PDF at path."""
+@dataclass(frozen=True, slots=True)
+class PdfJob:
+    """One document to typeset: its blocks as JSON (typeset.Document), where to write it, and its creation
+    time in UNIX seconds — the audit run's, so a run's PDFs are the same bytes whenever they are rendered."""
+
+    doc: str
+    path: str
+    timestamp: int | None = None
+
+
+def run_timestamp(ctx: ReportContext) -> int | None:
+    """When the audit run finished (or started), as UNIX seconds; stored times without a zone are UTC."""
+    stamp = ctx.run.finished_at or ctx.run.started_at
+    if not stamp:
+        return None
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return int((when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp())
+
+
+def compile_document(job: PdfJob) -> str:
+    """Lay out one document and write it as PDF at job.path."""
     typst = _typst()
-    target = Path(path)
+    target = Path(job.path)
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        pdf = _compiler(os.getpid()).compile(format="pdf", sys_inputs={"doc": doc_json}, pdf_standards=PDF_STANDARD)
+        pdf = _compiler(os.getpid()).compile(format="pdf", sys_inputs={"doc": job.doc}, pdf_standards=PDF_STANDARD,
+                                             timestamp=job.timestamp)
     except typst.TypstError as exc:
         raise ReportError(f"PDF not written: Typst could not lay out {target.name} ({exc.message})",
                           hint="this is a bug in reports/typst/document.typ; the other formats are unaffected"
@@ -107,16 +132,16 @@ def compile_document(doc_json: str, path: str) -> str:
     return str(target)
 
 
-def _compile_chunk(chunk: list[tuple[str, str]]) -> list[str]:
-    return [compile_document(doc, path) for doc, path in chunk]
+def _compile_chunk(chunk: list[PdfJob]) -> list[str]:
+    return [compile_document(job) for job in chunk]
 
 
-def compile_all(docs: list[tuple[str, str]], *, workers: int = parallel.DEFAULT_WORKERS) -> list[Path]:
-    """Typeset (document JSON, path) pairs, in order. More than one document goes to `workers` spawned
-    processes (never forked ones: see the module docstring); a few (one chunk) are made here."""
-    chunks = [docs[i:i + CHUNK] for i in range(0, len(docs), CHUNK)]
+def compile_all(jobs: list[PdfJob], *, workers: int = parallel.DEFAULT_WORKERS) -> list[Path]:
+    """Typeset the jobs, in order. More than one chunk goes to `workers` spawned processes (never forked
+    ones: see the module docstring); a few (one chunk) are made here."""
+    chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     if workers < 2 or len(chunks) < 2:
-        return [Path(compile_document(doc, path)) for doc, path in docs]
+        return [Path(compile_document(job)) for job in jobs]
     with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=multiprocessing.get_context("spawn")) as pool:
         return [Path(p) for done in pool.map(_compile_chunk, chunks) for p in done]
 
@@ -127,7 +152,7 @@ def html_to_pdf(html: str, path: Path, *, font_checked: bool = False) -> Path:
     _typst()
     if not font_checked:
         require_cjk_font()
-    return Path(compile_document(document_from_html(html).to_json(), str(path)))
+    return Path(compile_document(PdfJob(document_from_html(html).to_json(), str(path))))
 
 
 def district_pdf_name(ctx: ReportContext) -> str:
@@ -151,22 +176,30 @@ def unit_document(ctx: ReportContext, unit: UnitRow, *, matches: bool = False) -
     return document_from_html(print_document(ctx, unit_ids=[unit.id], overview=False, matches=matches)).to_json()
 
 
+def district_job(ctx: ReportContext, out_dir: Path, *, with_units: bool = True) -> PdfJob:
+    return PdfJob(district_document(ctx, with_units=with_units), str(Path(out_dir) / district_pdf_name(ctx)),
+                  run_timestamp(ctx))
+
+
+def unit_job(ctx: ReportContext, out_dir: Path, unit: UnitRow, *, matches: bool = False) -> PdfJob:
+    return PdfJob(unit_document(ctx, unit, matches=matches), str(unit_pdf_path(out_dir, unit)), run_timestamp(ctx))
+
+
 def write_district_pdf(ctx: ReportContext, out_dir: Path, *, with_units: bool = True) -> Path:
-    return Path(compile_document(district_document(ctx, with_units=with_units),
-                                 str(Path(out_dir) / district_pdf_name(ctx))))
+    return Path(compile_document(district_job(ctx, out_dir, with_units=with_units)))
 
 
 def write_unit_pdf(ctx: ReportContext, out_dir: Path, unit: UnitRow, *, matches: bool = False) -> Path:
-    return Path(compile_document(unit_document(ctx, unit, matches=matches), str(unit_pdf_path(out_dir, unit))))
+    return Path(compile_document(unit_job(ctx, out_dir, unit, matches=matches)))
 
 
-def _document_task(ctx: ReportContext, task: tuple[str, str | None, bool, bool]) -> tuple[str, str]:
-    """(out_dir, unit id or None for the district summary, per_unit, matches) → (document JSON, its path)."""
+def _job_task(ctx: ReportContext, task: tuple[str, str | None, bool, bool]) -> PdfJob:
+    """(out_dir, unit id or None for the district summary, per_unit, matches) → the job to typeset."""
     out_dir, unit_id, per_unit, matches = task
     if unit_id is None:
-        return district_document(ctx, with_units=per_unit), str(Path(out_dir) / district_pdf_name(ctx))
+        return district_job(ctx, Path(out_dir), with_units=per_unit)
     unit = next(u for u in ctx.units if u.id == unit_id)
-    return unit_document(ctx, unit, matches=matches), str(unit_pdf_path(Path(out_dir), unit))
+    return unit_job(ctx, Path(out_dir), unit, matches=matches)
 
 
 def write_pdf(ctx: ReportContext, out_dir: Path, *, per_unit: bool = True, matches: bool = False,
@@ -181,8 +214,7 @@ def write_pdf(ctx: ReportContext, out_dir: Path, *, per_unit: bool = True, match
     units = [u for u in ctx.units if wanted is None or u.id in wanted] if per_unit else []
     tasks = [(str(out_dir), None, per_unit, matches)] * district + \
         [(str(out_dir), u.id, per_unit, matches) for u in units]
-    docs = parallel.map_units(ctx, _document_task, tasks, workers=workers)
-    return compile_all(docs, workers=workers)
+    return compile_all(parallel.map_units(ctx, _job_task, tasks, workers=workers), workers=workers)
 
 
 def render_pdf(session: Session, run_id: int, out_dir: Path, *, per_unit: bool = True,
