@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from auditor.catalog.diff import diff_unit_catalog
+from auditor.catalog.unit_catalog import read_unit_catalog
 from auditor.checks.base import Check, CheckParams, CheckResult, Message, RuleSpec
 from auditor.errors import CatalogError, RulesError
 from auditor.vocabulary import FindingStatus, catalog_level
@@ -28,25 +30,11 @@ DIFFER: Callable[..., list[Any]] | None = None
 
 
 def _loader() -> Callable[[Path], Any]:
-    if LOADER is not None:
-        return LOADER
-    try:
-        from auditor.catalog.unit_catalog import read_unit_catalog
-    except ImportError as exc:
-        raise RulesError("unit catalog conformity is configured but auditor.catalog.unit_catalog is not available",
-                         hint="disable checks.conformity or install a version with the unit-catalog reader") from exc
-    return read_unit_catalog
+    return LOADER or read_unit_catalog
 
 
 def _differ() -> Callable[..., list[Any]]:
-    if DIFFER is not None:
-        return DIFFER
-    try:
-        from auditor.catalog.diff import diff_unit_catalog
-    except ImportError as exc:
-        raise RulesError("unit catalog conformity is configured but auditor.catalog.diff is not available",
-                         hint="disable checks.conformity or install a version with the unit-catalog diff") from exc
-    return diff_unit_catalog
+    return DIFFER or diff_unit_catalog
 
 
 class Conformity(Check):
