@@ -108,3 +108,26 @@ def test_procurement_notice_is_not_published_by_a_website(audit):
             Item.fetched_at.is_not(None)))}
     assert (items["10309.html"].publisher, items["10309.html"].source) == (None, "商丘市采购网")
     assert (items["5859.html"].publisher, items["5859.html"].source) == ("柘城县金融扶贫服务中心", "县金融扶贫服务中心")
+
+
+def test_pdfs_of_the_saved_portal_audit_show_its_real_titles_and_unverified_status(audit, tmp_path):
+    """The PDFs of this audit of a real saved portal: one scorecard per unit that names the real detail
+    page's title, says the unit was not fully assessed and lists its unverified items; the summary ranks
+    nobody on what the copy did not show."""
+    from auditor.report.pdf import write_pdf
+    from auditor.report.report_context import build_report_context
+    from auditor.store.models import Item
+    from factories.pdf import pdf_text, require_pdf_tools, squash
+
+    require_pdf_tools()
+    factory, run_id = audit
+    with factory() as s:
+        ctx = build_report_context(s, run_id)
+        titles = [i.title for i in s.scalars(select(Item).where(Item.fetched_at.is_not(None))) if i.title]
+    district, *units = write_pdf(ctx, tmp_path, matches=True)
+    assert sorted(p.name for p in units) == ["fpb.pdf", "ggzy.pdf", "zfb.pdf"]
+    summary = squash("".join(pdf_text(district)))
+    assert "柘城县" in summary and "未完整评估" in summary
+    scorecards = {p.stem: squash("".join(pdf_text(p))) for p in units}
+    assert "无法核实" in scorecards["ggzy"] and "未完整评估" in scorecards["ggzy"]
+    assert titles and any(squash(t) in text for t in titles for text in scorecards.values())
